@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what txrelay needs on Debian 12: Debian packages with apt-get and, from the npm
+# registry, anvil and cast into the project-local .tools/. Idempotent and quick when all is there.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+FOUNDRY_VERSION=1.7.1
+PACKAGES=(
+  build-essential cmake pkg-config
+  postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap postgresql-15-cron
+  libtap-parser-sourcehandler-pgtap-perl
+  libcurl4-openssl-dev nlohmann-json3-dev libsecp256k1-dev libcrypto++-dev libboost-dev
+  googletest libgtest-dev
+)
+# Node.js and npm may come from outside Debian (the machines here carry nodesource's build, whose
+# nodejs package includes npm and conflicts with Debian's npm): install Debian's only when absent.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  # Debian would create and start a '15/main' cluster on port 5432; txrelay never uses it.
+  if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    as_root mkdir -p /etc/postgresql-common
+    echo 'create_main_cluster = false' | as_root tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
+  log "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null
+fi
+
+# anvil (the chain node of the tests) and cast (independent transaction signing), pinned.
+TOOLS="$TXR_ROOT/.tools"
+if ! "$TOOLS/bin/anvil" --version 2>/dev/null | grep -q "$FOUNDRY_VERSION" ||
+   ! "$TOOLS/bin/cast" --version 2>/dev/null | grep -q "$FOUNDRY_VERSION"; then
+  log "installing anvil and cast $FOUNDRY_VERSION from the npm registry into .tools/"
+  mkdir -p "$TOOLS/bin"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" \
+    "@foundry-rs/anvil-linux-amd64@$FOUNDRY_VERSION" "@foundry-rs/cast-linux-amd64@$FOUNDRY_VERSION" >/dev/null
+  ln -sf ../node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil "$TOOLS/bin/anvil"
+  ln -sf ../node_modules/@foundry-rs/cast-linux-amd64/bin/cast "$TOOLS/bin/cast"
+  "$TOOLS/bin/anvil" --version >/dev/null || die "anvil does not run"
+fi
+log "dependencies present"

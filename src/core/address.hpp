@@ -1,0 +1,27 @@
+// Ethereum addresses: "0x" + 40 hex digits; mixed case must carry a valid EIP-55 checksum.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/cpp_only.hpp"
+
+namespace txrelay {
+
+struct Address {
+  std::array<std::uint8_t, 20> bytes{};
+
+  // The EIP-55 mixed-case form: the one spelling txrelay stores and prints.
+  std::string Checksummed() const;
+  bool operator==(const Address& other) const { return bytes == other.bytes; }
+  bool operator!=(const Address& other) const { return bytes != other.bytes; }
+};
+
+// Parses an address given as argument `arg`. All-lower and all-upper hex are accepted as they
+// carry no checksum; any mixed case must match EIP-55 exactly, since a wrong checksum usually
+// means a typo in a withdrawal destination. Throws Error 22023 naming `arg`.
+Address ParseAddress(std::string_view text, std::string_view arg);
+
+}  // namespace txrelay
