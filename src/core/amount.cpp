@@ -7,8 +7,7 @@
 namespace txrelay {
 
 Uint256 ParseAmount(std::string_view text, std::string_view arg, AmountRule rule) {
-  const std::string range = rule == AmountRule::kPositive ? "between 1 and 2^256-1"
-                                                          : "between 0 and 2^256-1";
+  const std::string range = rule == AmountRule::kPositive ? "between 1 and 2^256-1" : "between 0 and 2^256-1";
   std::string_view s = text;
   bool negative = false;
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
@@ -32,9 +31,9 @@ Uint256 ParseAmount(std::string_view text, std::string_view arg, AmountRule rule
                           "Got " + Quote(text) + "; amounts are integers in base units (wei).");
   }
   if (fraction.find_first_not_of('0') != std::string_view::npos) {
-    throw InvalidArgument(arg, "must be a whole number of base units",
-                          "Got " + Quote(text) +
-                              "; amounts are integers in base units (wei), never fractions.");
+    throw InvalidArgument(
+        arg, "must be a whole number of base units",
+        "Got " + Quote(text) + "; amounts are integers in base units (wei), never fractions.");
   }
   while (whole.size() > 1 && whole[0] == '0') whole.remove_prefix(1);
   const bool zero = whole == "0";

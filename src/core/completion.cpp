@@ -6,9 +6,12 @@ namespace txrelay {
 
 std::string_view Completion::LevelName() const {
   switch (level) {
-    case Level::kIncluded: return "included";
-    case Level::kSafe: return "safe";
-    case Level::kFinalized: return "finalized";
+    case Level::kIncluded:
+      return "included";
+    case Level::kSafe:
+      return "safe";
+    case Level::kFinalized:
+      return "finalized";
   }
   return "finalized";
 }

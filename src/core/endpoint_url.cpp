@@ -13,8 +13,8 @@ struct UrlParts {
   std::string_view userinfo;  // without '@'; empty when absent
   bool has_userinfo = false;
   std::string_view hostport;
-  std::string_view path;      // from '/' up to '?' or '#'
-  std::string_view query;     // without '?'
+  std::string_view path;   // from '/' up to '?' or '#'
+  std::string_view query;  // without '?'
   bool has_query = false;
 };
 
@@ -46,8 +46,7 @@ bool Split(std::string_view url, UrlParts& out) {
 
 std::string CheckEndpointUrl(std::string_view url, std::string_view arg) {
   if (url.size() > kMaxUrlLength) {
-    throw InvalidArgument(arg, "is too long",
-                          "The limit is " + std::to_string(kMaxUrlLength) + " bytes.");
+    throw InvalidArgument(arg, "is too long", "The limit is " + std::to_string(kMaxUrlLength) + " bytes.");
   }
   for (unsigned char c : url) {
     if (c <= 0x20 || c == 0x7f) {

@@ -30,8 +30,7 @@ inline constexpr const char kUnknownReference[] = "TR009";
 // period (PostgreSQL style), and optional detail and hint sentences.
 class Error : public std::runtime_error {
  public:
-  Error(std::string_view sqlstate, std::string message, std::string detail = {},
-        std::string hint = {})
+  Error(std::string_view sqlstate, std::string message, std::string detail = {}, std::string hint = {})
       : std::runtime_error(std::move(message)),
         sqlstate_(sqlstate),
         detail_(std::move(detail)),
@@ -48,10 +47,8 @@ class Error : public std::runtime_error {
 };
 
 // 22023 with a message that names the argument: `<arg> <problem>`.
-inline Error InvalidArgument(std::string_view arg, std::string_view problem,
-                             std::string detail = {}) {
-  return Error(sqlstate::kInvalidParameter, std::string(arg) + " " + std::string(problem),
-               std::move(detail));
+inline Error InvalidArgument(std::string_view arg, std::string_view problem, std::string detail = {}) {
+  return Error(sqlstate::kInvalidParameter, std::string(arg) + " " + std::string(problem), std::move(detail));
 }
 
 // Quotes a value for a message, shortened so that a huge input cannot flood a log line.

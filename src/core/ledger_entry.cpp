@@ -52,10 +52,9 @@ LedgerBalance ApplyEntry(const LedgerBalance& balance, LedgerKind kind, const Ui
     case LedgerKind::kCommit:
     case LedgerKind::kRelease:
       if (amount > balance.reserved) {
-        throw Error(sqlstate::kCheckViolation,
-                    std::string(Name(kind)) + " exceeds the account's reserved amount",
-                    "Reserved " + ToDecimal(balance.reserved) + ", " +
-                        std::string(Name(kind)) + " " + a + ".");
+        throw Error(
+            sqlstate::kCheckViolation, std::string(Name(kind)) + " exceeds the account's reserved amount",
+            "Reserved " + ToDecimal(balance.reserved) + ", " + std::string(Name(kind)) + " " + a + ".");
       }
       next.reserved -= amount;
       if (kind == LedgerKind::kCommit) next.spent += amount;
@@ -78,8 +77,7 @@ Hash32 LedgerEntryHash(const LedgerEntryFields& e) {
       .Text(e.asset)
       .Text(e.amount)
       .Text(e.fee)
-      .OptionalText(e.withdrawal_id ? std::optional<std::string_view>(*e.withdrawal_id)
-                                    : std::nullopt)
+      .OptionalText(e.withdrawal_id ? std::optional<std::string_view>(*e.withdrawal_id) : std::nullopt)
       .OptionalText(e.reference ? std::optional<std::string_view>(*e.reference) : std::nullopt)
       .Int(e.created_at_us);
   return enc.Hash();

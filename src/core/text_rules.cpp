@@ -23,9 +23,9 @@ void CheckLength(std::string_view value, std::string_view arg, std::size_t max_c
   if (IsBlank(value)) throw InvalidArgument(arg, "must not be empty");
   const std::size_t length = Utf8Length(value);
   if (length > max_chars) {
-    throw InvalidArgument(arg, "is too long",
-                          "It has " + std::to_string(length) + " characters; the limit is " +
-                              std::to_string(max_chars) + ".");
+    throw InvalidArgument(
+        arg, "is too long",
+        "It has " + std::to_string(length) + " characters; the limit is " + std::to_string(max_chars) + ".");
   }
 }
 
@@ -35,8 +35,7 @@ std::string CheckIdentifier(std::string_view value, std::string_view arg, std::s
   CheckLength(value, arg, max_chars);
   for (unsigned char c : value) {
     if (c < 0x20 || c == 0x7f) {
-      throw InvalidArgument(arg, "must not contain control characters",
-                            "Got " + Quote(value) + ".");
+      throw InvalidArgument(arg, "must not contain control characters", "Got " + Quote(value) + ".");
     }
   }
   return std::string(value);
@@ -49,8 +48,8 @@ std::string CheckFreeText(std::string_view value, std::string_view arg) {
 
 std::string CheckName(std::string_view value, std::string_view arg, std::size_t max_chars,
                       bool lower_case_only) {
-  const std::string allowed = lower_case_only ? "lower-case letters, digits, '.', '_' and '-'"
-                                              : "letters, digits, '.', '_' and '-'";
+  const std::string allowed =
+      lower_case_only ? "lower-case letters, digits, '.', '_' and '-'" : "letters, digits, '.', '_' and '-'";
   auto bad = [&] {
     return InvalidArgument(arg, "is not a valid name",
                            "Got " + Quote(value) + "; use 1 to " + std::to_string(max_chars) +
@@ -72,8 +71,8 @@ std::string CheckName(std::string_view value, std::string_view arg, std::size_t 
 long long CheckRange(long long value, std::string_view arg, long long min, long long max) {
   if (value < min || value > max) {
     throw InvalidArgument(arg, "is out of range",
-                          "Got " + std::to_string(value) + "; expected " + std::to_string(min) +
-                              " to " + std::to_string(max) + ".");
+                          "Got " + std::to_string(value) + "; expected " + std::to_string(min) + " to " +
+                              std::to_string(max) + ".");
   }
   return value;
 }

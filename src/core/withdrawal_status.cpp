@@ -40,18 +40,12 @@ constexpr Transition kTransitions[] = {
 };
 
 constexpr std::pair<S, std::string_view> kNames[] = {
-    {S::kRequested, "requested"},
-    {S::kApproved, "approved"},
-    {S::kSigned, "signed"},
-    {S::kBroadcasted, "broadcasted"},
-    {S::kIncluded, "included"},
-    {S::kSafe, "safe"},
-    {S::kFinalized, "finalized"},
-    {S::kReorged, "reorged"},
-    {S::kFailed, "failed"},
-    {S::kRejected, "rejected"},
-    {S::kCancelled, "cancelled"},
-    {S::kReplacedExternally, "replaced_externally"},
+    {S::kRequested, "requested"}, {S::kApproved, "approved"},
+    {S::kSigned, "signed"},       {S::kBroadcasted, "broadcasted"},
+    {S::kIncluded, "included"},   {S::kSafe, "safe"},
+    {S::kFinalized, "finalized"}, {S::kReorged, "reorged"},
+    {S::kFailed, "failed"},       {S::kRejected, "rejected"},
+    {S::kCancelled, "cancelled"}, {S::kReplacedExternally, "replaced_externally"},
 };
 
 std::string AllowedFrom(S from) {
@@ -104,8 +98,7 @@ void CheckTransition(std::string_view from, std::string_view to) {
   const auto f = ParseWithdrawalStatus(from);
   const auto t = ParseWithdrawalStatus(to);
   if (!f || !t) {
-    throw Error(sqlstate::kTransitionRefused,
-                "unknown withdrawal status " + Quote(f ? to : from),
+    throw Error(sqlstate::kTransitionRefused, "unknown withdrawal status " + Quote(f ? to : from),
                 "A withdrawal status is one of the states of the transition table "
                 "(txrelay.state_transitions()).");
   }
@@ -113,9 +106,9 @@ void CheckTransition(std::string_view from, std::string_view to) {
   const std::string allowed = AllowedFrom(*f);
   throw Error(sqlstate::kTransitionRefused,
               "withdrawal status cannot move from " + std::string(from) + " to " + std::string(to),
-              allowed.empty() ? std::string(from) + " is terminal: nothing follows it."
-                              : "From " + std::string(from) + " the allowed next states are: " +
-                                    allowed + ".");
+              allowed.empty()
+                  ? std::string(from) + " is terminal: nothing follows it."
+                  : "From " + std::string(from) + " the allowed next states are: " + allowed + ".");
 }
 
 void CheckInitialStatus(std::string_view status) {

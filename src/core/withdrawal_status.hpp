@@ -30,11 +30,10 @@ enum class WithdrawalStatus : std::uint8_t {
 };
 
 inline constexpr std::array<WithdrawalStatus, 12> kAllWithdrawalStatuses = {
-    WithdrawalStatus::kRequested,  WithdrawalStatus::kApproved, WithdrawalStatus::kSigned,
-    WithdrawalStatus::kBroadcasted, WithdrawalStatus::kIncluded, WithdrawalStatus::kSafe,
-    WithdrawalStatus::kFinalized,  WithdrawalStatus::kReorged,  WithdrawalStatus::kFailed,
-    WithdrawalStatus::kRejected,   WithdrawalStatus::kCancelled,
-    WithdrawalStatus::kReplacedExternally,
+    WithdrawalStatus::kRequested,   WithdrawalStatus::kApproved,  WithdrawalStatus::kSigned,
+    WithdrawalStatus::kBroadcasted, WithdrawalStatus::kIncluded,  WithdrawalStatus::kSafe,
+    WithdrawalStatus::kFinalized,   WithdrawalStatus::kReorged,   WithdrawalStatus::kFailed,
+    WithdrawalStatus::kRejected,    WithdrawalStatus::kCancelled, WithdrawalStatus::kReplacedExternally,
 };
 
 // The status every withdrawal starts in.

@@ -15,10 +15,9 @@ TEST(Keccak, MatchesEthereumNotSha3) {
 }
 
 TEST(Address, ChecksumVectorsFromEip55) {
-  for (const char* good : {"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
-                           "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
-                           "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
-                           "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb"}) {
+  for (const char* good :
+       {"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+        "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb"}) {
     EXPECT_EQ(ParseAddress(good, "to_address").Checksummed(), good);
   }
 }
@@ -40,19 +39,16 @@ TEST(Address, SingleCaseHasNoChecksumAndIsAccepted) {
 TEST(Address, WrongChecksumIsRefusedAndNamesTheArgument) {
   // One letter's case flipped from the valid 0x5aAeb6...
   const std::string msg =
-      EXPECT_SQLSTATE(ParseAddress("0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "to_address"),
-                      "22023");
+      EXPECT_SQLSTATE(ParseAddress("0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "to_address"), "22023");
   EXPECT_NE(msg.find("to_address"), std::string::npos);
   EXPECT_NE(msg.find("checksum"), std::string::npos);
 }
 
 TEST(Address, MalformedIsRefused) {
-  for (const char* bad : {"", "0x", "5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
-                          "0X5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
-                          "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beae",
-                          "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed00",
-                          "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaeg",
-                          " 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"}) {
+  for (const char* bad :
+       {"", "0x", "5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "0X5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+        "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beae", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed00",
+        "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaeg", " 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"}) {
     {
       SCOPED_TRACE(bad);
       EXPECT_SQLSTATE(ParseAddress(bad, "to_address"), "22023");

@@ -7,8 +7,7 @@ using txrelay::ParseAmount;
 using txrelay::ToDecimal;
 
 namespace {
-const std::string kMax =
-    "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+const std::string kMax = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
 const std::string kTwoTo256 =
     "115792089237316195423570985008687907853269984665640564039457584007913129639936";
 }  // namespace
@@ -39,10 +38,9 @@ TEST(Amount, OutOfRangeIs22003) {
 }
 
 TEST(Amount, NotAWholeNumberIs22023AndNamesTheArgument) {
-  for (const char* bad : {"1.5", "0.000000000000000001", "NaN", "Infinity", "-Infinity", "",
-                          "1e18", "0x10", " 1", "1 ", "--1", "."}) {
-    const std::string msg = EXPECT_SQLSTATE(ParseAmount(bad, "amount", AmountRule::kPositive),
-                                            "22023");
+  for (const char* bad : {"1.5", "0.000000000000000001", "NaN", "Infinity", "-Infinity", "", "1e18", "0x10",
+                          " 1", "1 ", "--1", "."}) {
+    const std::string msg = EXPECT_SQLSTATE(ParseAmount(bad, "amount", AmountRule::kPositive), "22023");
     EXPECT_NE(msg.find("amount"), std::string::npos) << bad;
   }
 }

@@ -12,9 +12,8 @@ TEST(EndpointUrl, AcceptsHttpAndHttps) {
 }
 
 TEST(EndpointUrl, RefusesOtherSchemesMissingHostsAndSpaces) {
-  for (const char* bad : {"", "127.0.0.1:8545", "ws://127.0.0.1:8546", "ftp://x", "http://",
-                          "http://:8545", "http://host name", "http://host\n",
-                          "https//missing-colon"}) {
+  for (const char* bad : {"", "127.0.0.1:8545", "ws://127.0.0.1:8546", "ftp://x", "http://", "http://:8545",
+                          "http://host name", "http://host\n", "https//missing-colon"}) {
     {
       SCOPED_TRACE(bad);
       EXPECT_SQLSTATE(CheckEndpointUrl(bad, "url"), "22023");
@@ -40,8 +39,7 @@ TEST(EndpointUrl, RedactsEveryPlaceASecretHides) {
             "https://***@rpc.example.com:8443/rpc");
   EXPECT_EQ(RedactUrl("https://rpc.example.com/rpc?apikey=abc&chain=1"),
             "https://rpc.example.com/rpc?apikey=***&chain=***");
-  EXPECT_EQ(RedactUrl("https://rpc.example.com/?0123456789abcdefXYZ"),
-            "https://rpc.example.com/?***");
+  EXPECT_EQ(RedactUrl("https://rpc.example.com/?0123456789abcdefXYZ"), "https://rpc.example.com/?***");
   EXPECT_EQ(RedactUrl("https://rpc.example.com/x#token=abc"), "https://rpc.example.com/x");
   EXPECT_EQ(RedactUrl("not a url"), "***");
 }

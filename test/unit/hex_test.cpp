@@ -19,8 +19,7 @@ TEST(Canonical, TagsLengthsAndDomainsSeparateEncodings) {
   using txrelay::CanonicalEncoder;
   EXPECT_NE(CanonicalEncoder("d").Text("ab").Text("c").Hash(),
             CanonicalEncoder("d").Text("a").Text("bc").Hash());
-  EXPECT_NE(CanonicalEncoder("d").Text("").Hash(),
-            CanonicalEncoder("d").OptionalText(std::nullopt).Hash());
+  EXPECT_NE(CanonicalEncoder("d").Text("").Hash(), CanonicalEncoder("d").OptionalText(std::nullopt).Hash());
   EXPECT_NE(CanonicalEncoder("d1").Text("x").Hash(), CanonicalEncoder("d2").Text("x").Hash());
   EXPECT_NE(CanonicalEncoder("d").Int(1).Hash(), CanonicalEncoder("d").Text("1").Hash());
   EXPECT_EQ(CanonicalEncoder("d").Int(-1).bytes().size(), 1 + 4 + 1 + 1 + 4 + 8u);

@@ -94,9 +94,8 @@ TEST(Ledger, FieldBoundariesAreUnambiguous) {
 }
 
 TEST(WithdrawalRequest, FingerprintChangesWithEveryField) {
-  txrelay::WithdrawalRequest r{"alice", 31337, "ETH",
-                               "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "100", "standard",
-                               "{}"};
+  txrelay::WithdrawalRequest r{"alice", 31337,      "ETH", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                               "100",   "standard", "{}"};
   const auto fp = txrelay::RequestFingerprint(r);
   std::vector<txrelay::WithdrawalRequest> v(7, r);
   v[0].account = "bob";
@@ -106,8 +105,7 @@ TEST(WithdrawalRequest, FingerprintChangesWithEveryField) {
   v[4].amount = "101";
   v[5].risk_tier = "high";
   v[6].metadata = R"({"a": 1})";
-  const char* names[] = {"account",    "chain_id",  "asset",   "to_address",
-                         "amount",     "risk_tier", "metadata"};
+  const char* names[] = {"account", "chain_id", "asset", "to_address", "amount", "risk_tier", "metadata"};
   for (std::size_t i = 0; i < v.size(); ++i) {
     EXPECT_NE(txrelay::RequestFingerprint(v[i]), fp) << names[i];
     EXPECT_EQ(txrelay::DifferingFields(r, v[i]), std::vector<std::string>{names[i]});
@@ -122,8 +120,8 @@ TEST(Erc20, TransferCalldataMatchesCast) {
             "0xa9059cbb00000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c8"
             "00000000000000000000000000000000000000000000000000000000000f4240");
   const auto to2 = txrelay::ParseAddress("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "to");
-  EXPECT_EQ(txrelay::ToHex(txrelay::eth::Erc20TransferCalldata(
-                to2, std::numeric_limits<txrelay::Uint256>::max())),
-            "0xa9059cbb0000000000000000000000003c44cdddb6a900fa2b585dd299e03d12fa4293bc"
-            "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
+  EXPECT_EQ(
+      txrelay::ToHex(txrelay::eth::Erc20TransferCalldata(to2, std::numeric_limits<txrelay::Uint256>::max())),
+      "0xa9059cbb0000000000000000000000003c44cdddb6a900fa2b585dd299e03d12fa4293bc"
+      "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
 }

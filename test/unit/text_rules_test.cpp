@@ -17,9 +17,9 @@ TEST(TextRules, IdentifierAcceptsOrdinaryKeysUnchanged) {
 }
 
 TEST(TextRules, IdentifierRefusesEmptyBlankLongAndControlCharacters) {
-  for (const std::string& bad : {std::string(""), std::string("   "), std::string("\t\n"),
-                                 std::string(256, 'k'), std::string("a\nb"),
-                                 std::string("a\x1b[31m"), std::string("del\x7f")}) {
+  for (const std::string& bad :
+       {std::string(""), std::string("   "), std::string("\t\n"), std::string(256, 'k'), std::string("a\nb"),
+        std::string("a\x1b[31m"), std::string("del\x7f")}) {
     const std::string msg = EXPECT_SQLSTATE(CheckIdentifier(bad, "idempotency_key"), "22023");
     EXPECT_EQ(msg.rfind("idempotency_key", 0), 0u) << msg;
   }
@@ -56,9 +56,8 @@ TEST(Completion, ParsesTheThreeLevels) {
 }
 
 TEST(Completion, RefusesEverythingElse) {
-  for (const char* bad : {"", "included", "included:", "included:-1", "included:01",
-                          "included:10001", "included:1x", "Safe", "final", "safe ",
-                          "included:99999999999"}) {
+  for (const char* bad : {"", "included", "included:", "included:-1", "included:01", "included:10001",
+                          "included:1x", "Safe", "final", "safe ", "included:99999999999"}) {
     {
       SCOPED_TRACE(bad);
       EXPECT_SQLSTATE(txrelay::ParseCompletion(bad, "completion"), "22023");

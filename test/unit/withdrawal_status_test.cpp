@@ -13,13 +13,26 @@ using S = WithdrawalStatus;
 namespace {
 // The expected table, written out independently of the implementation (DESIGN §4).
 const std::set<std::pair<std::string, std::string>> kExpected = {
-    {"requested", "approved"},  {"requested", "rejected"},    {"requested", "cancelled"},
-    {"approved", "signed"},     {"approved", "cancelled"},    {"approved", "replaced_externally"},
-    {"signed", "broadcasted"},  {"signed", "cancelled"},      {"signed", "replaced_externally"},
-    {"broadcasted", "included"}, {"broadcasted", "replaced_externally"},
-    {"included", "safe"},       {"included", "finalized"},    {"included", "reorged"},
-    {"included", "failed"},     {"safe", "finalized"},        {"safe", "reorged"},
-    {"safe", "failed"},         {"reorged", "included"},      {"reorged", "replaced_externally"},
+    {"requested", "approved"},
+    {"requested", "rejected"},
+    {"requested", "cancelled"},
+    {"approved", "signed"},
+    {"approved", "cancelled"},
+    {"approved", "replaced_externally"},
+    {"signed", "broadcasted"},
+    {"signed", "cancelled"},
+    {"signed", "replaced_externally"},
+    {"broadcasted", "included"},
+    {"broadcasted", "replaced_externally"},
+    {"included", "safe"},
+    {"included", "finalized"},
+    {"included", "reorged"},
+    {"included", "failed"},
+    {"safe", "finalized"},
+    {"safe", "reorged"},
+    {"safe", "failed"},
+    {"reorged", "included"},
+    {"reorged", "replaced_externally"},
 };
 }  // namespace
 
@@ -27,8 +40,7 @@ TEST(WithdrawalStatus, EveryPairMatchesTheExpectedTable) {
   int allowed = 0;
   for (S from : kAllWithdrawalStatuses) {
     for (S to : kAllWithdrawalStatuses) {
-      const bool expected =
-          kExpected.count({std::string(Name(from)), std::string(Name(to))}) > 0;
+      const bool expected = kExpected.count({std::string(Name(from)), std::string(Name(to))}) > 0;
       EXPECT_EQ(CanTransition(from, to), expected) << Name(from) << " -> " << Name(to);
       allowed += expected;
     }
@@ -49,8 +61,8 @@ TEST(WithdrawalStatus, TerminalStates) {
   for (S s : kAllWithdrawalStatuses) {
     if (txrelay::IsTerminal(s)) terminal.insert(std::string(Name(s)));
   }
-  EXPECT_EQ(terminal, (std::set<std::string>{"finalized", "failed", "rejected", "cancelled",
-                                             "replaced_externally"}));
+  EXPECT_EQ(terminal,
+            (std::set<std::string>{"finalized", "failed", "rejected", "cancelled", "replaced_externally"}));
 }
 
 TEST(WithdrawalStatus, NamesRoundTrip) {
@@ -61,8 +73,7 @@ TEST(WithdrawalStatus, NamesRoundTrip) {
 
 TEST(WithdrawalStatus, CheckTransitionRefusesWithTR003AndSaysWhatIsAllowed) {
   EXPECT_NO_THROW(txrelay::CheckTransition("requested", "approved"));
-  const std::string msg =
-      EXPECT_SQLSTATE(txrelay::CheckTransition("included", "broadcasted"), "TR003");
+  const std::string msg = EXPECT_SQLSTATE(txrelay::CheckTransition("included", "broadcasted"), "TR003");
   EXPECT_NE(msg.find("included"), std::string::npos);
   try {
     txrelay::CheckTransition("included", "broadcasted");

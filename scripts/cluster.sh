@@ -1,0 +1,63 @@
+# Throwaway PostgreSQL 15 cluster for the demo and the tests. Source it, then:
+#   cluster_start            initdb in a fresh temporary directory, start on a free port on
+#                            127.0.0.1 with shared_preload_libraries = 'pg_cron,txrelay';
+#                            exports PGHOST (the socket directory), PGPORT, PGUSER, PGDATABASE
+#   cluster_stop             stop the postmaster by its PID and remove the directory
+# Never touches Debian's default 15/main cluster. Callers set `trap cluster_stop EXIT`.
+
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+TXR_CLUSTER_DIR=""
+TXR_CLUSTER_PID=""
+
+cluster_start() {
+  local db=${1:-txrelay}
+  TXR_CLUSTER_DIR=$(mktemp -d /tmp/txrelay-pg.XXXXXX)
+  chmod 755 "$TXR_CLUSTER_DIR"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$TXR_CLUSTER_DIR"
+  as_pg "$PG_BINDIR/initdb" -D "$TXR_CLUSTER_DIR/data" -U postgres -A trust -E UTF8 --no-sync >"$TXR_CLUSTER_DIR/initdb.log" 2>&1 ||
+    { cat "$TXR_CLUSTER_DIR/initdb.log" >&2; die "initdb failed"; }
+  cat >>"$TXR_CLUSTER_DIR/data/postgresql.conf" <<CONF
+# txrelay throwaway cluster
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$TXR_CLUSTER_DIR'
+shared_preload_libraries = 'pg_cron,txrelay'
+cron.database_name = '$db'
+txrelay.database = '$db'
+max_connections = 60
+shared_buffers = 128MB
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+log_min_messages = warning
+log_line_prefix = '%m [%p] %q%u@%d '
+CONF
+  local port attempt
+  for attempt in 1 2 3 4 5; do
+    port=$(free_port)
+    if as_pg "$PG_BINDIR/pg_ctl" -D "$TXR_CLUSTER_DIR/data" -l "$TXR_CLUSTER_DIR/server.log" \
+         -o "-p $port" -w -t 60 start >/dev/null 2>&1; then
+      break
+    fi
+    [ "$attempt" -eq 5 ] && { cat "$TXR_CLUSTER_DIR/server.log" >&2; die "PostgreSQL did not start"; }
+  done
+  TXR_CLUSTER_PID=$(head -1 "$TXR_CLUSTER_DIR/data/postmaster.pid")
+  export PGHOST="$TXR_CLUSTER_DIR" PGPORT="$port" PGUSER=postgres PGDATABASE="$db"
+  psql -X -q -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
+  log "PostgreSQL 15 started: pid $TXR_CLUSTER_PID, 127.0.0.1:$port, data in $TXR_CLUSTER_DIR"
+}
+
+cluster_stop() {
+  if [ -n "$TXR_CLUSTER_PID" ] && kill -0 "$TXR_CLUSTER_PID" 2>/dev/null; then
+    kill -INT "$TXR_CLUSTER_PID" 2>/dev/null || true   # fast shutdown
+    for _ in $(seq 1 100); do kill -0 "$TXR_CLUSTER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$TXR_CLUSTER_PID" 2>/dev/null || true
+  fi
+  TXR_CLUSTER_PID=""
+  if [ -n "$TXR_CLUSTER_DIR" ] && [ -d "$TXR_CLUSTER_DIR" ]; then
+    [ -n "${TXR_KEEP_CLUSTER_LOG:-}" ] && cp "$TXR_CLUSTER_DIR/server.log" "$TXR_KEEP_CLUSTER_LOG" 2>/dev/null
+    rm -rf "$TXR_CLUSTER_DIR"
+  fi
+  TXR_CLUSTER_DIR=""
+}

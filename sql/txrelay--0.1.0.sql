@@ -1,0 +1,695 @@
+-- txrelay 0.1.0: duplicate-safe withdrawals enforced inside PostgreSQL.
+-- The data model of DESIGN §3, the SQL API of §4a and the invariants' triggers.
+-- Every constraint and index has a name; every function is SECURITY DEFINER with a pinned
+-- search_path; no role but the extension owner writes a table directly.
+
+\echo Use "CREATE EXTENSION txrelay" to load this file. \quit
+
+-- ---------------------------------------------------------------------------------------------
+-- Roles (cluster-wide; created once, kept when the extension is dropped)
+-- ---------------------------------------------------------------------------------------------
+DO $roles$
+DECLARE
+  r text;
+BEGIN
+  FOREACH r IN ARRAY ARRAY['txrelay_app', 'txrelay_approver', 'txrelay_operator', 'txrelay_auditor']
+  LOOP
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+      EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+    END IF;
+  END LOOP;
+END
+$roles$;
+
+-- An exact amount in base units: 0 <= amount < 2^256 (DESIGN §3).
+CREATE DOMAIN txrelay.wei AS numeric(78, 0)
+  CONSTRAINT wei_range_check CHECK (VALUE >= 0 AND VALUE < 115792089237316195423570985008687907853269984665640564039457584007913129639936);
+
+-- ---------------------------------------------------------------------------------------------
+-- Configuration
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE txrelay.chains (
+  chain_id                 bigint      NOT NULL,
+  name                     text        NOT NULL,
+  native_symbol            text        NOT NULL,
+  native_decimals          int         NOT NULL,
+  -- 'tags': follow the node's safe/finalized tags; 'depth': count blocks (chains without tags)
+  finality_mode            text        NOT NULL DEFAULT 'tags',
+  safe_depth               int         NOT NULL DEFAULT 32,
+  finalized_depth          int         NOT NULL DEFAULT 64,
+  max_fee_per_gas_cap      txrelay.wei NOT NULL DEFAULT 500000000000,  -- 500 gwei
+  max_priority_fee_cap     txrelay.wei NOT NULL DEFAULT 50000000000,   -- 50 gwei
+  created_at               timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT chains_pkey PRIMARY KEY (chain_id),
+  CONSTRAINT chains_name_key UNIQUE (name),
+  CONSTRAINT chains_chain_id_check CHECK (chain_id > 0),
+  CONSTRAINT chains_native_decimals_check CHECK (native_decimals BETWEEN 0 AND 77),
+  CONSTRAINT chains_finality_mode_check CHECK (finality_mode IN ('tags', 'depth')),
+  CONSTRAINT chains_depth_check CHECK (safe_depth >= 0 AND finalized_depth >= safe_depth),
+  CONSTRAINT chains_fee_caps_check CHECK (max_fee_per_gas_cap > 0 AND max_priority_fee_cap <= max_fee_per_gas_cap)
+);
+
+CREATE TABLE txrelay.assets (
+  chain_id    bigint      NOT NULL,
+  symbol      text        NOT NULL,
+  contract    text,                       -- NULL: the chain's native asset; else ERC-20, EIP-55
+  decimals    int         NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT assets_pkey PRIMARY KEY (chain_id, symbol),
+  CONSTRAINT assets_chain_id_fkey FOREIGN KEY (chain_id) REFERENCES txrelay.chains (chain_id),
+  CONSTRAINT assets_contract_key UNIQUE (chain_id, contract),
+  CONSTRAINT assets_decimals_check CHECK (decimals BETWEEN 0 AND 77)
+);
+CREATE UNIQUE INDEX assets_one_native_per_chain_key ON txrelay.assets (chain_id) WHERE contract IS NULL;
+
+CREATE TABLE txrelay.rpc_endpoints (
+  endpoint_id          bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
+  chain_id             bigint      NOT NULL,
+  url                  text        NOT NULL,  -- may hold an API key: never shown outside this table
+  url_redacted         text        NOT NULL,
+  priority             int         NOT NULL DEFAULT 0,  -- lower is tried first
+  connect_timeout_ms   int         NOT NULL DEFAULT 3000,
+  request_timeout_ms   int         NOT NULL DEFAULT 10000,
+  max_requests_per_sec int         NOT NULL DEFAULT 100,
+  enabled              boolean     NOT NULL DEFAULT true,
+  created_at           timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT rpc_endpoints_pkey PRIMARY KEY (endpoint_id),
+  CONSTRAINT rpc_endpoints_chain_id_fkey FOREIGN KEY (chain_id) REFERENCES txrelay.chains (chain_id),
+  CONSTRAINT rpc_endpoints_chain_url_key UNIQUE (chain_id, url),
+  CONSTRAINT rpc_endpoints_timeouts_check CHECK (connect_timeout_ms > 0 AND request_timeout_ms >= connect_timeout_ms),
+  CONSTRAINT rpc_endpoints_rate_check CHECK (max_requests_per_sec > 0)
+);
+
+CREATE TABLE txrelay.signers (
+  name          text        NOT NULL,
+  url           text        NOT NULL,  -- may hold a credential: never shown outside this table
+  url_redacted  text        NOT NULL,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  updated_at    timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT signers_pkey PRIMARY KEY (name)
+);
+
+CREATE TABLE txrelay.senders (
+  chain_id          bigint      NOT NULL,
+  address           text        NOT NULL,  -- EIP-55
+  signer            text,                  -- NULL: client-signed (txrelay.submit_signed)
+  next_nonce        bigint,                -- NULL: read from the chain before first use
+  status            text        NOT NULL DEFAULT 'active',
+  status_reason     text,
+  status_changed_at timestamptz NOT NULL DEFAULT now(),
+  last_reserved_at  timestamptz,
+  created_at        timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT senders_pkey PRIMARY KEY (chain_id, address),
+  CONSTRAINT senders_chain_id_fkey FOREIGN KEY (chain_id) REFERENCES txrelay.chains (chain_id),
+  CONSTRAINT senders_signer_fkey FOREIGN KEY (signer) REFERENCES txrelay.signers (name),
+  CONSTRAINT senders_status_check CHECK (status IN ('active', 'paused', 'quarantined')),
+  CONSTRAINT senders_next_nonce_check CHECK (next_nonce >= 0)
+);
+
+CREATE TABLE txrelay.risk_tiers (
+  tier                    text        NOT NULL,
+  auto_approve_below      txrelay.wei NOT NULL,  -- amounts below are approved at request; 0 = never
+  completion              text        NOT NULL,  -- 'included:N', 'safe' or 'finalized'
+  completion_level        text        NOT NULL,
+  completion_confirmations int        NOT NULL,
+  updated_at              timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT risk_tiers_pkey PRIMARY KEY (tier),
+  CONSTRAINT risk_tiers_completion_level_check CHECK (completion_level IN ('included', 'safe', 'finalized')),
+  CONSTRAINT risk_tiers_confirmations_check CHECK (completion_confirmations >= 0
+    AND (completion_level = 'included' OR completion_confirmations = 0))
+);
+
+-- ---------------------------------------------------------------------------------------------
+-- Business
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE txrelay.withdrawals (
+  withdrawal_id        uuid        NOT NULL DEFAULT gen_random_uuid(),
+  idempotency_key      text        NOT NULL,
+  request_fingerprint  bytea       NOT NULL,  -- keccak256 of the canonical request (TR001)
+  account              text        NOT NULL,
+  chain_id             bigint      NOT NULL,
+  asset                text        NOT NULL,
+  to_address           text        NOT NULL,  -- EIP-55
+  amount               txrelay.wei NOT NULL,
+  risk_tier            text        NOT NULL,
+  metadata             jsonb       NOT NULL DEFAULT '{}',
+  status               text        NOT NULL DEFAULT 'requested',
+  status_reason        text,                  -- why the last transition happened
+  created_at           timestamptz NOT NULL DEFAULT now(),
+  status_changed_at    timestamptz NOT NULL DEFAULT now(),
+  completed_at         timestamptz,           -- set once, when the risk tier's level is reached
+  CONSTRAINT withdrawals_pkey PRIMARY KEY (withdrawal_id),
+  CONSTRAINT withdrawals_idempotency_key_key UNIQUE (idempotency_key),
+  CONSTRAINT withdrawals_asset_fkey FOREIGN KEY (chain_id, asset) REFERENCES txrelay.assets (chain_id, symbol),
+  CONSTRAINT withdrawals_risk_tier_fkey FOREIGN KEY (risk_tier) REFERENCES txrelay.risk_tiers (tier),
+  CONSTRAINT withdrawals_amount_check CHECK (amount > 0),
+  CONSTRAINT withdrawals_fingerprint_check CHECK (octet_length(request_fingerprint) = 32),
+  CONSTRAINT withdrawals_metadata_check CHECK (jsonb_typeof(metadata) = 'object')
+);
+CREATE INDEX withdrawals_open_status_idx ON txrelay.withdrawals (status, status_changed_at)
+  WHERE status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally');
+
+CREATE TABLE txrelay.approvals (
+  approval_id         uuid        NOT NULL,
+  withdrawal_id       uuid        NOT NULL,
+  policy_decision_id  text        NOT NULL,
+  decision            text        NOT NULL,
+  decided_by          text        NOT NULL,
+  reason              text,
+  created_at          timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT approvals_pkey PRIMARY KEY (approval_id),
+  CONSTRAINT approvals_withdrawal_id_key UNIQUE (withdrawal_id),
+  CONSTRAINT approvals_policy_decision_id_key UNIQUE (policy_decision_id),
+  CONSTRAINT approvals_withdrawal_id_fkey FOREIGN KEY (withdrawal_id) REFERENCES txrelay.withdrawals (withdrawal_id),
+  CONSTRAINT approvals_decision_check CHECK (decision IN ('approved', 'rejected'))
+);
+
+-- The nonce key (chain_id, from_address, nonce) belongs to exactly one withdrawal for ever.
+CREATE TABLE txrelay.nonce_reservations (
+  chain_id       bigint      NOT NULL,
+  from_address   text        NOT NULL,
+  nonce          bigint      NOT NULL,
+  withdrawal_id  uuid        NOT NULL,
+  nonce_key      text        NOT NULL GENERATED ALWAYS AS (chain_id::text || ':' || from_address || ':' || nonce::text) STORED,
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT nonce_reservations_pkey PRIMARY KEY (chain_id, from_address, nonce),
+  CONSTRAINT nonce_reservations_withdrawal_id_key UNIQUE (withdrawal_id),
+  CONSTRAINT nonce_reservations_sender_fkey FOREIGN KEY (chain_id, from_address) REFERENCES txrelay.senders (chain_id, address),
+  CONSTRAINT nonce_reservations_withdrawal_id_fkey FOREIGN KEY (withdrawal_id) REFERENCES txrelay.withdrawals (withdrawal_id),
+  CONSTRAINT nonce_reservations_nonce_check CHECK (nonce >= 0)
+);
+
+-- What a signer must sign: the transaction's call at a reserved nonce. A withdrawal's own
+-- request pays the recipient; a gap filler (after a cancel) is a zero-value self-transfer.
+CREATE TABLE txrelay.signature_requests (
+  signature_request_id  uuid        NOT NULL DEFAULT gen_random_uuid(),
+  withdrawal_id         uuid        NOT NULL,
+  kind                  text        NOT NULL,
+  chain_id              bigint      NOT NULL,
+  from_address          text        NOT NULL,
+  nonce                 bigint      NOT NULL,
+  to_address            text        NOT NULL,  -- recipient, ERC-20 contract, or the sender itself
+  value                 txrelay.wei NOT NULL,
+  data                  bytea       NOT NULL,
+  status                text        NOT NULL DEFAULT 'pending',
+  created_at            timestamptz NOT NULL DEFAULT now(),
+  updated_at            timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT signature_requests_pkey PRIMARY KEY (signature_request_id),
+  CONSTRAINT signature_requests_withdrawal_id_fkey FOREIGN KEY (withdrawal_id) REFERENCES txrelay.withdrawals (withdrawal_id),
+  CONSTRAINT signature_requests_nonce_fkey FOREIGN KEY (chain_id, from_address, nonce) REFERENCES txrelay.nonce_reservations (chain_id, from_address, nonce),
+  CONSTRAINT signature_requests_kind_check CHECK (kind IN ('withdrawal', 'gap_filler')),
+  CONSTRAINT signature_requests_status_check CHECK (status IN ('pending', 'signed', 'cancelled'))
+);
+CREATE INDEX signature_requests_withdrawal_idx ON txrelay.signature_requests (withdrawal_id);
+
+-- Signed transactions. Several attempts can share a nonce key (fee bumps); at most one is ever
+-- included. The raw bytes and hash are stored before the first send.
+CREATE TABLE txrelay.attempts (
+  attempt_id                uuid        NOT NULL DEFAULT gen_random_uuid(),
+  signature_request_id      uuid        NOT NULL,
+  withdrawal_id             uuid        NOT NULL,
+  chain_id                  bigint      NOT NULL,
+  from_address              text        NOT NULL,
+  nonce                     bigint      NOT NULL,
+  tx_hash                   bytea       NOT NULL,
+  raw_tx                    bytea       NOT NULL,
+  tx_type                   smallint    NOT NULL,
+  gas_limit                 bigint      NOT NULL,
+  max_fee_per_gas           txrelay.wei NOT NULL,
+  max_priority_fee_per_gas  txrelay.wei NOT NULL,
+  status                    text        NOT NULL DEFAULT 'created',
+  created_at                timestamptz NOT NULL DEFAULT now(),
+  sent_at                   timestamptz,
+  updated_at                timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT attempts_pkey PRIMARY KEY (attempt_id),
+  CONSTRAINT attempts_signature_request_id_key UNIQUE (signature_request_id),
+  CONSTRAINT attempts_tx_hash_key UNIQUE (tx_hash),
+  CONSTRAINT attempts_signature_request_id_fkey FOREIGN KEY (signature_request_id) REFERENCES txrelay.signature_requests (signature_request_id),
+  CONSTRAINT attempts_withdrawal_id_fkey FOREIGN KEY (withdrawal_id) REFERENCES txrelay.withdrawals (withdrawal_id),
+  CONSTRAINT attempts_nonce_fkey FOREIGN KEY (chain_id, from_address, nonce) REFERENCES txrelay.nonce_reservations (chain_id, from_address, nonce),
+  CONSTRAINT attempts_tx_hash_check CHECK (octet_length(tx_hash) = 32),
+  CONSTRAINT attempts_tx_type_check CHECK (tx_type IN (0, 1, 2)),
+  CONSTRAINT attempts_status_check CHECK (status IN ('created', 'sent', 'included', 'replaced', 'dropped'))
+);
+CREATE INDEX attempts_nonce_idx ON txrelay.attempts (chain_id, from_address, nonce);
+CREATE INDEX attempts_withdrawal_idx ON txrelay.attempts (withdrawal_id);
+
+-- One row per (account, chain, asset): the running totals of its ledger entries and the hash of
+-- its last entry. Written only by the ledger trigger, under this row's lock, so reservations of
+-- one account serialise and its hash chain never forks. verify_ledger() recomputes it all.
+CREATE TABLE txrelay.ledger_accounts (
+  account        text        NOT NULL,
+  chain_id       bigint      NOT NULL,
+  asset          text        NOT NULL,
+  credited       txrelay.wei NOT NULL DEFAULT 0,
+  reserved       txrelay.wei NOT NULL DEFAULT 0,
+  spent          txrelay.wei NOT NULL DEFAULT 0,
+  entry_count    bigint      NOT NULL DEFAULT 0,
+  last_entry_id  bigint,
+  last_hash      bytea,
+  updated_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT ledger_accounts_pkey PRIMARY KEY (account, chain_id, asset),
+  CONSTRAINT ledger_accounts_asset_fkey FOREIGN KEY (chain_id, asset) REFERENCES txrelay.assets (chain_id, symbol),
+  CONSTRAINT ledger_accounts_available_check CHECK (reserved + spent <= credited)
+);
+
+-- Append-only. CREDIT (reference), RESERVE at request, then at most one of COMMIT / RELEASE.
+CREATE TABLE txrelay.ledger_entries (
+  entry_id       bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
+  kind           text        NOT NULL,
+  account        text        NOT NULL,
+  chain_id       bigint      NOT NULL,
+  asset          text        NOT NULL,
+  amount         txrelay.wei NOT NULL,
+  fee            txrelay.wei NOT NULL DEFAULT 0,  -- gas paid by the hot wallet (COMMIT, RELEASE)
+  withdrawal_id  uuid,
+  reference      text,                            -- the credit's idempotency reference
+  prev_hash      bytea,                           -- hash of the account's previous entry
+  hash           bytea       NOT NULL,
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT ledger_entries_pkey PRIMARY KEY (entry_id),
+  CONSTRAINT ledger_entries_account_fkey FOREIGN KEY (account, chain_id, asset) REFERENCES txrelay.ledger_accounts (account, chain_id, asset),
+  CONSTRAINT ledger_entries_withdrawal_id_fkey FOREIGN KEY (withdrawal_id) REFERENCES txrelay.withdrawals (withdrawal_id),
+  CONSTRAINT ledger_entries_reference_key UNIQUE (reference),
+  CONSTRAINT ledger_entries_kind_check CHECK (kind IN ('CREDIT', 'RESERVE', 'COMMIT', 'RELEASE')),
+  CONSTRAINT ledger_entries_amount_check CHECK (amount > 0),
+  CONSTRAINT ledger_entries_shape_check CHECK (CASE kind
+    WHEN 'CREDIT' THEN reference IS NOT NULL AND withdrawal_id IS NULL AND fee = 0
+    WHEN 'RESERVE' THEN withdrawal_id IS NOT NULL AND reference IS NULL AND fee = 0
+    ELSE withdrawal_id IS NOT NULL AND reference IS NULL END),
+  CONSTRAINT ledger_entries_hash_check CHECK (octet_length(hash) = 32 AND (prev_hash IS NULL OR octet_length(prev_hash) = 32))
+);
+CREATE UNIQUE INDEX ledger_entries_reserve_once_key ON txrelay.ledger_entries (withdrawal_id) WHERE kind = 'RESERVE';
+CREATE UNIQUE INDEX ledger_entries_resolve_once_key ON txrelay.ledger_entries (withdrawal_id) WHERE kind IN ('COMMIT', 'RELEASE');
+CREATE INDEX ledger_entries_account_idx ON txrelay.ledger_entries (account, chain_id, asset, entry_id);
+
+-- Append-only: one row per status transition (and per operator note) of a withdrawal.
+CREATE TABLE txrelay.withdrawal_events (
+  event_id       bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
+  withdrawal_id  uuid        NOT NULL,
+  event          text        NOT NULL,  -- 'status' or a note such as 'requeued'
+  from_status    text,
+  to_status      text        NOT NULL,
+  reason         text,
+  actor          text        NOT NULL DEFAULT session_user,
+  detail         jsonb       NOT NULL DEFAULT '{}',
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT withdrawal_events_pkey PRIMARY KEY (event_id),
+  CONSTRAINT withdrawal_events_withdrawal_id_fkey FOREIGN KEY (withdrawal_id) REFERENCES txrelay.withdrawals (withdrawal_id)
+);
+CREATE INDEX withdrawal_events_withdrawal_idx ON txrelay.withdrawal_events (withdrawal_id, event_id);
+
+-- The transactional outbox: written in the same transaction as the business change, delivered
+-- at least once by a worker (claimed with FOR UPDATE SKIP LOCKED and a lease).
+CREATE TABLE txrelay.outbox (
+  outbox_id             bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
+  kind                  text        NOT NULL,  -- 'sign': a signature request for the signer
+  chain_id              bigint      NOT NULL,
+  withdrawal_id         uuid,
+  signature_request_id  uuid,
+  attempt_id            uuid,
+  status                text        NOT NULL DEFAULT 'pending',
+  tries                 int         NOT NULL DEFAULT 0,
+  available_at          timestamptz NOT NULL DEFAULT now(),
+  lease_owner           text,
+  lease_expires_at      timestamptz,
+  last_error            text,
+  requeue_count         int         NOT NULL DEFAULT 0,
+  created_at            timestamptz NOT NULL DEFAULT now(),
+  updated_at            timestamptz NOT NULL DEFAULT now(),
+  done_at               timestamptz,
+  CONSTRAINT outbox_pkey PRIMARY KEY (outbox_id),
+  CONSTRAINT outbox_chain_id_fkey FOREIGN KEY (chain_id) REFERENCES txrelay.chains (chain_id),
+  CONSTRAINT outbox_withdrawal_id_fkey FOREIGN KEY (withdrawal_id) REFERENCES txrelay.withdrawals (withdrawal_id),
+  CONSTRAINT outbox_signature_request_id_fkey FOREIGN KEY (signature_request_id) REFERENCES txrelay.signature_requests (signature_request_id),
+  CONSTRAINT outbox_attempt_id_fkey FOREIGN KEY (attempt_id) REFERENCES txrelay.attempts (attempt_id),
+  CONSTRAINT outbox_kind_check CHECK (kind IN ('sign', 'broadcast')),
+  CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'leased', 'done', 'dead', 'cancelled')),
+  CONSTRAINT outbox_tries_check CHECK (tries >= 0)
+);
+CREATE INDEX outbox_ready_idx ON txrelay.outbox (available_at) WHERE status IN ('pending', 'leased');
+CREATE INDEX outbox_dead_idx ON txrelay.outbox (outbox_id) WHERE status = 'dead';
+CREATE INDEX outbox_withdrawal_idx ON txrelay.outbox (withdrawal_id);
+
+-- Append-only audit of every JSON-RPC call (written by the workers; DESIGN §6).
+CREATE TABLE txrelay.rpc_calls (
+  call_id          bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
+  correlation_id   uuid        NOT NULL,
+  endpoint_id      bigint,
+  chain_id         bigint,
+  method           text        NOT NULL,
+  request          text        NOT NULL,
+  response         text,
+  http_status      int,
+  outcome          text        NOT NULL,
+  latency_ms       double precision,
+  withdrawal_id    uuid,
+  attempt_id       uuid,
+  idempotency_key  text,
+  nonce_key        text,
+  tx_hash          bytea,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT rpc_calls_pkey PRIMARY KEY (call_id),
+  CONSTRAINT rpc_calls_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES txrelay.rpc_endpoints (endpoint_id)
+);
+CREATE INDEX rpc_calls_withdrawal_idx ON txrelay.rpc_calls (withdrawal_id) WHERE withdrawal_id IS NOT NULL;
+
+-- ---------------------------------------------------------------------------------------------
+-- Triggers (C++, src/api): ENABLE ALWAYS, so that session_replication_role = replica does not
+-- switch them off either.
+-- ---------------------------------------------------------------------------------------------
+CREATE FUNCTION txrelay._refuse_history_change() RETURNS trigger
+  LANGUAGE c AS 'MODULE_PATHNAME', 'txrelay_refuse_history_change';
+CREATE FUNCTION txrelay._withdrawals_check() RETURNS trigger
+  LANGUAGE c AS 'MODULE_PATHNAME', 'txrelay_withdrawals_check';
+CREATE FUNCTION txrelay._withdrawals_record_event() RETURNS trigger
+  LANGUAGE c AS 'MODULE_PATHNAME', 'txrelay_withdrawals_record_event';
+CREATE FUNCTION txrelay._ledger_entries_post() RETURNS trigger
+  LANGUAGE c AS 'MODULE_PATHNAME', 'txrelay_ledger_entries_post';
+
+DO $triggers$
+DECLARE
+  t text;
+BEGIN
+  -- Append-only history: no UPDATE, DELETE or TRUNCATE, for any role.
+  FOREACH t IN ARRAY ARRAY['ledger_entries', 'withdrawal_events', 'rpc_calls', 'approvals', 'nonce_reservations']
+  LOOP
+    EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON txrelay.%I FOR EACH ROW EXECUTE FUNCTION txrelay._refuse_history_change()', t || '_append_only', t);
+    EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE TRUNCATE ON txrelay.%I FOR EACH STATEMENT EXECUTE FUNCTION txrelay._refuse_history_change()', t || '_no_truncate', t);
+    EXECUTE pg_catalog.format('ALTER TABLE txrelay.%I ENABLE ALWAYS TRIGGER %I', t, t || '_append_only');
+    EXECUTE pg_catalog.format('ALTER TABLE txrelay.%I ENABLE ALWAYS TRIGGER %I', t, t || '_no_truncate');
+  END LOOP;
+  -- Rows whose status moves but which are never removed.
+  FOREACH t IN ARRAY ARRAY['withdrawals', 'signature_requests', 'attempts', 'ledger_accounts']
+  LOOP
+    EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE DELETE ON txrelay.%I FOR EACH ROW EXECUTE FUNCTION txrelay._refuse_history_change()', t || '_no_delete', t);
+    EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE TRUNCATE ON txrelay.%I FOR EACH STATEMENT EXECUTE FUNCTION txrelay._refuse_history_change()', t || '_no_truncate', t);
+    EXECUTE pg_catalog.format('ALTER TABLE txrelay.%I ENABLE ALWAYS TRIGGER %I', t, t || '_no_delete');
+    EXECUTE pg_catalog.format('ALTER TABLE txrelay.%I ENABLE ALWAYS TRIGGER %I', t, t || '_no_truncate');
+  END LOOP;
+END
+$triggers$;
+
+-- The state machine (DESIGN §4): initial status, allowed transitions, immutable request fields.
+CREATE TRIGGER withdrawals_state_machine BEFORE INSERT OR UPDATE ON txrelay.withdrawals
+  FOR EACH ROW EXECUTE FUNCTION txrelay._withdrawals_check();
+ALTER TABLE txrelay.withdrawals ENABLE ALWAYS TRIGGER withdrawals_state_machine;
+-- Every transition writes a withdrawal_events row (AFTER: the row exists for the foreign key).
+CREATE TRIGGER withdrawals_events AFTER INSERT OR UPDATE OF status ON txrelay.withdrawals
+  FOR EACH ROW EXECUTE FUNCTION txrelay._withdrawals_record_event();
+ALTER TABLE txrelay.withdrawals ENABLE ALWAYS TRIGGER withdrawals_events;
+-- Every ledger entry: pairing and balance rules, account totals, hash chain.
+CREATE TRIGGER ledger_entries_post BEFORE INSERT ON txrelay.ledger_entries
+  FOR EACH ROW EXECUTE FUNCTION txrelay._ledger_entries_post();
+ALTER TABLE txrelay.ledger_entries ENABLE ALWAYS TRIGGER ledger_entries_post;
+
+-- ---------------------------------------------------------------------------------------------
+-- SQL API (DESIGN §4a). C++ bodies in src/api; all SECURITY DEFINER, search_path pinned.
+-- ---------------------------------------------------------------------------------------------
+CREATE FUNCTION txrelay.add_chain(chain_id bigint, name text, native_symbol text DEFAULT 'ETH', native_decimals int DEFAULT 18)
+  RETURNS txrelay.chains LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_add_chain';
+
+CREATE FUNCTION txrelay.add_rpc_endpoint(chain_id bigint, url text, priority int DEFAULT 0)
+  RETURNS bigint LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_add_rpc_endpoint';
+
+CREATE FUNCTION txrelay.add_signer(name text, url text)
+  RETURNS void LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_add_signer';
+
+CREATE FUNCTION txrelay.add_sender(chain_id bigint, address text, signer text DEFAULT NULL, next_nonce bigint DEFAULT NULL)
+  RETURNS txrelay.senders LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_add_sender';
+
+CREATE FUNCTION txrelay.set_sender_status(chain_id bigint, address text, status text, reason text)
+  RETURNS txrelay.senders LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_set_sender_status';
+
+CREATE FUNCTION txrelay.add_asset(chain_id bigint, symbol text, contract text DEFAULT NULL, decimals int DEFAULT 18)
+  RETURNS txrelay.assets LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_add_asset';
+
+CREATE FUNCTION txrelay.set_risk_tier(tier text, auto_approve_below numeric, completion text)
+  RETURNS txrelay.risk_tiers LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_set_risk_tier';
+
+CREATE FUNCTION txrelay.credit(account text, chain_id bigint, asset text, amount numeric, reference text)
+  RETURNS bigint LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_credit';
+
+CREATE FUNCTION txrelay.balance(account text, chain_id bigint, asset text,
+                                OUT available numeric, OUT reserved numeric, OUT spent numeric)
+  RETURNS record LANGUAGE c STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_balance';
+
+CREATE FUNCTION txrelay.request_withdrawal(idempotency_key text, account text, chain_id bigint, asset text,
+                                           to_address text, amount numeric, risk_tier text DEFAULT 'standard',
+                                           metadata jsonb DEFAULT '{}')
+  RETURNS txrelay.withdrawals LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_request_withdrawal';
+
+CREATE FUNCTION txrelay.approve(withdrawal_id uuid, approval_id uuid, policy_decision_id text, decided_by text)
+  RETURNS txrelay.withdrawals LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_approve';
+
+CREATE FUNCTION txrelay.reject(withdrawal_id uuid, approval_id uuid, policy_decision_id text, decided_by text, reason text)
+  RETURNS txrelay.withdrawals LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_reject';
+
+CREATE FUNCTION txrelay.cancel(withdrawal_id uuid, reason text)
+  RETURNS txrelay.withdrawals LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_cancel';
+
+CREATE FUNCTION txrelay.requeue_dead(outbox_id bigint)
+  RETURNS txrelay.outbox LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_requeue_dead';
+
+CREATE FUNCTION txrelay.state_transitions(OUT from_status text, OUT to_status text)
+  RETURNS SETOF record LANGUAGE c IMMUTABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_state_transitions';
+
+-- The hash of one ledger entry, computed by the same C++ code as the ledger trigger.
+CREATE FUNCTION txrelay._ledger_entry_hash(prev_hash bytea, entry_id bigint, kind text, account text,
+                                           chain_id bigint, asset text, amount numeric, fee numeric,
+                                           withdrawal_id uuid, reference text, created_at timestamptz)
+  RETURNS bytea LANGUAGE c IMMUTABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_ledger_entry_hash';
+
+-- The whole story of one withdrawal, in time order.
+CREATE FUNCTION txrelay.withdrawal_timeline(withdrawal_id uuid)
+  RETURNS TABLE (at timestamptz, source text, what text, detail jsonb)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $timeline$
+BEGIN
+  IF withdrawal_id IS NULL THEN
+    RAISE EXCEPTION 'withdrawal_id must not be null' USING ERRCODE = '22023';
+  END IF;
+  IF NOT EXISTS (SELECT FROM txrelay.withdrawals w WHERE w.withdrawal_id = withdrawal_timeline.withdrawal_id) THEN
+    RAISE EXCEPTION 'withdrawal_id does not name a withdrawal'
+      USING ERRCODE = '22023', DETAIL = pg_catalog.format('No withdrawal %s.', withdrawal_id);
+  END IF;
+  RETURN QUERY
+  SELECT t.at, t.source, t.what, t.detail FROM (
+    SELECT e.created_at AS at, 'event'::text AS source,
+           CASE WHEN e.event = 'status' THEN coalesce(e.from_status || ' -> ', '') || e.to_status ELSE e.event END AS what,
+           jsonb_strip_nulls(jsonb_build_object('event_id', e.event_id, 'reason', e.reason, 'actor', e.actor) || e.detail) AS detail,
+           1 AS ord, e.event_id AS seq
+      FROM txrelay.withdrawal_events e WHERE e.withdrawal_id = withdrawal_timeline.withdrawal_id
+    UNION ALL
+    SELECT a.created_at, 'approval', a.decision,
+           jsonb_strip_nulls(jsonb_build_object('approval_id', a.approval_id, 'policy_decision_id', a.policy_decision_id,
+                                                'decided_by', a.decided_by, 'reason', a.reason)), 2, 0
+      FROM txrelay.approvals a WHERE a.withdrawal_id = withdrawal_timeline.withdrawal_id
+    UNION ALL
+    SELECT n.created_at, 'nonce', 'reserved', jsonb_build_object('nonce_key', n.nonce_key, 'nonce', n.nonce), 3, 0
+      FROM txrelay.nonce_reservations n WHERE n.withdrawal_id = withdrawal_timeline.withdrawal_id
+    UNION ALL
+    SELECT s.created_at, 'signature_request', s.kind || ' ' || s.status,
+           jsonb_build_object('signature_request_id', s.signature_request_id, 'nonce', s.nonce,
+                              'to', s.to_address, 'value', s.value, 'data', '0x' || encode(s.data, 'hex')), 4, 0
+      FROM txrelay.signature_requests s WHERE s.withdrawal_id = withdrawal_timeline.withdrawal_id
+    UNION ALL
+    SELECT o.created_at, 'outbox', o.kind || ' ' || o.status,
+           jsonb_strip_nulls(jsonb_build_object('outbox_id', o.outbox_id, 'tries', o.tries, 'last_error', o.last_error,
+                                                'signature_request_id', o.signature_request_id, 'attempt_id', o.attempt_id)), 5, o.outbox_id
+      FROM txrelay.outbox o WHERE o.withdrawal_id = withdrawal_timeline.withdrawal_id
+    UNION ALL
+    SELECT at.created_at, 'attempt', at.status,
+           jsonb_build_object('attempt_id', at.attempt_id, 'tx_hash', '0x' || encode(at.tx_hash, 'hex'), 'nonce', at.nonce,
+                              'max_fee_per_gas', at.max_fee_per_gas, 'max_priority_fee_per_gas', at.max_priority_fee_per_gas), 6, 0
+      FROM txrelay.attempts at WHERE at.withdrawal_id = withdrawal_timeline.withdrawal_id
+    UNION ALL
+    SELECT r.created_at, 'rpc', r.method || ' ' || r.outcome,
+           jsonb_strip_nulls(jsonb_build_object('call_id', r.call_id, 'correlation_id', r.correlation_id, 'http_status', r.http_status,
+                                                'latency_ms', r.latency_ms, 'attempt_id', r.attempt_id,
+                                                'tx_hash', '0x' || encode(r.tx_hash, 'hex'))), 7, r.call_id
+      FROM txrelay.rpc_calls r WHERE r.withdrawal_id = withdrawal_timeline.withdrawal_id
+    UNION ALL
+    SELECT l.created_at, 'ledger', l.kind,
+           jsonb_build_object('entry_id', l.entry_id, 'account', l.account, 'asset', l.asset, 'amount', l.amount, 'fee', l.fee), 8, l.entry_id
+      FROM txrelay.ledger_entries l WHERE l.withdrawal_id = withdrawal_timeline.withdrawal_id
+  ) t
+  ORDER BY t.at, t.ord, t.seq;
+END
+$timeline$;
+
+-- No rows = consistent. Checks the account totals against their entries, the RESERVE / COMMIT /
+-- RELEASE pairing against the withdrawals, and every entry's hash and link to the one before.
+CREATE FUNCTION txrelay.verify_ledger()
+  RETURNS TABLE (problem text, details jsonb)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $verify$
+  WITH sums AS (
+    SELECT account, chain_id, asset,
+           coalesce(sum(amount) FILTER (WHERE kind = 'CREDIT'), 0) AS credited,
+           coalesce(sum(amount) FILTER (WHERE kind = 'RESERVE'), 0)
+             - coalesce(sum(amount) FILTER (WHERE kind IN ('COMMIT', 'RELEASE')), 0) AS reserved,
+           coalesce(sum(amount) FILTER (WHERE kind = 'COMMIT'), 0) AS spent,
+           count(*) AS entries, max(entry_id) AS last_entry_id
+      FROM txrelay.ledger_entries GROUP BY account, chain_id, asset
+  ), chained AS (
+    SELECT e.*,
+           lag(e.hash) OVER w AS expected_prev,
+           txrelay._ledger_entry_hash(e.prev_hash, e.entry_id, e.kind, e.account, e.chain_id, e.asset,
+                                      e.amount, e.fee, e.withdrawal_id, e.reference, e.created_at) AS recomputed
+      FROM txrelay.ledger_entries e
+    WINDOW w AS (PARTITION BY e.account, e.chain_id, e.asset ORDER BY e.entry_id)
+  ), reserves AS (
+    SELECT withdrawal_id, count(*) FILTER (WHERE kind = 'RESERVE') AS n_reserve,
+           count(*) FILTER (WHERE kind IN ('COMMIT', 'RELEASE')) AS n_resolve,
+           min(amount) FILTER (WHERE kind = 'RESERVE') AS reserved_amount,
+           bool_or(kind = 'COMMIT') AS committed, bool_or(kind = 'RELEASE') AS released,
+           min(entry_id) FILTER (WHERE kind = 'RESERVE') AS reserve_entry,
+           min(entry_id) FILTER (WHERE kind IN ('COMMIT', 'RELEASE')) AS resolve_entry,
+           min(amount) FILTER (WHERE kind IN ('COMMIT', 'RELEASE')) AS resolved_amount,
+           array_agg(DISTINCT account || '/' || chain_id || '/' || asset) AS accounts
+      FROM txrelay.ledger_entries WHERE withdrawal_id IS NOT NULL GROUP BY withdrawal_id
+  )
+  -- account totals that disagree with the entries
+  SELECT 'account totals differ from ledger entries',
+         jsonb_build_object('account', a.account, 'chain_id', a.chain_id, 'asset', a.asset,
+                            'stored', jsonb_build_object('credited', a.credited, 'reserved', a.reserved, 'spent', a.spent,
+                                                         'entries', a.entry_count, 'last_entry_id', a.last_entry_id),
+                            'from_entries', jsonb_build_object('credited', s.credited, 'reserved', s.reserved, 'spent', s.spent,
+                                                               'entries', s.entries, 'last_entry_id', s.last_entry_id))
+    FROM txrelay.ledger_accounts a
+    FULL JOIN sums s USING (account, chain_id, asset)
+   WHERE a.account IS NULL OR s.account IS NULL
+      OR (a.credited, a.reserved, a.spent, a.entry_count, a.last_entry_id)
+         IS DISTINCT FROM (s.credited, s.reserved, s.spent, s.entries, s.last_entry_id)
+  UNION ALL
+  SELECT 'negative available balance',
+         jsonb_build_object('account', account, 'chain_id', chain_id, 'asset', asset,
+                            'available', credited - reserved - spent)
+    FROM sums WHERE credited - reserved - spent < 0 OR reserved < 0
+  UNION ALL
+  SELECT 'entry hash does not match its contents',
+         jsonb_build_object('entry_id', entry_id, 'account', account, 'kind', kind,
+                            'stored', '0x' || encode(hash, 'hex'), 'recomputed', '0x' || encode(recomputed, 'hex'))
+    FROM chained WHERE hash IS DISTINCT FROM recomputed
+  UNION ALL
+  SELECT 'entry does not link to the previous entry of its account',
+         jsonb_build_object('entry_id', entry_id, 'account', account, 'chain_id', chain_id, 'asset', asset,
+                            'prev_hash', '0x' || encode(prev_hash, 'hex'), 'expected', '0x' || encode(expected_prev, 'hex'))
+    FROM chained WHERE prev_hash IS DISTINCT FROM expected_prev
+  UNION ALL
+  SELECT 'account head hash differs from its last entry',
+         jsonb_build_object('account', a.account, 'chain_id', a.chain_id, 'asset', a.asset)
+    FROM txrelay.ledger_accounts a
+    LEFT JOIN txrelay.ledger_entries e ON e.entry_id = a.last_entry_id
+   WHERE a.last_hash IS DISTINCT FROM e.hash
+  UNION ALL
+  SELECT 'withdrawal without exactly one RESERVE',
+         jsonb_build_object('withdrawal_id', w.withdrawal_id, 'idempotency_key', w.idempotency_key,
+                            'status', w.status, 'reserves', coalesce(r.n_reserve, 0))
+    FROM txrelay.withdrawals w LEFT JOIN reserves r USING (withdrawal_id)
+   WHERE coalesce(r.n_reserve, 0) <> 1
+  UNION ALL
+  SELECT 'RESERVE resolved more than once, or resolution without RESERVE',
+         jsonb_build_object('withdrawal_id', withdrawal_id, 'reserves', n_reserve, 'resolutions', n_resolve)
+    FROM reserves WHERE n_resolve > 1 OR (n_resolve > 0 AND n_reserve = 0)
+  UNION ALL
+  SELECT 'resolution differs from its RESERVE',
+         jsonb_build_object('withdrawal_id', withdrawal_id, 'reserved', reserved_amount, 'resolved', resolved_amount,
+                            'accounts', accounts, 'reserve_entry', reserve_entry, 'resolve_entry', resolve_entry)
+    FROM reserves
+   WHERE n_resolve > 0 AND (resolved_amount <> reserved_amount OR cardinality(accounts) <> 1 OR resolve_entry < reserve_entry)
+  UNION ALL
+  SELECT 'withdrawal amount differs from its RESERVE',
+         jsonb_build_object('withdrawal_id', w.withdrawal_id, 'amount', w.amount, 'reserved', r.reserved_amount,
+                            'account', w.account || '/' || w.chain_id || '/' || w.asset, 'reserved_on', r.accounts)
+    FROM txrelay.withdrawals w JOIN reserves r USING (withdrawal_id)
+   WHERE r.reserved_amount <> w.amount OR r.accounts <> ARRAY[w.account || '/' || w.chain_id || '/' || w.asset]
+  UNION ALL
+  SELECT 'ledger resolution disagrees with withdrawal status',
+         jsonb_build_object('withdrawal_id', w.withdrawal_id, 'idempotency_key', w.idempotency_key, 'status', w.status,
+                            'completed_at', w.completed_at, 'committed', coalesce(r.committed, false),
+                            'released', coalesce(r.released, false))
+    FROM txrelay.withdrawals w LEFT JOIN reserves r USING (withdrawal_id)
+   WHERE (w.status IN ('rejected', 'cancelled', 'failed', 'replaced_externally') AND NOT coalesce(r.released, false))
+      OR (w.completed_at IS NOT NULL AND NOT coalesce(r.committed, false))
+      OR (coalesce(r.committed, false) AND w.completed_at IS NULL)
+      OR (coalesce(r.released, false) AND w.status NOT IN ('rejected', 'cancelled', 'failed', 'replaced_externally'))
+$verify$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Privileges: applications call functions; only the extension owner writes tables.
+-- ---------------------------------------------------------------------------------------------
+REVOKE ALL ON ALL TABLES IN SCHEMA txrelay FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA txrelay FROM PUBLIC;
+GRANT USAGE ON SCHEMA txrelay TO PUBLIC;
+GRANT USAGE ON TYPE txrelay.wei TO PUBLIC;
+
+GRANT EXECUTE ON FUNCTION txrelay.state_transitions() TO PUBLIC;
+
+GRANT EXECUTE ON FUNCTION
+  txrelay.credit(text, bigint, text, numeric, text),
+  txrelay.balance(text, bigint, text),
+  txrelay.request_withdrawal(text, text, bigint, text, text, numeric, text, jsonb),
+  txrelay.cancel(uuid, text)
+  TO txrelay_app;
+
+GRANT EXECUTE ON FUNCTION
+  txrelay.approve(uuid, uuid, text, text),
+  txrelay.reject(uuid, uuid, text, text, text)
+  TO txrelay_approver;
+
+GRANT EXECUTE ON FUNCTION
+  txrelay.add_chain(bigint, text, text, int),
+  txrelay.add_rpc_endpoint(bigint, text, int),
+  txrelay.add_signer(text, text),
+  txrelay.add_sender(bigint, text, text, bigint),
+  txrelay.set_sender_status(bigint, text, text, text),
+  txrelay.add_asset(bigint, text, text, int),
+  txrelay.set_risk_tier(text, numeric, text),
+  txrelay.cancel(uuid, text),
+  txrelay.requeue_dead(bigint)
+  TO txrelay_operator;
+
+-- Auditors read everything but the secrets in endpoint and signer URLs.
+GRANT EXECUTE ON FUNCTION
+  txrelay.withdrawal_timeline(uuid),
+  txrelay.verify_ledger(),
+  txrelay.balance(text, bigint, text)
+  TO txrelay_auditor;
+GRANT SELECT ON ALL TABLES IN SCHEMA txrelay TO txrelay_auditor;
+REVOKE SELECT ON txrelay.rpc_endpoints, txrelay.signers FROM txrelay_auditor;
+GRANT SELECT (endpoint_id, chain_id, url_redacted, priority, connect_timeout_ms, request_timeout_ms,
+              max_requests_per_sec, enabled, created_at) ON txrelay.rpc_endpoints TO txrelay_auditor;
+GRANT SELECT (name, url_redacted, created_at, updated_at) ON txrelay.signers TO txrelay_auditor;
+
+-- pg_dump keeps the rows of every table (configuration and history alike). One call per
+-- statement: each call rewrites the pg_extension row.
+DO $dump$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['chains', 'assets', 'rpc_endpoints', 'signers', 'senders', 'risk_tiers', 'withdrawals',
+                           'approvals', 'nonce_reservations', 'signature_requests', 'attempts', 'ledger_accounts',
+                           'ledger_entries', 'withdrawal_events', 'outbox', 'rpc_calls']
+  LOOP
+    PERFORM pg_catalog.pg_extension_config_dump(pg_catalog.format('txrelay.%I', t)::regclass, '');
+  END LOOP;
+END
+$dump$;

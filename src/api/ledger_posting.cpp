@@ -1,0 +1,160 @@
+// The ledger trigger: every ledger entry, whoever inserts it, is checked against the account's
+// totals (no negative available balance, no resolution beyond what is reserved, COMMIT/RELEASE
+// only against the withdrawal's RESERVE), added to the account's totals under the account row's
+// lock, and chained to the account's previous entry by hash (DESIGN §3, §8).
+
+#include <optional>
+
+#include "core/error.hpp"
+#include "core/ledger_entry.hpp"
+#include "pg/args.hpp"
+#include "pg/function.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+#include "pg/trigger.hpp"
+
+using namespace txrelay;
+
+namespace {
+
+std::optional<Hash32> HashOf(const std::vector<std::uint8_t>& bytes) {
+  if (bytes.size() != 32) return std::nullopt;
+  Hash32 h;
+  std::copy(bytes.begin(), bytes.end(), h.begin());
+  return h;
+}
+
+Datum HashDatum(const Hash32& h) { return pg::ByteaParam(h.data(), h.size()).value; }
+
+LedgerBalance ParseBalance(const pg::Row& row) {
+  LedgerBalance b;
+  b.credited = ParseAmount(row.Text(0), "credited", AmountRule::kNonNegative);
+  b.reserved = ParseAmount(row.Text(1), "reserved", AmountRule::kNonNegative);
+  b.spent = ParseAmount(row.Text(2), "spent", AmountRule::kNonNegative);
+  return b;
+}
+
+// The RESERVE a COMMIT or RELEASE resolves must exist, on the same account, for the same amount.
+void CheckResolution(const LedgerEntryFields& e) {
+  static const pg::Statement kReserve(
+      "SELECT account, chain_id, asset, amount::text FROM txrelay.ledger_entries "
+      "WHERE withdrawal_id = $1::uuid AND kind = 'RESERVE'",
+      {TEXTOID});
+  const auto rows = kReserve.Run({pg::TextParam(*e.withdrawal_id)});
+  if (rows.empty()) {
+    throw Error(
+        sqlstate::kCheckViolation, e.kind + " without a RESERVE for withdrawal " + *e.withdrawal_id,
+        "A withdrawal's amount is reserved at request; only that reservation can be committed or released.");
+  }
+  const auto r = rows.front();
+  if (r.Text(0) != e.account || r.Int64(1) != e.chain_id || r.Text(2) != e.asset || r.Text(3) != e.amount) {
+    throw Error(
+        sqlstate::kCheckViolation, e.kind + " does not match the RESERVE of withdrawal " + *e.withdrawal_id,
+        "Reserved " + r.Text(3) + " " + r.Text(2) + " of account " + Quote(r.Text(0)) +
+            "; this entry moves " + e.amount + " " + e.asset + " of account " + Quote(e.account) + ".");
+  }
+}
+
+}  // namespace
+
+TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
+  const pg::Trigger trigger(fcinfo);
+  if (!trigger.IsInsert() || !trigger.IsBefore() || !trigger.IsRowLevel()) {
+    throw std::logic_error("_ledger_entries_post must be a BEFORE INSERT row trigger");
+  }
+  LedgerEntryFields e;
+  e.kind = trigger.NewText("kind").value_or("");
+  const auto kind = ParseLedgerKind(e.kind);
+  if (!kind) {
+    throw Error(sqlstate::kCheckViolation, "unknown ledger entry kind " + Quote(e.kind),
+                "Entries are CREDIT, RESERVE, COMMIT or RELEASE.");
+  }
+  e.account = trigger.NewText("account").value_or("");
+  e.chain_id = std::stoll(trigger.NewText("chain_id").value_or("0"));
+  e.asset = trigger.NewText("asset").value_or("");
+  e.amount = trigger.NewText("amount").value_or("0");
+  e.fee = trigger.NewText("fee").value_or("0");
+  e.withdrawal_id = trigger.NewText("withdrawal_id");
+  e.reference = trigger.NewText("reference");
+  e.entry_id = std::stoll(trigger.NewText("entry_id").value_or("0"));
+  bool null_time = false;
+  e.created_at_us = DatumGetTimestampTz(trigger.NewValue("created_at", &null_time));
+  const Uint256 amount = ParseAmount(e.amount, "amount", AmountRule::kPositive);
+
+  Hash32 hash;
+  {  // SPI scope: the tuple returned below must be built after SPI_finish, outside SPI memory.
+    pg::SpiConnection spi;
+    static const pg::Statement kLock(
+        "SELECT credited::text, reserved::text, spent::text, last_hash FROM txrelay.ledger_accounts "
+        "WHERE account = $1 AND chain_id = $2 AND asset = $3 FOR UPDATE",
+        {TEXTOID, INT8OID, TEXTOID});
+    static const pg::Statement kOpen(
+        "INSERT INTO txrelay.ledger_accounts (account, chain_id, asset) VALUES ($1, $2, $3) "
+        "ON CONFLICT ON CONSTRAINT ledger_accounts_pkey DO NOTHING",
+        {TEXTOID, INT8OID, TEXTOID});
+    const auto key = {pg::TextParam(e.account), pg::Int8Param(e.chain_id), pg::TextParam(e.asset)};
+    auto rows = kLock.Run(key);
+    if (rows.empty()) {
+      kOpen.Run(key);
+      rows = kLock.Run(key);
+    }
+    const auto account = rows.front();
+    const LedgerBalance before = ParseBalance(account);
+    e.prev_hash = account.IsNull(3) ? std::nullopt : HashOf(account.Bytes(3));
+
+    if (*kind == LedgerKind::kCommit || *kind == LedgerKind::kRelease) CheckResolution(e);
+    LedgerBalance after;
+    try {
+      after = ApplyEntry(before, *kind, amount);
+    } catch (const Error& error) {
+      std::string detail = error.detail() + " Account " + Quote(e.account) + ", chain " +
+                           std::to_string(e.chain_id) + ", asset " + e.asset;
+      if (e.withdrawal_id) detail += ", withdrawal " + *e.withdrawal_id;
+      throw Error(error.sqlstate(), error.what(), detail + ".", error.hint());
+    }
+    hash = LedgerEntryHash(e);
+
+    static const pg::Statement kTotals(
+        "UPDATE txrelay.ledger_accounts SET credited = $4::numeric, reserved = $5::numeric, spent = "
+        "$6::numeric, "
+        "entry_count = entry_count + 1, last_entry_id = $7, last_hash = $8, updated_at = now() "
+        "WHERE account = $1 AND chain_id = $2 AND asset = $3",
+        {TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, BYTEAOID});
+    kTotals.Run({pg::TextParam(e.account), pg::Int8Param(e.chain_id), pg::TextParam(e.asset),
+                 pg::TextParam(ToDecimal(after.credited)), pg::TextParam(ToDecimal(after.reserved)),
+                 pg::TextParam(ToDecimal(after.spent)), pg::Int8Param(e.entry_id),
+                 pg::ByteaParam(hash.data(), hash.size())});
+  }
+  std::vector<std::pair<const char*, pg::Param>> replace;
+  replace.emplace_back("hash", pg::DatumParam(BYTEAOID, HashDatum(hash)));
+  replace.emplace_back("prev_hash", e.prev_hash ? pg::DatumParam(BYTEAOID, HashDatum(*e.prev_hash))
+                                                : pg::DatumParam(BYTEAOID, Datum(0), true));
+  return trigger.ProceedWith(replace);
+}
+
+// _ledger_entry_hash(prev_hash, entry_id, kind, account, chain_id, asset, amount, fee,
+// withdrawal_id, reference, created_at) -> bytea: the trigger's hash, for verify_ledger().
+TXRELAY_SQL_FUNCTION(txrelay_ledger_entry_hash) {
+  const pg::Args args(fcinfo);
+  for (int i : {1, 2, 3, 4, 5, 6, 7, 10}) {
+    if (args.IsNull(i)) PG_RETURN_NULL();
+  }
+  LedgerEntryFields e;
+  if (!args.IsNull(0)) {
+    const std::string prev = args.Bytea(0, "prev_hash");
+    e.prev_hash = HashOf(std::vector<std::uint8_t>(prev.begin(), prev.end()));
+    if (!e.prev_hash) PG_RETURN_NULL();
+  }
+  e.entry_id = args.Int64(1, "entry_id");
+  e.kind = args.Text(2, "kind");
+  e.account = args.Text(3, "account");
+  e.chain_id = args.Int64(4, "chain_id");
+  e.asset = args.Text(5, "asset");
+  e.amount = args.NumericText(6, "amount");
+  e.fee = args.NumericText(7, "fee");
+  if (!args.IsNull(8)) e.withdrawal_id = pg::TextOfUuid(args.Raw(8));
+  e.reference = args.OptionalText(9);
+  e.created_at_us = DatumGetTimestampTz(args.Raw(10));
+  const Hash32 hash = LedgerEntryHash(e);
+  return pg::ByteaParam(hash.data(), hash.size()).value;
+}

@@ -1,0 +1,36 @@
+// Configuration lookups shared by the API functions. An unknown chain, asset, risk tier or
+// signer is Error TR009, naming what is missing and how to add it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace txrelay::api {
+
+void RequireChain(std::int64_t chain_id);
+
+struct AssetInfo {
+  std::string symbol;
+  std::optional<std::string> contract;  // EIP-55; none for the native asset
+  int decimals = 18;
+};
+// Checks the chain, then the asset.
+AssetInfo RequireAsset(std::int64_t chain_id, const std::string& symbol);
+
+struct RiskTierInfo {
+  std::string tier;
+  std::string auto_approve_below;  // decimal
+  std::string completion;
+};
+RiskTierInfo RequireRiskTier(const std::string& tier);
+
+void RequireSigner(const std::string& name);
+
+// Serialises callers on one key of one kind (an idempotency key, a credit reference) until the
+// transaction ends, so that look-up-then-insert cannot race; the UNIQUE constraint stays the
+// backstop. Advisory locks in txrelay's own key space (two-int form, class below).
+enum class KeyKind : std::int32_t { kIdempotencyKey = 1, kCreditReference = 2 };
+void LockKey(KeyKind kind, const std::string& key);
+
+}  // namespace txrelay::api

@@ -1,0 +1,28 @@
+// The entry shim of DESIGN §9 for SQL-callable C++ functions and triggers:
+//
+//   TXRELAY_SQL_FUNCTION(txrelay_credit) { ... C++ body, may throw ... }
+//
+// declares the C entry point PostgreSQL calls, runs the body inside try/catch and, once every
+// C++ frame of the body is gone, reports what it caught with ereport(ERROR): a PgError is
+// re-thrown unchanged (SQLSTATE, message, constraint), a txrelay::Error keeps its SQLSTATE,
+// message, detail and hint, anything else is an internal error. No exception reaches PostgreSQL
+// and no longjmp crosses a C++ frame that owns resources.
+#pragma once
+
+#include "pg/postgres.hpp"
+
+namespace txrelay::pg {
+
+using FunctionBody = Datum (*)(FunctionCallInfo);
+
+Datum Invoke(FunctionBody body, FunctionCallInfo fcinfo);
+
+}  // namespace txrelay::pg
+
+#define TXRELAY_SQL_FUNCTION(name)                                                    \
+  static Datum name##_body(FunctionCallInfo fcinfo);                                  \
+  extern "C" {                                                                        \
+  PG_FUNCTION_INFO_V1(name);                                                          \
+  Datum name(PG_FUNCTION_ARGS) { return ::txrelay::pg::Invoke(name##_body, fcinfo); } \
+  }                                                                                   \
+  static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo)

@@ -1,0 +1,95 @@
+// SPI for C++: a connection that closes itself, statements prepared once per backend, typed
+// parameters and row accessors. Every call into PostgreSQL goes through pg::Call.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pg/postgres.hpp"
+
+namespace txrelay::pg {
+
+// SPI_connect on construction, SPI_finish on destruction. When a PostgreSQL error is unwinding
+// the stack, SPI_finish is left to the transaction abort (AtEOXact_SPI), which is the only safe
+// cleanup after an ERROR.
+class SpiConnection {
+ public:
+  SpiConnection();
+  ~SpiConnection();
+  SpiConnection(const SpiConnection&) = delete;
+  SpiConnection& operator=(const SpiConnection&) = delete;
+};
+
+// One query parameter. The helpers copy the value into PostgreSQL memory of the current call.
+struct Param {
+  Oid type;
+  Datum value;
+  bool is_null;
+};
+Param TextParam(std::string_view value);
+Param OptionalTextParam(const std::optional<std::string>& value);
+Param Int8Param(std::int64_t value);
+Param OptionalInt8Param(const std::optional<std::int64_t>& value);
+Param Int4Param(std::int32_t value);
+Param BoolParam(bool value);
+Param ByteaParam(const std::uint8_t* data, std::size_t size);
+Param DatumParam(Oid type, Datum value, bool is_null = false);
+
+class Row {
+ public:
+  Row(SPITupleTable* table, std::uint64_t index) : table_(table), index_(index) {}
+  bool IsNull(int column) const;
+  // The column's text (its type's output function). Throws std::logic_error on NULL.
+  std::string Text(int column) const;
+  std::optional<std::string> OptionalText(int column) const;
+  // int2, int4 or int8 columns.
+  std::int64_t Int64(int column) const;
+  std::optional<std::int64_t> OptionalInt64(int column) const;
+  bool Bool(int column) const;
+  // bytea column contents.
+  std::vector<std::uint8_t> Bytes(int column) const;
+  // The raw value, valid until SPI_finish.
+  Datum Value(int column) const;
+  // A copy of a by-reference value (a whole row, text ...) in the caller's memory context, so
+  // that it can be returned to PostgreSQL after SPI_finish.
+  Datum TransferValue(int column) const;
+
+ private:
+  HeapTuple Tuple() const { return table_->vals[index_]; }
+  SPITupleTable* table_;
+  std::uint64_t index_;
+};
+
+// The result of one statement; valid until the next SPI call.
+class Rows {
+ public:
+  Rows(SPITupleTable* table, std::uint64_t count) : table_(table), count_(count) {}
+  std::uint64_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  Row operator[](std::uint64_t i) const;
+  Row front() const { return (*this)[0]; }
+
+ private:
+  SPITupleTable* table_;
+  std::uint64_t count_;
+};
+
+// A statement prepared on first use and kept for the life of the backend (SPI_keepplan).
+// Declare them as statics; the plan cache re-plans them when the schema changes.
+class Statement {
+ public:
+  Statement(const char* sql, std::initializer_list<Oid> arg_types) : sql_(sql), types_(arg_types) {}
+  Rows Run(std::initializer_list<Param> params, long limit = 0) const;
+
+ private:
+  SPIPlanPtr Plan() const;
+  const char* sql_;
+  std::vector<Oid> types_;
+  mutable SPIPlanPtr plan_ = nullptr;
+};
+
+}  // namespace txrelay::pg

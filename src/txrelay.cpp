@@ -1,0 +1,26 @@
+// The module: PostgreSQL's entry point for txrelay.so.
+
+#include "bgworker/workers.hpp"
+#include "pg/guard.hpp"
+#include "pg/postgres.hpp"
+
+extern "C" {
+#include "utils/guc.h"  // MarkGUCPrefixReserved
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+// Runs when the library loads. The workers need shared_preload_libraries; the SQL functions work
+// either way, so loading on first use (without the workers) is allowed.
+void _PG_init(void) {
+  try {
+    if (process_shared_preload_libraries_in_progress) txrelay::bgworker::RegisterWorkers();
+    txrelay::pg::Call([] { MarkGUCPrefixReserved("txrelay"); });
+  } catch (const txrelay::pg::PgError& e) {
+    ReThrowError(e.data());
+  } catch (...) {
+    elog(ERROR, "txrelay: initialisation failed");
+  }
+}
