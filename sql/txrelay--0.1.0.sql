@@ -359,13 +359,15 @@ CREATE INDEX rpc_calls_withdrawal_idx ON txrelay.rpc_calls (withdrawal_id) WHERE
 -- switch them off either.
 -- ---------------------------------------------------------------------------------------------
 CREATE FUNCTION txrelay._refuse_history_change() RETURNS trigger
-  LANGUAGE c AS 'MODULE_PATHNAME', 'txrelay_refuse_history_change';
+  LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'txrelay_refuse_history_change';
 CREATE FUNCTION txrelay._withdrawals_check() RETURNS trigger
-  LANGUAGE c AS 'MODULE_PATHNAME', 'txrelay_withdrawals_check';
+  LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'txrelay_withdrawals_check';
 CREATE FUNCTION txrelay._withdrawals_record_event() RETURNS trigger
-  LANGUAGE c AS 'MODULE_PATHNAME', 'txrelay_withdrawals_record_event';
+  LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'txrelay_withdrawals_record_event';
 CREATE FUNCTION txrelay._ledger_entries_post() RETURNS trigger
-  LANGUAGE c AS 'MODULE_PATHNAME', 'txrelay_ledger_entries_post';
+  LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'txrelay_ledger_entries_post';
+CREATE FUNCTION txrelay._ledger_accounts_guard() RETURNS trigger
+  LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'txrelay_ledger_accounts_guard';
 
 DO $triggers$
 DECLARE
@@ -402,6 +404,10 @@ ALTER TABLE txrelay.withdrawals ENABLE ALWAYS TRIGGER withdrawals_events;
 CREATE TRIGGER ledger_entries_post BEFORE INSERT ON txrelay.ledger_entries
   FOR EACH ROW EXECUTE FUNCTION txrelay._ledger_entries_post();
 ALTER TABLE txrelay.ledger_entries ENABLE ALWAYS TRIGGER ledger_entries_post;
+-- Account totals are written by that trigger only.
+CREATE TRIGGER ledger_accounts_guard BEFORE INSERT OR UPDATE ON txrelay.ledger_accounts
+  FOR EACH ROW EXECUTE FUNCTION txrelay._ledger_accounts_guard();
+ALTER TABLE txrelay.ledger_accounts ENABLE ALWAYS TRIGGER ledger_accounts_guard;
 
 -- ---------------------------------------------------------------------------------------------
 -- SQL API (DESIGN §4a). C++ bodies in src/api; all SECURITY DEFINER, search_path pinned.

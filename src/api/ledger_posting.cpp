@@ -17,6 +17,17 @@ using namespace txrelay;
 
 namespace {
 
+// Set while the ledger trigger writes an account's totals: the only writer ledger_accounts has.
+int posting_depth = 0;
+
+class PostingScope {
+ public:
+  PostingScope() { ++posting_depth; }
+  ~PostingScope() { --posting_depth; }
+  PostingScope(const PostingScope&) = delete;
+  PostingScope& operator=(const PostingScope&) = delete;
+};
+
 std::optional<Hash32> HashOf(const std::vector<std::uint8_t>& bytes) {
   if (bytes.size() != 32) return std::nullopt;
   Hash32 h;
@@ -34,19 +45,38 @@ LedgerBalance ParseBalance(const pg::Row& row) {
   return b;
 }
 
-// The RESERVE a COMMIT or RELEASE resolves must exist, on the same account, for the same amount.
+// The fields each kind needs (the table's shape CHECK runs only after this trigger).
+void CheckShape(const LedgerEntryFields& e, LedgerKind kind) {
+  if (kind == LedgerKind::kCredit) {
+    if (!e.reference || e.withdrawal_id) {
+      throw Error(sqlstate::kCheckViolation, "a CREDIT needs a reference and no withdrawal_id");
+    }
+  } else if (!e.withdrawal_id || e.reference) {
+    throw Error(sqlstate::kCheckViolation, "a " + e.kind + " needs a withdrawal_id and no reference");
+  }
+}
+
+// The RESERVE a COMMIT or RELEASE resolves must exist, on the same account, for the same amount,
+// and must not be resolved already.
 void CheckResolution(const LedgerEntryFields& e) {
   static const pg::Statement kReserve(
-      "SELECT account, chain_id, asset, amount::text FROM txrelay.ledger_entries "
-      "WHERE withdrawal_id = $1::uuid AND kind = 'RESERVE'",
+      "SELECT account, chain_id, asset, amount::text, "
+      "(SELECT kind || ' entry ' || entry_id FROM txrelay.ledger_entries r WHERE r.withdrawal_id = $1::uuid "
+      "  AND r.kind IN ('COMMIT', 'RELEASE')) "
+      "FROM txrelay.ledger_entries WHERE withdrawal_id = $1::uuid AND kind = 'RESERVE'",
       {TEXTOID});
   const auto rows = kReserve.Run({pg::TextParam(*e.withdrawal_id)});
   if (rows.empty()) {
-    throw Error(
-        sqlstate::kCheckViolation, e.kind + " without a RESERVE for withdrawal " + *e.withdrawal_id,
-        "A withdrawal's amount is reserved at request; only that reservation can be committed or released.");
+    throw Error(sqlstate::kCheckViolation, e.kind + " without a RESERVE for withdrawal " + *e.withdrawal_id,
+                "A withdrawal's amount is reserved at request; only that reservation can be committed or "
+                "released.");
   }
   const auto r = rows.front();
+  if (const auto resolution = r.OptionalText(4)) {
+    throw Error(sqlstate::kUniqueViolation,
+                "the RESERVE of withdrawal " + *e.withdrawal_id + " is already resolved",
+                "It was resolved by " + *resolution + "; a reservation is committed or released once.");
+  }
   if (r.Text(0) != e.account || r.Int64(1) != e.chain_id || r.Text(2) != e.asset || r.Text(3) != e.amount) {
     throw Error(
         sqlstate::kCheckViolation, e.kind + " does not match the RESERVE of withdrawal " + *e.withdrawal_id,
@@ -79,11 +109,13 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
   e.entry_id = std::stoll(trigger.NewText("entry_id").value_or("0"));
   bool null_time = false;
   e.created_at_us = DatumGetTimestampTz(trigger.NewValue("created_at", &null_time));
+  CheckShape(e, *kind);
   const Uint256 amount = ParseAmount(e.amount, "amount", AmountRule::kPositive);
 
   Hash32 hash;
   {  // SPI scope: the tuple returned below must be built after SPI_finish, outside SPI memory.
     pg::SpiConnection spi;
+    const PostingScope posting;
     static const pg::Statement kLock(
         "SELECT credited::text, reserved::text, spent::text, last_hash FROM txrelay.ledger_accounts "
         "WHERE account = $1 AND chain_id = $2 AND asset = $3 FOR UPDATE",
@@ -130,6 +162,20 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
   replace.emplace_back("prev_hash", e.prev_hash ? pg::DatumParam(BYTEAOID, HashDatum(*e.prev_hash))
                                                 : pg::DatumParam(BYTEAOID, Datum(0), true));
   return trigger.ProceedWith(replace);
+}
+
+// BEFORE INSERT OR UPDATE on ledger_accounts: the totals are a projection of the ledger, so
+// they change only through a ledger entry, never by hand (a superuser included).
+TXRELAY_SQL_FUNCTION(txrelay_ledger_accounts_guard) {
+  const pg::Trigger trigger(fcinfo);
+  if (posting_depth == 0) {
+    throw Error(sqlstate::kAppendOnly,
+                std::string("txrelay.ledger_accounts is maintained by the ledger: ") + trigger.EventName() +
+                    " refused",
+                "Account totals follow from ledger entries and are verified by txrelay.verify_ledger().",
+                "Post a ledger entry (txrelay.credit, a withdrawal) instead of editing totals.");
+  }
+  return trigger.ProceedUnchanged();
 }
 
 // _ledger_entry_hash(prev_hash, entry_id, kind, account, chain_id, asset, amount, fee,

@@ -116,7 +116,7 @@ TXRELAY_SQL_FUNCTION(txrelay_request_withdrawal) {
   } catch (const pg::PgError& e) {
     // Only under REPEATABLE READ or SERIALIZABLE can a committed twin be invisible here.
     if (std::string(e.constraint()) == "withdrawals_idempotency_key_key") {
-      throw Error("40001", "idempotency_key " + Quote(key) + " was used by a concurrent transaction",
+      throw Error(sqlstate::kSerializationFailure, "idempotency_key " + Quote(key) + " was used by a concurrent transaction",
                   "Its withdrawal was committed after this transaction's snapshot was taken.",
                   "Retry the call: it will return that withdrawal or report a conflict.");
     }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Every test of txrelay, from a fresh Debian 12 machine: installs what is missing, builds with
+# warnings as errors, runs the pure C++ unit tests (CTest), installs the extension, starts a
+# throwaway PostgreSQL 15 cluster and runs the pgTAP suite with pg_prove, then checks that the
+# docs match the code. Stops and removes the cluster on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/cluster.sh
+
+./scripts/deps.sh
+
+log "building txrelay.so (warnings are errors)"
+make -s -j"$(nproc)" TXRELAY_WERROR=1 >/dev/null
+log "unit tests (CTest)"
+make -s unit 2>&1 | tail -n 3
+as_root make -s install >/dev/null
+
+trap cluster_stop EXIT
+cluster_start txrelay_test
+psql -X -q -v ON_ERROR_STOP=1 \
+  -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION dblink' -c 'CREATE EXTENSION txrelay' \
+  -f test/sql/helpers.sql >/dev/null
+
+log "pgTAP suite (pg_prove)"
+pg_prove -Q --failures test/pgtap/*.sql
+
+log "docs match the code"
+./test/docs_match.sh
+
+log "all tests passed"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The docs say what the code does: every public SQL function is in docs/sql-api.md, and every
+# SQLSTATE the code raises is in its SQLSTATE table. Needs PG* of a test cluster.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fail=0
+for fn in $(psql -X -At -c "SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'txrelay'::regnamespace AND proname NOT LIKE '\_%'"); do
+  grep -q "txrelay\.$fn(" docs/sql-api.md || { echo "docs/sql-api.md does not document txrelay.$fn"; fail=1; }
+done
+code_states=$(grep -rhoE 'k[A-Za-z]+\[\] = "[0-9A-Z]{5}"' src/core/error.hpp | grep -oE '[0-9A-Z]{5}' | sort -u)
+doc_states=$(sed -n '/<!-- sqlstates -->/,/<!-- \/sqlstates -->/p' docs/sql-api.md | grep -oE '^\| `[0-9A-Z]{5}`' | grep -oE '[0-9A-Z]{5}' | sort -u)
+# Every code the C++ raises is documented; every product code (TRxxx) documented exists in code.
+for s in $code_states; do
+  grep -qx "$s" <<<"$doc_states" || { echo "SQLSTATE $s (src/core/error.hpp) is not in docs/sql-api.md"; fail=1; }
+done
+for s in $(grep '^TR' <<<"$doc_states"); do
+  grep -qx "$s" <<<"$code_states" || { echo "SQLSTATE $s is documented but not in src/core/error.hpp"; fail=1; }
+done
+exit $fail
