@@ -256,6 +256,7 @@ CREATE TABLE txrelay.ledger_accounts (
 -- Append-only. CREDIT (reference), RESERVE at request, then at most one of COMMIT / RELEASE.
 CREATE TABLE txrelay.ledger_entries (
   entry_id       bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
+  account_seq    bigint      NOT NULL DEFAULT 0,  -- position in the account's history, set by the trigger
   kind           text        NOT NULL,
   account        text        NOT NULL,
   chain_id       bigint      NOT NULL,
@@ -281,7 +282,7 @@ CREATE TABLE txrelay.ledger_entries (
 );
 CREATE UNIQUE INDEX ledger_entries_reserve_once_key ON txrelay.ledger_entries (withdrawal_id) WHERE kind = 'RESERVE';
 CREATE UNIQUE INDEX ledger_entries_resolve_once_key ON txrelay.ledger_entries (withdrawal_id) WHERE kind IN ('COMMIT', 'RELEASE');
-CREATE INDEX ledger_entries_account_idx ON txrelay.ledger_entries (account, chain_id, asset, entry_id);
+CREATE UNIQUE INDEX ledger_entries_account_seq_key ON txrelay.ledger_entries (account, chain_id, asset, account_seq);
 
 -- Append-only: one row per status transition (and per operator note) of a withdrawal.
 CREATE TABLE txrelay.withdrawal_events (
@@ -476,7 +477,7 @@ CREATE FUNCTION txrelay.state_transitions(OUT from_status text, OUT to_status te
   AS 'MODULE_PATHNAME', 'txrelay_state_transitions';
 
 -- The hash of one ledger entry, computed by the same C++ code as the ledger trigger.
-CREATE FUNCTION txrelay._ledger_entry_hash(prev_hash bytea, entry_id bigint, kind text, account text,
+CREATE FUNCTION txrelay._ledger_entry_hash(prev_hash bytea, entry_id bigint, account_seq bigint, kind text, account text,
                                            chain_id bigint, asset text, amount numeric, fee numeric,
                                            withdrawal_id uuid, reference text, created_at timestamptz)
   RETURNS bytea LANGUAGE c IMMUTABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -552,15 +553,16 @@ AS $verify$
            coalesce(sum(amount) FILTER (WHERE kind = 'RESERVE'), 0)
              - coalesce(sum(amount) FILTER (WHERE kind IN ('COMMIT', 'RELEASE')), 0) AS reserved,
            coalesce(sum(amount) FILTER (WHERE kind = 'COMMIT'), 0) AS spent,
-           count(*) AS entries, max(entry_id) AS last_entry_id
+           count(*) AS entries, (array_agg(entry_id ORDER BY account_seq DESC))[1] AS last_entry_id,
+           max(account_seq) AS last_seq
       FROM txrelay.ledger_entries GROUP BY account, chain_id, asset
   ), chained AS (
     SELECT e.*,
-           lag(e.hash) OVER w AS expected_prev,
-           txrelay._ledger_entry_hash(e.prev_hash, e.entry_id, e.kind, e.account, e.chain_id, e.asset,
+           lag(e.hash) OVER w AS expected_prev, row_number() OVER w AS position,
+           txrelay._ledger_entry_hash(e.prev_hash, e.entry_id, e.account_seq, e.kind, e.account, e.chain_id, e.asset,
                                       e.amount, e.fee, e.withdrawal_id, e.reference, e.created_at) AS recomputed
       FROM txrelay.ledger_entries e
-    WINDOW w AS (PARTITION BY e.account, e.chain_id, e.asset ORDER BY e.entry_id)
+    WINDOW w AS (PARTITION BY e.account, e.chain_id, e.asset ORDER BY e.account_seq)
   ), reserves AS (
     SELECT withdrawal_id, count(*) FILTER (WHERE kind = 'RESERVE') AS n_reserve,
            count(*) FILTER (WHERE kind IN ('COMMIT', 'RELEASE')) AS n_resolve,
@@ -599,6 +601,11 @@ AS $verify$
          jsonb_build_object('entry_id', entry_id, 'account', account, 'chain_id', chain_id, 'asset', asset,
                             'prev_hash', '0x' || encode(prev_hash, 'hex'), 'expected', '0x' || encode(expected_prev, 'hex'))
     FROM chained WHERE prev_hash IS DISTINCT FROM expected_prev
+  UNION ALL
+  SELECT 'account history has a gap',
+         jsonb_build_object('entry_id', entry_id, 'account', account, 'chain_id', chain_id, 'asset', asset,
+                            'account_seq', account_seq, 'expected', position)
+    FROM chained WHERE account_seq <> position
   UNION ALL
   SELECT 'account head hash differs from its last entry',
          jsonb_build_object('account', a.account, 'chain_id', a.chain_id, 'asset', a.asset)

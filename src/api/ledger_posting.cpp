@@ -117,7 +117,7 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
     pg::SpiConnection spi;
     const PostingScope posting;
     static const pg::Statement kLock(
-        "SELECT credited::text, reserved::text, spent::text, last_hash FROM txrelay.ledger_accounts "
+        "SELECT credited::text, reserved::text, spent::text, last_hash, entry_count FROM txrelay.ledger_accounts "
         "WHERE account = $1 AND chain_id = $2 AND asset = $3 FOR UPDATE",
         {TEXTOID, INT8OID, TEXTOID});
     static const pg::Statement kOpen(
@@ -133,6 +133,7 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
     const auto account = rows.front();
     const LedgerBalance before = ParseBalance(account);
     e.prev_hash = account.IsNull(3) ? std::nullopt : HashOf(account.Bytes(3));
+    e.account_seq = account.Int64(4) + 1;
 
     if (*kind == LedgerKind::kCommit || *kind == LedgerKind::kRelease) CheckResolution(e);
     LedgerBalance after;
@@ -159,6 +160,7 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
   }
   std::vector<std::pair<const char*, pg::Param>> replace;
   replace.emplace_back("hash", pg::DatumParam(BYTEAOID, HashDatum(hash)));
+  replace.emplace_back("account_seq", pg::Int8Param(e.account_seq));
   replace.emplace_back("prev_hash", e.prev_hash ? pg::DatumParam(BYTEAOID, HashDatum(*e.prev_hash))
                                                 : pg::DatumParam(BYTEAOID, Datum(0), true));
   return trigger.ProceedWith(replace);
@@ -178,11 +180,11 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_accounts_guard) {
   return trigger.ProceedUnchanged();
 }
 
-// _ledger_entry_hash(prev_hash, entry_id, kind, account, chain_id, asset, amount, fee,
-// withdrawal_id, reference, created_at) -> bytea: the trigger's hash, for verify_ledger().
+// _ledger_entry_hash(prev_hash, entry_id, account_seq, kind, account, chain_id, asset, amount,
+// fee, withdrawal_id, reference, created_at) -> bytea: the trigger's hash, for verify_ledger().
 TXRELAY_SQL_FUNCTION(txrelay_ledger_entry_hash) {
   const pg::Args args(fcinfo);
-  for (int i : {1, 2, 3, 4, 5, 6, 7, 10}) {
+  for (int i : {1, 2, 3, 4, 5, 6, 7, 8, 11}) {
     if (args.IsNull(i)) PG_RETURN_NULL();
   }
   LedgerEntryFields e;
@@ -192,15 +194,16 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_entry_hash) {
     if (!e.prev_hash) PG_RETURN_NULL();
   }
   e.entry_id = args.Int64(1, "entry_id");
-  e.kind = args.Text(2, "kind");
-  e.account = args.Text(3, "account");
-  e.chain_id = args.Int64(4, "chain_id");
-  e.asset = args.Text(5, "asset");
-  e.amount = args.NumericText(6, "amount");
-  e.fee = args.NumericText(7, "fee");
-  if (!args.IsNull(8)) e.withdrawal_id = pg::TextOfUuid(args.Raw(8));
-  e.reference = args.OptionalText(9);
-  e.created_at_us = DatumGetTimestampTz(args.Raw(10));
+  e.account_seq = args.Int64(2, "account_seq");
+  e.kind = args.Text(3, "kind");
+  e.account = args.Text(4, "account");
+  e.chain_id = args.Int64(5, "chain_id");
+  e.asset = args.Text(6, "asset");
+  e.amount = args.NumericText(7, "amount");
+  e.fee = args.NumericText(8, "fee");
+  if (!args.IsNull(9)) e.withdrawal_id = pg::TextOfUuid(args.Raw(9));
+  e.reference = args.OptionalText(10);
+  e.created_at_us = DatumGetTimestampTz(args.Raw(11));
   const Hash32 hash = LedgerEntryHash(e);
   return pg::ByteaParam(hash.data(), hash.size()).value;
 }

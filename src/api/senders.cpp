@@ -56,7 +56,7 @@ LockedSender PickSender(std::int64_t chain_id, const std::string& withdrawal_id)
 
 std::int64_t ReserveNonce(std::int64_t chain_id, const LockedSender& sender, const WithdrawalRow& w) {
   static const pg::Statement kAdvance(
-      "UPDATE txrelay.senders SET next_nonce = next_nonce + 1, last_reserved_at = now() "
+      "UPDATE txrelay.senders SET next_nonce = next_nonce + 1, last_reserved_at = clock_timestamp() "
       "WHERE chain_id = $1 AND address = $2 RETURNING next_nonce - 1",
       {INT8OID, TEXTOID});
   static const pg::Statement kReserve(

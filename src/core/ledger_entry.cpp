@@ -71,6 +71,7 @@ Hash32 LedgerEntryHash(const LedgerEntryFields& e) {
     enc.OptionalText(std::nullopt);
   }
   enc.Int(e.entry_id)
+      .Int(e.account_seq)
       .Text(e.kind)
       .Text(e.account)
       .Int(e.chain_id)

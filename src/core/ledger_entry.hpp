@@ -36,6 +36,9 @@ LedgerBalance ApplyEntry(const LedgerBalance& balance, LedgerKind kind, const Ui
 struct LedgerEntryFields {
   std::optional<Hash32> prev_hash;  // the hash of the account's previous entry; none for its first
   std::int64_t entry_id = 0;
+  // The entry's position in its account's history (1, 2, ...), assigned under the account lock;
+  // the chain follows it, since entry ids are drawn before the lock and may interleave.
+  std::int64_t account_seq = 0;
   std::string kind;
   std::string account;
   std::int64_t chain_id = 0;

@@ -118,7 +118,7 @@ SELECT is((SELECT actor FROM txrelay.withdrawal_events e JOIN txrelay.withdrawal
 SELECT ok(has_schema_privilege('txrelay_app', 'txrelay', 'USAGE'), 'roles can reach the schema');
 SELECT ok(NOT has_schema_privilege('txrelay_app', 'txrelay', 'CREATE'), 'roles cannot create objects in it');
 SELECT ok(NOT has_schema_privilege('public', 'txrelay', 'CREATE'), 'PUBLIC cannot create objects in it');
-SELECT ok(NOT has_function_privilege('txrelay_auditor', 'txrelay._ledger_entry_hash(bytea,bigint,text,text,bigint,text,numeric,numeric,uuid,text,timestamptz)', 'EXECUTE'),
+SELECT ok(NOT has_function_privilege('txrelay_auditor', 'txrelay._ledger_entry_hash(bytea,bigint,bigint,text,text,bigint,text,numeric,numeric,uuid,text,timestamptz)', 'EXECUTE'),
           'internal functions are not granted');
 SELECT ok(NOT has_function_privilege('txrelay_app', 'txrelay._withdrawals_check()', 'EXECUTE'), 'trigger functions are not granted');
 SELECT ok(has_function_privilege('txrelay_operator', 'txrelay.set_risk_tier(text,numeric,text)', 'EXECUTE'), 'the operator sets tiers');

@@ -88,8 +88,8 @@ SELECT throws_ok($$TRUNCATE txrelay.ledger_accounts CASCADE$$, 'TR006', NULL, 'n
 -- The hash chain
 SELECT is_empty($$SELECT e.entry_id FROM txrelay.ledger_entries e
                    WHERE e.prev_hash IS DISTINCT FROM (SELECT p.hash FROM txrelay.ledger_entries p
-                     WHERE (p.account, p.chain_id, p.asset) = (e.account, e.chain_id, e.asset) AND p.entry_id < e.entry_id
-                     ORDER BY p.entry_id DESC LIMIT 1)$$, 'every entry links to the previous entry of its account');
+                     WHERE (p.account, p.chain_id, p.asset) = (e.account, e.chain_id, e.asset) AND p.account_seq = e.account_seq - 1)$$,
+                'every entry links to the previous entry of its account');
 SELECT is((SELECT count(*)::int FROM txrelay.ledger_entries WHERE octet_length(hash) = 32), (SELECT count(*)::int FROM txrelay.ledger_entries),
           'every entry has its hash');
 SELECT is_empty($$SELECT * FROM txrelay.verify_ledger()$$, 'verify_ledger finds nothing wrong');
@@ -103,7 +103,7 @@ SELECT set_eq($$SELECT problem FROM txrelay.verify_ledger()$$,
               'an edited amount breaks its hash and the totals');
 ROLLBACK TO SAVEPOINT tamper;
 ALTER TABLE txrelay.ledger_entries DISABLE TRIGGER ledger_entries_append_only;
-UPDATE txrelay.ledger_entries SET prev_hash = NULL, hash = txrelay._ledger_entry_hash(NULL, entry_id, kind, account, chain_id, asset, amount, fee, withdrawal_id, reference, created_at)
+UPDATE txrelay.ledger_entries SET prev_hash = NULL, hash = txrelay._ledger_entry_hash(NULL, entry_id, account_seq, kind, account, chain_id, asset, amount, fee, withdrawal_id, reference, created_at)
  WHERE withdrawal_id = :'wid' AND kind = 'RESERVE';
 SELECT set_eq($$SELECT problem FROM txrelay.verify_ledger()$$,
               ARRAY['entry does not link to the previous entry of its account', 'account head hash differs from its last entry'],

@@ -84,3 +84,39 @@ BEGIN
   RESET ROLE;
 END
 $$;
+
+-- The concurrency test's load: one session requesting and approving withdrawals for keys shared
+-- with the other sessions, one transaction per key, recording every outcome.
+CREATE TABLE txrelay_test.hammer_log (
+  session int, round int, key int, step text, sqlstate text, withdrawal_id uuid, at timestamptz DEFAULT clock_timestamp());
+GRANT ALL ON txrelay_test.hammer_log TO PUBLIC;
+
+CREATE PROCEDURE txrelay_test.hammer(session int, chain bigint, n_keys int, rounds int) LANGUAGE plpgsql AS $$
+DECLARE
+  k int;
+  w txrelay.withdrawals;
+  state text;
+BEGIN
+  FOR r IN 1..rounds LOOP
+    k := ((r * 37 + session * 11) % n_keys) + 1;  -- every session walks all keys, in its own order
+    w := NULL;
+    BEGIN
+      w := txrelay.request_withdrawal(format('conc-%s-%s', chain, k), 'conc', chain, 'ETH', txrelay_test.dev(2), 1000 + k);
+      INSERT INTO txrelay_test.hammer_log VALUES (session, r, k, 'request', '00000', w.withdrawal_id);
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE;
+      INSERT INTO txrelay_test.hammer_log VALUES (session, r, k, 'request', state, NULL);
+    END;
+    IF w.withdrawal_id IS NOT NULL THEN
+      BEGIN
+        PERFORM txrelay.approve(w.withdrawal_id, gen_random_uuid(), format('pd-%s-%s-%s-%s', chain, k, session, r), 'session-' || session);
+        INSERT INTO txrelay_test.hammer_log VALUES (session, r, k, 'approve', '00000', w.withdrawal_id);
+      EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE;
+        INSERT INTO txrelay_test.hammer_log VALUES (session, r, k, 'approve', state, w.withdrawal_id);
+      END;
+    END IF;
+    COMMIT;
+  END LOOP;
+END
+$$;

@@ -50,6 +50,7 @@ TEST(Ledger, KindNames) {
 TEST(Ledger, HashCoversEveryFieldAndThePreviousHash) {
   LedgerEntryFields base;
   base.entry_id = 7;
+  base.account_seq = 1;
   base.kind = "RESERVE";
   base.account = "alice";
   base.chain_id = 31337;
@@ -61,7 +62,7 @@ TEST(Ledger, HashCoversEveryFieldAndThePreviousHash) {
   const auto h = LedgerEntryHash(base);
   EXPECT_EQ(LedgerEntryHash(base), h);  // deterministic
 
-  std::vector<LedgerEntryFields> variants(12, base);
+  std::vector<LedgerEntryFields> variants(13, base);
   variants[0].prev_hash = txrelay::Keccak256("x");
   variants[1].entry_id = 8;
   variants[2].kind = "COMMIT";
@@ -73,11 +74,12 @@ TEST(Ledger, HashCoversEveryFieldAndThePreviousHash) {
   variants[8].withdrawal_id.reset();
   variants[9].reference = "";
   variants[10].created_at_us = 123456790;
-  variants[11].account = "alice";  // the same as base: must hash the same
+  variants[11].account_seq = 2;
+  variants[12].account = "alice";  // the same as base: must hash the same
   for (std::size_t i = 0; i + 1 < variants.size(); ++i) {
     EXPECT_NE(LedgerEntryHash(variants[i]), h) << "field " << i << " not covered";
   }
-  EXPECT_EQ(LedgerEntryHash(variants[11]), h);
+  EXPECT_EQ(LedgerEntryHash(variants[12]), h);
 }
 
 TEST(Ledger, FieldBoundariesAreUnambiguous) {
