@@ -142,7 +142,9 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
     } catch (const Error& error) {
       std::string detail = error.detail() + " Account " + Quote(e.account) + ", chain " +
                            std::to_string(e.chain_id) + ", asset " + e.asset;
-      if (e.withdrawal_id) detail += ", withdrawal " + *e.withdrawal_id;
+      // A RESERVE is posted with its new withdrawal, which the failure rolls back: naming it would
+    // point at a row that never existed.
+    if (e.withdrawal_id && *kind != LedgerKind::kReserve) detail += ", withdrawal " + *e.withdrawal_id;
       throw Error(error.sqlstate(), error.what(), detail + ".", error.hint());
     }
     hash = LedgerEntryHash(e);

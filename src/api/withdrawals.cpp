@@ -122,7 +122,15 @@ TXRELAY_SQL_FUNCTION(txrelay_request_withdrawal) {
     }
     throw;
   }
-  api::PostWithdrawalEntry(w, "RESERVE");
+  try {
+    api::PostWithdrawalEntry(w, "RESERVE");
+  } catch (const pg::PgError& e) {
+    if (e.sqlerrcode() != MAKE_SQLSTATE('T', 'R', '0', '0', '2')) throw;
+    throw Error(sqlstate::kInsufficientBalance, "available balance too low",
+                std::string(e.data()->detail ? e.data()->detail : "") + " Nothing was recorded for idempotency_key " +
+                    Quote(key) + ".",
+                e.data()->hint ? e.data()->hint : "");
+  }
   AutoApprove(w, tier);
   return api::ReturnWithdrawal(w.id);
 }
