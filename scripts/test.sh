@@ -22,7 +22,7 @@ psql -X -q -v ON_ERROR_STOP=1 \
   -f test/sql/helpers.sql >/dev/null
 
 log "pgTAP suite (pg_prove)"
-pg_prove -Q --failures test/pgtap/*.sql
+PGOPTIONS="-c client_min_messages=warning" pg_prove -Q --failures test/pgtap/*.sql
 
 log "docs match the code"
 ./test/docs_match.sh
