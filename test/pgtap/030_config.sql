@@ -9,7 +9,7 @@ SELECT is((txrelay.add_chain(31337, 'anvil')).name, 'anvil', 're-adding the same
 SELECT throws_ok($$SELECT txrelay.add_chain(31337, 'anvil', 'MATIC')$$, '23505', NULL,
                  'the same chain id with other settings is refused');
 SELECT throws_ok($$SELECT txrelay.add_chain(1, 'anvil')$$, '23505', NULL, 'chain names are unique');
-SELECT is((SELECT count(*)::int FROM txrelay.chains), 1, 'refused re-adds left one chain');
+SELECT is((SELECT count(*)::int FROM txrelay.chains WHERE chain_id IN (1, 31337)), 1, 'refused re-adds left one chain');
 SELECT is((txrelay.add_chain(137, 'polygon', 'POL', 18)).native_symbol, 'POL', 'another chain with its own native symbol');
 SELECT is((SELECT max_fee_per_gas_cap::numeric FROM txrelay.chains WHERE chain_id = 137), 500000000000::numeric,
           'chains get default fee caps');

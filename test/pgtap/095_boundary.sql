@@ -3,9 +3,9 @@
 -- PL/pgSQL handler. Each must surface with PostgreSQL's own SQLSTATE, leave nothing behind and
 -- leave the backend able to serve the next call.
 -- The second connection holds the idempotency-key lock of 'b-1' and the account row of alice.
+DO $$ BEGIN PERFORM txrelay_test.fixture(95); END $$;  -- committed, so that the second connection sees it
 DO $$
 BEGIN
-  PERFORM txrelay_test.fixture(95);   -- committed, so that the second connection sees it
   PERFORM dblink_connect('holder', format('dbname=%s host=%s port=%s user=%s', current_database(),
           split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'), current_user));
   PERFORM dblink_exec('holder', 'BEGIN');
