@@ -522,10 +522,10 @@ BEGIN
                                                 'signature_request_id', o.signature_request_id, 'attempt_id', o.attempt_id)), 5, o.outbox_id
       FROM txrelay.outbox o WHERE o.withdrawal_id = withdrawal_timeline.withdrawal_id
     UNION ALL
-    SELECT at.created_at, 'attempt', at.status,
-           jsonb_build_object('attempt_id', at.attempt_id, 'tx_hash', '0x' || encode(at.tx_hash, 'hex'), 'nonce', at.nonce,
-                              'max_fee_per_gas', at.max_fee_per_gas, 'max_priority_fee_per_gas', at.max_priority_fee_per_gas), 6, 0
-      FROM txrelay.attempts at WHERE at.withdrawal_id = withdrawal_timeline.withdrawal_id
+    SELECT att.created_at, 'attempt', att.status,
+           jsonb_build_object('attempt_id', att.attempt_id, 'tx_hash', '0x' || encode(att.tx_hash, 'hex'), 'nonce', att.nonce,
+                              'max_fee_per_gas', att.max_fee_per_gas, 'max_priority_fee_per_gas', att.max_priority_fee_per_gas), 6, 0
+      FROM txrelay.attempts att WHERE att.withdrawal_id = withdrawal_timeline.withdrawal_id
     UNION ALL
     SELECT r.created_at, 'rpc', r.method || ' ' || r.outcome,
            jsonb_strip_nulls(jsonb_build_object('call_id', r.call_id, 'correlation_id', r.correlation_id, 'http_status', r.http_status,
