@@ -56,3 +56,20 @@ Uint256 ParseAmount(std::string_view text, std::string_view arg, AmountRule rule
 std::string ToDecimal(const Uint256& value) { return value.str(); }
 
 }  // namespace txrelay
+
+namespace txrelay {
+
+std::array<std::uint8_t, 32> ToWord32(const Uint256& value) {
+  std::array<std::uint8_t, 32> word{};
+  Uint256 rest = value;
+  for (int i = 31; i >= 0; --i, rest >>= 8) word[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(rest & 0xff);
+  return word;
+}
+
+Uint256 FromBigEndian(const std::uint8_t* data, std::size_t size) {
+  Uint256 value = 0;
+  for (std::size_t i = 0; i < size; ++i) value = value << 8 | data[i];
+  return value;
+}
+
+}  // namespace txrelay

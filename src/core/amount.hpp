@@ -2,6 +2,8 @@
 // Never a double: a rounding error is money paid twice or not at all.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -28,5 +30,10 @@ Uint256 ParseAmount(std::string_view text, std::string_view arg, AmountRule rule
 
 // Decimal digits without sign, exponent or leading zeros.
 std::string ToDecimal(const Uint256& value);
+
+// The 32-byte big-endian word of a value (EVM words, signature r and s).
+std::array<std::uint8_t, 32> ToWord32(const Uint256& value);
+// A big-endian byte string of at most 32 bytes as a value.
+Uint256 FromBigEndian(const std::uint8_t* data, std::size_t size);
 
 }  // namespace txrelay
