@@ -25,3 +25,8 @@ unit:
 	cmake -S . -B build/unit -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build build/unit -j2
 	cd build/unit && ctest --output-on-failure
+
+# The decoder fuzzer (clang, ASan + UBSan) for FUZZ_SECONDS on the committed seed corpus.
+.PHONY: fuzz
+fuzz:
+	./test/fuzz/run.sh

@@ -2,7 +2,8 @@
 # The main job, end to end on a fresh Debian 12 machine: installs what is missing, builds and
 # installs txrelay, starts a throwaway PostgreSQL 15 cluster (pg_cron + txrelay preloaded) and
 # runs the SQL flow of scripts/demo.sql from a deposit to an approved withdrawal with its nonce
-# and signature request. The cluster is stopped and removed on exit.
+# and signature request, then a client-signed withdrawal signed with cast and verified by
+# submit_signed. The cluster is stopped and removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/cluster.sh
@@ -15,4 +16,38 @@ as_root make -s install >/dev/null
 trap cluster_stop EXIT
 cluster_start txrelay_demo
 psql -X -v VERBOSITY=default -f scripts/demo.sql 2>&1
+
+# A client-signed hot wallet: the application signs (here with cast and anvil's public dev key
+# #1) exactly what txrelay.pending_signature_requests() asks, and submit_signed verifies it.
+echo
+echo "== 11. Client-signed sender: sign what the signature request says, with cast"
+psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+SELECT address, signer IS NULL AS client_signed FROM txrelay.add_sender(31337, '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', NULL, 0);
+SELECT address, status FROM txrelay.set_sender_status(31337, '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266', 'paused',
+                                                      'demo: use the client-signed wallet');
+SELECT status FROM txrelay.approve((txrelay.request_withdrawal('payout-2026-0005', 'customer-42', 31337, 'ETH',
+       '0x90F79bf6EB2c4f870365E785982E1f101E93b906', 250000000000000000)).withdrawal_id, gen_random_uuid(), 'policy-run-7790', 'risk-engine');
+SQL
+IFS='|' read -r request_id from nonce to value < <(psql -X -At -c \
+  "SELECT signature_request_id, from_address, nonce, to_address, value FROM txrelay.pending_signature_requests(31337)")
+echo "signature request $request_id: from $from, nonce $nonce, to $to, value $value"
+KEY1=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d   # anvil dev account #1 (public test key)
+sign() { .tools/bin/cast mktx --private-key "$KEY1" --chain 31337 --nonce "$nonce" --gas-limit 21000 \
+           --gas-price 2gwei --priority-gas-price 1gwei "$to" --value "$1"; }
+raw=$(sign "$value")
+tampered=$(sign "$((value + 1))")
+psql -X -v VERBOSITY=default -v raw="$raw" -v tampered="$tampered" -v req="$request_id" <<'SQL'
+\echo '-- decode_raw_tx shows what was signed'
+SELECT j->>'type' AS type, j->>'nonce' AS nonce, j->>'to' AS to, j->>'value' AS value, j->>'sender' AS sender, j->>'hash' AS tx_hash
+  FROM txrelay.decode_raw_tx(decode(substr(:'raw', 3), 'hex')) AS j;
+\echo '-- a copy signed for 1 wei more is refused (TR004 names the field)'
+SELECT txrelay.submit_signed(:'req', decode(substr(:'tampered', 3), 'hex'));
+\echo '-- the exact transaction is accepted: attempt stored (bytes and hash) and its broadcast queued'
+SELECT attempt_id, tx_type, nonce, '0x' || encode(tx_hash, 'hex') AS tx_hash, status
+  FROM txrelay.submit_signed(:'req', decode(substr(:'raw', 3), 'hex'));
+SELECT w.status, o.kind AS outbox, o.status AS outbox_status
+  FROM txrelay.withdrawals w JOIN txrelay.outbox o USING (withdrawal_id)
+ WHERE w.idempotency_key = 'payout-2026-0005' AND o.kind = 'broadcast';
+SELECT * FROM txrelay.verify_ledger();
+SQL
 log "demo finished"

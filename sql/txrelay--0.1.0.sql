@@ -39,6 +39,7 @@ CREATE TABLE txrelay.chains (
   finalized_depth          int         NOT NULL DEFAULT 64,
   max_fee_per_gas_cap      txrelay.wei NOT NULL DEFAULT 500000000000,  -- 500 gwei
   max_priority_fee_cap     txrelay.wei NOT NULL DEFAULT 50000000000,   -- 50 gwei
+  max_gas_limit            bigint      NOT NULL DEFAULT 1000000,       -- per transaction
   created_at               timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT chains_pkey PRIMARY KEY (chain_id),
   CONSTRAINT chains_name_key UNIQUE (name),
@@ -46,7 +47,8 @@ CREATE TABLE txrelay.chains (
   CONSTRAINT chains_native_decimals_check CHECK (native_decimals BETWEEN 0 AND 77),
   CONSTRAINT chains_finality_mode_check CHECK (finality_mode IN ('tags', 'depth')),
   CONSTRAINT chains_depth_check CHECK (safe_depth >= 0 AND finalized_depth >= safe_depth),
-  CONSTRAINT chains_fee_caps_check CHECK (max_fee_per_gas_cap > 0 AND max_priority_fee_cap <= max_fee_per_gas_cap)
+  CONSTRAINT chains_fee_caps_check CHECK (max_fee_per_gas_cap > 0 AND max_priority_fee_cap <= max_fee_per_gas_cap),
+  CONSTRAINT chains_max_gas_limit_check CHECK (max_gas_limit >= 21000)
 );
 
 CREATE TABLE txrelay.assets (
@@ -472,6 +474,29 @@ CREATE FUNCTION txrelay.requeue_dead(outbox_id bigint)
   RETURNS txrelay.outbox LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'txrelay_requeue_dead';
 
+CREATE FUNCTION txrelay.submit_signed(signature_request_id uuid, raw_tx bytea)
+  RETURNS txrelay.attempts LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_submit_signed';
+
+CREATE FUNCTION txrelay.decode_raw_tx(raw_tx bytea)
+  RETURNS jsonb LANGUAGE c IMMUTABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_decode_raw_tx';
+
+-- What client-signed senders must sign: their pending signature requests, oldest first.
+CREATE FUNCTION txrelay.pending_signature_requests(chain_id bigint DEFAULT NULL)
+  RETURNS TABLE (signature_request_id uuid, withdrawal_id uuid, kind text, chain_id bigint, from_address text,
+                 nonce bigint, to_address text, value numeric, data bytea, created_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $pending$
+  SELECT s.signature_request_id, s.withdrawal_id, s.kind, s.chain_id, s.from_address, s.nonce, s.to_address,
+         s.value, s.data, s.created_at
+    FROM txrelay.signature_requests s
+    JOIN txrelay.senders d ON d.chain_id = s.chain_id AND d.address = s.from_address
+   WHERE s.status = 'pending' AND d.signer IS NULL
+     AND (pending_signature_requests.chain_id IS NULL OR s.chain_id = pending_signature_requests.chain_id)
+   ORDER BY s.created_at, s.nonce
+$pending$;
+
 CREATE FUNCTION txrelay.state_transitions(OUT from_status text, OUT to_status text)
   RETURNS SETOF record LANGUAGE c IMMUTABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'txrelay_state_transitions';
@@ -654,12 +679,14 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA txrelay FROM PUBLIC;
 GRANT USAGE ON SCHEMA txrelay TO PUBLIC;
 GRANT USAGE ON TYPE txrelay.wei TO PUBLIC;
 
-GRANT EXECUTE ON FUNCTION txrelay.state_transitions() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION txrelay.state_transitions(), txrelay.decode_raw_tx(bytea) TO PUBLIC;
 
 GRANT EXECUTE ON FUNCTION
   txrelay.credit(text, bigint, text, numeric, text),
   txrelay.balance(text, bigint, text),
   txrelay.request_withdrawal(text, text, bigint, text, text, numeric, text, jsonb),
+  txrelay.submit_signed(uuid, bytea),
+  txrelay.pending_signature_requests(bigint),
   txrelay.cancel(uuid, text)
   TO txrelay_app;
 

@@ -117,7 +117,8 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
     pg::SpiConnection spi;
     const PostingScope posting;
     static const pg::Statement kLock(
-        "SELECT credited::text, reserved::text, spent::text, last_hash, entry_count FROM txrelay.ledger_accounts "
+        "SELECT credited::text, reserved::text, spent::text, last_hash, entry_count FROM "
+        "txrelay.ledger_accounts "
         "WHERE account = $1 AND chain_id = $2 AND asset = $3 FOR UPDATE",
         {TEXTOID, INT8OID, TEXTOID});
     static const pg::Statement kOpen(
@@ -143,8 +144,8 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
       std::string detail = error.detail() + " Account " + Quote(e.account) + ", chain " +
                            std::to_string(e.chain_id) + ", asset " + e.asset;
       // A RESERVE is posted with its new withdrawal, which the failure rolls back: naming it would
-    // point at a row that never existed.
-    if (e.withdrawal_id && *kind != LedgerKind::kReserve) detail += ", withdrawal " + *e.withdrawal_id;
+      // point at a row that never existed.
+      if (e.withdrawal_id && *kind != LedgerKind::kReserve) detail += ", withdrawal " + *e.withdrawal_id;
       throw Error(error.sqlstate(), error.what(), detail + ".", error.hint());
     }
     hash = LedgerEntryHash(e);

@@ -116,7 +116,8 @@ TXRELAY_SQL_FUNCTION(txrelay_request_withdrawal) {
   } catch (const pg::PgError& e) {
     // Only under REPEATABLE READ or SERIALIZABLE can a committed twin be invisible here.
     if (std::string(e.constraint()) == "withdrawals_idempotency_key_key") {
-      throw Error(sqlstate::kSerializationFailure, "idempotency_key " + Quote(key) + " was used by a concurrent transaction",
+      throw Error(sqlstate::kSerializationFailure,
+                  "idempotency_key " + Quote(key) + " was used by a concurrent transaction",
                   "Its withdrawal was committed after this transaction's snapshot was taken.",
                   "Retry the call: it will return that withdrawal or report a conflict.");
     }
@@ -127,8 +128,8 @@ TXRELAY_SQL_FUNCTION(txrelay_request_withdrawal) {
   } catch (const pg::PgError& e) {
     if (e.sqlerrcode() != MAKE_SQLSTATE('T', 'R', '0', '0', '2')) throw;
     throw Error(sqlstate::kInsufficientBalance, "available balance too low",
-                std::string(e.data()->detail ? e.data()->detail : "") + " Nothing was recorded for idempotency_key " +
-                    Quote(key) + ".",
+                std::string(e.data()->detail ? e.data()->detail : "") +
+                    " Nothing was recorded for idempotency_key " + Quote(key) + ".",
                 e.data()->hint ? e.data()->hint : "");
   }
   AutoApprove(w, tier);

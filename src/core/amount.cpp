@@ -62,7 +62,8 @@ namespace txrelay {
 std::array<std::uint8_t, 32> ToWord32(const Uint256& value) {
   std::array<std::uint8_t, 32> word{};
   Uint256 rest = value;
-  for (int i = 31; i >= 0; --i, rest >>= 8) word[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(rest & 0xff);
+  for (int i = 31; i >= 0; --i, rest >>= 8)
+    word[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(rest & 0xff);
   return word;
 }
 

@@ -11,10 +11,10 @@
 namespace txrelay {
 
 namespace sqlstate {
-inline constexpr const char kInvalidParameter[] = "22023";   // malformed input
-inline constexpr const char kNumericOutOfRange[] = "22003";  // amount outside 1 .. 2^256-1
-inline constexpr const char kUniqueViolation[] = "23505";    // config already exists, differently
-inline constexpr const char kCheckViolation[] = "23514";     // a ledger pairing rule broken
+inline constexpr const char kInvalidParameter[] = "22023";      // malformed input
+inline constexpr const char kNumericOutOfRange[] = "22003";     // amount outside 1 .. 2^256-1
+inline constexpr const char kUniqueViolation[] = "23505";       // config already exists, differently
+inline constexpr const char kCheckViolation[] = "23514";        // a ledger pairing rule broken
 inline constexpr const char kSerializationFailure[] = "40001";  // retry: a concurrent twin won
 inline constexpr const char kIdempotencyConflict[] = "TR001";
 inline constexpr const char kInsufficientBalance[] = "TR002";

@@ -16,7 +16,7 @@ SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE connamespace = 'tx
   'attempts_nonce_fkey', 'attempts_pkey', 'attempts_signature_request_id_fkey', 'attempts_signature_request_id_key',
   'attempts_status_check', 'attempts_tx_hash_check', 'attempts_tx_hash_key', 'attempts_tx_type_check',
   'attempts_withdrawal_id_fkey', 'chains_chain_id_check', 'chains_depth_check', 'chains_fee_caps_check',
-  'chains_finality_mode_check', 'chains_name_key', 'chains_native_decimals_check', 'chains_pkey',
+  'chains_finality_mode_check', 'chains_max_gas_limit_check', 'chains_name_key', 'chains_native_decimals_check', 'chains_pkey',
   'ledger_accounts_asset_fkey', 'ledger_accounts_available_check', 'ledger_accounts_pkey', 'ledger_entries_account_fkey',
   'ledger_entries_amount_check', 'ledger_entries_hash_check', 'ledger_entries_kind_check', 'ledger_entries_pkey',
   'ledger_entries_reference_key', 'ledger_entries_shape_check', 'ledger_entries_withdrawal_id_fkey',
@@ -63,7 +63,7 @@ SELECT is_empty($$
   'no role but the owner can write a txrelay table');
 SELECT set_eq($$SELECT p.proname::text FROM pg_proc p
                 WHERE p.pronamespace = 'txrelay'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE')$$,
-              ARRAY['state_transitions'], 'PUBLIC may execute only state_transitions');
+              ARRAY['state_transitions', 'decode_raw_tx'], 'PUBLIC may execute only state_transitions and decode_raw_tx');
 
 SELECT is((SELECT cardinality(extconfig) FROM pg_extension WHERE extname = 'txrelay'), 16,
           'pg_dump keeps the rows of all 16 tables');

@@ -11,6 +11,9 @@ INSERT INTO grants VALUES
   ('txrelay_app', 'txrelay.credit(text,bigint,text,numeric,text)', true),
   ('txrelay_app', 'txrelay.balance(text,bigint,text)', true),
   ('txrelay_app', 'txrelay.cancel(uuid,text)', true),
+  ('txrelay_app', 'txrelay.submit_signed(uuid,bytea)', true),
+  ('txrelay_app', 'txrelay.pending_signature_requests(bigint)', true),
+  ('txrelay_approver', 'txrelay.submit_signed(uuid,bytea)', false),
   ('txrelay_app', 'txrelay.approve(uuid,uuid,text,text)', false),
   ('txrelay_app', 'txrelay.add_chain(bigint,text,text,integer)', false),
   ('txrelay_app', 'txrelay.verify_ledger()', false),
@@ -31,7 +34,7 @@ INSERT INTO grants VALUES
   ('txrelay_auditor', 'txrelay.request_withdrawal(text,text,bigint,text,text,numeric,text,jsonb)', false),
   ('txrelay_auditor', 'txrelay.requeue_dead(bigint)', false);
 SELECT is_empty($$SELECT role, fn FROM grants WHERE has_function_privilege(role, fn, 'EXECUTE') <> allowed$$,
-                'each role may execute exactly its functions (23 checks)');
+                'each role may execute exactly its functions (26 checks)');
 
 -- The application works through the API only.
 SELECT lives_ok($$SELECT txrelay_test.as_role('txrelay_app',

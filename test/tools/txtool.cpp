@@ -34,8 +34,9 @@ std::string Malleate(const std::string& raw_hex) {
   return ToHex(EncodeSigned(t.tx, sig));
 }
 
-std::string SignUnprotected(const std::string& key_hex, const std::string& nonce, const std::string& gas_price,
-                            const std::string& gas, const std::string& to, const std::string& value) {
+std::string SignUnprotected(const std::string& key_hex, const std::string& nonce,
+                            const std::string& gas_price, const std::string& gas, const std::string& to,
+                            const std::string& value) {
   UnsignedTx tx;
   tx.type = TxType::kLegacy;
   tx.nonce = std::stoull(nonce);
@@ -54,7 +55,8 @@ std::string SignUnprotected(const std::string& key_hex, const std::string& nonce
   int recid = 0;
   secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, compact, &recid, &rsig);
   secp256k1_context_destroy(ctx);
-  Signature sig{FromBigEndian(compact, 32), FromBigEndian(compact + 32, 32), static_cast<std::uint8_t>(recid)};
+  Signature sig{FromBigEndian(compact, 32), FromBigEndian(compact + 32, 32),
+                static_cast<std::uint8_t>(recid)};
   return ToHex(EncodeSigned(tx, sig));
 }
 
@@ -70,7 +72,8 @@ int main(int argc, char** argv) {
     } else if (cmd == "decode" && argc == 3) {
       std::cout << TxToJson(DecodeSignedTx(Hex(argv[2]))) << "\n";
     } else {
-      std::cerr << "usage: txtool malleate RAW | sign-unprotected KEY NONCE GAS_PRICE GAS TO VALUE | decode RAW\n";
+      std::cerr
+          << "usage: txtool malleate RAW | sign-unprotected KEY NONCE GAS_PRICE GAS TO VALUE | decode RAW\n";
       return 2;
     }
   } catch (const Error& e) {

@@ -149,8 +149,10 @@ TEST(TransactionVectors, Erc20CallDataDecodes) {
   EXPECT_EQ(transfer->amount, 1000000);
   EXPECT_FALSE(DecodeErc20Transfer(DecodeSignedTx(Raw("type2_31337_long_data")).tx.data).has_value());
   const std::string js = TxToJson(t);
-  EXPECT_NE(js.find(R"("erc20_transfer":{"amount":"1000000","recipient":"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"})"),
-            std::string::npos)
+  EXPECT_NE(
+      js.find(
+          R"("erc20_transfer":{"amount":"1000000","recipient":"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"})"),
+      std::string::npos)
       << js;
 }
 
@@ -223,10 +225,14 @@ TEST(TransactionRefusals, LegacyVMustCarryAChainOrBe27Or28) {
   unprotected.chain_id.reset();
   // v = 35/36 would mean chain id 0; v = 29..34 means nothing.
   for (int v : {29, 30, 34, 35, 36}) {
-    std::vector<Bytes> fields = {EncodeRlpUint(t.tx.nonce), EncodeRlpUint(t.tx.gas_price),
-                                 EncodeRlpUint(t.tx.gas_limit), EncodeRlpString(t.tx.to->bytes.data(), 20),
-                                 EncodeRlpUint(t.tx.value),    EncodeRlpString(t.tx.data),
-                                 EncodeRlpUint(v),             EncodeRlpUint(t.signature.r),
+    std::vector<Bytes> fields = {EncodeRlpUint(t.tx.nonce),
+                                 EncodeRlpUint(t.tx.gas_price),
+                                 EncodeRlpUint(t.tx.gas_limit),
+                                 EncodeRlpString(t.tx.to->bytes.data(), 20),
+                                 EncodeRlpUint(t.tx.value),
+                                 EncodeRlpString(t.tx.data),
+                                 EncodeRlpUint(v),
+                                 EncodeRlpUint(t.signature.r),
                                  EncodeRlpUint(t.signature.s)};
     SCOPED_TRACE(v);
     EXPECT_SQLSTATE(DecodeSignedTx(EncodeRlpList(fields)), "TR005");
@@ -254,18 +260,24 @@ TEST(TransactionRefusals, NonCanonicalEncodings) {
     return out;
   };
   auto fields = [&](Bytes nonce_encoding) {
-    return std::vector<Bytes>{EncodeRlpUint(*t.tx.chain_id), nonce_encoding,
-                              EncodeRlpUint(t.tx.max_priority_fee_per_gas), EncodeRlpUint(t.tx.max_fee_per_gas),
-                              EncodeRlpUint(t.tx.gas_limit), EncodeRlpString(t.tx.to->bytes.data(), 20),
-                              EncodeRlpUint(t.tx.value), EncodeRlpString(t.tx.data), EncodeRlpList({}),
-                              EncodeRlpUint(t.signature.y_parity), EncodeRlpUint(t.signature.r),
+    return std::vector<Bytes>{EncodeRlpUint(*t.tx.chain_id),
+                              nonce_encoding,
+                              EncodeRlpUint(t.tx.max_priority_fee_per_gas),
+                              EncodeRlpUint(t.tx.max_fee_per_gas),
+                              EncodeRlpUint(t.tx.gas_limit),
+                              EncodeRlpString(t.tx.to->bytes.data(), 20),
+                              EncodeRlpUint(t.tx.value),
+                              EncodeRlpString(t.tx.data),
+                              EncodeRlpList({}),
+                              EncodeRlpUint(t.signature.y_parity),
+                              EncodeRlpUint(t.signature.r),
                               EncodeRlpUint(t.signature.s)};
   };
   EXPECT_NO_THROW(DecodeSignedTx(typed(fields(EncodeRlpUint(7)))));  // the canonical form decodes
-  for (const Bytes& bad_nonce : {Bytes{0x81, 0x07},           // one byte below 0x80 wrapped in a prefix
-                                 Bytes{0x82, 0x00, 0x07},     // leading zero
-                                 Bytes{0xb8, 0x01, 0x07},     // long form for one byte
-                                 Bytes{0x00}}) {              // zero written as 0x00 instead of 0x80
+  for (const Bytes& bad_nonce : {Bytes{0x81, 0x07},        // one byte below 0x80 wrapped in a prefix
+                                 Bytes{0x82, 0x00, 0x07},  // leading zero
+                                 Bytes{0xb8, 0x01, 0x07},  // long form for one byte
+                                 Bytes{0x00}}) {           // zero written as 0x00 instead of 0x80
     EXPECT_SQLSTATE(DecodeSignedTx(typed(fields(bad_nonce))), "TR005");
   }
   std::vector<Bytes> f = fields(EncodeRlpUint(7));
@@ -285,16 +297,18 @@ TEST(Rlp, KnownEncodings) {
   // Examples from the RLP specification (Ethereum yellow paper appendix B / ethereum.org).
   const std::string dog = "dog";
   EXPECT_EQ(ToHex(EncodeRlpString(reinterpret_cast<const std::uint8_t*>(dog.data()), 3)), "0x83646f67");
-  EXPECT_EQ(ToHex(EncodeRlpList({EncodeRlpString(Bytes{'c', 'a', 't'}), EncodeRlpString(Bytes{'d', 'o', 'g'})})),
-            "0xc88363617483646f67");
+  EXPECT_EQ(
+      ToHex(EncodeRlpList({EncodeRlpString(Bytes{'c', 'a', 't'}), EncodeRlpString(Bytes{'d', 'o', 'g'})})),
+      "0xc88363617483646f67");
   EXPECT_EQ(ToHex(EncodeRlpString(Bytes{})), "0x80");
   EXPECT_EQ(ToHex(EncodeRlpList({})), "0xc0");
   EXPECT_EQ(ToHex(EncodeRlpUint(0)), "0x80");
   EXPECT_EQ(ToHex(EncodeRlpUint(15)), "0x0f");
   EXPECT_EQ(ToHex(EncodeRlpUint(1024)), "0x820400");
   const Bytes empty = EncodeRlpList({});
-  EXPECT_EQ(ToHex(EncodeRlpList({empty, EncodeRlpList({empty}), EncodeRlpList({empty, EncodeRlpList({empty})})})),
-            "0xc7c0c1c0c3c0c1c0");
+  EXPECT_EQ(
+      ToHex(EncodeRlpList({empty, EncodeRlpList({empty}), EncodeRlpList({empty, EncodeRlpList({empty})})})),
+      "0xc7c0c1c0c3c0c1c0");
   const std::string lorem = "Lorem ipsum dolor sit amet, consectetur adipisicing elit";
   const Bytes encoded = EncodeRlpString(reinterpret_cast<const std::uint8_t*>(lorem.data()), lorem.size());
   EXPECT_EQ(ToHex(Bytes(encoded.begin(), encoded.begin() + 3)), "0xb8384c");

@@ -3,6 +3,7 @@
 #   transactions.json      signed by `cast mktx` (anvil's public dev keys), each decoded by
 #                          `cast decode-tx`: the unit tests compare every field, the sender and
 #                          the hash with what cast says.
+#   ../fuzz/corpus/decode_tx    all of them as raw files: the decoder fuzzer's seed corpus
 #   ../sql/signed_fixtures.sql  the signed transactions of the submit_signed pgTAP tests: good
 #                          ones of each type and a copy with each field wrong, by cast; a high-s
 #                          copy and a pre-EIP-155 one by test/tools/txtool, re-decoded by cast.
@@ -119,12 +120,25 @@ PY
   echo "INSERT INTO txrelay_test.signed VALUES ('bad_unprotected', '\\x${unprotected#0x}');"
 } >"$out/signed_fixtures.sql"
 
+# The fuzzer's seed corpus: every transaction above, as raw bytes.
+mkdir -p "$out/corpus"
+python3 - "$out/transactions.json" "$out/signed_fixtures.sql" "$out/corpus" <<'PY'
+import json, re, sys
+vectors, fixtures, corpus = sys.argv[1:4]
+for v in json.load(open(vectors)):
+    open(f"{corpus}/{v['name']}", "wb").write(bytes.fromhex(v["raw"][2:]))
+for name, hexraw in re.findall(r"VALUES \('([a-z0-9_]+)', '\\x([0-9a-f]+)'\)", open(fixtures).read()):
+    open(f"{corpus}/fixture_{name}", "wb").write(bytes.fromhex(hexraw))
+PY
+
 if [ "${1:-}" = "--check" ]; then
   diff -u transactions.json "$out/transactions.json" >&2 || { echo "transactions.json is not what cast makes" >&2; exit 1; }
   diff -u ../sql/signed_fixtures.sql "$out/signed_fixtures.sql" >&2 || { echo "signed_fixtures.sql is not what cast makes" >&2; exit 1; }
+  diff -r ../fuzz/corpus/decode_tx "$out/corpus" >&2 || { echo "the seed corpus is not what cast makes" >&2; exit 1; }
   echo "vectors match cast"
 else
   cp "$out/transactions.json" transactions.json
   cp "$out/signed_fixtures.sql" ../sql/signed_fixtures.sql
-  echo "wrote test/vectors/transactions.json and test/sql/signed_fixtures.sql"
+  rm -rf ../fuzz/corpus/decode_tx && cp -r "$out/corpus" ../fuzz/corpus/decode_tx
+  echo "wrote test/vectors/transactions.json, test/sql/signed_fixtures.sql and test/fuzz/corpus/decode_tx"
 fi

@@ -60,7 +60,8 @@ class Decoder {
 Bytes Header(std::size_t length, std::uint8_t short_base, std::uint8_t long_base) {
   if (length < 56) return Bytes{static_cast<std::uint8_t>(short_base + length)};
   Bytes length_bytes;
-  for (std::size_t l = length; l > 0; l >>= 8) length_bytes.insert(length_bytes.begin(), static_cast<std::uint8_t>(l));
+  for (std::size_t l = length; l > 0; l >>= 8)
+    length_bytes.insert(length_bytes.begin(), static_cast<std::uint8_t>(l));
   Bytes out;
   out.reserve(length_bytes.size() + 1);
   out.push_back(static_cast<std::uint8_t>(long_base + length_bytes.size()));
@@ -117,7 +118,8 @@ Uint256 RlpUint(const RlpItem& item, const char* field, std::size_t max_bytes) {
   if (b.size() > max_bytes) {
     throw RlpError(std::string(field) + " is longer than " + std::to_string(max_bytes) + " bytes");
   }
-  if (!b.empty() && b[0] == 0) throw RlpError("non-canonical integer " + std::string(field) + ": leading zero byte");
+  if (!b.empty() && b[0] == 0)
+    throw RlpError("non-canonical integer " + std::string(field) + ": leading zero byte");
   return FromBigEndian(b.data(), b.size());
 }
 

@@ -3,7 +3,6 @@
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
-
 namespace txrelay::eth {
 
 const Uint256& Secp256k1Order() {
@@ -20,7 +19,8 @@ std::optional<const char*> SignatureProblem(const Signature& sig) {
   if (sig.y_parity > 1) return "signature recovery id (y parity / v) must be 0 or 1";
   if (sig.r == 0 || sig.r >= Secp256k1Order()) return "signature r is out of range";
   if (sig.s == 0 || sig.s >= Secp256k1Order()) return "signature s is out of range";
-  if (sig.s > Secp256k1HalfOrder()) return "signature s is above n/2 (a malleated high-s signature, refused by EIP-2)";
+  if (sig.s > Secp256k1HalfOrder())
+    return "signature s is above n/2 (a malleated high-s signature, refused by EIP-2)";
   return std::nullopt;
 }
 

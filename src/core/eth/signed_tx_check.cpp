@@ -9,10 +9,11 @@ namespace txrelay::eth {
 namespace {
 
 Error Mismatch(const char* field, const std::string& got, const std::string& expected) {
-  return Error(sqlstate::kSignedTxMismatch, std::string("signed transaction does not match its request: ") + field,
+  return Error(sqlstate::kSignedTxMismatch,
+               std::string("signed transaction does not match its request: ") + field,
                std::string("Field ") + field + ": the transaction has " + got + ", the request requires " +
                    expected + ".",
-               "Sign exactly the call of the signature request (txrelay.signature_requests).");
+               "Sign exactly the call of the signature request (txrelay.pending_signature_requests()).");
 }
 
 std::string Dec(const Uint256& v) { return ToDecimal(v); }
@@ -39,7 +40,8 @@ void CheckSignedTx(const SignedTx& signed_tx, const ExpectedTx& e) {
     throw Mismatch("gas_limit", std::to_string(tx.gas_limit), "at most " + std::to_string(e.max_gas_limit));
   }
   if (tx.FeeCap() > e.max_fee_per_gas_cap) {
-    throw Mismatch("max_fee_per_gas", Dec(tx.FeeCap()), "at most " + Dec(e.max_fee_per_gas_cap) + " (the chain's cap)");
+    throw Mismatch("max_fee_per_gas", Dec(tx.FeeCap()),
+                   "at most " + Dec(e.max_fee_per_gas_cap) + " (the chain's cap)");
   }
   if (tx.TipCap() > e.max_priority_fee_cap && tx.type == TxType::kDynamicFee) {
     throw Mismatch("max_priority_fee_per_gas", Dec(tx.TipCap()),

@@ -21,8 +21,8 @@ Bytes EncodeAccessList(const std::vector<AccessListEntry>& list) {
   for (const auto& e : list) {
     std::vector<Bytes> keys;
     for (const auto& k : e.storage_keys) keys.push_back(EncodeRlpString(k.data(), k.size()));
-    entries.push_back(EncodeRlpList({EncodeRlpString(e.address.bytes.data(), e.address.bytes.size()),
-                                     EncodeRlpList(keys)}));
+    entries.push_back(EncodeRlpList(
+        {EncodeRlpString(e.address.bytes.data(), e.address.bytes.size()), EncodeRlpList(keys)}));
   }
   return EncodeRlpList(entries);
 }
@@ -68,7 +68,8 @@ Bytes Typed(TxType type, const Bytes& payload) {
 std::optional<Address> DecodeTo(const RlpItem& item) {
   const Bytes& b = RlpBytes(item, "to");
   if (b.empty()) return std::nullopt;
-  if (b.size() != 20) throw RlpError("to must be empty (contract creation) or 20 bytes, got " + std::to_string(b.size()));
+  if (b.size() != 20)
+    throw RlpError("to must be empty (contract creation) or 20 bytes, got " + std::to_string(b.size()));
   Address a;
   std::copy(b.begin(), b.end(), a.bytes.begin());
   return a;
@@ -164,7 +165,8 @@ Bytes UnsignedTx::SigningPayload() const {
 Bytes EncodeSigned(const UnsignedTx& tx, const Signature& sig) {
   std::vector<Bytes> fields = UnsignedFields(tx);
   if (tx.type == TxType::kLegacy) {
-    const Uint256 v = tx.chain_id ? Uint256(*tx.chain_id) * 2 + 35 + sig.y_parity : Uint256(27 + sig.y_parity);
+    const Uint256 v =
+        tx.chain_id ? Uint256(*tx.chain_id) * 2 + 35 + sig.y_parity : Uint256(27 + sig.y_parity);
     fields.push_back(EncodeRlpUint(v));
   } else {
     fields.push_back(EncodeRlpUint(sig.y_parity));

@@ -55,9 +55,9 @@ struct UnsignedTx {
 struct SignedTx {
   UnsignedTx tx;
   Signature signature;
-  Bytes raw;      // the wire bytes (as sent with eth_sendRawTransaction)
-  Hash32 hash;    // keccak256(raw), the transaction hash
-  Address sender; // recovered from the signature
+  Bytes raw;       // the wire bytes (as sent with eth_sendRawTransaction)
+  Hash32 hash;     // keccak256(raw), the transaction hash
+  Address sender;  // recovered from the signature
 };
 
 // Encodes `tx` signed with `sig` in its wire format. For legacy EIP-155, v is derived from the

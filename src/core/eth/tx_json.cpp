@@ -41,7 +41,8 @@ std::string TxToJson(const SignedTx& s) {
     j["access_list"] = list;
   }
   if (const auto transfer = DecodeErc20Transfer(tx.data)) {
-    j["erc20_transfer"] = {{"recipient", transfer->recipient.Checksummed()}, {"amount", ToDecimal(transfer->amount)}};
+    j["erc20_transfer"] = {{"recipient", transfer->recipient.Checksummed()},
+                           {"amount", ToDecimal(transfer->amount)}};
   }
   j["y_parity"] = s.signature.y_parity;
   j["r"] = Word32Hex(s.signature.r);
