@@ -67,6 +67,13 @@ std::array<std::uint8_t, 32> ToWord32(const Uint256& value) {
   return word;
 }
 
+Bytes ToMinimalBigEndian(const Uint256& value) {
+  const auto word = ToWord32(value);
+  auto first = word.begin();
+  while (first != word.end() && *first == 0) ++first;
+  return Bytes(first, word.end());
+}
+
 Uint256 FromBigEndian(const std::uint8_t* data, std::size_t size) {
   Uint256 value = 0;
   for (std::size_t i = 0; i < size; ++i) value = value << 8 | data[i];

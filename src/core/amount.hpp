@@ -9,6 +9,7 @@
 
 #include <boost/multiprecision/cpp_int.hpp>
 
+#include "core/hex.hpp"
 #include "core/cpp_only.hpp"
 
 namespace txrelay {
@@ -33,6 +34,8 @@ std::string ToDecimal(const Uint256& value);
 
 // The 32-byte big-endian word of a value (EVM words, signature r and s).
 std::array<std::uint8_t, 32> ToWord32(const Uint256& value);
+// Big-endian bytes without leading zeros (empty for zero): RLP integers, JSON-RPC quantities.
+Bytes ToMinimalBigEndian(const Uint256& value);
 // A big-endian byte string of at most 32 bytes as a value.
 Uint256 FromBigEndian(const std::uint8_t* data, std::size_t size);
 

@@ -94,14 +94,7 @@ Bytes EncodeRlpList(const std::vector<Bytes>& encoded_items) {
   return out;
 }
 
-Bytes UintToMinimalBytes(const Uint256& value) {
-  const auto word = ToWord32(value);
-  auto first = word.begin();
-  while (first != word.end() && *first == 0) ++first;
-  return Bytes(first, word.end());
-}
-
-Bytes EncodeRlpUint(const Uint256& value) { return EncodeRlpString(UintToMinimalBytes(value)); }
+Bytes EncodeRlpUint(const Uint256& value) { return EncodeRlpString(ToMinimalBigEndian(value)); }
 
 const Bytes& RlpBytes(const RlpItem& item, const char* field) {
   if (item.is_list) throw RlpError(std::string(field) + " must be a byte string, not a list");

@@ -51,7 +51,5 @@ const Bytes& RlpBytes(const RlpItem& item, const char* field);
 // A list item; `field` names it in the error.
 const std::vector<RlpItem>& RlpList(const RlpItem& item, const char* field);
 
-// Big-endian bytes of an unsigned integer without leading zeros (empty for zero).
-Bytes UintToMinimalBytes(const Uint256& value);
 
 }  // namespace txrelay::eth
