@@ -1,9 +1,10 @@
 # Throwaway PostgreSQL 15 cluster for the demo and the tests. Source it, then:
-#   cluster_start            initdb in a fresh temporary directory, start on a free port on
+#   cluster_start [db]       initdb in a fresh temporary directory, start on a free port on
 #                            127.0.0.1 with shared_preload_libraries = 'pg_cron,txrelay';
 #                            exports PGHOST (the socket directory), PGPORT, PGUSER, PGDATABASE
 #   cluster_stop             stop the postmaster by its PID and remove the directory
-# Never touches Debian's default 15/main cluster. Callers set `trap cluster_stop EXIT`.
+# TXR_EXTRA_CONF adds postgresql.conf lines. Never touches Debian's default 15/main cluster.
+# Callers set `trap cluster_stop EXIT`.
 
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -32,6 +33,7 @@ synchronous_commit = off
 full_page_writes = off
 log_min_messages = warning
 log_line_prefix = '%m [%p] %q%u@%d '
+${TXR_EXTRA_CONF:-}
 CONF
   local port attempt
   for attempt in 1 2 3 4 5; do

@@ -330,32 +330,38 @@ CREATE TABLE txrelay.outbox (
   CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'leased', 'done', 'dead', 'cancelled')),
   CONSTRAINT outbox_tries_check CHECK (tries >= 0)
 );
-CREATE INDEX outbox_ready_idx ON txrelay.outbox (available_at) WHERE status IN ('pending', 'leased');
+CREATE INDEX outbox_ready_idx ON txrelay.outbox (available_at, outbox_id) WHERE status IN ('pending', 'leased');
 CREATE INDEX outbox_dead_idx ON txrelay.outbox (outbox_id) WHERE status = 'dead';
 CREATE INDEX outbox_withdrawal_idx ON txrelay.outbox (withdrawal_id);
 
 -- Append-only audit of every JSON-RPC call (written by the workers; DESIGN §6).
 CREATE TABLE txrelay.rpc_calls (
   call_id          bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
-  correlation_id   uuid        NOT NULL,
-  endpoint_id      bigint,
+  correlation_id   uuid        NOT NULL,  -- one per HTTP exchange, sent as X-Request-Id
+  endpoint_id      bigint,                -- NULL for a signer
+  target           text,                  -- the redacted URL called
   chain_id         bigint,
   method           text        NOT NULL,
-  request          text        NOT NULL,
-  response         text,
+  request          text        NOT NULL,  -- this call's JSON-RPC request
+  response         text,                  -- its reply, or the raw body when there was no JSON-RPC reply
   http_status      int,
-  outcome          text        NOT NULL,
+  outcome          text        NOT NULL,  -- DESIGN §6 class: ok, rpc_error, connect_failed, ...
+  error_class      text,                  -- for sends: known, nonce_used, underpriced, ...
   latency_ms       double precision,
   withdrawal_id    uuid,
   attempt_id       uuid,
   idempotency_key  text,
   nonce_key        text,
   tx_hash          bytea,
+  started_at       timestamptz,           -- when the request left the worker
   created_at       timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT rpc_calls_pkey PRIMARY KEY (call_id),
-  CONSTRAINT rpc_calls_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES txrelay.rpc_endpoints (endpoint_id)
+  CONSTRAINT rpc_calls_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES txrelay.rpc_endpoints (endpoint_id),
+  CONSTRAINT rpc_calls_outcome_check CHECK (outcome IN ('ok', 'rpc_error', 'connect_failed', 'connect_timeout', 'send_failed',
+                                                        'read_timeout', 'http_429', 'http_5xx', 'bad_response'))
 );
 CREATE INDEX rpc_calls_withdrawal_idx ON txrelay.rpc_calls (withdrawal_id) WHERE withdrawal_id IS NOT NULL;
+CREATE INDEX rpc_calls_created_idx ON txrelay.rpc_calls (created_at);
 
 -- ---------------------------------------------------------------------------------------------
 -- Triggers (C++, src/api): ENABLE ALWAYS, so that session_replication_role = replica does not
@@ -369,6 +375,8 @@ CREATE FUNCTION txrelay._withdrawals_record_event() RETURNS trigger
   LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'txrelay_withdrawals_record_event';
 CREATE FUNCTION txrelay._ledger_entries_post() RETURNS trigger
   LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'txrelay_ledger_entries_post';
+CREATE FUNCTION txrelay._wake_workers() RETURNS trigger
+  LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'txrelay_wake_workers';
 CREATE FUNCTION txrelay._ledger_accounts_guard() RETURNS trigger
   LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'txrelay_ledger_accounts_guard';
 
@@ -407,6 +415,10 @@ ALTER TABLE txrelay.withdrawals ENABLE ALWAYS TRIGGER withdrawals_events;
 CREATE TRIGGER ledger_entries_post BEFORE INSERT ON txrelay.ledger_entries
   FOR EACH ROW EXECUTE FUNCTION txrelay._ledger_entries_post();
 ALTER TABLE txrelay.ledger_entries ENABLE ALWAYS TRIGGER ledger_entries_post;
+-- Queued work wakes the broadcaster at commit (DESIGN §5), whoever queued it.
+CREATE TRIGGER outbox_wake_workers AFTER INSERT OR UPDATE ON txrelay.outbox
+  FOR EACH STATEMENT EXECUTE FUNCTION txrelay._wake_workers();
+ALTER TABLE txrelay.outbox ENABLE ALWAYS TRIGGER outbox_wake_workers;
 -- Account totals are written by that trigger only.
 CREATE TRIGGER ledger_accounts_guard BEFORE INSERT OR UPDATE ON txrelay.ledger_accounts
   FOR EACH ROW EXECUTE FUNCTION txrelay._ledger_accounts_guard();

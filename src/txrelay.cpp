@@ -4,9 +4,9 @@
 #include "pg/guard.hpp"
 #include "pg/postgres.hpp"
 
-extern "C" {
-#include "utils/guc.h"  // MarkGUCPrefixReserved
+#include "pg/settings.hpp"
 
+extern "C" {
 PG_MODULE_MAGIC;
 
 void _PG_init(void);
@@ -17,7 +17,7 @@ void _PG_init(void);
 void _PG_init(void) {
   try {
     if (process_shared_preload_libraries_in_progress) txrelay::bgworker::RegisterWorkers();
-    txrelay::pg::Call([] { MarkGUCPrefixReserved("txrelay"); });
+    txrelay::pg::ReserveSettingPrefix();
   } catch (const txrelay::pg::PgError& e) {
     ReThrowError(e.data());
   } catch (...) {

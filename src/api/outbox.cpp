@@ -4,6 +4,8 @@
 #include "pg/args.hpp"
 #include "pg/function.hpp"
 #include "pg/spi.hpp"
+#include "pg/trigger.hpp"
+#include "pg/wakeup.hpp"
 
 namespace txrelay::api {
 
@@ -60,4 +62,12 @@ TXRELAY_SQL_FUNCTION(txrelay_requeue_dead) {
                            "{\"outbox_id\": " + std::to_string(outbox_id) + "}");
   }
   return row;
+}
+
+// AFTER INSERT OR UPDATE on outbox, per statement: whoever queues work (an API call, a requeue, an
+// owner's direct insert), the broadcaster wakes when that transaction commits.
+TXRELAY_SQL_FUNCTION(txrelay_wake_workers) {
+  const pg::Trigger trigger(fcinfo);
+  pg::WakeAtCommit(pg::WorkerKind::kBroadcaster);
+  return trigger.ProceedUnchanged();
 }

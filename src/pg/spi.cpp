@@ -34,6 +34,8 @@ Param Int4Param(std::int32_t value) { return {INT4OID, Int32GetDatum(value), fal
 
 Param BoolParam(bool value) { return {BOOLOID, BoolGetDatum(value), false}; }
 
+Param Float8Param(double value) { return {FLOAT8OID, Float8GetDatum(value), false}; }
+
 Param ByteaParam(const std::uint8_t* data, std::size_t size) {
   const auto* chars = reinterpret_cast<const char*>(data);
   const int n = static_cast<int>(size);

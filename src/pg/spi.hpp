@@ -36,6 +36,7 @@ Param Int8Param(std::int64_t value);
 Param OptionalInt8Param(const std::optional<std::int64_t>& value);
 Param Int4Param(std::int32_t value);
 Param BoolParam(bool value);
+Param Float8Param(double value);
 Param ByteaParam(const std::uint8_t* data, std::size_t size);
 Param DatumParam(Oid type, Datum value, bool is_null = false);
 

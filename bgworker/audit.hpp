@@ -1,0 +1,16 @@
+// The append-only audit of RPC calls (DESIGN §6): one txrelay.rpc_calls row per JSON-RPC call,
+// with its raw request and reply, outcome class, latency and the identifiers of the work.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "bgworker/rpc_gateway.hpp"
+
+namespace txrelay::bgworker {
+
+// Writes every call of every HTTP exchange of `exchange` (inside the caller's transaction).
+// `error_class` is recorded on calls whose reply is an error (the send-error class).
+void WriteAudit(const Exchange& exchange, const std::optional<std::string>& error_class = std::nullopt);
+
+}  // namespace txrelay::bgworker

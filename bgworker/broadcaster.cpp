@@ -1,0 +1,753 @@
+#include "bgworker/broadcaster.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "bgworker/audit.hpp"
+#include "bgworker/settings.hpp"
+#include "core/error.hpp"
+#include "core/rpc/jsonrpc.hpp"
+#include "core/rpc/send_error.hpp"
+#include "core/rpc/signer.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+#include "pg/transaction.hpp"
+#include "pg/worker.hpp"
+
+namespace txrelay::bgworker {
+
+namespace {
+
+// How long a row that waits for the in-flight window is put back before it is looked at again.
+constexpr long kWindowRecheckMs = 200;
+
+std::string LeaseOwner() { return "broadcaster:" + std::to_string(getpid()); }
+
+std::string HashHex(const Bytes& raw) {
+  const Hash32 h = Keccak256(raw);
+  return ToHex(h.data(), h.size());
+}
+
+Exchange MakeExchange(std::vector<Target> targets, bool failover_on_unknown) {
+  Exchange ex;
+  ex.targets = std::move(targets);
+  ex.failover_on_unknown = failover_on_unknown;
+  return ex;
+}
+
+void AddCall(Exchange& ex, const std::string& method, nlohmann::json params, CallIds ids) {
+  ex.calls.push_back({static_cast<std::int64_t>(ex.calls.size() + 1), method, std::move(params)});
+  ex.ids.push_back(std::move(ids));
+}
+
+// The reply to call `i`, or nullptr when the exchange failed as a whole.
+const rpc::Reply* ReplyAt(const Exchange& ex, std::size_t i) {
+  if (ex.outcome != rpc::Outcome::kOk || !ex.replies || i >= ex.replies->size()) return nullptr;
+  return &(*ex.replies)[i];
+}
+
+std::string ReplyError(const std::string& method, const rpc::Reply& r) {
+  return method + ": " + std::to_string(r.error_code) + " " + r.error_message;
+}
+
+}  // namespace
+
+CallIds Job::Ids() const {
+  CallIds ids;
+  ids.withdrawal_id = withdrawal_id;
+  ids.idempotency_key = idempotency_key;
+  ids.nonce_key = nonce_key;
+  ids.chain_id = chain_id;
+  if (!attempt_id.empty()) ids.attempt_id = attempt_id;
+  if (!tx_hash.empty()) ids.tx_hash = tx_hash;
+  return ids;
+}
+
+std::string Job::Describe() const {
+  std::string s = "withdrawal_id=" + withdrawal_id.value_or("-") +
+                  " attempt_id=" + (attempt_id.empty() ? "-" : attempt_id) +
+                  " idempotency_key=" + idempotency_key.value_or("-") + " nonce_key=" + nonce_key +
+                  " tx_hash=" + (tx_hash.empty() ? "-" : tx_hash);
+  return s;
+}
+
+std::int64_t Broadcaster::RecoverLeases() {
+  pg::WorkerTransaction txn;
+  static const pg::Statement kRelease(
+      "UPDATE txrelay.outbox SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at "
+      "= now() "
+      "WHERE status = 'leased' AND kind IN ('sign', 'broadcast') RETURNING outbox_id",
+      {});
+  const auto n = static_cast<std::int64_t>(kRelease.Run({}).size());
+  txn.Commit();
+  return n;
+}
+
+long Broadcaster::NextDueMs() {
+  pg::WorkerTransaction txn;
+  static const pg::Statement kDue(
+      "SELECT greatest(0, ceil(extract(epoch FROM min(available_at) - clock_timestamp()) * 1000))::bigint "
+      "FROM txrelay.outbox WHERE status = 'pending' AND kind IN ('sign', 'broadcast')",
+      {});
+  const auto due = kDue.Run({}).front().OptionalInt64(0);
+  txn.Commit();
+  return due ? static_cast<long>(*due) : -1;
+}
+
+void Broadcaster::ReadUnknownNonces() {
+  struct Unknown {
+    std::int64_t chain_id;
+    std::string address;
+  };
+  std::vector<Unknown> unknown;
+  {
+    pg::WorkerTransaction txn;
+    static const pg::Statement kUnknown(
+        "SELECT chain_id, address FROM txrelay.senders WHERE next_nonce IS NULL AND status = 'active' "
+        "ORDER BY chain_id, address",
+        {});
+    const auto rows = kUnknown.Run({});
+    for (std::uint64_t i = 0; i < rows.size(); ++i) unknown.push_back({rows[i].Int64(0), rows[i].Text(1)});
+    if (!unknown.empty()) {
+      std::vector<Job> probe;
+      for (const auto& u : unknown) {
+        Job j;
+        j.chain_id = u.chain_id;
+        probe.push_back(j);
+      }
+      LoadChains(probe);
+    }
+    txn.Commit();
+  }
+  if (unknown.empty()) return;
+  std::map<std::int64_t, Exchange> by_chain;
+  for (const auto& u : unknown) {
+    auto it = by_chain.find(u.chain_id);
+    if (it == by_chain.end())
+      it = by_chain.emplace(u.chain_id, MakeExchange(chains_[u.chain_id].endpoints, true)).first;
+    CallIds ids;
+    ids.chain_id = u.chain_id;
+    AddCall(it->second, "eth_getTransactionCount", {u.address, "latest"}, ids);
+  }
+  std::vector<Exchange*> run;
+  for (auto& [chain, ex] : by_chain) run.push_back(&ex);
+  if (!gateway_.Run(run)) return;
+  pg::WorkerTransaction txn;
+  static const pg::Statement kSet(
+      "UPDATE txrelay.senders SET next_nonce = $3 WHERE chain_id = $1 AND address = $2 AND next_nonce IS "
+      "NULL",
+      {INT8OID, TEXTOID, INT8OID});
+  for (auto& [chain, ex] : by_chain) {
+    for (std::size_t i = 0; i < ex.calls.size(); ++i) {
+      const rpc::Reply* r = ReplyAt(ex, i);
+      std::optional<std::uint64_t> count;
+      if (r && !r->is_error) count = rpc::HexQuantity(r->result);
+      const std::string address = ex.calls[i].params[0].get<std::string>();
+      if (!count.has_value()) {
+        pg::worker::LogWarning("txrelay broadcaster: cannot read the nonce of sender " + address +
+                               " on chain " + std::to_string(chain) + ": " +
+                               (r ? r->error_message : ex.last_error));
+        continue;
+      }
+      kSet.Run({pg::Int8Param(chain), pg::TextParam(address),
+                pg::Int8Param(static_cast<std::int64_t>(count.value()))});
+      pg::worker::LogInfo("txrelay broadcaster: sender " + address + " on chain " + std::to_string(chain) +
+                          " starts at nonce " + std::to_string(count.value()) + " (read from the chain)");
+    }
+    WriteAudit(ex);
+  }
+  txn.Commit();
+}
+
+std::vector<Job> Broadcaster::Claim() {
+  static const pg::Statement kClaim(
+      "WITH claimed AS ("
+      "  UPDATE txrelay.outbox o SET status = 'leased', lease_owner = $2, "
+      "         lease_expires_at = now() + make_interval(secs => $3), tries = o.tries + 1, updated_at = "
+      "now() "
+      "   WHERE o.outbox_id IN (SELECT outbox_id FROM txrelay.outbox "
+      "                          WHERE status IN ('pending', 'leased') AND kind IN ('sign', 'broadcast') "
+      "                            AND ((status = 'pending' AND available_at <= now()) "
+      "                                 OR (status = 'leased' AND lease_expires_at < now())) "
+      "                          ORDER BY available_at, outbox_id LIMIT $1 FOR UPDATE SKIP LOCKED) "
+      "  RETURNING o.outbox_id, o.kind, o.tries, o.chain_id, o.withdrawal_id, o.signature_request_id, "
+      "o.attempt_id) "
+      "SELECT c.outbox_id, c.kind, c.tries, c.chain_id, c.withdrawal_id::text, w.idempotency_key, "
+      "       coalesce(s.signature_request_id, a.signature_request_id)::text, "
+      "       coalesce(a.from_address, s.from_address), coalesce(a.nonce, s.nonce), s.to_address, "
+      "s.value::text, s.data, "
+      "       g.url, g.url_redacted, a.attempt_id::text, a.raw_tx, '0x' || encode(a.tx_hash, 'hex') "
+      "  FROM claimed c "
+      "  LEFT JOIN txrelay.withdrawals w ON w.withdrawal_id = c.withdrawal_id "
+      "  LEFT JOIN txrelay.signature_requests s ON s.signature_request_id = c.signature_request_id "
+      "  LEFT JOIN txrelay.attempts a ON a.attempt_id = c.attempt_id "
+      "  LEFT JOIN txrelay.senders sd ON sd.chain_id = c.chain_id AND sd.address = coalesce(a.from_address, "
+      "s.from_address) "
+      "  LEFT JOIN txrelay.signers g ON g.name = sd.signer "
+      " ORDER BY c.outbox_id",
+      {INT4OID, TEXTOID, INT4OID});
+  const auto rows = kClaim.Run({pg::Int4Param(settings.batch_size), pg::TextParam(LeaseOwner()),
+                                pg::Int4Param(settings.lease_seconds)});
+  std::vector<Job> jobs;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) {
+    const auto r = rows[i];
+    Job j;
+    j.outbox_id = r.Int64(0);
+    j.kind = r.Text(1);
+    j.tries = static_cast<int>(r.Int64(2));
+    j.chain_id = r.Int64(3);
+    j.withdrawal_id = r.OptionalText(4);
+    j.idempotency_key = r.OptionalText(5);
+    j.signature_request_id = r.OptionalText(6).value_or("");
+    const auto from = r.OptionalText(7);
+    if (from) j.from = ParseAddress(*from, "from_address");
+    j.nonce = static_cast<std::uint64_t>(r.OptionalInt64(8).value_or(0));
+    j.nonce_key = std::to_string(j.chain_id) + ":" + from.value_or("?") + ":" + std::to_string(j.nonce);
+    if (j.kind == "sign") {
+      j.to = ParseAddress(r.Text(9), "to_address");
+      j.value = ParseAmount(r.Text(10), "value", AmountRule::kNonNegative);
+      j.data = r.Bytes(11);
+      if (const auto url = r.OptionalText(12)) {
+        Target t;
+        t.url = *url;
+        t.redacted = r.Text(13);
+        t.connect_timeout_ms = settings.signer_connect_timeout_ms;
+        t.request_timeout_ms = settings.signer_timeout_ms;
+        t.max_requests_per_sec = 1000000;
+        j.signer = t;
+      }
+    } else {
+      j.attempt_id = r.OptionalText(14).value_or("");
+      if (!r.IsNull(15)) j.raw = r.Bytes(15);
+      j.tx_hash = r.OptionalText(16).value_or("");
+    }
+    jobs.push_back(std::move(j));
+  }
+  return jobs;
+}
+
+void Broadcaster::LoadChains(const std::vector<Job>& jobs) {
+  std::set<std::int64_t> ids;
+  for (const auto& j : jobs) ids.insert(j.chain_id);
+  static const pg::Statement kChain(
+      "SELECT max_fee_per_gas_cap::text, max_priority_fee_cap::text, max_gas_limit FROM txrelay.chains WHERE "
+      "chain_id = $1",
+      {INT8OID});
+  static const pg::Statement kEndpoints(
+      "SELECT endpoint_id, url, url_redacted, connect_timeout_ms, request_timeout_ms, max_requests_per_sec "
+      "FROM txrelay.rpc_endpoints WHERE chain_id = $1 AND enabled ORDER BY priority, endpoint_id",
+      {INT8OID});
+  for (std::int64_t id : ids) {
+    ChainInfo& c = chains_[id];
+    c.chain_id = id;
+    const auto chain = kChain.Run({pg::Int8Param(id)});
+    if (!chain.empty()) {
+      c.fee_cap = ParseAmount(chain.front().Text(0), "max_fee_per_gas_cap", AmountRule::kNonNegative);
+      c.tip_cap = ParseAmount(chain.front().Text(1), "max_priority_fee_cap", AmountRule::kNonNegative);
+      c.max_gas_limit = static_cast<std::uint64_t>(chain.front().Int64(2));
+    }
+    c.endpoints.clear();
+    const auto eps = kEndpoints.Run({pg::Int8Param(id)});
+    for (std::uint64_t i = 0; i < eps.size(); ++i) {
+      Target t;
+      t.endpoint_id = eps[i].Int64(0);
+      t.url = eps[i].Text(1);
+      t.redacted = eps[i].Text(2);
+      t.connect_timeout_ms = eps[i].Int64(3);
+      t.request_timeout_ms = eps[i].Int64(4);
+      t.max_requests_per_sec = static_cast<int>(eps[i].Int64(5));
+      c.endpoints.push_back(t);
+    }
+  }
+}
+
+void Broadcaster::RefreshMinedNonces(const std::vector<Job>& jobs) {
+  std::map<std::int64_t, std::set<std::string>> senders;
+  for (const auto& j : jobs) senders[j.chain_id].insert(j.from.Checksummed());
+  std::vector<Exchange> exchanges;
+  for (const auto& [chain, addresses] : senders) {
+    Exchange ex = MakeExchange(chains_[chain].endpoints, true);
+    for (const auto& a : addresses) {
+      CallIds ids;
+      ids.chain_id = chain;
+      AddCall(ex, "eth_getTransactionCount", {a, "latest"}, ids);
+    }
+    exchanges.push_back(std::move(ex));
+  }
+  std::vector<Exchange*> run;
+  for (auto& ex : exchanges) run.push_back(&ex);
+  gateway_.Run(run);
+  for (auto& ex : exchanges) {
+    const std::int64_t chain = *ex.ids.front().chain_id;
+    for (std::size_t i = 0; i < ex.calls.size(); ++i) {
+      const rpc::Reply* r = ReplyAt(ex, i);
+      if (!r || r->is_error) continue;
+      if (const auto n = rpc::HexQuantity(r->result))
+        mined_nonce_[{chain, ex.calls[i].params[0].get<std::string>()}] = *n;
+    }
+    audit_.push_back(std::move(ex));
+  }
+}
+
+bool Broadcaster::InWindow(const Job& job) const {
+  const auto it = mined_nonce_.find({job.chain_id, job.from.Checksummed()});
+  if (it == mined_nonce_.end()) return false;  // unknown: wait rather than flood
+  return job.nonce < it->second + static_cast<std::uint64_t>(settings.max_in_flight_per_sender);
+}
+
+bool Broadcaster::RefreshFees(ChainInfo& chain) {
+  const std::int64_t now = pg::worker::NowMs();
+  if (chain.fees && now - chain.fees_at_ms < settings.fee_refresh_ms) return true;
+  Exchange ex = MakeExchange(chain.endpoints, true);
+  CallIds ids;
+  ids.chain_id = chain.chain_id;
+  AddCall(ex, "eth_getBlockByNumber", {"latest", false}, ids);
+  AddCall(ex, "eth_maxPriorityFeePerGas", nlohmann::json::array(), ids);
+  gateway_.Run({&ex});
+  const rpc::Reply* block = ReplyAt(ex, 0);
+  const rpc::Reply* tip = ReplyAt(ex, 1);
+  std::optional<Uint256> base;
+  if (block && !block->is_error && block->result.is_object() && block->result.contains("baseFeePerGas")) {
+    base = rpc::HexQuantity256(block->result["baseFeePerGas"]);
+  }
+  std::optional<Uint256> suggested;
+  if (tip && !tip->is_error) suggested = rpc::HexQuantity256(tip->result);
+  audit_.push_back(std::move(ex));
+  if (!base) return false;
+  chain.fees = rpc::QuoteFees(*base, suggested.value_or(Uint256("1000000000")), chain.fee_cap, chain.tip_cap);
+  chain.fees_at_ms = now;
+  return true;
+}
+
+void Broadcaster::Retry(const Job& job, const std::string& error) {
+  const rpc::BackoffPolicy policy = settings.BroadcasterBackoff();
+  if (rpc::Exhausted(policy, job.tries)) {
+    Dead(job, "gave up after " + std::to_string(job.tries) + " tries: " + error);
+    return;
+  }
+  const std::int64_t delay = rpc::FullJitterDelayMs(policy, job.tries - 1, pg::worker::RandomU64());
+  static const pg::Statement kRetry(
+      "UPDATE txrelay.outbox SET status = 'pending', available_at = now() + make_interval(secs => $2 / "
+      "1000.0), "
+      "lease_owner = NULL, lease_expires_at = NULL, last_error = $3, updated_at = now() WHERE outbox_id = $1",
+      {INT8OID, INT8OID, TEXTOID});
+  kRetry.Run({pg::Int8Param(job.outbox_id), pg::Int8Param(delay), pg::TextParam(error)});
+  pg::worker::LogInfo("txrelay broadcaster: retry " + job.kind + " in " + std::to_string(delay) +
+                      " ms (try " + std::to_string(job.tries) + "): " + error + " [" + job.Describe() + "]");
+}
+
+void Broadcaster::Dead(const Job& job, const std::string& error) {
+  const std::string text = error + " [" + job.Describe() + "]";
+  static const pg::Statement kDead(
+      "UPDATE txrelay.outbox SET status = 'dead', last_error = $2, lease_owner = NULL, lease_expires_at = "
+      "NULL, "
+      "done_at = now(), updated_at = now() WHERE outbox_id = $1",
+      {INT8OID, TEXTOID});
+  kDead.Run({pg::Int8Param(job.outbox_id), pg::TextParam(text)});
+  pg::worker::LogWarning("txrelay broadcaster: dead letter (outbox " + std::to_string(job.outbox_id) + ", " +
+                         job.kind + "): " + text + "; fix the cause, then SELECT txrelay.requeue_dead(" +
+                         std::to_string(job.outbox_id) + ")");
+}
+
+void Broadcaster::Defer(const Job& job, long delay_ms) {
+  static const pg::Statement kDefer(
+      "UPDATE txrelay.outbox SET status = 'pending', tries = greatest(tries - 1, 0), lease_owner = NULL, "
+      "lease_expires_at = NULL, available_at = now() + make_interval(secs => $2 / 1000.0), updated_at = "
+      "now() "
+      "WHERE outbox_id = $1",
+      {INT8OID, INT8OID});
+  kDefer.Run({pg::Int8Param(job.outbox_id), pg::Int8Param(delay_ms)});
+}
+
+void Broadcaster::FlushAudit() {
+  for (const auto& ex : audit_) WriteAudit(ex);
+  audit_.clear();
+}
+
+void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast) {
+  if (jobs.empty()) return;
+  std::vector<std::pair<Job*, std::string>> retry, dead;
+
+  // Fees and gas, per chain.
+  std::map<std::int64_t, Exchange> estimates;
+  std::vector<Job*> pending;
+  for (auto& j : jobs) {
+    if (!j.signer) {
+      dead.emplace_back(
+          &j, "sender " + j.from.Checksummed() + " has no signer: it is client-signed (submit_signed)");
+      continue;
+    }
+    ChainInfo& chain = chains_[j.chain_id];
+    if (!RefreshFees(chain)) {
+      retry.emplace_back(&j, "cannot read fees of chain " + std::to_string(j.chain_id));
+      continue;
+    }
+    auto it = estimates.find(j.chain_id);
+    if (it == estimates.end()) it = estimates.emplace(j.chain_id, MakeExchange(chain.endpoints, true)).first;
+    nlohmann::json call = {{"from", j.from.Checksummed()},
+                           {"to", j.to.Checksummed()},
+                           {"value", rpc::ToHexQuantity(j.value)},
+                           {"data", ToHex(j.data)}};
+    AddCall(it->second, "eth_estimateGas", nlohmann::json::array({call}), j.Ids());
+    pending.push_back(&j);
+  }
+  {
+    std::vector<Exchange*> run;
+    for (auto& [chain, ex] : estimates) run.push_back(&ex);
+    if (!run.empty()) gateway_.Run(run);
+  }
+  std::map<std::int64_t, std::size_t> next_call;
+  std::map<std::string, Exchange> signs;  // by signer URL
+  std::vector<Job*> signing;
+  for (Job* j : pending) {
+    Exchange& ex = estimates.at(j->chain_id);
+    const std::size_t i = next_call[j->chain_id]++;
+    const rpc::Reply* r = ReplyAt(ex, i);
+    if (!r) {
+      retry.emplace_back(j, "eth_estimateGas: " + ex.last_error);
+      continue;
+    }
+    if (r->is_error) {
+      retry.emplace_back(j, ReplyError("eth_estimateGas", *r));
+      continue;
+    }
+    const auto estimate = rpc::HexQuantity(r->result);
+    const ChainInfo& chain = chains_[j->chain_id];
+    if (!estimate) {
+      retry.emplace_back(j, "eth_estimateGas returned no quantity");
+      continue;
+    }
+    // A plain transfer to an account costs exactly 21000; anything else gets 20 % headroom.
+    const std::uint64_t gas = *estimate == 21000 ? 21000 : *estimate + *estimate / 5;
+    if (gas > chain.max_gas_limit) {
+      dead.emplace_back(j, "needs " + std::to_string(gas) + " gas, above the chain's max_gas_limit " +
+                               std::to_string(chain.max_gas_limit));
+      continue;
+    }
+    eth::UnsignedTx& tx = j->tx;
+    tx.type = eth::TxType::kDynamicFee;
+    tx.chain_id = static_cast<std::uint64_t>(j->chain_id);
+    tx.nonce = j->nonce;
+    tx.max_fee_per_gas = chain.fees->max_fee_per_gas;
+    tx.max_priority_fee_per_gas = chain.fees->max_priority_fee_per_gas;
+    tx.gas_limit = gas;
+    tx.to = j->to;
+    tx.value = j->value;
+    tx.data = j->data;
+    auto it = signs.find(j->signer->url);
+    if (it == signs.end()) it = signs.emplace(j->signer->url, MakeExchange({*j->signer}, true)).first;
+    AddCall(it->second, "eth_signTransaction", rpc::SignTransactionParams(tx, j->from), j->Ids());
+    signing.push_back(j);
+  }
+  for (auto& [chain, ex] : estimates) audit_.push_back(std::move(ex));
+  {
+    std::vector<Exchange*> run;
+    for (auto& [url, ex] : signs) run.push_back(&ex);
+    if (!run.empty()) gateway_.Run(run);
+  }
+  std::map<std::string, std::size_t> next_sign;
+  std::vector<Job*> signed_jobs;
+  for (Job* j : signing) {
+    Exchange& ex = signs.at(j->signer->url);
+    const rpc::Reply* r = ReplyAt(ex, next_sign[j->signer->url]++);
+    if (!r) {
+      retry.emplace_back(j, "eth_signTransaction via " + j->signer->redacted + ": " + ex.last_error);
+      continue;
+    }
+    if (r->is_error) {
+      retry.emplace_back(j, ReplyError("eth_signTransaction", *r));
+      continue;
+    }
+    const auto raw = rpc::SignedRawFromResult(r->result);
+    if (!raw) {
+      retry.emplace_back(j, "the signer answered neither a raw transaction nor {raw, tx}");
+      continue;
+    }
+    j->signed_raw = *raw;
+    j->tx_hash = HashHex(*raw);
+    signed_jobs.push_back(j);
+  }
+  for (auto& [url, ex] : signs) audit_.push_back(std::move(ex));
+
+  // Record: the signed bytes are stored (and verified by submit_signed) before any send.
+  pg::WorkerTransaction txn;
+  static const pg::Statement kSubmit(
+      "SELECT attempt_id::text, '0x' || encode(tx_hash, 'hex') FROM txrelay.submit_signed($1::uuid, $2)",
+      {TEXTOID, BYTEAOID});
+  static const pg::Statement kDone(
+      "UPDATE txrelay.outbox SET status = 'done', done_at = now(), lease_owner = NULL, lease_expires_at = "
+      "NULL, "
+      "last_error = NULL, updated_at = now() WHERE outbox_id = $1",
+      {INT8OID});
+  static const pg::Statement kTakeBroadcast(
+      "UPDATE txrelay.outbox SET status = 'leased', lease_owner = $2, lease_expires_at = now() + "
+      "make_interval(secs => $3), "
+      "tries = tries + 1, updated_at = now() WHERE attempt_id = $1::uuid AND kind = 'broadcast' AND status = "
+      "'pending' "
+      "RETURNING outbox_id, tries",
+      {TEXTOID, TEXTOID, INT4OID});
+  static const pg::Statement kCancelled(
+      "UPDATE txrelay.outbox SET status = 'cancelled', last_error = $2, done_at = now(), lease_owner = NULL, "
+      "lease_expires_at = NULL, updated_at = now() WHERE outbox_id = $1",
+      {INT8OID, TEXTOID});
+  for (Job* j : signed_jobs) {
+    Job b = *j;
+    bool taken = false;
+    const auto error = pg::RunInSubTransaction([&] {
+      const auto row = kSubmit
+                           .Run({pg::TextParam(j->signature_request_id),
+                                 pg::ByteaParam(j->signed_raw.data(), j->signed_raw.size())})
+                           .front();
+      b.kind = "broadcast";
+      b.attempt_id = row.Text(0);
+      b.tx_hash = row.Text(1);
+      b.raw = j->signed_raw;
+      kDone.Run({pg::Int8Param(j->outbox_id)});
+      const auto lease = kTakeBroadcast.Run(
+          {pg::TextParam(b.attempt_id), pg::TextParam(LeaseOwner()), pg::Int4Param(settings.lease_seconds)});
+      if (!lease.empty()) {
+        b.outbox_id = lease.front().Int64(0);
+        b.tries = static_cast<int>(lease.front().Int64(1));
+        taken = true;
+      }
+    });
+    if (!error) {
+      if (taken) to_broadcast.push_back(std::move(b));
+    } else if (error->sqlerrcode == MAKE_SQLSTATE('T', 'R', '0', '0', '3')) {
+      kCancelled.Run({pg::Int8Param(j->outbox_id), pg::TextParam("not signed: " + error->message)});
+    } else {
+      dead.emplace_back(
+          j, "the signer's transaction was refused by submit_signed: " + error->message +
+                 " (a signer that signs something other than what was asked is a security incident)");
+    }
+  }
+  for (auto& [j, error] : retry) Retry(*j, error);
+  for (auto& [j, error] : dead) Dead(*j, error);
+  FlushAudit();
+  txn.Commit();
+}
+
+void Broadcaster::SendAll(std::vector<Job>& jobs) {
+  if (jobs.empty()) return;
+  enum class Verdict { kSent, kRetry, kDead, kCheck };
+  struct Result {
+    Job* job;
+    Verdict verdict = Verdict::kRetry;
+    std::string error;
+    bool unknown = false;  // the send's outcome is unknown: a status check comes first
+  };
+  std::vector<Result> results;
+  std::map<std::int64_t, Exchange> sends;
+  std::map<std::int64_t, std::vector<std::size_t>> members;
+  for (auto& j : jobs) {
+    results.push_back({&j});
+    auto it = sends.find(j.chain_id);
+    if (it == sends.end())
+      it = sends.emplace(j.chain_id, MakeExchange(chains_[j.chain_id].endpoints, false)).first;
+    AddCall(it->second, "eth_sendRawTransaction", {ToHex(j.raw)}, j.Ids());
+    members[j.chain_id].push_back(results.size() - 1);
+  }
+  auto judge = [&](Result& res, const Exchange& ex, std::size_t i, bool after_check) {
+    const rpc::Reply* r = ReplyAt(ex, i);
+    if (!r) {
+      if (rpc::OutcomeUnknown(ex.outcome) && !after_check) {
+        res.verdict = Verdict::kCheck;
+        res.unknown = true;
+      } else {
+        res.verdict = Verdict::kRetry;
+      }
+      res.error = "eth_sendRawTransaction: " + ex.last_error;
+      return;
+    }
+    if (!r->is_error) {
+      if (r->result.is_string() && r->result.get<std::string>() == res.job->tx_hash) {
+        res.verdict = Verdict::kSent;
+      } else {
+        res.verdict = after_check ? Verdict::kRetry : Verdict::kCheck;
+        res.error = "eth_sendRawTransaction answered another hash: " + r->result.dump();
+      }
+      return;
+    }
+    res.error = ReplyError("eth_sendRawTransaction", *r);
+    switch (rpc::ClassifySendError(r->error_code, r->error_message)) {
+      case rpc::SendError::kKnown:
+        res.verdict = Verdict::kSent;
+        break;
+      case rpc::SendError::kFatal:
+        res.verdict = Verdict::kDead;
+        break;
+      case rpc::SendError::kInsufficientFunds:
+        res.error = "hot wallet " + res.job->from.Checksummed() + " cannot pay: " + res.error;
+        res.verdict = Verdict::kRetry;
+        break;
+      case rpc::SendError::kReprice:
+        res.verdict = Verdict::kRetry;
+        break;
+      case rpc::SendError::kNonceUsed:
+      case rpc::SendError::kUnderpriced:
+      case rpc::SendError::kUnknown:
+        res.verdict = after_check ? Verdict::kRetry : Verdict::kCheck;
+        break;
+    }
+  };
+  {
+    std::vector<Exchange*> run;
+    for (auto& [chain, ex] : sends) run.push_back(&ex);
+    if (!gateway_.Run(run)) return;  // stopping: the leases are recovered at the next start
+  }
+  for (auto& [chain, ex] : sends) {
+    const auto& idx = members[chain];
+    for (std::size_t i = 0; i < idx.size(); ++i) judge(results[idx[i]], ex, i, false);
+    audit_.push_back(std::move(ex));
+  }
+
+  // Status check before anything else: is the transaction known to the node (pending or mined)?
+  std::map<std::int64_t, Exchange> checks;
+  std::map<std::int64_t, std::vector<std::size_t>> checked;
+  for (std::size_t k = 0; k < results.size(); ++k) {
+    if (results[k].verdict != Verdict::kCheck) continue;
+    Job& j = *results[k].job;
+    auto it = checks.find(j.chain_id);
+    if (it == checks.end())
+      it = checks.emplace(j.chain_id, MakeExchange(chains_[j.chain_id].endpoints, true)).first;
+    AddCall(it->second, "eth_getTransactionByHash", {j.tx_hash}, j.Ids());
+    checked[j.chain_id].push_back(k);
+  }
+  std::map<std::int64_t, Exchange> resends;
+  std::map<std::int64_t, std::vector<std::size_t>> resent;
+  if (!checks.empty()) {
+    std::vector<Exchange*> run;
+    for (auto& [chain, ex] : checks) run.push_back(&ex);
+    if (!gateway_.Run(run)) return;
+    for (auto& [chain, ex] : checks) {
+      const auto& idx = checked[chain];
+      for (std::size_t i = 0; i < idx.size(); ++i) {
+        Result& res = results[idx[i]];
+        const rpc::Reply* r = ReplyAt(ex, i);
+        if (r && !r->is_error && r->result.is_object()) {
+          res.verdict = Verdict::kSent;  // the node has it: the send went through
+          continue;
+        }
+        if (!r || r->is_error) {
+          res.verdict = Verdict::kRetry;  // cannot tell now; never re-sign, look again later
+          res.error += "; status check failed: " + (r ? r->error_message : ex.last_error);
+          continue;
+        }
+        // Unknown to the node. After an unknown outcome: resend the same bytes (same hash).
+        if (res.unknown) {
+          Job& j = *res.job;
+          auto it = resends.find(chain);
+          if (it == resends.end())
+            it = resends.emplace(chain, MakeExchange(chains_[chain].endpoints, false)).first;
+          AddCall(it->second, "eth_sendRawTransaction", {ToHex(j.raw)}, j.Ids());
+          resent[chain].push_back(idx[i]);
+          continue;
+        }
+        // "nonce too low" and not ours: the nonce was used by another transaction.
+        const auto mined = mined_nonce_.find({res.job->chain_id, res.job->from.Checksummed()});
+        if (res.error.find("nonce too low") != std::string::npos ||
+            res.error.find("Nonce too low") != std::string::npos) {
+          res.verdict = Verdict::kDead;
+          res.error = "nonce " + std::to_string(res.job->nonce) + " of " + res.job->from.Checksummed() +
+                      " was used on chain by a transaction that is not this attempt (" + res.error +
+                      (mined != mined_nonce_.end() ? ", chain nonce " + std::to_string(mined->second) : "") +
+                      "): check the sender for an outside transaction before anything else";
+        } else {
+          res.verdict = Verdict::kRetry;
+        }
+      }
+      audit_.push_back(std::move(ex));
+    }
+  }
+  if (!resends.empty()) {
+    std::vector<Exchange*> run;
+    for (auto& [chain, ex] : resends) run.push_back(&ex);
+    if (!gateway_.Run(run)) return;
+    for (auto& [chain, ex] : resends) {
+      const auto& idx = resent[chain];
+      for (std::size_t i = 0; i < idx.size(); ++i) judge(results[idx[i]], ex, i, true);
+      audit_.push_back(std::move(ex));
+    }
+  }
+
+  pg::WorkerTransaction txn;
+  static const pg::Statement kSentAttempt(
+      "UPDATE txrelay.attempts SET status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() "
+      "WHERE attempt_id = $1::uuid AND status = 'created'",
+      {TEXTOID});
+  static const pg::Statement kBroadcasted(
+      "UPDATE txrelay.withdrawals SET status = 'broadcasted', status_reason = $2 "
+      "WHERE withdrawal_id = $1::uuid AND status = 'signed'",
+      {TEXTOID, TEXTOID});
+  static const pg::Statement kDone(
+      "UPDATE txrelay.outbox SET status = 'done', done_at = now(), lease_owner = NULL, lease_expires_at = "
+      "NULL, "
+      "last_error = NULL, updated_at = now() WHERE outbox_id = $1",
+      {INT8OID});
+  FlushAudit();
+  for (auto& res : results) {
+    Job& j = *res.job;
+    switch (res.verdict) {
+      case Verdict::kSent:
+        kSentAttempt.Run({pg::TextParam(j.attempt_id)});
+        if (j.withdrawal_id)
+          kBroadcasted.Run({pg::TextParam(*j.withdrawal_id), pg::TextParam("sent: tx " + j.tx_hash)});
+        kDone.Run({pg::Int8Param(j.outbox_id)});
+        break;
+      case Verdict::kDead:
+        Dead(j, res.error);
+        break;
+      case Verdict::kRetry:
+      case Verdict::kCheck:
+        Retry(j, res.error);
+        break;
+    }
+  }
+  txn.Commit();
+}
+
+bool Broadcaster::RunOnce() {
+  ReadUnknownNonces();
+  std::vector<Job> claimed;
+  {
+    pg::WorkerTransaction txn;
+    claimed = Claim();
+    LoadChains(claimed);
+    txn.Commit();
+  }
+  if (claimed.empty()) return false;
+  pg::worker::ReportActive("broadcaster: " + std::to_string(claimed.size()) + " outbox rows");
+  RefreshMinedNonces(claimed);
+  std::vector<Job> to_sign, to_send, deferred;
+  for (auto& j : claimed) {
+    const bool broadcast = j.kind == "broadcast";
+    // Sends of nonces at or below the chain's count go out (a resend of ours is harmless, and the
+    // node says whose it is); new nonces wait for the in-flight window.
+    const auto mined = mined_nonce_.find({j.chain_id, j.from.Checksummed()});
+    const bool below = mined != mined_nonce_.end() && j.nonce < mined->second;
+    if (!InWindow(j) && !(broadcast && below)) {
+      deferred.push_back(std::move(j));
+    } else if (broadcast) {
+      to_send.push_back(std::move(j));
+    } else {
+      to_sign.push_back(std::move(j));
+    }
+  }
+  if (!deferred.empty()) {
+    pg::WorkerTransaction txn;
+    for (const auto& j : deferred) Defer(j, kWindowRecheckMs);
+    FlushAudit();
+    txn.Commit();
+  }
+  SignAll(to_sign, to_send);
+  SendAll(to_send);
+  if (!audit_.empty()) {
+    pg::WorkerTransaction txn;
+    FlushAudit();
+    txn.Commit();
+  }
+  pg::worker::ReportIdle("broadcaster: waiting for work");
+  return deferred.size() < claimed.size();
+}
+
+}  // namespace txrelay::bgworker

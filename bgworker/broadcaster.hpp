@@ -1,0 +1,100 @@
+// The broadcaster (DESIGN §5): takes 'sign' and 'broadcast' outbox rows with a lease, has
+// signature requests signed by the sender's external signer, records the signed bytes through
+// txrelay.submit_signed (the same verification as for client-signed transactions) before any
+// send, sends, classifies the answer, checks the status of an unknown outcome before anything
+// else, and retries with backoff or dead-letters. At most txrelay.max_in_flight_per_sender
+// nonces of a sender are sent and not yet mined.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bgworker/rpc_gateway.hpp"
+#include "core/address.hpp"
+#include "core/amount.hpp"
+#include "core/eth/transaction.hpp"
+#include "core/rpc/fees.hpp"
+
+namespace txrelay::bgworker {
+
+struct ChainInfo {
+  std::int64_t chain_id = 0;
+  std::vector<Target> endpoints;  // by priority
+  Uint256 fee_cap = 0;
+  Uint256 tip_cap = 0;
+  std::uint64_t max_gas_limit = 0;
+  std::optional<rpc::FeeQuote> fees;
+  std::int64_t fees_at_ms = 0;
+};
+
+// One claimed outbox row and what the broadcaster learns while working on it.
+struct Job {
+  std::int64_t outbox_id = 0;
+  std::string kind;  // "sign" or "broadcast"
+  int tries = 0;
+  std::int64_t chain_id = 0;
+  std::optional<std::string> withdrawal_id;
+  std::optional<std::string> idempotency_key;
+  std::string signature_request_id;
+  std::string nonce_key;
+  Address from;
+  std::uint64_t nonce = 0;
+  // sign
+  Address to;
+  Uint256 value = 0;
+  Bytes data;
+  std::optional<Target> signer;
+  eth::UnsignedTx tx;
+  Bytes signed_raw;
+  // broadcast
+  std::string attempt_id;
+  Bytes raw;
+  std::string tx_hash;
+
+  CallIds Ids() const;
+  std::string Describe() const;  // the five identifiers, for logs and dead letters
+};
+
+class Broadcaster {
+ public:
+  explicit Broadcaster(RpcGateway& gateway) : gateway_(gateway) {}
+
+  // At start: outbox rows leased by a previous broadcaster go back to the queue (there is one
+  // broadcaster per database, so they are orphans). Returns how many.
+  std::int64_t RecoverLeases();
+
+  // One round: reads unknown sender nonces, claims a batch, signs, records, sends, records.
+  // Returns true if it processed anything (the caller loops at once).
+  bool RunOnce();
+
+  // Milliseconds until the earliest queued row falls due (-1: none).
+  long NextDueMs();
+
+ private:
+  void ReadUnknownNonces();
+  std::vector<Job> Claim();
+  void LoadChains(const std::vector<Job>& jobs);
+  void RefreshMinedNonces(const std::vector<Job>& jobs);
+  bool InWindow(const Job& job) const;
+  bool RefreshFees(ChainInfo& chain);
+  void SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast);
+  void SendAll(std::vector<Job>& jobs);
+
+  // Outcomes, recorded in the caller's transaction.
+  void Retry(const Job& job, const std::string& error);
+  void Dead(const Job& job, const std::string& error);
+  void Defer(const Job& job, long delay_ms);
+  void FlushAudit();
+
+  RpcGateway& gateway_;
+  std::map<std::int64_t, ChainInfo> chains_;
+  std::map<std::pair<std::int64_t, std::string>, std::uint64_t>
+      mined_nonce_;              // (chain, sender) -> latest count
+  std::vector<Exchange> audit_;  // exchanges of this round not yet written to rpc_calls
+};
+
+}  // namespace txrelay::bgworker

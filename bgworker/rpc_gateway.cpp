@@ -1,0 +1,284 @@
+#include "bgworker/rpc_gateway.hpp"
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <random>
+
+namespace txrelay::bgworker {
+
+namespace {
+
+constexpr std::size_t kMaxRecordedBody = 65536;  // the audit keeps at most this much of a body
+
+std::string NewCorrelationId() {
+  static std::mt19937_64 rng(std::random_device{}());
+  const std::uint64_t a = rng(), b = rng();
+  char text[37];
+  snprintf(text, sizeof text, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+           static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0x0fff),
+           static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+           static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return text;
+}
+
+size_t AppendBody(char* data, size_t size, size_t count, void* userp) {
+  static_cast<std::string*>(userp)->append(data, size * count);
+  return size * count;
+}
+
+rpc::TransportResult TransportOf(CURL* easy, CURLcode code) {
+  using E = rpc::TransportResult::Error;
+  rpc::TransportResult t;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &t.http_status);
+  switch (code) {
+    case CURLE_OK:
+      t.error = E::kNone;
+      break;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      t.error = E::kConnectRefused;
+      break;
+    case CURLE_OPERATION_TIMEDOUT: {
+      curl_off_t connect_us = 0;
+      curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+      t.error = connect_us == 0 ? E::kConnectTimeout : E::kTimeoutAfterConnect;
+      break;
+    }
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+      t.error = E::kSendOrReceive;
+      break;
+    default:
+      t.error = E::kOther;
+      break;
+  }
+  return t;
+}
+
+}  // namespace
+
+struct RpcGateway::Transfer {
+  Exchange* exchange = nullptr;
+  std::size_t next_target = 0;  // index of the target after the one in use
+  const Target* target = nullptr;
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  std::string request;
+  std::string response;
+  HttpRecord record;
+  std::chrono::steady_clock::time_point started;
+  bool done = false;
+
+  ~Transfer() {
+    if (headers) curl_slist_free_all(headers);
+    if (easy) curl_easy_cleanup(easy);
+  }
+};
+
+int GatewaySocketCallback(void*, int fd, int what, void* userp, void*) {
+  auto* self = static_cast<RpcGateway*>(userp);
+  if (what == CURL_POLL_REMOVE) {
+    self->sockets_.erase(fd);
+  } else {
+    self->sockets_[fd] = what;
+  }
+  return 0;
+}
+
+int GatewayTimerCallback(void*, long timeout_ms, void* userp) {
+  static_cast<RpcGateway*>(userp)->timeout_ms_ = timeout_ms;
+  return 0;
+}
+
+namespace {
+int SocketTrampoline(CURL* easy, curl_socket_t s, int what, void* userp, void* socketp) {
+  return GatewaySocketCallback(easy, static_cast<int>(s), what, userp, socketp);
+}
+int TimerTrampoline(CURLM* multi, long timeout_ms, void* userp) {
+  return GatewayTimerCallback(multi, timeout_ms, userp);
+}
+}  // namespace
+
+RpcGateway::RpcGateway(WaitFn wait, std::function<bool()> stop_requested,
+                       std::function<std::int64_t()> now_ms)
+    : wait_(std::move(wait)), stop_requested_(std::move(stop_requested)), now_ms_(std::move(now_ms)) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  CURLM* multi = curl_multi_init();
+  curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, SocketTrampoline);
+  curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, TimerTrampoline);
+  curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 8L);
+  multi_ = multi;
+}
+
+RpcGateway::~RpcGateway() {
+  for (auto& t : running_) curl_multi_remove_handle(static_cast<CURLM*>(multi_), t->easy);
+  running_.clear();
+  curl_multi_cleanup(static_cast<CURLM*>(multi_));
+}
+
+RpcGateway::EndpointState& RpcGateway::StateOf(const Target& target) {
+  auto it = endpoints_.find(target.url);
+  if (it == endpoints_.end()) {
+    it = endpoints_
+             .emplace(target.url, EndpointState{rpc::CircuitBreaker(settings_.breaker_failure_threshold,
+                                                                    settings_.breaker_cooldown_ms),
+                                                rpc::RateLimiter(target.max_requests_per_sec)})
+             .first;
+  }
+  return it->second;
+}
+
+std::string RpcGateway::BreakerState(std::int64_t, const std::string& url) {
+  auto it = endpoints_.find(url);
+  if (it == endpoints_.end()) return "closed";
+  return std::string(rpc::Name(it->second.breaker.state(now_ms_())));
+}
+
+bool RpcGateway::StartNext(Exchange& exchange, std::size_t& next_target) {
+  const std::int64_t now = now_ms_();
+  while (next_target < exchange.targets.size()) {
+    const Target& target = exchange.targets[next_target++];
+    EndpointState& state = StateOf(target);
+    if (!state.breaker.Allow(now)) {
+      exchange.last_error = "circuit breaker open for " + target.redacted;
+      continue;
+    }
+    if (!state.limiter.TryTake(now)) {
+      exchange.last_error = "rate limit reached for " + target.redacted;
+      state.breaker.OnSuccess();  // not the endpoint's fault; give back the half-open probe
+      continue;
+    }
+    auto t = std::make_unique<Transfer>();
+    t->exchange = &exchange;
+    t->next_target = next_target;
+    t->target = &target;
+    t->request = rpc::EncodeRequest(exchange.calls);
+    t->record.correlation_id = NewCorrelationId();
+    t->record.endpoint_id = target.endpoint_id;
+    t->record.target = target.redacted;
+    t->record.request_body = t->request;
+    t->record.started_at_ms = now;
+    t->started = std::chrono::steady_clock::now();
+    CURL* easy = curl_easy_init();
+    t->easy = easy;
+    t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
+    t->headers = curl_slist_append(t->headers, ("X-Request-Id: " + t->record.correlation_id).c_str());
+    curl_easy_setopt(easy, CURLOPT_URL, target.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->request.c_str());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(t->request.size()));
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, AppendBody);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t->response);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, target.connect_timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, target.request_timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM in a PostgreSQL process
+    curl_easy_setopt(easy, CURLOPT_PROXY, "");     // never an http_proxy from the environment
+    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, t.get());
+    curl_multi_add_handle(static_cast<CURLM*>(multi_), easy);
+    running_.push_back(std::move(t));
+    return true;
+  }
+  return false;
+}
+
+void RpcGateway::Finish(Transfer& t, int code) {
+  Exchange& ex = *t.exchange;
+  const rpc::TransportResult transport = TransportOf(t.easy, static_cast<CURLcode>(code));
+  std::optional<std::vector<rpc::Reply>> replies;
+  if (transport.error == rpc::TransportResult::Error::kNone)
+    replies = rpc::DecodeResponse(t.response, ex.calls);
+  const rpc::Outcome outcome = rpc::Classify(transport, replies.has_value(), false);
+  t.record.http_status = transport.http_status;
+  t.record.outcome = outcome;
+  t.record.response_body = t.response.substr(0, kMaxRecordedBody);
+  if (code != CURLE_OK) t.record.transport_error = curl_easy_strerror(static_cast<CURLcode>(code));
+  t.record.latency_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t.started).count();
+  ex.records.push_back(t.record);
+  ex.outcome = outcome;
+  EndpointState& state = StateOf(*t.target);
+  if (rpc::EndpointFault(outcome)) {
+    state.breaker.OnFailure(now_ms_());
+  } else {
+    state.breaker.OnSuccess();
+  }
+  if (outcome == rpc::Outcome::kOk) {
+    ex.replies = std::move(replies);
+    ex.last_error.clear();
+    return;
+  }
+  ex.last_error = std::string(rpc::Name(outcome)) + " from " + t.target->redacted +
+                  (t.record.transport_error.empty() ? "" : ": " + t.record.transport_error) +
+                  (transport.http_status ? " (HTTP " + std::to_string(transport.http_status) + ")" : "");
+  // Fail over when nothing can have happened, or when the endpoint is at fault and the calls may
+  // safely repeat; an unknown outcome of a send goes back to the caller for a status check.
+  const bool may_repeat = !rpc::OutcomeUnknown(outcome) || ex.failover_on_unknown;
+  if (may_repeat && rpc::EndpointFault(outcome)) {
+    std::size_t next = t.next_target;
+    StartNext(ex, next);
+  }
+}
+
+bool RpcGateway::Run(const std::vector<Exchange*>& exchanges) {
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  for (Exchange* ex : exchanges) {
+    ex->replies.reset();
+    ex->records.clear();
+    std::size_t next = 0;
+    if (!StartNext(*ex, next)) {
+      ex->outcome = rpc::Outcome::kConnectFailed;
+      if (ex->last_error.empty()) ex->last_error = "no endpoint configured";
+    }
+  }
+  int still_running = 0;
+  curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still_running);
+  while (!running_.empty()) {
+    // Collect finished transfers first: finishing may start a failover transfer.
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      Transfer* t = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+      const CURLcode code = msg->data.result;
+      curl_multi_remove_handle(multi, msg->easy_handle);
+      t->done = true;
+      Finish(*t, code);
+    }
+    for (auto it = running_.begin(); it != running_.end();) {
+      it = (*it)->done ? running_.erase(it) : std::next(it);
+    }
+    if (running_.empty()) break;
+    if (stop_requested_()) {
+      for (auto& t : running_) curl_multi_remove_handle(multi, t->easy);
+      running_.clear();
+      return false;
+    }
+    std::vector<pg::worker::SocketInterest> interests;
+    for (const auto& [fd, what] : sockets_) {
+      interests.push_back({fd, what == CURL_POLL_IN || what == CURL_POLL_INOUT,
+                           what == CURL_POLL_OUT || what == CURL_POLL_INOUT});
+    }
+    const long timeout = timeout_ms_ < 0 ? 1000 : timeout_ms_;
+    const auto ready = wait_(interests, timeout);
+    if (ready.empty()) {
+      curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still_running);
+    } else {
+      for (const auto& r : ready) {
+        const int mask = (r.readable ? CURL_CSELECT_IN : 0) | (r.writable ? CURL_CSELECT_OUT : 0);
+        curl_multi_socket_action(multi, r.fd, mask, &still_running);
+      }
+    }
+  }
+  return !stop_requested_();
+}
+
+}  // namespace txrelay::bgworker

@@ -1,0 +1,52 @@
+#include "bgworker/settings.hpp"
+
+#include "pg/settings.hpp"
+
+namespace txrelay::bgworker {
+
+Settings settings;
+
+void DefineSettings() {
+  using pg::SettingScope;
+  pg::DefineStringSetting("txrelay.database",
+                          "Database in which txrelay's workers run (where CREATE EXTENSION txrelay was run).",
+                          &settings.database, "postgres", SettingScope::kRestart);
+  pg::DefineBoolSetting("txrelay.broadcaster_enabled",
+                        "Whether the broadcaster signs and sends queued transactions.",
+                        &settings.broadcaster_enabled, true, SettingScope::kReload);
+  pg::DefineIntSetting("txrelay.max_in_flight_per_sender",
+                       "Most nonces of one sender sent and not yet mined (geth keeps 16 per account).",
+                       &settings.max_in_flight_per_sender, 16, 1, 1024, SettingScope::kReload);
+  pg::DefineIntSetting("txrelay.batch_size", "Most outbox rows a worker takes per round.",
+                       &settings.batch_size, 100, 1, 10000, SettingScope::kReload);
+  pg::DefineIntSetting("txrelay.lease_seconds",
+                       "How long a worker's claim on an outbox row lasts before another may take it.",
+                       &settings.lease_seconds, 60, 5, 86400, SettingScope::kReload, "s");
+  pg::DefineIntSetting(
+      "txrelay.idle_wake_ms",
+      "Longest sleep of an idle worker; commits wake it at once, this only serves retries that fall due.",
+      &settings.idle_wake_ms, 1000, 10, 60000, SettingScope::kReload, "ms");
+  pg::DefineIntSetting("txrelay.broadcaster_backoff_base_ms",
+                       "First retry delay ceiling of the broadcaster (full jitter).",
+                       &settings.broadcaster_backoff_base_ms, 1000, 1, 3600000, SettingScope::kReload, "ms");
+  pg::DefineIntSetting("txrelay.broadcaster_backoff_cap_ms", "Largest retry delay of the broadcaster.",
+                       &settings.broadcaster_backoff_cap_ms, 60000, 1, 86400000, SettingScope::kReload, "ms");
+  pg::DefineIntSetting("txrelay.broadcaster_max_tries",
+                       "Tries of one outbox row before it becomes a dead letter.",
+                       &settings.broadcaster_max_tries, 10, 1, 1000, SettingScope::kReload);
+  pg::DefineIntSetting("txrelay.breaker_failure_threshold",
+                       "Consecutive transport failures that open an endpoint's circuit breaker.",
+                       &settings.breaker_failure_threshold, 5, 1, 1000, SettingScope::kReload);
+  pg::DefineIntSetting("txrelay.breaker_cooldown_ms",
+                       "How long an open circuit breaker waits before one probe.",
+                       &settings.breaker_cooldown_ms, 10000, 10, 3600000, SettingScope::kReload, "ms");
+  pg::DefineIntSetting("txrelay.fee_refresh_ms", "How long a chain's fee quote (base fee, tip) is reused.",
+                       &settings.fee_refresh_ms, 2000, 0, 600000, SettingScope::kReload, "ms");
+  pg::DefineIntSetting("txrelay.signer_timeout_ms", "Total timeout of a call to the external signer.",
+                       &settings.signer_timeout_ms, 10000, 100, 600000, SettingScope::kReload, "ms");
+  pg::DefineIntSetting("txrelay.signer_connect_timeout_ms",
+                       "Connect timeout of a call to the external signer.",
+                       &settings.signer_connect_timeout_ms, 2000, 10, 600000, SettingScope::kReload, "ms");
+}
+
+}  // namespace txrelay::bgworker

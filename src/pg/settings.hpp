@@ -1,0 +1,20 @@
+// Configuration parameters (GUCs) under the reserved prefix "txrelay.".
+#pragma once
+
+namespace txrelay::pg {
+
+enum class SettingScope {
+  kRestart,  // postgresql.conf, read at server start
+  kReload,   // postgresql.conf, re-read on SIGHUP (pg_reload_conf())
+};
+
+void DefineIntSetting(const char* name, const char* description, int* value, int default_value, int min_value,
+                      int max_value, SettingScope scope, const char* unit = nullptr);
+void DefineBoolSetting(const char* name, const char* description, bool* value, bool default_value,
+                       SettingScope scope);
+void DefineStringSetting(const char* name, const char* description, char** value, const char* default_value,
+                         SettingScope scope);
+// After all txrelay.* settings are defined: unknown txrelay.* names become errors.
+void ReserveSettingPrefix();
+
+}  // namespace txrelay::pg

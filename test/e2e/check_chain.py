@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Checks the database's nonce reservations against a real node (test code).
+
+Reads the JSON of reservations.sql on stdin. For every reserved nonce (chain, sender, nonce):
+  - a withdrawal that left txrelay (broadcasted or later) has exactly its transaction at that
+    nonce on chain: one of its attempts' hashes, mined with status 1, paying its recipient its
+    amount (native value, or transfer(recipient, amount) on the token) - a cancelled one with a
+    gap filler has a zero-value self-transfer there;
+  - no nonce carries a transaction that is not one of ours;
+  - each sender's chain nonce is not beyond what txrelay reserved (nothing sent outside).
+Exactly once follows: each withdrawal owns one nonce, and each nonce holds one transaction.
+Usage: check_chain.py NODE_URL [--require-all-sent]
+"""
+import json
+import sys
+import urllib.request
+
+SENT = {"broadcasted", "included", "safe", "finalized", "reorged", "failed"}
+SELECTOR = "a9059cbb"
+
+
+def rpc_batch(url, calls):
+    out = []
+    for i in range(0, len(calls), 200):
+        chunk = [{"jsonrpc": "2.0", "id": j, "method": m, "params": p} for j, (m, p) in enumerate(calls[i:i + 200])]
+        req = urllib.request.Request(url, json.dumps(chunk).encode(), {"Content-Type": "application/json"})
+        replies = json.load(urllib.request.urlopen(req, timeout=30))
+        by_id = {r["id"]: r for r in replies}
+        out.extend(by_id[j].get("result") for j in range(len(chunk)))
+    return out
+
+
+def main():
+    url = sys.argv[1]
+    require_all_sent = "--require-all-sent" in sys.argv
+    rows = json.load(sys.stdin)
+    problems = []
+    txs = rpc_batch(url, [("eth_getTransactionBySenderAndNonce", [r["from_address"], hex(r["nonce"])]) for r in rows])
+    receipts = rpc_batch(url, [("eth_getTransactionReceipt", [t["hash"]]) if t else ("eth_chainId", []) for t in txs])
+    for r, tx, receipt in zip(rows, txs, receipts):
+        key = f'{r["chain_id"]}:{r["from_address"]}:{r["nonce"]} (withdrawal {r["withdrawal_id"]}, {r["status"]})'
+        hashes = [h.lower() for h in r["hashes"]]
+        if tx is None:
+            if r["status"] in SENT or (require_all_sent and r["status"] != "rejected"):
+                problems.append(f"{key}: nothing on chain at this nonce")
+            continue
+        if tx["hash"].lower() not in hashes:
+            problems.append(f"{key}: the transaction at this nonce ({tx['hash']}) is not one of ours {hashes}")
+            continue
+        if not receipt or receipt.get("status") != "0x1":
+            problems.append(f"{key}: {tx['hash']} is not mined successfully: {receipt}")
+        to, value, data = (tx.get("to") or "").lower(), int(tx["value"], 16), tx.get("input", "0x")[2:]
+        if r["status"] == "cancelled" and r["gap_filler"]:
+            if to != r["from_address"].lower() or value != 0:
+                problems.append(f"{key}: expected a zero-value self-transfer (gap filler), got to={to} value={value}")
+        elif r["token"] is None:
+            if to != r["to_address"].lower() or value != int(r["amount"]):
+                problems.append(f"{key}: pays {value} to {to}, expected {r['amount']} to {r['to_address']}")
+        else:
+            want = SELECTOR + r["to_address"][2:].lower().rjust(64, "0") + format(int(r["amount"]), "064x")
+            if to != r["token"].lower() or value != 0 or data.lower() != want:
+                problems.append(f"{key}: ERC-20 call differs: to={to} value={value} data={data}")
+    senders = sorted({(r["chain_id"], r["from_address"]) for r in rows})
+    counts = rpc_batch(url, [("eth_getTransactionCount", [s[1], "latest"]) for s in senders])
+    for (chain, sender), count in zip(senders, counts):
+        top = max(r["nonce"] for r in rows if (r["chain_id"], r["from_address"]) == (chain, sender))
+        if int(count, 16) > top + 1:
+            problems.append(f"{chain}:{sender}: the chain is at nonce {int(count, 16)}, beyond the {top + 1} reserved")
+    for p in problems:
+        print("VIOLATION " + p)
+    print(f"checked {len(rows)} nonces of {len(senders)} senders against the node: {len(problems)} violation(s)")
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()

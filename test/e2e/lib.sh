@@ -1,0 +1,108 @@
+# The end-to-end tests' harness: a throwaway PostgreSQL cluster with the workers, a real anvil
+# node, and the fault proxy between them, all on 127.0.0.1, all stopped by PID on exit.
+# shellcheck source=scripts/cluster.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/cluster.sh"
+# shellcheck source=scripts/anvil.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/anvil.sh"
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PROXY_PID=""
+CAST="$TXR_ROOT/.tools/bin/cast"
+
+# Anvil's dev accounts (public test keys, reference/ethereum-rpc.md).
+DEV=(0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+     0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC 0x90F79bf6EB2c4f870365E785982E1f101E93b906
+     0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65 0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc
+     0x976EA74026E726554dB657fA54763abd0C3a0aa9 0x14dC79964da2C08b23698B3D3cc7Ca32193d9955
+     0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720)
+KEY0=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
+
+# Fast retries, so that fault tests finish in seconds; commit timestamps for latency figures.
+E2E_CONF="txrelay.broadcaster_backoff_base_ms = 100
+txrelay.broadcaster_backoff_cap_ms = 1000
+txrelay.breaker_cooldown_ms = 500
+txrelay.idle_wake_ms = 200
+track_commit_timestamp = on"
+
+proxy_start() {
+  local port control
+  port=$(free_port)
+  control=$(free_port)
+  python3 "$E2E_DIR/fault_proxy.py" "$port" "$control" "$ANVIL_URL" >/tmp/txrelay-proxy.$$.log 2>&1 &
+  PROXY_PID=$!
+  export PROXY_URL="http://127.0.0.1:$port" PROXY_CONTROL="http://127.0.0.1:$control"
+  for _ in $(seq 1 50); do
+    curl -s "$PROXY_CONTROL/stats" >/dev/null 2>&1 && { log "fault proxy started: pid $PROXY_PID, $PROXY_URL -> $ANVIL_URL"; return 0; }
+    sleep 0.1
+  done
+  die "fault proxy did not start"
+}
+
+proxy_stop() {
+  if [ -n "$PROXY_PID" ] && kill -0 "$PROXY_PID" 2>/dev/null; then kill -TERM "$PROXY_PID" 2>/dev/null || true; fi
+  PROXY_PID=""
+  rm -f /tmp/txrelay-proxy.$$.log
+}
+
+# proxy_mode '{"mode": "http_429", "method": "eth_sendRawTransaction", "count": 1}'
+proxy_mode() { curl -s -X POST -d "$1" "$PROXY_CONTROL/mode" >/dev/null; }
+
+e2e_teardown() {
+  proxy_stop
+  anvil_stop
+  cluster_stop
+}
+
+# e2e_setup [anvil options...]: cluster (database txrelay_e2e, workers on), anvil, proxy,
+# the extension, chain 31337 with the proxy as its endpoint and anvil as the signer.
+e2e_setup() {
+  trap e2e_teardown EXIT
+  TXR_EXTRA_CONF="$E2E_CONF" cluster_start txrelay_e2e
+  anvil_start "$@"
+  proxy_start
+  {
+    sql "CREATE EXTENSION txrelay"
+    sql "SELECT txrelay.add_chain(31337, 'anvil')"
+    sql "SELECT txrelay.add_rpc_endpoint(31337, '$PROXY_URL')"
+    sql "SELECT txrelay.add_signer('anvil', '$ANVIL_URL')"
+    sql "SELECT txrelay.set_risk_tier('standard', 0, 'finalized')"
+  } >/dev/null
+}
+
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
+
+# wait_for "SQL returning a boolean" seconds "what"
+wait_for() {
+  local deadline=$((SECONDS + $2))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    [ "$(psql -X -q -At -c "$1" 2>/dev/null)" = "t" ] && return 0
+    sleep 0.1
+  done
+  echo "timed out after $2 s waiting for: $3" >&2
+  psql -X -c "SELECT outbox_id, kind, status, tries, left(last_error, 200) FROM txrelay.outbox WHERE status <> 'done' ORDER BY 1 LIMIT 20" >&2 || true
+  return 1
+}
+
+rpc() {  # rpc METHOD 'JSON params'
+  curl -s -X POST -H 'Content-Type: application/json' \
+    -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":${2:-[]}}" "$ANVIL_URL"
+}
+
+# Compares every reserved nonce with the node (test/e2e/check_chain.py); fails on any violation.
+check_chain() {
+  psql -X -q -At -c "$(cat "$E2E_DIR/reservations.sql")" | python3 "$E2E_DIR/check_chain.py" "$ANVIL_URL" "$@"
+}
+
+TESTS_RUN=0
+TESTS_FAILED=0
+ok() { TESTS_RUN=$((TESTS_RUN + 1)); echo "ok $TESTS_RUN - $1"; }
+not_ok() { TESTS_RUN=$((TESTS_RUN + 1)); TESTS_FAILED=$((TESTS_FAILED + 1)); echo "not ok $TESTS_RUN - $1"; }
+check() {  # check "description" command...
+  local what=$1
+  shift
+  if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+finish() {
+  echo "# $TESTS_RUN checks, $TESTS_FAILED failed"
+  [ "$TESTS_FAILED" -eq 0 ]
+}
