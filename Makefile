@@ -14,6 +14,9 @@ TXRELAY_WERROR ?= 1
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-cast-function-type -Wno-register $(if $(filter 1,$(TXRELAY_WERROR)),-Werror)
 SHLIB_LINK  = -lstdc++ -lcryptopp -lsecp256k1 -lcurl
 
+# Track header dependencies (PGXS writes .deps/*.Po), so that a changed header rebuilds its users.
+override autodepend = yes
+
 # No LLVM bitcode for JIT inlining: it would need clang++ for C++ sources and buys nothing here.
 override with_llvm = no
 

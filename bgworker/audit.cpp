@@ -1,5 +1,6 @@
 #include "bgworker/audit.hpp"
 
+#include "core/rpc/send_error.hpp"
 #include "pg/spi.hpp"
 
 namespace txrelay::bgworker {
@@ -18,7 +19,7 @@ std::string ReplyJson(const rpc::Reply& r) {
 
 }  // namespace
 
-void WriteAudit(const Exchange& ex, const std::optional<std::string>& error_class) {
+void WriteAudit(const Exchange& ex) {
   static const pg::Statement kInsert(
       "INSERT INTO txrelay.rpc_calls (correlation_id, endpoint_id, target, chain_id, method, request, "
       "response, "
@@ -42,7 +43,9 @@ void WriteAudit(const Exchange& ex, const std::optional<std::string>& error_clas
         response = ReplyJson(reply);
         if (reply.is_error) {
           outcome = "rpc_error";
-          klass = error_class;
+          if (call.method == "eth_sendRawTransaction") {
+            klass = std::string(rpc::Name(rpc::ClassifySendError(reply.error_code, reply.error_message)));
+          }
         }
       } else if (!rec.transport_error.empty()) {
         response = rec.transport_error;

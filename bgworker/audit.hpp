@@ -9,8 +9,8 @@
 
 namespace txrelay::bgworker {
 
-// Writes every call of every HTTP exchange of `exchange` (inside the caller's transaction).
-// `error_class` is recorded on calls whose reply is an error (the send-error class).
-void WriteAudit(const Exchange& exchange, const std::optional<std::string>& error_class = std::nullopt);
+// Writes every call of every HTTP exchange of `exchange` (inside the caller's transaction). An
+// eth_sendRawTransaction error is recorded with its send-error class (DESIGN §6 table).
+void WriteAudit(const Exchange& exchange);
 
 }  // namespace txrelay::bgworker

@@ -4,14 +4,14 @@
 #include <set>
 
 #include "bgworker/audit.hpp"
-#include "bgworker/settings.hpp"
+#include "bgworker/worker_settings.hpp"
 #include "core/error.hpp"
 #include "core/rpc/jsonrpc.hpp"
 #include "core/rpc/send_error.hpp"
 #include "core/rpc/signer.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
-#include "pg/transaction.hpp"
+#include "pg/worker_transaction.hpp"
 #include "pg/worker.hpp"
 
 namespace txrelay::bgworker {
@@ -28,10 +28,19 @@ std::string HashHex(const Bytes& raw) {
   return ToHex(h.data(), h.size());
 }
 
-Exchange MakeExchange(std::vector<Target> targets, bool failover_on_unknown) {
+// A read (idempotent: may move on after an unknown outcome, may reuse connections).
+Exchange ReadExchange(std::vector<Target> targets) {
   Exchange ex;
   ex.targets = std::move(targets);
-  ex.failover_on_unknown = failover_on_unknown;
+  ex.failover_on_unknown = true;
+  return ex;
+}
+
+// A send or a signer call: stops on an unknown outcome, on a fresh connection (no hidden resend).
+Exchange WriteExchange(std::vector<Target> targets) {
+  Exchange ex;
+  ex.targets = std::move(targets);
+  ex.fresh_connection = true;
   return ex;
 }
 
@@ -124,7 +133,7 @@ void Broadcaster::ReadUnknownNonces() {
   for (const auto& u : unknown) {
     auto it = by_chain.find(u.chain_id);
     if (it == by_chain.end())
-      it = by_chain.emplace(u.chain_id, MakeExchange(chains_[u.chain_id].endpoints, true)).first;
+      it = by_chain.emplace(u.chain_id, ReadExchange(chains_[u.chain_id].endpoints)).first;
     CallIds ids;
     ids.chain_id = u.chain_id;
     AddCall(it->second, "eth_getTransactionCount", {u.address, "latest"}, ids);
@@ -266,7 +275,7 @@ void Broadcaster::RefreshMinedNonces(const std::vector<Job>& jobs) {
   for (const auto& j : jobs) senders[j.chain_id].insert(j.from.Checksummed());
   std::vector<Exchange> exchanges;
   for (const auto& [chain, addresses] : senders) {
-    Exchange ex = MakeExchange(chains_[chain].endpoints, true);
+    Exchange ex = ReadExchange(chains_[chain].endpoints);
     for (const auto& a : addresses) {
       CallIds ids;
       ids.chain_id = chain;
@@ -298,7 +307,7 @@ bool Broadcaster::InWindow(const Job& job) const {
 bool Broadcaster::RefreshFees(ChainInfo& chain) {
   const std::int64_t now = pg::worker::NowMs();
   if (chain.fees && now - chain.fees_at_ms < settings.fee_refresh_ms) return true;
-  Exchange ex = MakeExchange(chain.endpoints, true);
+  Exchange ex = ReadExchange(chain.endpoints);
   CallIds ids;
   ids.chain_id = chain.chain_id;
   AddCall(ex, "eth_getBlockByNumber", {"latest", false}, ids);
@@ -383,7 +392,7 @@ void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast
       continue;
     }
     auto it = estimates.find(j.chain_id);
-    if (it == estimates.end()) it = estimates.emplace(j.chain_id, MakeExchange(chain.endpoints, true)).first;
+    if (it == estimates.end()) it = estimates.emplace(j.chain_id, ReadExchange(chain.endpoints)).first;
     nlohmann::json call = {{"from", j.from.Checksummed()},
                            {"to", j.to.Checksummed()},
                            {"value", rpc::ToHexQuantity(j.value)},
@@ -435,7 +444,7 @@ void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast
     tx.value = j->value;
     tx.data = j->data;
     auto it = signs.find(j->signer->url);
-    if (it == signs.end()) it = signs.emplace(j->signer->url, MakeExchange({*j->signer}, true)).first;
+    if (it == signs.end()) it = signs.emplace(j->signer->url, WriteExchange({*j->signer})).first;
     AddCall(it->second, "eth_signTransaction", rpc::SignTransactionParams(tx, j->from), j->Ids());
     signing.push_back(j);
   }
@@ -543,7 +552,7 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
     results.push_back({&j});
     auto it = sends.find(j.chain_id);
     if (it == sends.end())
-      it = sends.emplace(j.chain_id, MakeExchange(chains_[j.chain_id].endpoints, false)).first;
+      it = sends.emplace(j.chain_id, WriteExchange(chains_[j.chain_id].endpoints)).first;
     AddCall(it->second, "eth_sendRawTransaction", {ToHex(j.raw)}, j.Ids());
     members[j.chain_id].push_back(results.size() - 1);
   }
@@ -609,7 +618,7 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
     Job& j = *results[k].job;
     auto it = checks.find(j.chain_id);
     if (it == checks.end())
-      it = checks.emplace(j.chain_id, MakeExchange(chains_[j.chain_id].endpoints, true)).first;
+      it = checks.emplace(j.chain_id, ReadExchange(chains_[j.chain_id].endpoints)).first;
     AddCall(it->second, "eth_getTransactionByHash", {j.tx_hash}, j.Ids());
     checked[j.chain_id].push_back(k);
   }
@@ -638,7 +647,7 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
           Job& j = *res.job;
           auto it = resends.find(chain);
           if (it == resends.end())
-            it = resends.emplace(chain, MakeExchange(chains_[chain].endpoints, false)).first;
+            it = resends.emplace(chain, WriteExchange(chains_[chain].endpoints)).first;
           AddCall(it->second, "eth_sendRawTransaction", {ToHex(j.raw)}, j.Ids());
           resent[chain].push_back(idx[i]);
           continue;

@@ -4,10 +4,10 @@
 #include <exception>
 
 #include "bgworker/broadcaster.hpp"
-#include "bgworker/settings.hpp"
+#include "bgworker/worker_settings.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
-#include "pg/transaction.hpp"
+#include "pg/worker_transaction.hpp"
 #include "pg/wakeup.hpp"
 #include "pg/worker.hpp"
 

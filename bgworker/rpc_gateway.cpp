@@ -41,9 +41,13 @@ rpc::TransportResult TransportOf(CURL* easy, CURLcode code) {
       t.error = E::kConnectRefused;
       break;
     case CURLE_OPERATION_TIMEDOUT: {
-      curl_off_t connect_us = 0;
-      curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-      t.error = connect_us == 0 ? E::kConnectTimeout : E::kTimeoutAfterConnect;
+      // Connected (a new connection, or a kept-alive one reused) and request bytes out: the
+      // request may have been processed. Otherwise nothing reached the endpoint.
+      curl_off_t pretransfer_us = 0;
+      long request_bytes = 0;
+      curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+      curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes);
+      t.error = pretransfer_us > 0 || request_bytes > 0 ? E::kTimeoutAfterConnect : E::kConnectTimeout;
       break;
     }
     case CURLE_SEND_ERROR:
@@ -182,6 +186,7 @@ bool RpcGateway::StartNext(Exchange& exchange, std::size_t& next_target) {
     curl_easy_setopt(easy, CURLOPT_PROXY, "");     // never an http_proxy from the environment
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (exchange.fresh_connection) curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, t.get());
     curl_multi_add_handle(static_cast<CURLM*>(multi_), easy);
     running_.push_back(std::move(t));

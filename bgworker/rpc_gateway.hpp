@@ -64,6 +64,10 @@ struct Exchange {
   // Reads may move on to the next endpoint after an unknown outcome; sends must not without a
   // status check first, so they stop and report it.
   bool failover_on_unknown = false;
+  // libcurl silently repeats a request once when a kept-alive connection dies before any answer
+  // byte; a fresh connection rules that out, so that every request that left is one we record.
+  // Used for sends and signer calls (a batch per round, so the cost is one connect per batch).
+  bool fresh_connection = false;
 
   // Filled by the gateway:
   rpc::Outcome outcome = rpc::Outcome::kConnectFailed;  // of the last HTTP exchange

@@ -1,6 +1,6 @@
 #include "bgworker/workers.hpp"
 
-#include "bgworker/settings.hpp"
+#include "bgworker/worker_settings.hpp"
 #include "pg/wakeup.hpp"
 #include "pg/worker.hpp"
 

@@ -435,6 +435,17 @@ CREATE FUNCTION txrelay.add_rpc_endpoint(chain_id bigint, url text, priority int
   RETURNS bigint LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'txrelay_add_rpc_endpoint';
 
+-- An endpoint's settings as operators see them: everything but the URL, which may hold a key.
+CREATE TYPE txrelay.rpc_endpoint_settings AS (
+  endpoint_id bigint, chain_id bigint, url_redacted text, enabled boolean, priority int,
+  connect_timeout_ms int, request_timeout_ms int, max_requests_per_sec int);
+
+CREATE FUNCTION txrelay.set_rpc_endpoint(endpoint_id bigint, enabled boolean DEFAULT NULL, priority int DEFAULT NULL,
+                                         connect_timeout_ms int DEFAULT NULL, request_timeout_ms int DEFAULT NULL,
+                                         max_requests_per_sec int DEFAULT NULL)
+  RETURNS txrelay.rpc_endpoint_settings LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_set_rpc_endpoint';
+
 CREATE FUNCTION txrelay.add_signer(name text, url text)
   RETURNS void LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'txrelay_add_signer';
@@ -690,6 +701,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA txrelay FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA txrelay FROM PUBLIC;
 GRANT USAGE ON SCHEMA txrelay TO PUBLIC;
 GRANT USAGE ON TYPE txrelay.wei TO PUBLIC;
+GRANT USAGE ON TYPE txrelay.rpc_endpoint_settings TO PUBLIC;
 
 GRANT EXECUTE ON FUNCTION txrelay.state_transitions(), txrelay.decode_raw_tx(bytea) TO PUBLIC;
 
@@ -710,6 +722,7 @@ GRANT EXECUTE ON FUNCTION
 GRANT EXECUTE ON FUNCTION
   txrelay.add_chain(bigint, text, text, int),
   txrelay.add_rpc_endpoint(bigint, text, int),
+  txrelay.set_rpc_endpoint(bigint, boolean, int, int, int, int),
   txrelay.add_signer(text, text),
   txrelay.add_sender(bigint, text, text, bigint),
   txrelay.set_sender_status(bigint, text, text, text),

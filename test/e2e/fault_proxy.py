@@ -12,6 +12,7 @@ faults of DESIGN §6 into requests that match a JSON-RPC method:
   http_500          answer 500 without forwarding
   http_500_after    forward (the node processes it), then answer 500
   garbage           answer 200 with a body that is not JSON-RPC
+  blackhole         swallow the request: no forward, no answer (the client times out; nothing happened)
 
 Control API on a second port:  POST /mode {"mode": ..., "method": "eth_sendRawTransaction",
 "count": 1, "delay_ms": 2000}  (count: how many matching requests, then back to pass; method
@@ -135,6 +136,9 @@ class Proxy:
                     return
                 self.stats["requests"] += 1
                 fault, delay_s = self.take(body)
+                if fault == "blackhole":
+                    await asyncio.sleep(3600)
+                    return
                 if fault == "http_429":
                     writer.write(self.response(429, b'{"error":"rate limited"}', "Too Many Requests"))
                 elif fault == "http_500":

@@ -1,4 +1,4 @@
-#include "bgworker/settings.hpp"
+#include "bgworker/worker_settings.hpp"
 
 #include "pg/settings.hpp"
 

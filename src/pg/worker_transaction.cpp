@@ -1,5 +1,5 @@
 #include "pg/guard.hpp"
-#include "pg/transaction.hpp"
+#include "pg/worker_transaction.hpp"
 
 extern "C" {
 #include "storage/ipc.h"     // proc_exit

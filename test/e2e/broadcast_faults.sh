@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Each fault class of DESIGN §6, injected by the proxy into eth_sendRawTransaction: every test
+# ends with exactly one transaction at the withdrawal's nonce on chain, the fault's outcome class
+# in rpc_calls, and one signature only - an unknown outcome leads to a status check and a resend
+# of the same bytes, never to a second signature.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+e2e_setup
+
+sql "SELECT txrelay.add_sender(31337, '${DEV[0]}', 'anvil', 0)" >/dev/null
+sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000000, 'faults-funding')" >/dev/null
+PROXY_ENDPOINT=$(sql "SELECT endpoint_id FROM txrelay.rpc_endpoints WHERE url = '$PROXY_URL'")
+# Timeouts short enough for the tests: the proxy's delay (3 s) is past the read timeout.
+sql "SELECT txrelay.set_rpc_endpoint($PROXY_ENDPOINT, request_timeout_ms => 1500, connect_timeout_ms => 500)" >/dev/null
+
+n=0
+# fault_case "name" 'proxy rule' "expected outcome class of a send" ["expected error class"]
+fault_case() {
+  local name=$1 rule=$2 outcome=$3 error_class=${4:-}
+  n=$((n + 1))
+  proxy_mode "$rule"
+  local id
+  id=$(sql "SELECT (txrelay.approve((txrelay.request_withdrawal('fault-$n', 'alice', 31337, 'ETH', '${DEV[5]}', $((1000 + n)))).withdrawal_id, gen_random_uuid(), 'fault-pd-$n', 'e2e')).withdrawal_id")
+  if ! wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawal_id = '$id'" 30 "$name: broadcast"; then
+    not_ok "$name: the withdrawal is broadcast despite the fault"
+    return
+  fi
+  proxy_mode '{"mode": "pass"}'
+  check "$name: the withdrawal is broadcast despite the fault" true
+  check "$name: '$outcome' is recorded for the send" \
+    test "$(sql "SELECT count(*) > 0 FROM txrelay.rpc_calls WHERE withdrawal_id = '$id' AND method = 'eth_sendRawTransaction' AND outcome = '$outcome'")" = t
+  if [ -n "$error_class" ]; then
+    check "$name: the node's answer is classified '$error_class'" \
+      test "$(sql "SELECT count(*) > 0 FROM txrelay.rpc_calls WHERE withdrawal_id = '$id' AND method = 'eth_sendRawTransaction' AND error_class = '$error_class'")" = t
+  fi
+  check "$name: signed once (one eth_signTransaction, one attempt)" \
+    test "$(sql "SELECT (SELECT count(*) FROM txrelay.rpc_calls WHERE withdrawal_id = '$id' AND method = 'eth_signTransaction') || '/' || (SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$id')")" = "1/1"
+  check "$name: every send carried the same bytes (one tx hash)" \
+    test "$(sql "SELECT count(DISTINCT tx_hash) FROM txrelay.rpc_calls WHERE withdrawal_id = '$id' AND method = 'eth_sendRawTransaction'")" = 1
+}
+
+fault_case "HTTP 429" '{"mode": "http_429", "method": "eth_sendRawTransaction", "count": 1}' http_429
+fault_case "HTTP 500" '{"mode": "http_500", "method": "eth_sendRawTransaction", "count": 1}' http_5xx
+fault_case "not JSON-RPC" '{"mode": "garbage", "method": "eth_sendRawTransaction", "count": 1}' bad_response
+fault_case "read timeout after the node took it" '{"mode": "delay", "delay_ms": 3000, "method": "eth_sendRawTransaction", "count": 1}' read_timeout
+check "read timeout: the status check found it, no resend was needed" \
+  test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE idempotency_key = 'fault-$n' AND method = 'eth_getTransactionByHash' AND outcome = 'ok'")/$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE idempotency_key = 'fault-$n' AND method = 'eth_sendRawTransaction'")" = "1/1"
+fault_case "reset after the request was sent" '{"mode": "reset_after_send", "method": "eth_sendRawTransaction", "count": 1}' send_failed
+fault_case "request swallowed (read timeout, nothing happened)" '{"mode": "blackhole", "method": "eth_sendRawTransaction", "count": 1}' read_timeout
+check "swallowed: status check, then the same bytes resent" \
+  test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE idempotency_key = 'fault-$n' AND method = 'eth_sendRawTransaction'")" = 2
+fault_case "HTTP 500 after the node took it" '{"mode": "http_500_after", "method": "eth_sendRawTransaction", "count": 1}' http_5xx nonce_used
+fault_case "HTTP 429 while signing (estimate)" '{"mode": "http_429", "method": "eth_estimateGas", "count": 2}' ok
+
+# Failover: a second endpoint; the first refuses connections.
+sql "SELECT txrelay.add_rpc_endpoint(31337, '$ANVIL_URL', 10)" >/dev/null
+fault_case "connection refused, failover" '{"mode": "refuse"}' ok
+check "connection refused: connect_failed recorded on the first endpoint, the withdrawal went through the second" \
+  test "$(sql "SELECT (SELECT count(*) > 0 FROM txrelay.rpc_calls WHERE outcome = 'connect_failed' AND endpoint_id = $PROXY_ENDPOINT) AND (SELECT bool_and(endpoint_id <> $PROXY_ENDPOINT) FROM txrelay.rpc_calls WHERE idempotency_key = 'fault-$n' AND method = 'eth_sendRawTransaction' AND outcome = 'ok')")" = t
+proxy_mode '{"mode": "pass"}'
+
+check "on chain: one transaction per nonce, each the withdrawal's own" check_chain --require-all-sent
+check "no dead letter" test "$(sql "SELECT count(*) FROM txrelay.outbox WHERE status = 'dead'")" = 0
+check "the audit never shows an endpoint secret or a raw URL column" \
+  test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE target IS NULL AND endpoint_id IS NOT NULL")" = 0
+finish
