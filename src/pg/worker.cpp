@@ -56,6 +56,12 @@ void Start(const char* application_name, const char* database) {
   Call([=] {
     BackgroundWorkerInitializeConnection(database, nullptr, 0);
     pgstat_report_appname(application_name);
+    // A worker's commit must be on disk (and, with synchronous replication, on the standby)
+    // before the network call it prepares: a signed transaction sent and then lost in a crash
+    // would be signed again with other fees - another transaction for the same nonce. Whatever
+    // the server default, the workers commit synchronously; their flush also covers every
+    // earlier commit they read (the WAL is flushed in order).
+    SetConfigOption("synchronous_commit", "on", PGC_SUSET, PGC_S_OVERRIDE);
   });
 }
 

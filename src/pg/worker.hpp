@@ -14,7 +14,8 @@ namespace txrelay::pg::worker {
 void Register(const char* display_name, const char* entry_function, int restart_seconds);
 
 // At the start of the entry function: installs the signal handlers, connects to `database`,
-// names the process (application_name, pg_stat_activity.backend_type).
+// names the process (application_name, pg_stat_activity.backend_type), and makes its commits
+// synchronous (synchronous_commit = on, whatever the server default).
 void Start(const char* application_name, const char* database);
 
 // Whether SIGTERM was received.

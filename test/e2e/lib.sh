@@ -53,6 +53,10 @@ e2e_teardown() {
   cluster_stop
 }
 
+# The cluster's default is synchronous_commit = off (fast tests); the test's own sessions commit
+# synchronously like an application, so that a crash in a test loses none of the test's writes.
+export PGOPTIONS="${PGOPTIONS:-} -c synchronous_commit=on"
+
 # e2e_setup [anvil options...]: cluster (database txrelay_e2e, workers on), anvil, proxy,
 # the extension, chain 31337 with the proxy as its endpoint and anvil as the signer.
 e2e_setup() {
