@@ -95,7 +95,7 @@ std::int64_t Broadcaster::RecoverLeases() {
 long Broadcaster::NextDueMs() {
   pg::WorkerTransaction txn;
   static const pg::Statement kDue(
-      "SELECT greatest(0, ceil(extract(epoch FROM min(available_at) - clock_timestamp()) * 1000))::bigint "
+      "SELECT greatest(0, ceil(extract(epoch FROM min(available_at) - now()) * 1000))::bigint "
       "FROM txrelay.outbox WHERE status = 'pending' AND kind IN ('sign', 'broadcast')",
       {});
   const auto due = kDue.Run({}).front().OptionalInt64(0);
@@ -271,8 +271,13 @@ void Broadcaster::LoadChains(const std::vector<Job>& jobs) {
 }
 
 void Broadcaster::RefreshMinedNonces(const std::vector<Job>& jobs) {
+  // The cached count is a lower bound (it only grows, but for a reorg that the tracker handles):
+  // read the chain only for senders a job would find outside the window.
   std::map<std::int64_t, std::set<std::string>> senders;
-  for (const auto& j : jobs) senders[j.chain_id].insert(j.from.Checksummed());
+  for (const auto& j : jobs) {
+    if (!InWindow(j)) senders[j.chain_id].insert(j.from.Checksummed());
+  }
+  if (senders.empty()) return;
   std::vector<Exchange> exchanges;
   for (const auto& [chain, addresses] : senders) {
     Exchange ex = ReadExchange(chains_[chain].endpoints);
@@ -551,8 +556,7 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
   for (auto& j : jobs) {
     results.push_back({&j});
     auto it = sends.find(j.chain_id);
-    if (it == sends.end())
-      it = sends.emplace(j.chain_id, WriteExchange(chains_[j.chain_id].endpoints)).first;
+    if (it == sends.end()) it = sends.emplace(j.chain_id, WriteExchange(chains_[j.chain_id].endpoints)).first;
     AddCall(it->second, "eth_sendRawTransaction", {ToHex(j.raw)}, j.Ids());
     members[j.chain_id].push_back(results.size() - 1);
   }
@@ -646,8 +650,7 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
         if (res.unknown) {
           Job& j = *res.job;
           auto it = resends.find(chain);
-          if (it == resends.end())
-            it = resends.emplace(chain, WriteExchange(chains_[chain].endpoints)).first;
+          if (it == resends.end()) it = resends.emplace(chain, WriteExchange(chains_[chain].endpoints)).first;
           AddCall(it->second, "eth_sendRawTransaction", {ToHex(j.raw)}, j.Ids());
           resent[chain].push_back(idx[i]);
           continue;

@@ -1,6 +1,7 @@
 // The broadcaster process: PostgreSQL starts it (txrelay_broadcaster_main) on a primary once
 // recovery has finished, and restarts it a second after it exits (it always exits with 1).
 
+#include <algorithm>
 #include <exception>
 
 #include "bgworker/broadcaster.hpp"
@@ -55,8 +56,11 @@ void Loop() {
         sleep_ms = 0;  // more may be waiting
       } else {
         pg::worker::ReportIdle("broadcaster: waiting for work");
+        // A row due now that this round did not get is held by another transaction (a cancel, an
+        // operator): look again shortly rather than spin.
+        constexpr long kHeldRowRecheckMs = 5;
         const long due = broadcaster.NextDueMs();
-        if (due >= 0 && due < sleep_ms) sleep_ms = due;
+        if (due >= 0 && due < sleep_ms) sleep_ms = std::max(due, kHeldRowRecheckMs);
       }
       consecutive_errors = 0;
     } catch (const std::exception& caught) {

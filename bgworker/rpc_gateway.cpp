@@ -128,7 +128,13 @@ RpcGateway::~RpcGateway() {
 
 RpcGateway::EndpointState& RpcGateway::StateOf(const Target& target) {
   auto it = endpoints_.find(target.url);
-  if (it == endpoints_.end()) {
+  if (it != endpoints_.end()) {
+    // Settings may have changed since (set_rpc_endpoint, a reload of the breaker settings).
+    if (it->second.limiter.per_second() != std::max(1, target.max_requests_per_sec)) {
+      it->second.limiter = rpc::RateLimiter(target.max_requests_per_sec);
+    }
+    it->second.breaker.Reconfigure(settings_.breaker_failure_threshold, settings_.breaker_cooldown_ms);
+  } else {
     it = endpoints_
              .emplace(target.url, EndpointState{rpc::CircuitBreaker(settings_.breaker_failure_threshold,
                                                                     settings_.breaker_cooldown_ms),
@@ -144,20 +150,28 @@ std::string RpcGateway::BreakerState(std::int64_t, const std::string& url) {
   return std::string(rpc::Name(it->second.breaker.state(now_ms_())));
 }
 
-bool RpcGateway::StartNext(Exchange& exchange, std::size_t& next_target) {
+RpcGateway::Start RpcGateway::StartNext(Exchange& exchange, std::size_t& next_target, std::int64_t& wait_ms) {
   const std::int64_t now = now_ms_();
+  bool rate_limited = false;
+  wait_ms = -1;
   while (next_target < exchange.targets.size()) {
     const Target& target = exchange.targets[next_target++];
     EndpointState& state = StateOf(target);
-    if (!state.breaker.Allow(now)) {
+    if (state.breaker.state(now) == rpc::CircuitBreaker::State::kOpen) {
       exchange.last_error = "circuit breaker open for " + target.redacted;
       continue;
     }
-    if (!state.limiter.TryTake(now)) {
-      exchange.last_error = "rate limit reached for " + target.redacted;
-      state.breaker.OnSuccess();  // not the endpoint's fault; give back the half-open probe
+    // The rate limit is ours, not the endpoint's fault: wait for a token rather than fail.
+    if (const std::int64_t wait = state.limiter.WaitMs(now); wait > 0) {
+      rate_limited = true;
+      wait_ms = wait_ms < 0 ? wait : std::min(wait_ms, wait);
       continue;
     }
+    if (!state.breaker.Allow(now)) {  // half-open and its one probe is out
+      exchange.last_error = "circuit breaker half-open for " + target.redacted + ", probe in flight";
+      continue;
+    }
+    state.limiter.TryTake(now);
     auto t = std::make_unique<Transfer>();
     t->exchange = &exchange;
     t->next_target = next_target;
@@ -190,9 +204,16 @@ bool RpcGateway::StartNext(Exchange& exchange, std::size_t& next_target) {
     curl_easy_setopt(easy, CURLOPT_PRIVATE, t.get());
     curl_multi_add_handle(static_cast<CURLM*>(multi_), easy);
     running_.push_back(std::move(t));
-    return true;
+    return Start::kStarted;
   }
-  return false;
+  return rate_limited ? Start::kRateLimited : Start::kNoTarget;
+}
+
+void RpcGateway::Queue(Exchange& exchange, std::size_t first_target, std::int64_t wait_ms) {
+  const std::int64_t now = now_ms_();
+  // Waiting for our own rate limit is bounded by the first target's request timeout.
+  const std::int64_t budget = exchange.targets.empty() ? 10000 : exchange.targets.front().request_timeout_ms;
+  waiting_.push_back({&exchange, first_target, now + wait_ms, now + budget});
 }
 
 void RpcGateway::Finish(Transfer& t, int code) {
@@ -229,7 +250,8 @@ void RpcGateway::Finish(Transfer& t, int code) {
   const bool may_repeat = !rpc::OutcomeUnknown(outcome) || ex.failover_on_unknown;
   if (may_repeat && rpc::EndpointFault(outcome)) {
     std::size_t next = t.next_target;
-    StartNext(ex, next);
+    std::int64_t wait = 0;
+    if (StartNext(ex, next, wait) == Start::kRateLimited) Queue(ex, t.next_target, wait);
   }
 }
 
@@ -238,15 +260,15 @@ bool RpcGateway::Run(const std::vector<Exchange*>& exchanges) {
   for (Exchange* ex : exchanges) {
     ex->replies.reset();
     ex->records.clear();
+    ex->outcome = rpc::Outcome::kConnectFailed;  // until an exchange says otherwise: nothing sent
+    ex->last_error = ex->targets.empty() ? "no endpoint configured" : "";
     std::size_t next = 0;
-    if (!StartNext(*ex, next)) {
-      ex->outcome = rpc::Outcome::kConnectFailed;
-      if (ex->last_error.empty()) ex->last_error = "no endpoint configured";
-    }
+    std::int64_t wait = 0;
+    if (StartNext(*ex, next, wait) == Start::kRateLimited) Queue(*ex, 0, wait);
   }
   int still_running = 0;
   curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still_running);
-  while (!running_.empty()) {
+  while (!running_.empty() || !waiting_.empty()) {
     // Collect finished transfers first: finishing may start a failover transfer.
     int queued = 0;
     while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
@@ -261,10 +283,35 @@ bool RpcGateway::Run(const std::vector<Exchange*>& exchanges) {
     for (auto it = running_.begin(); it != running_.end();) {
       it = (*it)->done ? running_.erase(it) : std::next(it);
     }
-    if (running_.empty()) break;
+    // Exchanges whose rate-limit wait is over try again; past their budget they give up.
+    std::int64_t next_due = -1;
+    {
+      const std::int64_t now = now_ms_();
+      std::vector<Waiting> still;
+      for (Waiting& w : waiting_) {
+        if (w.due_ms > now) {
+          still.push_back(w);
+          next_due = next_due < 0 ? w.due_ms - now : std::min(next_due, w.due_ms - now);
+          continue;
+        }
+        std::size_t next = w.next_target;
+        std::int64_t wait = 0;
+        const Start started = StartNext(*w.exchange, next, wait);
+        if (started == Start::kRateLimited && now + wait <= w.give_up_ms) {
+          still.push_back({w.exchange, w.next_target, now + wait, w.give_up_ms});
+          next_due = next_due < 0 ? wait : std::min(next_due, wait);
+        } else if (started != Start::kStarted) {
+          w.exchange->last_error = "rate limit of " + w.exchange->targets[w.next_target].redacted +
+                                   " left no slot within the request timeout";
+        }
+      }
+      waiting_ = std::move(still);
+    }
+    if (running_.empty() && waiting_.empty()) break;
     if (stop_requested_()) {
       for (auto& t : running_) curl_multi_remove_handle(multi, t->easy);
       running_.clear();
+      waiting_.clear();
       return false;
     }
     std::vector<pg::worker::SocketInterest> interests;
@@ -272,7 +319,9 @@ bool RpcGateway::Run(const std::vector<Exchange*>& exchanges) {
       interests.push_back({fd, what == CURL_POLL_IN || what == CURL_POLL_INOUT,
                            what == CURL_POLL_OUT || what == CURL_POLL_INOUT});
     }
-    const long timeout = timeout_ms_ < 0 ? 1000 : timeout_ms_;
+    long timeout = timeout_ms_ < 0 ? 1000 : timeout_ms_;
+    if (running_.empty()) timeout = static_cast<long>(next_due);
+    if (next_due >= 0) timeout = std::min(timeout, static_cast<long>(next_due));
     const auto ready = wait_(interests, timeout);
     if (ready.empty()) {
       curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still_running);

@@ -106,8 +106,19 @@ class RpcGateway {
     rpc::RateLimiter limiter;
   };
   EndpointState& StateOf(const Target& target);
-  // Starts the exchange on its next usable target; false when none is left.
-  bool StartNext(Exchange& exchange, std::size_t& next_target);
+  // Starts the exchange on its next usable target. Returns kStarted, kNoTarget (every target
+  // failed or has its breaker open) or kRateLimited (a usable target has no token yet:
+  // `wait_ms` says when it will).
+  enum class Start { kStarted, kNoTarget, kRateLimited };
+  Start StartNext(Exchange& exchange, std::size_t& next_target, std::int64_t& wait_ms);
+  // Exchanges waiting for a rate-limit token, with the time they may try again.
+  struct Waiting {
+    Exchange* exchange;
+    std::size_t next_target;
+    std::int64_t due_ms;
+    std::int64_t give_up_ms;
+  };
+  void Queue(Exchange& exchange, std::size_t first_target, std::int64_t wait_ms);
   void Finish(Transfer& transfer, int curl_code);
 
   WaitFn wait_;
@@ -119,6 +130,7 @@ class RpcGateway {
   long timeout_ms_ = -1;
   std::map<std::string, EndpointState> endpoints_;  // by URL
   std::vector<std::unique_ptr<Transfer>> running_;
+  std::vector<Waiting> waiting_;
 
   friend int GatewaySocketCallback(void*, int, int, void*, void*);
   friend int GatewayTimerCallback(void*, long, void*);

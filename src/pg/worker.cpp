@@ -118,7 +118,12 @@ std::vector<SocketReady> Wait(const std::vector<SocketInterest>& sockets, long t
   return result;
 }
 
-std::int64_t NowMs() { return static_cast<std::int64_t>(GetCurrentTimestamp() / 1000); }
+std::int64_t NowMs() {
+  // PostgreSQL counts microseconds from 2000-01-01; txrelay's workers speak Unix milliseconds.
+  constexpr std::int64_t kUnixToPostgresMs =
+      static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
+  return static_cast<std::int64_t>(GetCurrentTimestamp() / 1000) + kUnixToPostgresMs;
+}
 
 std::uint64_t RandomU64() { return Rng()(); }
 

@@ -59,6 +59,20 @@ check "connection refused: connect_failed recorded on the first endpoint, the wi
   test "$(sql "SELECT (SELECT count(*) > 0 FROM txrelay.rpc_calls WHERE outcome = 'connect_failed' AND endpoint_id = $PROXY_ENDPOINT) AND (SELECT bool_and(endpoint_id <> $PROXY_ENDPOINT) FROM txrelay.rpc_calls WHERE idempotency_key = 'fault-$n' AND method = 'eth_sendRawTransaction' AND outcome = 'ok')")" = t
 proxy_mode '{"mode": "pass"}'
 
+# The per-endpoint rate limit is ours: work waits for a token, it never fails because of it.
+sql "SELECT txrelay.set_rpc_endpoint(endpoint_id, enabled => false) FROM txrelay.rpc_endpoints WHERE endpoint_id <> $PROXY_ENDPOINT" >/dev/null
+sql "SELECT txrelay.set_rpc_endpoint($PROXY_ENDPOINT, max_requests_per_sec => 4)" >/dev/null
+before=$(sql "SELECT coalesce(max(call_id), 0) FROM txrelay.rpc_calls")
+for k in $(seq 1 8); do
+  sql "SELECT txrelay.approve((txrelay.request_withdrawal('rate-$k', 'alice', 31337, 'ETH', '${DEV[5]}', $((5000 + k)))).withdrawal_id, gen_random_uuid(), 'rate-pd-$k', 'e2e')" >/dev/null
+done
+wait_for "SELECT count(*) = 8 FROM txrelay.withdrawals WHERE idempotency_key LIKE 'rate-%' AND status = 'broadcasted'" 60 "rate-limited sends"
+check "rate limit 4/s: all 8 withdrawals went through, none failed or dead" \
+  test "$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE idempotency_key LIKE 'rate-%' AND status = 'broadcasted'")/$(sql "SELECT count(*) FROM txrelay.outbox WHERE status = 'dead'")" = "8/0"
+echo "# rate: $(sql "SELECT count(DISTINCT correlation_id) || ' requests in ' || round(extract(epoch FROM max(started_at) - min(started_at))::numeric, 2) || ' s' FROM txrelay.rpc_calls WHERE call_id > $before AND endpoint_id = $PROXY_ENDPOINT")"
+check "rate limit 4/s: requests to the endpoint never beat one second's burst plus 4 per second" \
+  test "$(sql "SELECT count(DISTINCT correlation_id) <= 4 + 4 * ceil(extract(epoch FROM max(started_at) - min(started_at))) FROM txrelay.rpc_calls WHERE call_id > $before AND endpoint_id = $PROXY_ENDPOINT")" = t
+
 check "on chain: one transaction per nonce, each the withdrawal's own" check_chain --require-all-sent
 check "no dead letter" test "$(sql "SELECT count(*) FROM txrelay.outbox WHERE status = 'dead'")" = 0
 check "the audit never shows an endpoint secret or a raw URL column" \

@@ -22,6 +22,12 @@ class CircuitBreaker {
   void OnSuccess();
   void OnFailure(std::int64_t now_ms);
 
+  // New settings (a configuration reload) apply from the next event on.
+  void Reconfigure(int threshold, std::int64_t cooldown_ms) {
+    threshold_ = threshold;
+    cooldown_ms_ = cooldown_ms;
+  }
+
   State state(std::int64_t now_ms) const;
   int consecutive_failures() const { return failures_; }
 

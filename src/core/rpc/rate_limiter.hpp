@@ -16,6 +16,7 @@ class RateLimiter {
   bool TryTake(std::int64_t now_ms);
   // Milliseconds until a token is available (0 if one is).
   std::int64_t WaitMs(std::int64_t now_ms);
+  int per_second() const { return static_cast<int>(per_second_); }
 
  private:
   void Refill(std::int64_t now_ms);
