@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # The main job, end to end on a fresh Debian 12 machine: installs what is missing, builds and
-# installs txrelay, starts a throwaway PostgreSQL 15 cluster (pg_cron + txrelay preloaded) and
-# runs the SQL flow of scripts/demo.sql from a deposit to an approved withdrawal with its nonce
-# and signature request, then a client-signed withdrawal signed with cast and verified by
-# submit_signed. The cluster is stopped and removed on exit.
+# installs txrelay, starts a local anvil chain and a throwaway PostgreSQL 15 cluster (pg_cron +
+# txrelay preloaded, the broadcaster running) and runs scripts/demo.sql: a deposit, idempotent
+# withdrawal requests, approval with nonce and signature request, the broadcaster signing and
+# sending; then a client-signed withdrawal signed with cast and verified by submit_signed; then
+# the receipts, from the node. Everything started is stopped by its PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/cluster.sh
+. scripts/anvil.sh
 
 ./scripts/deps.sh
 log "building and installing txrelay"
 make -s -j"$(nproc)" >/dev/null
 as_root make -s install >/dev/null
 
-trap cluster_stop EXIT
+trap 'cluster_stop; anvil_stop' EXIT
+anvil_start
 cluster_start txrelay_demo
-psql -X -v VERBOSITY=default -f scripts/demo.sql 2>&1
+psql -X -v VERBOSITY=default -v anvil_url="$ANVIL_URL" -f scripts/demo.sql 2>&1
 
 # A client-signed hot wallet: the application signs (here with cast and anvil's public dev key
 # #1) exactly what txrelay.pending_signature_requests() asks, and submit_signed verifies it.
@@ -45,9 +48,28 @@ SELECT txrelay.submit_signed(:'req', decode(substr(:'tampered', 3), 'hex'));
 \echo '-- the exact transaction is accepted: attempt stored (bytes and hash) and its broadcast queued'
 SELECT attempt_id, tx_type, nonce, '0x' || encode(tx_hash, 'hex') AS tx_hash, status
   FROM txrelay.submit_signed(:'req', decode(substr(:'raw', 3), 'hex'));
+DO $wait$ BEGIN
+  FOR i IN 1..100 LOOP
+    EXIT WHEN (SELECT status FROM txrelay.withdrawals WHERE idempotency_key = 'payout-2026-0005') = 'broadcasted';
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $wait$;
+\echo '-- the broadcaster sent the client-signed bytes as they were'
 SELECT w.status, o.kind AS outbox, o.status AS outbox_status
   FROM txrelay.withdrawals w JOIN txrelay.outbox o USING (withdrawal_id)
  WHERE w.idempotency_key = 'payout-2026-0005' AND o.kind = 'broadcast';
 SELECT * FROM txrelay.verify_ledger();
 SQL
+
+echo
+echo "== 12. On chain, from the node: every withdrawal's transaction and its receipt"
+psql -X -At -F ' ' -c "SELECT w.idempotency_key, '0x' || encode(a.tx_hash, 'hex'), w.to_address, w.amount
+                         FROM txrelay.withdrawals w JOIN txrelay.attempts a USING (withdrawal_id)
+                        WHERE w.status = 'broadcasted' ORDER BY w.created_at" |
+while read -r key hash to amount; do
+  status=$(.tools/bin/cast receipt "$hash" status --rpc-url "$ANVIL_URL")
+  block=$(.tools/bin/cast receipt "$hash" blockNumber --rpc-url "$ANVIL_URL")
+  value=$(.tools/bin/cast tx "$hash" value --rpc-url "$ANVIL_URL")
+  echo "$key: tx $hash mined in block $block, status $status, paid $value wei to $to (requested $amount)"
+done
 log "demo finished"

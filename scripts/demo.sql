@@ -1,15 +1,16 @@
--- txrelay demo: the SQL flow from a deposit to an approved withdrawal with its nonce and its
--- signature request, including what the database refuses. Run by scripts/demo.sh.
+-- txrelay demo: from a deposit to a withdrawal on chain - idempotent request, approval with its
+-- nonce and signature request, the broadcaster signing through anvil's eth_signTransaction and
+-- sending - and what the database refuses. Run by scripts/demo.sh (psql variable anvil_url).
 \set ON_ERROR_STOP on
 \pset footer off
 \set QUIET on
 CREATE EXTENSION txrelay;
 \set QUIET off
 
-\echo '== 1. Operator: a chain (anvil, 31337), its signer, a hot wallet, risk tiers'
+\echo '== 1. Operator: a chain (anvil, 31337), its endpoint, its signer, a hot wallet, risk tiers'
 SELECT chain_id, name, native_symbol FROM txrelay.add_chain(31337, 'anvil local');
-SELECT txrelay.add_rpc_endpoint(31337, 'http://127.0.0.1:8545') AS endpoint_id;
-SELECT txrelay.add_signer('anvil-dev-keys', 'http://127.0.0.1:8545');
+SELECT txrelay.add_rpc_endpoint(31337, :'anvil_url') AS endpoint_id;
+SELECT txrelay.add_signer('anvil-dev-keys', :'anvil_url');
 SELECT chain_id, address, signer, next_nonce, status
   FROM txrelay.add_sender(31337, '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266', 'anvil-dev-keys', 0);
 SELECT tier, auto_approve_below, completion FROM txrelay.set_risk_tier('standard', 0, 'finalized');
@@ -44,11 +45,26 @@ SELECT txrelay.request_withdrawal('payout-2026-0003', 'customer-42', 31337, 'ETH
 \set ON_ERROR_STOP on
 
 \echo '== 7. Approver: approve -> the nonce is reserved, the signature request and its outbox row are created'
+\echo '   (in one transaction; its commit wakes the broadcaster)'
+BEGIN;
 SELECT status FROM txrelay.approve(:'withdrawal_id', gen_random_uuid(), 'policy-run-7781', 'risk-engine');
 SELECT nonce_key, nonce FROM txrelay.nonce_reservations WHERE withdrawal_id = :'withdrawal_id';
 SELECT signature_request_id, kind, from_address, nonce, to_address, value, status
   FROM txrelay.signature_requests WHERE withdrawal_id = :'withdrawal_id';
 SELECT outbox_id, kind, status FROM txrelay.outbox WHERE withdrawal_id = :'withdrawal_id';
+COMMIT;
+
+\echo '== 7b. Broadcaster: signs through the signer, stores the signed bytes, sends - within milliseconds'
+DO $wait$ BEGIN
+  FOR i IN 1..100 LOOP
+    EXIT WHEN (SELECT status FROM txrelay.withdrawals WHERE idempotency_key = 'payout-2026-0001') = 'broadcasted';
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $wait$;
+SELECT w.status, a.attempt_id, '0x' || encode(a.tx_hash, 'hex') AS tx_hash, a.status AS attempt
+  FROM txrelay.withdrawals w JOIN txrelay.attempts a USING (withdrawal_id) WHERE w.withdrawal_id = :'withdrawal_id';
+SELECT method, outcome, round(latency_ms::numeric, 1) AS latency_ms
+  FROM txrelay.rpc_calls WHERE withdrawal_id = :'withdrawal_id' ORDER BY call_id;
 
 \echo '== 8. A small withdrawal is approved at request by its tier; the sender hands out nonce 1'
 SELECT withdrawal_id AS small_id, status AS small_status

@@ -2,8 +2,9 @@
 # Every test of txrelay, from a fresh Debian 12 machine: installs what is missing, builds with
 # warnings as errors, runs the pure C++ unit tests (CTest), checks the transaction vectors
 # against cast, fuzzes the decoder for a minute, installs the extension, starts a
-# throwaway PostgreSQL 15 cluster and runs the pgTAP suite with pg_prove, then checks that the
-# docs match the code. Stops and removes the cluster on exit.
+# throwaway PostgreSQL 15 cluster and runs the pgTAP suite with pg_prove, checks that the docs
+# match the code, then runs the end-to-end tests against a real anvil node (workers, faults
+# injected by a proxy, kill -9). Every server started is stopped by its PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/cluster.sh
@@ -22,7 +23,9 @@ log "fuzzing the transaction decoder for ${FUZZ_SECONDS:-60} s (ASan + UBSan)"
 as_root make -s install >/dev/null
 
 trap cluster_stop EXIT
-cluster_start txrelay_test
+# The pgTAP suite tests the SQL side alone: the broadcaster stays off in this cluster (the
+# end-to-end tests below run it against a real node).
+TXR_EXTRA_CONF="txrelay.broadcaster_enabled = off" cluster_start txrelay_test
 psql -X -q -v ON_ERROR_STOP=1 \
   -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION dblink' -c 'CREATE EXTENSION txrelay' \
   -f test/sql/helpers.sql -f test/sql/signed_fixtures.sql >/dev/null
@@ -32,5 +35,10 @@ PGOPTIONS="-c client_min_messages=warning" pg_prove -Q --failures test/pgtap/*.s
 
 log "docs match the code"
 ./test/docs_match.sh
+cluster_stop
+trap - EXIT
+
+log "end-to-end tests on anvil (workers, RPC gateway, faults, kill -9)"
+./test/e2e/run_all.sh
 
 log "all tests passed"

@@ -259,33 +259,43 @@ TXRELAY_SQL_FUNCTION(txrelay_set_rpc_endpoint) {
   auto int_arg = [&](int i, const char* name) {
     return args.IsNull(i) ? std::nullopt : std::optional<std::int64_t>(args.Int32(i, name));
   };
-  const auto connect = int_arg(3, "connect_timeout_ms");
-  const auto request = int_arg(4, "request_timeout_ms");
+  const pg::Param enabled =
+      args.IsNull(1) ? pg::DatumParam(BOOLOID, Datum(0), true) : pg::BoolParam(DatumGetBool(args.Raw(1)));
+  const auto priority = int_arg(2, "priority");
+  auto connect = int_arg(3, "connect_timeout_ms");
+  auto request = int_arg(4, "request_timeout_ms");
   const auto rate = int_arg(5, "max_requests_per_sec");
   if (connect) CheckRange(*connect, "connect_timeout_ms", 1, 600000);
   if (request) CheckRange(*request, "request_timeout_ms", 1, 3600000);
   if (rate) CheckRange(*rate, "max_requests_per_sec", 1, 1000000);
   pg::SpiConnection spi;
+  static const pg::Statement kCurrent(
+      "SELECT connect_timeout_ms, request_timeout_ms FROM txrelay.rpc_endpoints WHERE endpoint_id = $1 FOR UPDATE",
+      {INT8OID});
+  const auto current = kCurrent.Run({pg::Int8Param(id)});
+  if (current.empty()) {
+    throw InvalidArgument("endpoint_id", "does not name an RPC endpoint", "No endpoint " + std::to_string(id) + ".");
+  }
+  const std::int64_t effective_connect = connect.value_or(current.front().Int64(0));
+  const std::int64_t effective_request = request.value_or(current.front().Int64(1));
+  if (effective_connect > effective_request) {
+    throw InvalidArgument(connect ? "connect_timeout_ms" : "request_timeout_ms",
+                          connect ? "must not exceed request_timeout_ms" : "must not be below connect_timeout_ms",
+                          "The connect timeout would be " + std::to_string(effective_connect) +
+                              " ms and the request timeout " + std::to_string(effective_request) + " ms.");
+  }
   static const pg::Statement kUpdate(
       "UPDATE txrelay.rpc_endpoints SET enabled = coalesce($2, enabled), priority = coalesce($3, priority), "
-      "connect_timeout_ms = coalesce($4, connect_timeout_ms), request_timeout_ms = coalesce($5, request_timeout_ms), "
-      "max_requests_per_sec = coalesce($6, max_requests_per_sec) WHERE endpoint_id = $1 "
-      "RETURNING ROW(endpoint_id, chain_id, url_redacted, enabled, priority, connect_timeout_ms, request_timeout_ms, "
-      "max_requests_per_sec)::txrelay.rpc_endpoint_settings, connect_timeout_ms <= request_timeout_ms",
+      "connect_timeout_ms = $4, request_timeout_ms = $5, max_requests_per_sec = coalesce($6, max_requests_per_sec) "
+      "WHERE endpoint_id = $1 RETURNING ROW(endpoint_id, chain_id, url_redacted, enabled, priority, connect_timeout_ms, "
+      "request_timeout_ms, max_requests_per_sec)::txrelay.rpc_endpoint_settings",
       {INT8OID, BOOLOID, INT4OID, INT4OID, INT4OID, INT4OID});
   auto opt_int = [](const std::optional<std::int64_t>& v) {
     return v ? pg::Int4Param(static_cast<std::int32_t>(*v)) : pg::DatumParam(INT4OID, Datum(0), true);
   };
-  const pg::Param enabled = args.IsNull(1) ? pg::DatumParam(BOOLOID, Datum(0), true) : pg::BoolParam(DatumGetBool(args.Raw(1)));
-  const std::optional<std::int64_t> priority =
-      args.IsNull(2) ? std::nullopt : std::optional<std::int64_t>(args.Int32(2, "priority"));
-  const auto rows =
-      kUpdate.Run({pg::Int8Param(id), enabled, opt_int(priority), opt_int(connect), opt_int(request), opt_int(rate)});
-  if (rows.empty()) {
-    throw InvalidArgument("endpoint_id", "does not name an RPC endpoint", "No endpoint " + std::to_string(id) + ".");
-  }
-  if (!rows.front().Bool(1)) {
-    throw InvalidArgument("connect_timeout_ms", "must not exceed request_timeout_ms");
-  }
-  return rows.front().TransferValue(0);
+  return kUpdate
+      .Run({pg::Int8Param(id), enabled, opt_int(priority), pg::Int4Param(static_cast<std::int32_t>(effective_connect)),
+            pg::Int4Param(static_cast<std::int32_t>(effective_request)), opt_int(rate)})
+      .front()
+      .TransferValue(0);
 }

@@ -25,6 +25,8 @@ INSERT INTO grants VALUES
   ('txrelay_operator', 'txrelay.add_sender(bigint,text,text,bigint)', true),
   ('txrelay_operator', 'txrelay.set_sender_status(bigint,text,text,text)', true),
   ('txrelay_operator', 'txrelay.requeue_dead(bigint)', true),
+  ('txrelay_operator', 'txrelay.set_rpc_endpoint(bigint,boolean,integer,integer,integer,integer)', true),
+  ('txrelay_app', 'txrelay.set_rpc_endpoint(bigint,boolean,integer,integer,integer,integer)', false),
   ('txrelay_operator', 'txrelay.cancel(uuid,text)', true),
   ('txrelay_operator', 'txrelay.approve(uuid,uuid,text,text)', false),
   ('txrelay_operator', 'txrelay.credit(text,bigint,text,numeric,text)', false),
@@ -34,7 +36,7 @@ INSERT INTO grants VALUES
   ('txrelay_auditor', 'txrelay.request_withdrawal(text,text,bigint,text,text,numeric,text,jsonb)', false),
   ('txrelay_auditor', 'txrelay.requeue_dead(bigint)', false);
 SELECT is_empty($$SELECT role, fn FROM grants WHERE has_function_privilege(role, fn, 'EXECUTE') <> allowed$$,
-                'each role may execute exactly its functions (26 checks)');
+                'each role may execute exactly its functions (28 checks)');
 
 -- The application works through the API only.
 SELECT lives_ok($$SELECT txrelay_test.as_role('txrelay_app',

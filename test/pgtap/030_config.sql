@@ -1,6 +1,6 @@
 -- Configuration functions: what they store, idempotent re-adds, conflicts, unknown references.
 BEGIN;
-SELECT plan(33);
+SELECT plan(36);
 
 SELECT is((txrelay.add_chain(31337, 'anvil')).native_symbol, 'ETH', 'add_chain defaults to ETH');
 SELECT is((SELECT decimals FROM txrelay.assets WHERE chain_id = 31337 AND contract IS NULL), 18,
@@ -35,6 +35,16 @@ SELECT is((SELECT priority FROM txrelay.rpc_endpoints WHERE url = 'http://127.0.
           'and updates its priority');
 SELECT throws_ok($$SELECT txrelay.add_rpc_endpoint(999, 'http://127.0.0.1:8545')$$, 'TR009', NULL,
                  'endpoints need a known chain');
+SELECT results_eq($$SELECT enabled, priority, connect_timeout_ms, request_timeout_ms, max_requests_per_sec
+                      FROM txrelay.set_rpc_endpoint((SELECT endpoint_id FROM txrelay.rpc_endpoints WHERE url = 'http://127.0.0.1:8545'),
+                                                    enabled => false, request_timeout_ms => 1500, max_requests_per_sec => 20,
+                                                    connect_timeout_ms => 500)$$,
+                  $$VALUES (false, 5, 500, 1500, 20)$$, 'set_rpc_endpoint changes what it is given and keeps the rest');
+SELECT is((SELECT url_redacted FROM txrelay.set_rpc_endpoint((SELECT endpoint_id FROM txrelay.rpc_endpoints WHERE url = 'http://127.0.0.1:8545'))),
+          'http://127.0.0.1:8545', 'and shows the endpoint by its redacted URL only');
+SELECT throws_ok($$SELECT txrelay.set_rpc_endpoint((SELECT endpoint_id FROM txrelay.rpc_endpoints WHERE url = 'http://127.0.0.1:8545'),
+                   connect_timeout_ms => 5000)$$, '22023', 'connect_timeout_ms must not exceed request_timeout_ms',
+                 'a connect timeout above the request timeout is refused');
 SELECT lives_ok($$SELECT txrelay.add_signer('kms', 'https://user:secret@signer.example.com/sign?token=abc')$$, 'add_signer');
 SELECT is((SELECT url_redacted FROM txrelay.signers WHERE name = 'kms'), 'https://***@signer.example.com/sign?token=***',
           'signer credentials are redacted');

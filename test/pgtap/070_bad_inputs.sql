@@ -5,7 +5,7 @@ SELECT txrelay_test.fixture(70);  -- committed: chain 70 ('test chain 70'), acco
 SELECT (txrelay.request_withdrawal('bad-base', 'alice', 70, 'ETH', txrelay_test.dev(2), 1)).withdrawal_id AS wid \gset
 
 BEGIN;
-SELECT plan(1 + 64 * 3);
+SELECT plan(1 + 68 * 3);
 
 CREATE TEMP TABLE catalogue (call text, errcode text, names text);
 INSERT INTO catalogue VALUES
@@ -76,9 +76,13 @@ INSERT INTO catalogue VALUES
   ($$SELECT txrelay.set_risk_tier('standard', -1, 'safe')$$, '22003', 'auto_approve_below'),
   ($$SELECT txrelay.set_sender_status(70, '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266', 'frozen', 'x')$$, '22023', 'status'),
   ($$SELECT txrelay.set_sender_status(70, '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', 'paused', 'x')$$, '22023', 'address'),
-  ($$SELECT txrelay.requeue_dead(987654321)$$, '22023', 'outbox_id');
+  ($$SELECT txrelay.requeue_dead(987654321)$$, '22023', 'outbox_id'),
+  ($$SELECT txrelay.set_rpc_endpoint(987654321, enabled => false)$$, '22023', 'endpoint_id'),
+  ($$SELECT txrelay.set_rpc_endpoint(NULL)$$, '22023', 'endpoint_id'),
+  ($$SELECT txrelay.set_rpc_endpoint(1, connect_timeout_ms => 0)$$, '22023', 'connect_timeout_ms'),
+  ($$SELECT txrelay.set_rpc_endpoint(1, max_requests_per_sec => -5)$$, '22023', 'max_requests_per_sec');
 
-SELECT is((SELECT count(*)::int FROM catalogue), 64, 'the catalogue has 64 bad inputs');
+SELECT is((SELECT count(*)::int FROM catalogue), 68, 'the catalogue has 68 bad inputs');
 SELECT txrelay_test.refuses(call, errcode, names) FROM catalogue;
 
 SELECT * FROM finish();

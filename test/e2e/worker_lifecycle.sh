@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The broadcaster as a process (DESIGN §5): it shows in pg_stat_activity what it does, reloads
+# its settings on SIGHUP, comes back after it is terminated, and exits promptly on SIGTERM even
+# in the middle of an RPC call.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+e2e_setup
+sql "SELECT txrelay.add_sender(31337, '${DEV[0]}', 'anvil', 0)" >/dev/null
+sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000, 'life-funding')" >/dev/null
+pid_of() { psql -X -q -At -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'txrelay broadcaster'" 2>/dev/null || true; }
+request() { sql "SELECT (txrelay.approve((txrelay.request_withdrawal('life-$1', 'alice', 31337, 'ETH', '${DEV[6]}', $1)).withdrawal_id, gen_random_uuid(), 'life-pd-$1', 'e2e')).withdrawal_id"; }
+
+wait_for "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'txrelay broadcaster' AND query LIKE 'broadcaster: %'" 10 "the broadcaster in pg_stat_activity"
+check "pg_stat_activity shows the broadcaster and what it does" \
+  test "$(sql "SELECT application_name || ' | ' || query FROM pg_stat_activity WHERE backend_type = 'txrelay broadcaster'")" = "txrelay broadcaster | broadcaster: waiting for work"
+
+# SIGHUP: turned off, it leaves queued work alone and says so; turned on, it sends.
+sql "ALTER SYSTEM SET txrelay.broadcaster_enabled = off" >/dev/null
+sql "SELECT pg_reload_conf()" >/dev/null
+wait_for "SELECT query LIKE '%disabled%' FROM pg_stat_activity WHERE backend_type = 'txrelay broadcaster'" 10 "disabled after reload"
+id=$(request 1)
+sleep 1
+check "after SIGHUP with broadcaster_enabled = off, nothing is signed or sent" \
+  test "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$id'")" = approved
+sql "ALTER SYSTEM RESET txrelay.broadcaster_enabled" >/dev/null
+sql "SELECT pg_reload_conf()" >/dev/null
+wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawal_id = '$id'" 10 "enabled again"
+check "after SIGHUP with it on again, the queued withdrawal goes out" true
+
+# Terminated by an operator: it comes back by itself (never a silent stop).
+old=$(pid_of)
+sql "SELECT pg_terminate_backend($old)" >/dev/null
+wait_for "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'txrelay broadcaster' AND pid <> $old" 10 "a new broadcaster"
+check "after pg_terminate_backend the broadcaster is back (new pid)" test "$(pid_of)" != "$old"
+
+# SIGTERM in the middle of an RPC: the proxy swallows the send, the read timeout is 60 s.
+PROXY_ENDPOINT=$(sql "SELECT endpoint_id FROM txrelay.rpc_endpoints WHERE url = '$PROXY_URL'")
+sql "SELECT txrelay.set_rpc_endpoint($PROXY_ENDPOINT, request_timeout_ms => 60000)" >/dev/null
+proxy_mode '{"mode": "blackhole", "method": "eth_sendRawTransaction"}'
+id=$(request 2)
+sleep 1
+pid=$(pid_of)
+check "the broadcaster is waiting on the swallowed send" \
+  test "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$id'")" = signed
+start=$(date +%s%N)
+kill -TERM "$pid"
+while kill -0 "$pid" 2>/dev/null; do sleep 0.01; done
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "# SIGTERM during an RPC: the broadcaster exited in $ms ms"
+check "SIGTERM mid-RPC exits promptly (under 1 s, the RPC timeout being 60 s)" test "$ms" -lt 1000
+proxy_mode '{"mode": "pass"}'
+sql "SELECT txrelay.set_rpc_endpoint($PROXY_ENDPOINT, request_timeout_ms => 5000)" >/dev/null
+wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawal_id = '$id'" 20 "the send after restart"
+check "the restarted broadcaster recovered the lease and sent it" check_chain --require-all-sent
+check "one signature for it" test "$(sql "SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$id'")" = 1
+finish
