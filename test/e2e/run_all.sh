@@ -3,7 +3,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 failed=()
-for t in broadcast_pipeline broadcast_faults broadcast_dead_letter worker_lifecycle broadcast_kill; do
+for t in broadcast_pipeline broadcast_faults broadcast_dead_letter worker_lifecycle worker_primary_only broadcast_kill; do
   log=$(mktemp)
   start=$SECONDS
   if ./$t.sh >"$log" 2>&1; then

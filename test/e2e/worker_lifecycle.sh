@@ -27,6 +27,23 @@ sql "SELECT pg_reload_conf()" >/dev/null
 wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawal_id = '$id'" 10 "enabled again"
 check "after SIGHUP with it on again, the queued withdrawal goes out" true
 
+# A withdrawal cancelled after approval still consumes its nonce: the broadcaster signs and sends
+# the gap filler (a zero-value self-transfer), so the sender's next withdrawal is not stuck.
+sql "ALTER SYSTEM SET txrelay.broadcaster_enabled = off" >/dev/null
+sql "SELECT pg_reload_conf()" >/dev/null
+wait_for "SELECT query LIKE '%disabled%' FROM pg_stat_activity WHERE backend_type = 'txrelay broadcaster'" 10 "disabled"
+cancelled=$(request 3)
+sql "SELECT status FROM txrelay.cancel('$cancelled', 'customer asked')" >/dev/null
+after=$(request 4)
+sql "ALTER SYSTEM RESET txrelay.broadcaster_enabled" >/dev/null
+sql "SELECT pg_reload_conf()" >/dev/null
+wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawal_id = '$after'" 20 "the next withdrawal after the gap"
+check "the gap filler was signed and sent for the cancelled withdrawal's nonce" \
+  test "$(sql "SELECT count(*) FROM txrelay.attempts a JOIN txrelay.signature_requests s USING (signature_request_id) WHERE a.withdrawal_id = '$cancelled' AND s.kind = 'gap_filler' AND a.status = 'sent'")" = 1
+check "on chain: a zero-value self-transfer at the cancelled nonce, the next withdrawal after it" check_chain --require-all-sent
+check "the cancelled withdrawal stays cancelled and released" \
+  test "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$cancelled'")/$(sql "SELECT count(*) FROM txrelay.ledger_entries WHERE withdrawal_id = '$cancelled' AND kind = 'RELEASE'")" = "cancelled/1"
+
 # Terminated by an operator: it comes back by itself (never a silent stop).
 old=$(pid_of)
 sql "SELECT pg_terminate_backend($old)" >/dev/null
