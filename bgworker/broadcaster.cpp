@@ -350,12 +350,27 @@ void Broadcaster::Retry(const Job& job, const std::string& error) {
                       " ms (try " + std::to_string(job.tries) + "): " + error + " [" + job.Describe() + "]");
 }
 
+void Broadcaster::Done(const Job& job) {
+  static const pg::Statement kDone(
+      "UPDATE txrelay.outbox SET status = 'done', done_at = now(), lease_owner = NULL, lease_expires_at = NULL, "
+      "last_error = NULL, updated_at = now() WHERE outbox_id = $1",
+      {INT8OID});
+  kDone.Run({pg::Int8Param(job.outbox_id)});
+}
+
+void Broadcaster::Cancelled(const Job& job, const std::string& why) {
+  static const pg::Statement kCancelled(
+      "UPDATE txrelay.outbox SET status = 'cancelled', last_error = $2, done_at = now(), lease_owner = NULL, "
+      "lease_expires_at = NULL, updated_at = now() WHERE outbox_id = $1",
+      {INT8OID, TEXTOID});
+  kCancelled.Run({pg::Int8Param(job.outbox_id), pg::TextParam(why)});
+}
+
 void Broadcaster::Dead(const Job& job, const std::string& error) {
   const std::string text = error + " [" + job.Describe() + "]";
   static const pg::Statement kDead(
-      "UPDATE txrelay.outbox SET status = 'dead', last_error = $2, lease_owner = NULL, lease_expires_at = "
-      "NULL, "
-      "done_at = now(), updated_at = now() WHERE outbox_id = $1",
+      "UPDATE txrelay.outbox SET status = 'dead', last_error = $2, lease_owner = NULL, "
+      "lease_expires_at = NULL, done_at = now(), updated_at = now() WHERE outbox_id = $1",
       {INT8OID, TEXTOID});
   kDead.Run({pg::Int8Param(job.outbox_id), pg::TextParam(text)});
   pg::worker::LogWarning("txrelay broadcaster: dead letter (outbox " + std::to_string(job.outbox_id) + ", " +
@@ -488,11 +503,6 @@ void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast
   static const pg::Statement kSubmit(
       "SELECT attempt_id::text, '0x' || encode(tx_hash, 'hex') FROM txrelay.submit_signed($1::uuid, $2)",
       {TEXTOID, BYTEAOID});
-  static const pg::Statement kDone(
-      "UPDATE txrelay.outbox SET status = 'done', done_at = now(), lease_owner = NULL, lease_expires_at = "
-      "NULL, "
-      "last_error = NULL, updated_at = now() WHERE outbox_id = $1",
-      {INT8OID});
   static const pg::Statement kTakeBroadcast(
       "UPDATE txrelay.outbox SET status = 'leased', lease_owner = $2, lease_expires_at = now() + "
       "make_interval(secs => $3), "
@@ -500,10 +510,6 @@ void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast
       "'pending' "
       "RETURNING outbox_id, tries",
       {TEXTOID, TEXTOID, INT4OID});
-  static const pg::Statement kCancelled(
-      "UPDATE txrelay.outbox SET status = 'cancelled', last_error = $2, done_at = now(), lease_owner = NULL, "
-      "lease_expires_at = NULL, updated_at = now() WHERE outbox_id = $1",
-      {INT8OID, TEXTOID});
   for (Job* j : signed_jobs) {
     Job b = *j;
     bool taken = false;
@@ -516,7 +522,7 @@ void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast
       b.attempt_id = row.Text(0);
       b.tx_hash = row.Text(1);
       b.raw = j->signed_raw;
-      kDone.Run({pg::Int8Param(j->outbox_id)});
+      Done(*j);
       const auto lease = kTakeBroadcast.Run(
           {pg::TextParam(b.attempt_id), pg::TextParam(LeaseOwner()), pg::Int4Param(settings.lease_seconds)});
       if (!lease.empty()) {
@@ -528,7 +534,7 @@ void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast
     if (!error) {
       if (taken) to_broadcast.push_back(std::move(b));
     } else if (error->sqlerrcode == MAKE_SQLSTATE('T', 'R', '0', '0', '3')) {
-      kCancelled.Run({pg::Int8Param(j->outbox_id), pg::TextParam("not signed: " + error->message)});
+      Cancelled(*j, "not signed: " + error->message);
     } else {
       dead.emplace_back(
           j, "the signer's transaction was refused by submit_signed: " + error->message +
@@ -691,11 +697,6 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
       "UPDATE txrelay.withdrawals SET status = 'broadcasted', status_reason = $2 "
       "WHERE withdrawal_id = $1::uuid AND status = 'signed'",
       {TEXTOID, TEXTOID});
-  static const pg::Statement kDone(
-      "UPDATE txrelay.outbox SET status = 'done', done_at = now(), lease_owner = NULL, lease_expires_at = "
-      "NULL, "
-      "last_error = NULL, updated_at = now() WHERE outbox_id = $1",
-      {INT8OID});
   FlushAudit();
   for (auto& res : results) {
     Job& j = *res.job;
@@ -704,7 +705,7 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
         kSentAttempt.Run({pg::TextParam(j.attempt_id)});
         if (j.withdrawal_id)
           kBroadcasted.Run({pg::TextParam(*j.withdrawal_id), pg::TextParam("sent: tx " + j.tx_hash)});
-        kDone.Run({pg::Int8Param(j.outbox_id)});
+        Done(j);
         break;
       case Verdict::kDead:
         Dead(j, res.error);

@@ -85,6 +85,8 @@ class Broadcaster {
   void SendAll(std::vector<Job>& jobs);
 
   // Outcomes, recorded in the caller's transaction.
+  void Done(const Job& job);
+  void Cancelled(const Job& job, const std::string& why);
   void Retry(const Job& job, const std::string& error);
   void Dead(const Job& job, const std::string& error);
   void Defer(const Job& job, long delay_ms);
