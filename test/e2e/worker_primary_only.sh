@@ -18,7 +18,7 @@ stop_standby() {
 }
 trap 'stop_standby; e2e_teardown' EXIT
 [ "$(id -u)" -eq 0 ] && chown postgres: "$STANDBY_DIR"
-as_pg "$PG_BINDIR/pg_basebackup" -h "$PGHOST" -p "$PGPORT" -U postgres -D "$STANDBY_DIR/data" -R -X stream >/dev/null
+as_pg "$PG_BINDIR/pg_basebackup" -h "$PGHOST" -p "$PGPORT" -U postgres -D "$STANDBY_DIR/data" -R -X stream -c fast >/dev/null
 port=$(free_port)
 as_pg "$PG_BINDIR/pg_ctl" -D "$STANDBY_DIR/data" -l "$STANDBY_DIR/server.log" \
   -o "-p $port -k $STANDBY_DIR" -w start >/dev/null
