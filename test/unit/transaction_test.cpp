@@ -381,4 +381,15 @@ TEST(SignedTxCheck, AcceptsTheExactRequestAndNamesTheFirstDifference) {
   c = e;
   c.max_priority_fee_cap = Uint256("999999999");
   EXPECT_EQ(field_of(c), "max_priority_fee_per_gas");
+
+  // A fee bump's floor: both fields at least the minimum; exactly the minimum is enough.
+  c = e;
+  c.min_max_fee_per_gas = Uint256("2000000000");
+  c.min_max_priority_fee_per_gas = Uint256("1000000000");
+  EXPECT_EQ(field_of(c), "accepted");
+  c.min_max_fee_per_gas = Uint256("2000000001");
+  EXPECT_EQ(field_of(c), "max_fee_per_gas");
+  c.min_max_fee_per_gas = Uint256("2000000000");
+  c.min_max_priority_fee_per_gas = Uint256("1000000001");
+  EXPECT_EQ(field_of(c), "max_priority_fee_per_gas");
 }

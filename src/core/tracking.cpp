@@ -1,0 +1,43 @@
+#include "core/tracking.hpp"
+
+namespace txrelay {
+
+Heads HeadsByDepth(std::uint64_t latest, std::uint64_t safe_depth, std::uint64_t finalized_depth) {
+  Heads h;
+  h.latest = latest;
+  h.safe = latest > safe_depth ? latest - safe_depth : 0;
+  h.finalized = latest > finalized_depth ? latest - finalized_depth : 0;
+  return h;
+}
+
+WithdrawalStatus InclusionLevel(std::uint64_t block, const Heads& heads) {
+  if (block <= heads.finalized) return WithdrawalStatus::kFinalized;
+  if (block <= heads.safe) return WithdrawalStatus::kSafe;
+  return WithdrawalStatus::kIncluded;
+}
+
+bool CompletionReached(const Completion& c, std::uint64_t block, const Heads& heads) {
+  switch (c.level) {
+    case Completion::Level::kIncluded:
+      return heads.latest >= block && heads.latest - block >= static_cast<std::uint64_t>(c.confirmations);
+    case Completion::Level::kSafe: return block <= heads.safe;
+    case Completion::Level::kFinalized: return block <= heads.finalized;
+  }
+  return false;
+}
+
+Uint256 ReceiptFee(const Uint256& gas_used, const Uint256& effective_gas_price) {
+  return gas_used * effective_gas_price;
+}
+
+PendingVerdict JudgePending(const PendingObservation& o, std::uint64_t check_after_blocks, std::uint64_t stuck_blocks) {
+  if (o.pending_blocks < check_after_blocks) return PendingVerdict::kWait;
+  if (o.known_to_node) {
+    if (o.in_block) return PendingVerdict::kMined;
+    return o.pending_blocks >= stuck_blocks ? PendingVerdict::kStuck : PendingVerdict::kPending;
+  }
+  // Unknown by hash: anvil forgets reorged and dropped transactions, so the nonce decides.
+  return o.sender_mined_nonce > o.nonce ? PendingVerdict::kNonceUsed : PendingVerdict::kDropped;
+}
+
+}  // namespace txrelay
