@@ -193,13 +193,18 @@ CREATE TABLE txrelay.signature_requests (
   to_address            text        NOT NULL,  -- recipient, ERC-20 contract, or the sender itself
   value                 txrelay.wei NOT NULL,
   data                  bytea       NOT NULL,
+  replaces_attempt_id   uuid,                  -- a fee bump: the stuck attempt it replaces
+  min_max_fee_per_gas          txrelay.wei,    -- a fee bump: both fees at least these
+  min_max_priority_fee_per_gas txrelay.wei,
   status                text        NOT NULL DEFAULT 'pending',
   created_at            timestamptz NOT NULL DEFAULT now(),
   updated_at            timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT signature_requests_pkey PRIMARY KEY (signature_request_id),
   CONSTRAINT signature_requests_withdrawal_id_fkey FOREIGN KEY (withdrawal_id) REFERENCES txrelay.withdrawals (withdrawal_id),
   CONSTRAINT signature_requests_nonce_fkey FOREIGN KEY (chain_id, from_address, nonce) REFERENCES txrelay.nonce_reservations (chain_id, from_address, nonce),
-  CONSTRAINT signature_requests_kind_check CHECK (kind IN ('withdrawal', 'gap_filler')),
+  CONSTRAINT signature_requests_kind_check CHECK (kind IN ('withdrawal', 'gap_filler', 'fee_bump')),
+  CONSTRAINT signature_requests_fee_bump_check CHECK ((kind = 'fee_bump') = (replaces_attempt_id IS NOT NULL)
+    AND (kind = 'fee_bump') = (min_max_fee_per_gas IS NOT NULL AND min_max_priority_fee_per_gas IS NOT NULL)),
   CONSTRAINT signature_requests_status_check CHECK (status IN ('pending', 'signed', 'cancelled'))
 );
 CREATE INDEX signature_requests_withdrawal_idx ON txrelay.signature_requests (withdrawal_id);
@@ -220,6 +225,13 @@ CREATE TABLE txrelay.attempts (
   max_fee_per_gas           txrelay.wei NOT NULL,
   max_priority_fee_per_gas  txrelay.wei NOT NULL,
   status                    text        NOT NULL DEFAULT 'created',
+  first_seen_block          bigint,                -- the chain's height when the tracker first saw it sent
+  block_number              bigint,                -- its inclusion, while it is included
+  block_hash                bytea,
+  receipt_status            smallint,              -- 1 success, 0 reverted
+  gas_used                  txrelay.wei,
+  effective_gas_price       txrelay.wei,
+  included_at               timestamptz,
   created_at                timestamptz NOT NULL DEFAULT now(),
   sent_at                   timestamptz,
   updated_at                timestamptz NOT NULL DEFAULT now(),
@@ -231,10 +243,36 @@ CREATE TABLE txrelay.attempts (
   CONSTRAINT attempts_nonce_fkey FOREIGN KEY (chain_id, from_address, nonce) REFERENCES txrelay.nonce_reservations (chain_id, from_address, nonce),
   CONSTRAINT attempts_tx_hash_check CHECK (octet_length(tx_hash) = 32),
   CONSTRAINT attempts_tx_type_check CHECK (tx_type IN (0, 1, 2)),
-  CONSTRAINT attempts_status_check CHECK (status IN ('created', 'sent', 'included', 'replaced', 'dropped'))
+  CONSTRAINT attempts_status_check CHECK (status IN ('created', 'sent', 'included', 'replaced', 'dropped')),
+  CONSTRAINT attempts_inclusion_check CHECK ((status = 'included') = (block_number IS NOT NULL)
+    AND (block_number IS NULL) = (block_hash IS NULL) AND (block_number IS NULL) = (receipt_status IS NULL))
 );
+ALTER TABLE txrelay.signature_requests ADD CONSTRAINT signature_requests_replaces_attempt_id_fkey
+  FOREIGN KEY (replaces_attempt_id) REFERENCES txrelay.attempts (attempt_id);
 CREATE INDEX attempts_nonce_idx ON txrelay.attempts (chain_id, from_address, nonce);
 CREATE INDEX attempts_withdrawal_idx ON txrelay.attempts (withdrawal_id);
+CREATE INDEX attempts_open_idx ON txrelay.attempts (chain_id, status) WHERE status IN ('sent', 'included');
+
+-- What the tracker knows of each chain: the heads it last saw, and the recent canonical blocks
+-- (number -> hash, parent) down to the lowest inclusion not yet finalized, to detect reorgs.
+CREATE TABLE txrelay.chain_heads (
+  chain_id          bigint      NOT NULL,
+  latest_number     bigint      NOT NULL,
+  latest_hash       bytea       NOT NULL,
+  safe_number       bigint      NOT NULL,
+  finalized_number  bigint      NOT NULL,
+  updated_at        timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT chain_heads_pkey PRIMARY KEY (chain_id),
+  CONSTRAINT chain_heads_chain_id_fkey FOREIGN KEY (chain_id) REFERENCES txrelay.chains (chain_id)
+);
+CREATE TABLE txrelay.chain_blocks (
+  chain_id     bigint NOT NULL,
+  number       bigint NOT NULL,
+  hash         bytea  NOT NULL,
+  parent_hash  bytea  NOT NULL,
+  CONSTRAINT chain_blocks_pkey PRIMARY KEY (chain_id, number),
+  CONSTRAINT chain_blocks_chain_id_fkey FOREIGN KEY (chain_id) REFERENCES txrelay.chains (chain_id)
+);
 
 -- One row per (account, chain, asset): the running totals of its ledger entries and the hash of
 -- its last entry. Written only by the ledger trigger, under this row's lock, so reservations of
@@ -752,7 +790,7 @@ DECLARE
 BEGIN
   FOREACH t IN ARRAY ARRAY['chains', 'assets', 'rpc_endpoints', 'signers', 'senders', 'risk_tiers', 'withdrawals',
                            'approvals', 'nonce_reservations', 'signature_requests', 'attempts', 'ledger_accounts',
-                           'ledger_entries', 'withdrawal_events', 'outbox', 'rpc_calls']
+                           'ledger_entries', 'withdrawal_events', 'outbox', 'rpc_calls', 'chain_heads', 'chain_blocks']
   LOOP
     PERFORM pg_catalog.pg_extension_config_dump(pg_catalog.format('txrelay.%I', t)::regclass, '');
   END LOOP;

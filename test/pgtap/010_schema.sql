@@ -7,13 +7,14 @@ SELECT has_extension('txrelay');
 SELECT tables_are('txrelay', ARRAY[
   'chains', 'assets', 'rpc_endpoints', 'signers', 'senders', 'risk_tiers', 'withdrawals', 'approvals',
   'nonce_reservations', 'signature_requests', 'attempts', 'ledger_accounts', 'ledger_entries',
-  'withdrawal_events', 'outbox', 'rpc_calls']);
+  'withdrawal_events', 'outbox', 'rpc_calls', 'chain_heads', 'chain_blocks']);
 
 -- Every constraint has the name the docs and the code refer to.
 SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE connamespace = 'txrelay'::regnamespace$$, ARRAY[
   'approvals_decision_check', 'approvals_pkey', 'approvals_policy_decision_id_key', 'approvals_withdrawal_id_fkey',
   'approvals_withdrawal_id_key', 'assets_chain_id_fkey', 'assets_contract_key', 'assets_decimals_check', 'assets_pkey',
-  'attempts_nonce_fkey', 'attempts_pkey', 'attempts_signature_request_id_fkey', 'attempts_signature_request_id_key',
+  'attempts_inclusion_check', 'attempts_nonce_fkey', 'attempts_pkey', 'chain_blocks_chain_id_fkey', 'chain_blocks_pkey',
+  'chain_heads_chain_id_fkey', 'chain_heads_pkey', 'signature_requests_fee_bump_check', 'signature_requests_replaces_attempt_id_fkey', 'attempts_signature_request_id_fkey', 'attempts_signature_request_id_key',
   'attempts_status_check', 'attempts_tx_hash_check', 'attempts_tx_hash_key', 'attempts_tx_type_check',
   'attempts_withdrawal_id_fkey', 'chains_chain_id_check', 'chains_depth_check', 'chains_fee_caps_check',
   'chains_finality_mode_check', 'chains_max_gas_limit_check', 'chains_name_key', 'chains_native_decimals_check', 'chains_pkey',
@@ -65,8 +66,8 @@ SELECT set_eq($$SELECT p.proname::text FROM pg_proc p
                 WHERE p.pronamespace = 'txrelay'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE')$$,
               ARRAY['state_transitions', 'decode_raw_tx'], 'PUBLIC may execute only state_transitions and decode_raw_tx');
 
-SELECT is((SELECT cardinality(extconfig) FROM pg_extension WHERE extname = 'txrelay'), 16,
-          'pg_dump keeps the rows of all 16 tables');
+SELECT is((SELECT cardinality(extconfig) FROM pg_extension WHERE extname = 'txrelay'), 18,
+          'pg_dump keeps the rows of all 18 tables');
 
 -- The install script runs again when the roles already exist (drop and re-create).
 SELECT lives_ok($$DROP EXTENSION txrelay CASCADE$$, 'the extension drops');
