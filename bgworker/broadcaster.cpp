@@ -4,6 +4,7 @@
 #include <set>
 
 #include "bgworker/audit.hpp"
+#include "bgworker/exchanges.hpp"
 #include "bgworker/worker_settings.hpp"
 #include "core/error.hpp"
 #include "core/rpc/jsonrpc.hpp"
@@ -11,6 +12,7 @@
 #include "core/rpc/signer.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
+#include "pg/wakeup.hpp"
 #include "pg/worker_transaction.hpp"
 #include "pg/worker.hpp"
 
@@ -26,37 +28,6 @@ std::string LeaseOwner() { return "broadcaster:" + std::to_string(getpid()); }
 std::string HashHex(const Bytes& raw) {
   const Hash32 h = Keccak256(raw);
   return ToHex(h.data(), h.size());
-}
-
-// A read (idempotent: may move on after an unknown outcome, may reuse connections).
-Exchange ReadExchange(std::vector<Target> targets) {
-  Exchange ex;
-  ex.targets = std::move(targets);
-  ex.failover_on_unknown = true;
-  return ex;
-}
-
-// A send or a signer call: stops on an unknown outcome, on a fresh connection (no hidden resend).
-Exchange WriteExchange(std::vector<Target> targets) {
-  Exchange ex;
-  ex.targets = std::move(targets);
-  ex.fresh_connection = true;
-  return ex;
-}
-
-void AddCall(Exchange& ex, const std::string& method, nlohmann::json params, CallIds ids) {
-  ex.calls.push_back({static_cast<std::int64_t>(ex.calls.size() + 1), method, std::move(params)});
-  ex.ids.push_back(std::move(ids));
-}
-
-// The reply to call `i`, or nullptr when the exchange failed as a whole.
-const rpc::Reply* ReplyAt(const Exchange& ex, std::size_t i) {
-  if (ex.outcome != rpc::Outcome::kOk || !ex.replies || i >= ex.replies->size()) return nullptr;
-  return &(*ex.replies)[i];
-}
-
-std::string ReplyError(const std::string& method, const rpc::Reply& r) {
-  return method + ": " + std::to_string(r.error_code) + " " + r.error_message;
 }
 
 }  // namespace
@@ -185,7 +156,8 @@ std::vector<Job> Broadcaster::Claim() {
       "       coalesce(s.signature_request_id, a.signature_request_id)::text, "
       "       coalesce(a.from_address, s.from_address), coalesce(a.nonce, s.nonce), s.to_address, "
       "s.value::text, s.data, "
-      "       g.url, g.url_redacted, a.attempt_id::text, a.raw_tx, '0x' || encode(a.tx_hash, 'hex') "
+      "       g.url, g.url_redacted, a.attempt_id::text, a.raw_tx, '0x' || encode(a.tx_hash, 'hex'), "
+      "       s.kind, s.min_max_fee_per_gas::text, s.min_max_priority_fee_per_gas::text "
       "  FROM claimed c "
       "  LEFT JOIN txrelay.withdrawals w ON w.withdrawal_id = c.withdrawal_id "
       "  LEFT JOIN txrelay.signature_requests s ON s.signature_request_id = c.signature_request_id "
@@ -225,6 +197,12 @@ std::vector<Job> Broadcaster::Claim() {
         t.max_requests_per_sec = 1000000;
         j.signer = t;
       }
+      j.request_kind = r.Text(17);
+      if (!r.IsNull(18)) {
+        j.min_fees = rpc::FeeQuote{ParseAmount(r.Text(18), "min_max_fee_per_gas", AmountRule::kNonNegative),
+                                   ParseAmount(r.Text(19), "min_max_priority_fee_per_gas", AmountRule::kNonNegative),
+                                   false};
+      }
     } else {
       j.attempt_id = r.OptionalText(14).value_or("");
       if (!r.IsNull(15)) j.raw = r.Bytes(15);
@@ -238,36 +216,7 @@ std::vector<Job> Broadcaster::Claim() {
 void Broadcaster::LoadChains(const std::vector<Job>& jobs) {
   std::set<std::int64_t> ids;
   for (const auto& j : jobs) ids.insert(j.chain_id);
-  static const pg::Statement kChain(
-      "SELECT max_fee_per_gas_cap::text, max_priority_fee_cap::text, max_gas_limit FROM txrelay.chains WHERE "
-      "chain_id = $1",
-      {INT8OID});
-  static const pg::Statement kEndpoints(
-      "SELECT endpoint_id, url, url_redacted, connect_timeout_ms, request_timeout_ms, max_requests_per_sec "
-      "FROM txrelay.rpc_endpoints WHERE chain_id = $1 AND enabled ORDER BY priority, endpoint_id",
-      {INT8OID});
-  for (std::int64_t id : ids) {
-    ChainInfo& c = chains_[id];
-    c.chain_id = id;
-    const auto chain = kChain.Run({pg::Int8Param(id)});
-    if (!chain.empty()) {
-      c.fee_cap = ParseAmount(chain.front().Text(0), "max_fee_per_gas_cap", AmountRule::kNonNegative);
-      c.tip_cap = ParseAmount(chain.front().Text(1), "max_priority_fee_cap", AmountRule::kNonNegative);
-      c.max_gas_limit = static_cast<std::uint64_t>(chain.front().Int64(2));
-    }
-    c.endpoints.clear();
-    const auto eps = kEndpoints.Run({pg::Int8Param(id)});
-    for (std::uint64_t i = 0; i < eps.size(); ++i) {
-      Target t;
-      t.endpoint_id = eps[i].Int64(0);
-      t.url = eps[i].Text(1);
-      t.redacted = eps[i].Text(2);
-      t.connect_timeout_ms = eps[i].Int64(3);
-      t.request_timeout_ms = eps[i].Int64(4);
-      t.max_requests_per_sec = static_cast<int>(eps[i].Int64(5));
-      c.endpoints.push_back(t);
-    }
-  }
+  for (std::int64_t id : ids) LoadChainConfig(id, chains_[id]);  // keeps the cached fee quote
 }
 
 void Broadcaster::RefreshMinedNonces(const std::vector<Job>& jobs) {
@@ -321,8 +270,8 @@ bool Broadcaster::RefreshFees(ChainInfo& chain) {
   const rpc::Reply* block = ReplyAt(ex, 0);
   const rpc::Reply* tip = ReplyAt(ex, 1);
   std::optional<Uint256> base;
-  if (block && !block->is_error && block->result.is_object() && block->result.contains("baseFeePerGas")) {
-    base = rpc::HexQuantity256(block->result["baseFeePerGas"]);
+  if (block && !block->is_error) {
+    if (const auto header = ParseBlockHeader(block->result)) base = header->base_fee;
   }
   std::optional<Uint256> suggested;
   if (tip && !tip->is_error) suggested = rpc::HexQuantity256(tip->result);
@@ -459,6 +408,13 @@ void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast
     tx.nonce = j->nonce;
     tx.max_fee_per_gas = chain.fees->max_fee_per_gas;
     tx.max_priority_fee_per_gas = chain.fees->max_priority_fee_per_gas;
+    if (j->min_fees) {
+      // A fee bump: at least the tracker's floor (the stuck attempt's + 10 % + 1 wei, within the
+      // caps), more if the market asks more now; the tip never above the max fee.
+      tx.max_fee_per_gas = std::max(tx.max_fee_per_gas, j->min_fees->max_fee_per_gas);
+      tx.max_priority_fee_per_gas = std::max(tx.max_priority_fee_per_gas, j->min_fees->max_priority_fee_per_gas);
+      tx.max_fee_per_gas = std::max(tx.max_fee_per_gas, tx.max_priority_fee_per_gas);
+    }
     tx.gas_limit = gas;
     tx.to = j->to;
     tx.value = j->value;
@@ -549,7 +505,7 @@ void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast
 
 void Broadcaster::SendAll(std::vector<Job>& jobs) {
   if (jobs.empty()) return;
-  enum class Verdict { kSent, kRetry, kDead, kCheck };
+  enum class Verdict { kSent, kRetry, kDead, kCheck, kNonceUsed };
   struct Result {
     Job* job;
     Verdict verdict = Verdict::kRetry;
@@ -661,15 +617,11 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
           resent[chain].push_back(idx[i]);
           continue;
         }
-        // "nonce too low" and not ours: the nonce was used by another transaction.
-        const auto mined = mined_nonce_.find({res.job->chain_id, res.job->from.Checksummed()});
-        if (res.error.find("nonce too low") != std::string::npos ||
-            res.error.find("Nonce too low") != std::string::npos) {
-          res.verdict = Verdict::kDead;
-          res.error = "nonce " + std::to_string(res.job->nonce) + " of " + res.job->from.Checksummed() +
-                      " was used on chain by a transaction that is not this attempt (" + res.error +
-                      (mined != mined_nonce_.end() ? ", chain nonce " + std::to_string(mined->second) : "") +
-                      "): check the sender for an outside transaction before anything else";
+        // "nonce too low" and not this attempt: another attempt of ours at the nonce (a fee
+        // bump's sibling) or a transaction not ours took it. The tracker judges which, from the
+        // receipts: it settles ours, or ends the withdrawal as replaced_externally.
+        if (rpc::ClassifySendError(0, res.error) == rpc::SendError::kNonceUsed) {
+          res.verdict = Verdict::kNonceUsed;
         } else {
           res.verdict = Verdict::kRetry;
         }
@@ -698,6 +650,7 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
       "WHERE withdrawal_id = $1::uuid AND status = 'signed'",
       {TEXTOID, TEXTOID});
   FlushAudit();
+  bool tracker_has_work = false;
   for (auto& res : results) {
     Job& j = *res.job;
     switch (res.verdict) {
@@ -706,6 +659,20 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
         if (j.withdrawal_id)
           kBroadcasted.Run({pg::TextParam(*j.withdrawal_id), pg::TextParam("sent: tx " + j.tx_hash)});
         Done(j);
+        tracker_has_work = true;
+        break;
+      case Verdict::kNonceUsed:
+        // Recorded as sent so that the tracker looks at it: it finds the nonce used and decides.
+        kSentAttempt.Run({pg::TextParam(j.attempt_id)});
+        if (j.withdrawal_id) {
+          kBroadcasted.Run({pg::TextParam(*j.withdrawal_id),
+                            pg::TextParam("its nonce is already used on chain (" + res.error +
+                                          "); the tracker decides by whom: tx " + j.tx_hash)});
+        }
+        Done(j);
+        pg::worker::LogWarning("txrelay broadcaster: nonce already used on chain, handed to the tracker: " + res.error +
+                               " [" + j.Describe() + "]");
+        tracker_has_work = true;
         break;
       case Verdict::kDead:
         Dead(j, res.error);
@@ -716,6 +683,7 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
         break;
     }
   }
+  if (tracker_has_work) pg::WakeAtCommit(pg::WorkerKind::kTracker);
   txn.Commit();
 }
 

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "bgworker/chain_config.hpp"
 #include "bgworker/rpc_gateway.hpp"
 #include "core/address.hpp"
 #include "core/amount.hpp"
@@ -21,12 +22,8 @@
 
 namespace txrelay::bgworker {
 
-struct ChainInfo {
-  std::int64_t chain_id = 0;
-  std::vector<Target> endpoints;  // by priority
-  Uint256 fee_cap = 0;
-  Uint256 tip_cap = 0;
-  std::uint64_t max_gas_limit = 0;
+// A chain's configuration and its cached fee quote.
+struct ChainInfo : ChainConfig {
   std::optional<rpc::FeeQuote> fees;
   std::int64_t fees_at_ms = 0;
 };
@@ -48,6 +45,8 @@ struct Job {
   Uint256 value = 0;
   Bytes data;
   std::optional<Target> signer;
+  std::string request_kind;                // "withdrawal", "gap_filler" or "fee_bump"
+  std::optional<rpc::FeeQuote> min_fees;   // a fee bump: both fee fields at least these
   eth::UnsignedTx tx;
   Bytes signed_raw;
   // broadcast

@@ -1,10 +1,15 @@
 #include "bgworker/worker_settings.hpp"
 
+#include "bgworker/rpc_gateway.hpp"
 #include "pg/settings.hpp"
 
 namespace txrelay::bgworker {
 
 Settings settings;
+
+GatewaySettings CurrentGatewaySettings() {
+  return GatewaySettings{settings.breaker_failure_threshold, settings.breaker_cooldown_ms};
+}
 
 void DefineSettings() {
   using pg::SettingScope;
@@ -47,6 +52,25 @@ void DefineSettings() {
   pg::DefineIntSetting("txrelay.signer_connect_timeout_ms",
                        "Connect timeout of a call to the external signer.",
                        &settings.signer_connect_timeout_ms, 2000, 10, 600000, SettingScope::kReload, "ms");
+  pg::DefineBoolSetting("txrelay.tracker_enabled", "Whether the tracker follows sent transactions to finality.",
+                        &settings.tracker_enabled, true, SettingScope::kReload);
+  pg::DefineIntSetting("txrelay.tracker_poll_ms", "How often the tracker reads each chain's heads.",
+                       &settings.tracker_poll_ms, 1000, 10, 600000, SettingScope::kReload, "ms");
+  pg::DefineIntSetting("txrelay.tracker_backoff_base_ms", "First retry delay ceiling of the tracker after a failed read of a chain.",
+                       &settings.tracker_backoff_base_ms, 5000, 1, 3600000, SettingScope::kReload, "ms");
+  pg::DefineIntSetting("txrelay.tracker_backoff_cap_ms", "Largest retry delay of the tracker.",
+                       &settings.tracker_backoff_cap_ms, 120000, 1, 86400000, SettingScope::kReload, "ms");
+  pg::DefineIntSetting("txrelay.tracker_max_blocks_per_round", "Most new blocks the tracker reads per chain and round.",
+                       &settings.tracker_max_blocks_per_round, 200, 1, 10000, SettingScope::kReload);
+  pg::DefineIntSetting("txrelay.tracker_reorg_window", "How many blocks back the tracker looks for the fork point of a reorg.",
+                       &settings.tracker_reorg_window, 128, 1, 100000, SettingScope::kReload);
+  pg::DefineIntSetting("txrelay.tracker_check_after_blocks",
+                       "Blocks after which a sent transaction not yet in a block is looked up (pending, dropped, replaced).",
+                       &settings.tracker_check_after_blocks, 2, 1, 100000, SettingScope::kReload);
+  pg::DefineIntSetting("txrelay.tracker_check_after_ms", "Same, by time, for chains without new blocks.",
+                       &settings.tracker_check_after_ms, 30000, 100, 86400000, SettingScope::kReload, "ms");
+  pg::DefineIntSetting("txrelay.stuck_blocks", "Blocks a pending transaction may wait before the tracker asks for a fee bump.",
+                       &settings.stuck_blocks, 12, 1, 100000, SettingScope::kReload);
 }
 
 }  // namespace txrelay::bgworker

@@ -20,13 +20,28 @@ struct Settings {
   int fee_refresh_ms = 2000;
   int signer_timeout_ms = 10000;
   int signer_connect_timeout_ms = 2000;
+  bool tracker_enabled = true;
+  int tracker_poll_ms = 1000;
+  int tracker_backoff_base_ms = 5000;
+  int tracker_backoff_cap_ms = 120000;
+  int tracker_max_blocks_per_round = 200;
+  int tracker_reorg_window = 128;
+  int tracker_check_after_blocks = 2;
+  int tracker_check_after_ms = 30000;
+  int stuck_blocks = 12;
 
   rpc::BackoffPolicy BroadcasterBackoff() const {
     return {broadcaster_backoff_base_ms, broadcaster_backoff_cap_ms, broadcaster_max_tries};
   }
+  // The tracker never gives up on a chain (nothing is failed because a node is unreachable).
+  rpc::BackoffPolicy TrackerBackoff() const { return {tracker_backoff_base_ms, tracker_backoff_cap_ms, 0}; }
 };
 
 extern Settings settings;
+
+struct GatewaySettings;
+// The RPC gateway's share of the settings (circuit breaker), for a worker's gateway.
+GatewaySettings CurrentGatewaySettings();
 
 // Defines every txrelay.* setting (from _PG_init).
 void DefineSettings();

@@ -25,7 +25,7 @@ as_root make -s install >/dev/null
 trap cluster_stop EXIT
 # The pgTAP suite tests the SQL side alone: the broadcaster stays off in this cluster (the
 # end-to-end tests below run it against a real node).
-TXR_EXTRA_CONF="txrelay.broadcaster_enabled = off" cluster_start txrelay_test
+TXR_EXTRA_CONF=$'txrelay.broadcaster_enabled = off\ntxrelay.tracker_enabled = off' cluster_start txrelay_test
 psql -X -q -v ON_ERROR_STOP=1 \
   -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION dblink' -c 'CREATE EXTENSION txrelay' \
   -f test/sql/helpers.sql -f test/sql/signed_fixtures.sql >/dev/null

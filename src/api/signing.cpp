@@ -2,6 +2,11 @@
 // transaction only if it is exactly what its signature request fixed, and records it as an
 // attempt (raw bytes and hash before any send) with its broadcast outbox row in one transaction.
 
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "core/address.hpp"
 #include "core/amount.hpp"
 #include "core/error.hpp"
@@ -28,14 +33,31 @@ struct Request {
   std::string kind;
   eth::ExpectedTx expected;
   std::string status;
+  std::string replaced_kind;                    // a fee bump: the kind its replaced attempt was signed for
+  std::optional<std::string> included_attempt;  // an attempt at the same nonce already in a block
 };
+
+// The withdrawal status a signature request of this kind is signed in.
+std::vector<std::string> SignableIn(const Request& req) {
+  if (req.kind == "withdrawal") return {"approved"};
+  if (req.kind == "gap_filler") return {"cancelled"};
+  // A fee bump replaces a sent transaction: the withdrawal's (still waiting for a block), or a
+  // cancelled withdrawal's gap filler.
+  if (req.replaced_kind == "gap_filler") return {"cancelled"};
+  return {"broadcasted", "reorged"};
+}
 
 Request LockRequest(Datum id) {
   static const pg::Statement kLock(
       "SELECT s.withdrawal_id::text, s.kind, s.chain_id, s.from_address, s.nonce, s.to_address, "
       "s.value::text, "
-      "s.data, s.status, c.max_fee_per_gas_cap::text, c.max_priority_fee_cap::text, c.max_gas_limit "
+      "s.data, s.status, c.max_fee_per_gas_cap::text, c.max_priority_fee_cap::text, c.max_gas_limit, "
+      "s.min_max_fee_per_gas::text, s.min_max_priority_fee_per_gas::text, r.kind, "
+      "(SELECT a.attempt_id::text FROM txrelay.attempts a WHERE a.chain_id = s.chain_id "
+      "   AND a.from_address = s.from_address AND a.nonce = s.nonce AND a.status = 'included') "
       "FROM txrelay.signature_requests s JOIN txrelay.chains c USING (chain_id) "
+      "LEFT JOIN txrelay.attempts p ON p.attempt_id = s.replaces_attempt_id "
+      "LEFT JOIN txrelay.signature_requests r ON r.signature_request_id = p.signature_request_id "
       "WHERE s.signature_request_id = $1 FOR UPDATE OF s",
       {UUIDOID});
   const auto rows = kLock.Run({pg::DatumParam(UUIDOID, id)});
@@ -58,6 +80,13 @@ Request LockRequest(Datum id) {
   req.expected.max_priority_fee_cap =
       ParseAmount(r.Text(10), "max_priority_fee_cap", AmountRule::kNonNegative);
   req.expected.max_gas_limit = static_cast<std::uint64_t>(r.Int64(11));
+  if (req.kind == "fee_bump") {
+    req.expected.min_max_fee_per_gas = ParseAmount(r.Text(12), "min_max_fee_per_gas", AmountRule::kNonNegative);
+    req.expected.min_max_priority_fee_per_gas =
+        ParseAmount(r.Text(13), "min_max_priority_fee_per_gas", AmountRule::kNonNegative);
+    req.replaced_kind = r.Text(14);
+  }
+  req.included_attempt = r.OptionalText(15);
   return req;
 }
 
@@ -110,11 +139,17 @@ TXRELAY_SQL_FUNCTION(txrelay_submit_signed) {
         sqlstate::kTransitionRefused, "signature request " + pg::TextOfUuid(request_id) + " was cancelled",
         "Withdrawal " + w.id_text + " is " + w.status + "; its nonce is consumed by a gap filler instead.");
   }
-  const char* needed = req.kind == "gap_filler" ? "cancelled" : "approved";
-  if (w.status != needed) {
+  const std::vector<std::string> needed = SignableIn(req);
+  if (std::find(needed.begin(), needed.end(), w.status) == needed.end()) {
+    std::string list;
+    for (const auto& n : needed) list += (list.empty() ? "" : " or ") + n;
+    throw Error(sqlstate::kTransitionRefused, "withdrawal " + w.id_text + " is " + w.status + ", not " + list,
+                "A " + req.kind + " signature request is signed while its withdrawal is " + list + ".");
+  }
+  if (req.kind == "fee_bump" && req.included_attempt) {
     throw Error(sqlstate::kTransitionRefused,
-                "withdrawal " + w.id_text + " is " + w.status + ", not " + needed,
-                "A " + req.kind + " signature request is signed while its withdrawal is " + needed + ".");
+                "the nonce of signature request " + pg::TextOfUuid(request_id) + " is already in a block",
+                "Attempt " + *req.included_attempt + " at the same nonce is included; a fee bump is no longer needed.");
   }
   eth::CheckSignedTx(tx, req.expected);
 
@@ -144,8 +179,9 @@ TXRELAY_SQL_FUNCTION(txrelay_submit_signed) {
   if (req.kind == "withdrawal") {
     api::SetWithdrawalStatus(w, "signed", "signed: attempt " + attempt_id + ", tx " + tx_hash);
   } else {
-    api::AddWithdrawalNote(w.id_text, "gap_filler_signed",
-                           "gap filler signed: attempt " + attempt_id + ", tx " + tx_hash, "{}");
+    const std::string what = req.kind == "fee_bump" ? "fee bump" : "gap filler";
+    api::AddWithdrawalNote(w.id_text, (req.kind + "_signed").c_str(), what + " signed: attempt " + attempt_id + ", tx " + tx_hash,
+                           "{}");
   }
   static const pg::Statement kBroadcast(
       "INSERT INTO txrelay.outbox (kind, chain_id, withdrawal_id, signature_request_id, attempt_id) "

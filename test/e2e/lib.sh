@@ -18,10 +18,17 @@ DEV=(0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 0x70997970C51812dc3A010C7d01b50e
 KEY0=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
 
 # Fast retries, so that fault tests finish in seconds; commit timestamps for latency figures.
+# The broadcaster's tests run it alone (E2E_TRACKER unset: the tracker is off, so a withdrawal
+# stays 'broadcasted' for them to see); the tracker's tests set E2E_TRACKER=on and look often.
 E2E_CONF="txrelay.broadcaster_backoff_base_ms = 100
 txrelay.broadcaster_backoff_cap_ms = 1000
 txrelay.breaker_cooldown_ms = 500
 txrelay.idle_wake_ms = 200
+txrelay.tracker_enabled = ${E2E_TRACKER:-off}
+txrelay.tracker_poll_ms = 100
+txrelay.tracker_backoff_base_ms = 100
+txrelay.tracker_backoff_cap_ms = 1000
+txrelay.tracker_check_after_ms = 1000
 track_commit_timestamp = on"
 
 proxy_start() {
@@ -47,7 +54,29 @@ proxy_stop() {
 # proxy_mode '{"mode": "http_429", "method": "eth_sendRawTransaction", "count": 1}'
 proxy_mode() { curl -s -X POST -d "$1" "$PROXY_CONTROL/mode" >/dev/null; }
 
+# listen_start: a session LISTENing on txrelay_events; the notifications land in $LISTEN_LOG as
+# psql prints them ('Asynchronous notification "txrelay_events" with payload "..." received').
+LISTEN_PID=""
+LISTEN_LOG=""
+listen_start() {
+  LISTEN_LOG=$(mktemp /tmp/txrelay-listen.XXXXXX)
+  (echo "LISTEN txrelay_events;"; while echo "SELECT 1;"; do sleep 0.2; done) | psql -X -q -At >"$LISTEN_LOG" 2>&1 &
+  LISTEN_PID=$!
+}
+listen_stop() {
+  if [ -n "$LISTEN_PID" ] && kill -0 "$LISTEN_PID" 2>/dev/null; then kill -TERM "$LISTEN_PID" 2>/dev/null || true; fi
+  LISTEN_PID=""
+  [ -n "$LISTEN_LOG" ] && rm -f "$LISTEN_LOG"
+  LISTEN_LOG=""
+}
+# notifications EVENT: the payloads (JSON, one per line) received so far for that event.
+notifications() {
+  sed -n 's/^Asynchronous notification "txrelay_events" with payload "\(.*\)" received.*/\1/p' "$LISTEN_LOG" |
+    python3 -c 'import json,sys; [print(json.dumps(p)) for p in map(json.loads, sys.stdin) if p["event"] == sys.argv[1]]' "$1"
+}
+
 e2e_teardown() {
+  listen_stop
   proxy_stop
   anvil_stop
   cluster_stop
@@ -96,6 +125,18 @@ rpc() {  # rpc METHOD 'JSON params'
 check_chain() {
   psql -X -q -At -c "$(cat "$E2E_DIR/reservations.sql")" | python3 "$E2E_DIR/check_chain.py" "$ANVIL_URL" "$@"
 }
+
+# Compares the ledger's settlement and the recipients' balances with the node
+# (test/e2e/check_settlement.py): check_settlement START_BLOCK.
+check_settlement() {
+  psql -X -q -At -c "$(cat "$E2E_DIR/settlement.sql")" | python3 "$E2E_DIR/check_settlement.py" "$ANVIL_URL" "$1"
+}
+
+# The node's latest block number.
+block_number() { rpc eth_blockNumber | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))'; }
+
+# mine N: N empty blocks on the node.
+mine() { rpc anvil_mine "[\"$(printf '0x%x' "$1")\"]" >/dev/null; }
 
 TESTS_RUN=0
 TESTS_FAILED=0

@@ -1,0 +1,833 @@
+#include "bgworker/tracker.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "bgworker/audit.hpp"
+#include "bgworker/worker_settings.hpp"
+#include "core/completion.hpp"
+#include "core/ledger_entry.hpp"
+#include "core/rpc/fees.hpp"
+#include "core/rpc/jsonrpc.hpp"
+#include "core/withdrawal_status.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+#include "pg/wakeup.hpp"
+#include "pg/worker.hpp"
+#include "pg/worker_transaction.hpp"
+
+namespace txrelay::bgworker {
+
+namespace {
+
+CallIds ChainIds(std::int64_t chain_id) {
+  CallIds ids;
+  ids.chain_id = chain_id;
+  return ids;
+}
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// A PostgreSQL text[] literal of 0x-hex strings (no quoting needed: [0-9a-fx] only).
+std::string HexArray(const std::vector<std::string>& hashes) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < hashes.size(); ++i) out += (i ? "," : "") + hashes[i];
+  return out + "}";
+}
+
+// Moves a withdrawal from `from` to `to` (nothing if it is no longer in `from`).
+bool MoveWithdrawal(const std::string& id, const char* from, const char* to, const std::string& reason) {
+  static const pg::Statement kMove(
+      "UPDATE txrelay.withdrawals SET status = $3, status_reason = $4 WHERE withdrawal_id = $1::uuid AND status = $2 "
+      "RETURNING 1",
+      {TEXTOID, TEXTOID, TEXTOID, TEXTOID});
+  return !kMove.Run({pg::TextParam(id), pg::TextParam(from), pg::TextParam(to), pg::TextParam(reason)}).empty();
+}
+
+void Note(const std::string& withdrawal_id, const char* event, const std::string& reason, const nlohmann::json& detail) {
+  static const pg::Statement kNote(
+      "INSERT INTO txrelay.withdrawal_events (withdrawal_id, event, from_status, to_status, reason, detail) "
+      "SELECT w.withdrawal_id, $2, w.status, w.status, $3, $4::jsonb FROM txrelay.withdrawals w "
+      "WHERE w.withdrawal_id = $1::uuid",
+      {TEXTOID, TEXTOID, TEXTOID, TEXTOID});
+  kNote.Run({pg::TextParam(withdrawal_id), pg::TextParam(event), pg::TextParam(reason), pg::TextParam(detail.dump())});
+}
+
+void PostResolution(const std::string& withdrawal_id, const char* kind, const Uint256& fee) {
+  static const pg::Statement kPost(
+      "INSERT INTO txrelay.ledger_entries (kind, account, chain_id, asset, amount, fee, withdrawal_id) "
+      "SELECT $2, account, chain_id, asset, amount, $3::numeric, withdrawal_id FROM txrelay.withdrawals "
+      "WHERE withdrawal_id = $1::uuid",
+      {TEXTOID, TEXTOID, TEXTOID});
+  kPost.Run({pg::TextParam(withdrawal_id), pg::TextParam(kind), pg::TextParam(ToDecimal(fee))});
+}
+
+Uint256 Amount(const std::optional<std::string>& text) {
+  return text ? ParseAmount(*text, "amount", AmountRule::kNonNegative) : Uint256(0);
+}
+
+}  // namespace
+
+// --- scheduling -----------------------------------------------------------------------------------
+
+long Tracker::NextDueMs() const {
+  const std::int64_t now = pg::worker::NowMs();
+  long due = settings.tracker_poll_ms;
+  for (const auto& [id, c] : chains_) due = std::min<long>(due, std::max<std::int64_t>(0, c.next_round_ms - now));
+  return due;
+}
+
+void Tracker::Backoff(ChainState& c, const std::string& why) {
+  const std::int64_t delay = rpc::FullJitterDelayMs(settings.TrackerBackoff(), c.failures, pg::worker::RandomU64());
+  ++c.failures;
+  c.next_round_ms = pg::worker::NowMs() + std::max<std::int64_t>(delay, settings.tracker_poll_ms);
+  pg::worker::LogWarning("txrelay tracker: chain " + std::to_string(c.config.chain_id) + ": " + why + "; looking again in " +
+                         std::to_string(c.next_round_ms - pg::worker::NowMs()) + " ms (nothing is marked failed for it)");
+  if (!audit_.empty()) {
+    pg::WorkerTransaction txn;
+    for (const auto& ex : audit_) WriteAudit(ex);
+    audit_.clear();
+    txn.Commit();
+  }
+}
+
+bool Tracker::RunOnce() {
+  std::vector<std::int64_t> ids;
+  {
+    pg::WorkerTransaction txn;
+    static const pg::Statement kChains(
+        "SELECT chain_id FROM txrelay.withdrawals WHERE status IN ('signed', 'broadcasted', 'included', 'safe', 'reorged') "
+        "UNION SELECT chain_id FROM txrelay.attempts WHERE status IN ('created', 'sent') "
+        "UNION SELECT a.chain_id FROM txrelay.attempts a JOIN txrelay.chain_heads h USING (chain_id) "
+        "       WHERE a.status = 'included' AND a.block_number > h.finalized_number",
+        {});
+    const auto rows = kChains.Run({});
+    for (std::uint64_t i = 0; i < rows.size(); ++i) ids.push_back(rows[i].Int64(0));
+    for (std::int64_t id : ids) LoadChainConfig(id, chains_[id].config);
+    txn.Commit();
+  }
+  bool changed = false;
+  const std::int64_t now = pg::worker::NowMs();
+  for (std::int64_t id : ids) {
+    ChainState& c = chains_[id];
+    if (now < c.next_round_ms || pg::worker::StopRequested()) continue;
+    pg::worker::ReportActive("tracker: chain " + std::to_string(id));
+    changed |= Round(c);
+  }
+  return changed;
+}
+
+// --- one chain ------------------------------------------------------------------------------------
+
+std::optional<Heads> Tracker::ReadHeads(ChainState& c, BlockHeader& latest) {
+  Exchange ex = ReadExchange(c.config.endpoints);
+  const CallIds ids = ChainIds(c.config.chain_id);
+  AddCall(ex, "eth_getBlockByNumber", {"latest", false}, ids);
+  if (c.config.finality_by_tags) {
+    AddCall(ex, "eth_getBlockByNumber", {"safe", false}, ids);
+    AddCall(ex, "eth_getBlockByNumber", {"finalized", false}, ids);
+  }
+  gateway_.Run({&ex});
+  std::vector<std::optional<BlockHeader>> headers;
+  for (std::size_t i = 0; i < ex.calls.size(); ++i) {
+    const rpc::Reply* r = ReplyAt(ex, i);
+    headers.push_back(r && !r->is_error ? ParseBlockHeader(r->result) : std::nullopt);
+  }
+  const std::string error = ex.last_error;
+  audit_.push_back(std::move(ex));
+  if (!headers[0]) {
+    Backoff(c, "cannot read the latest block: " + (error.empty() ? std::string("no header") : error));
+    return std::nullopt;
+  }
+  latest = *headers[0];
+  if (!c.config.finality_by_tags) return HeadsByDepth(latest.number, c.config.safe_depth, c.config.finalized_depth);
+  Heads h;
+  h.latest = latest.number;
+  // A chain too young for a tag answers nothing or genesis: nothing is safe or final yet.
+  h.safe = headers[1] ? headers[1]->number : 0;
+  h.finalized = headers[2] ? headers[2]->number : 0;
+  return h;
+}
+
+bool Tracker::SyncBlocks(ChainState& c, const BlockHeader& latest, std::vector<BlockHeader>& blocks,
+                         std::optional<std::uint64_t>& fork) {
+  const std::int64_t chain = c.config.chain_id;
+  std::optional<std::pair<std::uint64_t, std::string>> top;
+  std::map<std::uint64_t, std::string> stored;  // the part of the window compared below
+  static const pg::Statement kTop(
+      "SELECT number, '0x' || encode(hash, 'hex') FROM txrelay.chain_blocks WHERE chain_id = $1 ORDER BY number DESC LIMIT 1",
+      {INT8OID});
+  static const pg::Statement kStored(
+      "SELECT number, '0x' || encode(hash, 'hex') FROM txrelay.chain_blocks WHERE chain_id = $1 AND number BETWEEN $2 AND $3",
+      {INT8OID, INT8OID, INT8OID});
+  auto read_stored = [&](std::uint64_t lo, std::uint64_t hi) {
+    pg::WorkerTransaction txn;
+    const auto rows = kStored.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(lo)),
+                                   pg::Int8Param(static_cast<std::int64_t>(hi))});
+    for (std::uint64_t i = 0; i < rows.size(); ++i) stored[static_cast<std::uint64_t>(rows[i].Int64(0))] = rows[i].Text(1);
+    txn.Commit();
+  };
+  {
+    pg::WorkerTransaction txn;
+    const auto rows = kTop.Run({pg::Int8Param(chain)});
+    if (!rows.empty()) top = std::make_pair(static_cast<std::uint64_t>(rows.front().Int64(0)), rows.front().Text(1));
+    txn.Commit();
+  }
+  // Canonical headers by number, read in one batch.
+  auto fetch = [&](std::uint64_t lo, std::uint64_t hi, std::map<std::uint64_t, BlockHeader>& out) {
+    if (hi < lo) return true;
+    Exchange ex = ReadExchange(c.config.endpoints);
+    for (std::uint64_t n = lo; n <= hi; ++n) {
+      AddCall(ex, "eth_getBlockByNumber", {rpc::ToHexQuantity(n), false}, ChainIds(chain));
+    }
+    gateway_.Run({&ex});
+    bool ok = true;
+    for (std::uint64_t n = lo; n <= hi; ++n) {
+      const rpc::Reply* r = ReplyAt(ex, n - lo);
+      const auto h = r && !r->is_error ? ParseBlockHeader(r->result) : std::nullopt;
+      if (!h) {
+        ok = false;
+        break;
+      }
+      out[n] = *h;
+    }
+    if (!ok) Backoff(c, "cannot read blocks " + std::to_string(lo) + ".." + std::to_string(hi) + ": " + ex.last_error);
+    audit_.push_back(std::move(ex));
+    return ok;
+  };
+  std::map<std::uint64_t, BlockHeader> canonical;
+  canonical[latest.number] = latest;
+  std::uint64_t from;
+  if (!top) {
+    // First look at this chain: the last blocks are enough, older inclusions are found by hash.
+    constexpr std::uint64_t kFirstLook = 64;
+    from = latest.number >= kFirstLook ? latest.number - kFirstLook + 1 : 1;
+    fork.reset();
+  } else if (top->first == latest.number && Lower(top->second) == Lower(latest.hash)) {
+    fork = top->first;
+    return true;  // nothing new
+  } else {
+    const std::uint64_t probe = std::min(top->first, latest.number);
+    if (!canonical.count(probe) && !fetch(probe, probe, canonical)) return false;
+    read_stored(probe, probe);
+    if (stored.count(probe) && Lower(stored[probe]) == Lower(canonical[probe].hash)) {
+      fork = probe;  // the stored chain is canonical up to here (blocks above it, if any, are gone)
+    } else {
+      // A reorg: walk back through the window to the highest block both agree on.
+      const std::uint64_t window = static_cast<std::uint64_t>(settings.tracker_reorg_window);
+      const std::uint64_t lo = probe > window ? probe - window : 0;
+      if (probe > lo && !fetch(lo, probe - 1, canonical)) return false;
+      read_stored(lo, probe);
+      fork.reset();
+      for (std::uint64_t n = probe; n-- > lo;) {
+        if (stored.count(n) && Lower(stored[n]) == Lower(canonical[n].hash)) {
+          fork = n;
+          break;
+        }
+      }
+      if (!fork) {
+        fork = lo;
+        pg::worker::LogWarning("txrelay tracker: chain " + std::to_string(chain) + ": reorg deeper than " +
+                               std::to_string(window) + " blocks below " + std::to_string(probe) +
+                               " (txrelay.tracker_reorg_window): inclusions above block " + std::to_string(lo) +
+                               " are judged again");
+      }
+    }
+    from = *fork + 1;
+  }
+  const std::uint64_t to =
+      std::min(latest.number, from + static_cast<std::uint64_t>(settings.tracker_max_blocks_per_round) - 1);
+  if (to >= from) {
+    std::uint64_t missing_lo = from;
+    while (missing_lo <= to && canonical.count(missing_lo)) ++missing_lo;
+    std::uint64_t missing_hi = to;
+    while (missing_hi >= missing_lo && canonical.count(missing_hi) && missing_hi > 0) --missing_hi;
+    if (missing_lo <= missing_hi && !fetch(missing_lo, missing_hi, canonical)) return false;
+  }
+  // The new blocks must hang together (a reorg racing this read shows up as a broken link).
+  std::optional<std::string> parent;
+  if (fork && (!stored.count(*fork) || true)) {
+    if (canonical.count(*fork)) parent = canonical[*fork].hash;
+    else if (stored.count(*fork)) parent = stored[*fork];
+    else if (top && top->first == *fork) parent = top->second;
+  }
+  for (std::uint64_t n = from; n <= to; ++n) {
+    const BlockHeader& h = canonical[n];
+    if (parent && Lower(h.parent_hash) != Lower(*parent)) {
+      pg::worker::LogInfo("txrelay tracker: chain " + std::to_string(chain) + ": blocks changed while read (at " +
+                          std::to_string(n) + "); reading again");
+      c.next_round_ms = pg::worker::NowMs() + settings.tracker_poll_ms;
+      return false;
+    }
+    parent = h.hash;
+    blocks.push_back(h);
+  }
+  return true;
+}
+
+bool Tracker::ReadReceipts(ChainState& c, const std::vector<BlockHeader>& blocks, std::vector<Receipt>& ours) {
+  if (blocks.empty()) return true;
+  Exchange ex = ReadExchange(c.config.endpoints);
+  for (const auto& b : blocks) AddCall(ex, "eth_getBlockReceipts", {b.hash}, ChainIds(c.config.chain_id));
+  gateway_.Run({&ex});
+  std::vector<Receipt> all;
+  bool ok = true;
+  for (std::size_t i = 0; i < blocks.size() && ok; ++i) {
+    const rpc::Reply* r = ReplyAt(ex, i);
+    if (!r || r->is_error || !r->result.is_array()) {
+      ok = false;  // null: the block left the chain meanwhile; an error: the node cannot tell now
+      break;
+    }
+    for (const auto& rc : r->result) {
+      Receipt x;
+      x.tx_hash = Lower(rc.value("transactionHash", std::string()));
+      x.block_number = blocks[i].number;
+      x.block_hash = blocks[i].hash;
+      x.status = rc.value("status", std::string("0x1")) == "0x1" ? 1 : 0;
+      x.gas_used = rpc::HexQuantity256(rc.value("gasUsed", nlohmann::json("0x0"))).value_or(0);
+      x.effective_gas_price = rpc::HexQuantity256(rc.value("effectiveGasPrice", nlohmann::json("0x0"))).value_or(0);
+      all.push_back(std::move(x));
+    }
+  }
+  const std::string error = ex.last_error;
+  audit_.push_back(std::move(ex));
+  if (!ok) {
+    Backoff(c, "cannot read block receipts: " + (error.empty() ? std::string("a block is gone or unreadable") : error));
+    return false;
+  }
+  if (all.empty()) return true;
+  std::vector<std::string> hashes;
+  for (const auto& x : all) hashes.push_back(x.tx_hash);
+  pg::WorkerTransaction txn;
+  static const pg::Statement kOurs(
+      "SELECT '0x' || encode(a.tx_hash, 'hex') FROM unnest($2::text[]) h "
+      "JOIN txrelay.attempts a ON a.tx_hash = decode(substr(h, 3), 'hex') WHERE a.chain_id = $1",
+      {INT8OID, TEXTOID});
+  const auto rows = kOurs.Run({pg::Int8Param(c.config.chain_id), pg::TextParam(HexArray(hashes))});
+  std::set<std::string> mine;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) mine.insert(rows[i].Text(0));
+  txn.Commit();
+  for (auto& x : all) {
+    if (mine.count(x.tx_hash)) ours.push_back(std::move(x));
+  }
+  return true;
+}
+
+bool Tracker::Round(ChainState& c) {
+  const std::int64_t chain = c.config.chain_id;
+  BlockHeader latest;
+  const auto heads = ReadHeads(c, latest);
+  if (!heads) return false;
+  std::vector<BlockHeader> blocks;
+  std::optional<std::uint64_t> fork;
+  std::optional<std::uint64_t> top_before;
+  {
+    pg::WorkerTransaction txn;
+    static const pg::Statement kTop("SELECT max(number) FROM txrelay.chain_blocks WHERE chain_id = $1", {INT8OID});
+    const auto top = kTop.Run({pg::Int8Param(chain)}).front().OptionalInt64(0);
+    if (top) top_before = static_cast<std::uint64_t>(*top);
+    txn.Commit();
+  }
+  if (!SyncBlocks(c, latest, blocks, fork)) return false;
+  std::vector<Receipt> ours;
+  if (!ReadReceipts(c, blocks, ours)) return false;
+
+  bool changed = !blocks.empty();
+  {
+    pg::WorkerTransaction txn;
+    if (fork && top_before && *top_before > *fork) {
+      UndoReorged(chain, *fork, latest.number);
+      changed = true;
+    }
+    static const pg::Statement kBlock(
+        "INSERT INTO txrelay.chain_blocks (chain_id, number, hash, parent_hash) "
+        "VALUES ($1, $2, decode(substr($3, 3), 'hex'), decode(substr($4, 3), 'hex')) "
+        "ON CONFLICT ON CONSTRAINT chain_blocks_pkey DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash",
+        {INT8OID, INT8OID, TEXTOID, TEXTOID});
+    for (const auto& b : blocks) {
+      kBlock.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(b.number)), pg::TextParam(b.hash),
+                  pg::TextParam(b.parent_hash)});
+    }
+    for (const auto& r : ours) RecordInclusion(chain, r);
+    static const pg::Statement kHeads(
+        "INSERT INTO txrelay.chain_heads AS h (chain_id, latest_number, latest_hash, safe_number, finalized_number) "
+        "VALUES ($1, $2, decode(substr($3, 3), 'hex'), $4, $5) ON CONFLICT ON CONSTRAINT chain_heads_pkey DO UPDATE "
+        "SET latest_number = EXCLUDED.latest_number, latest_hash = EXCLUDED.latest_hash, safe_number = EXCLUDED.safe_number, "
+        "finalized_number = EXCLUDED.finalized_number, updated_at = now()",
+        {INT8OID, INT8OID, TEXTOID, INT8OID, INT8OID});
+    kHeads.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(heads->latest)),
+                pg::TextParam(latest.hash), pg::Int8Param(static_cast<std::int64_t>(heads->safe)),
+                pg::Int8Param(static_cast<std::int64_t>(heads->finalized))});
+    // The window keeps what a reorg can still touch: at least tracker_reorg_window blocks, and
+    // everything above the finalized block.
+    static const pg::Statement kPrune(
+        "DELETE FROM txrelay.chain_blocks WHERE chain_id = $1 AND number < least($2, $3 - $4)", {INT8OID, INT8OID, INT8OID, INT8OID});
+    kPrune.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(heads->finalized)),
+                pg::Int8Param(static_cast<std::int64_t>(heads->latest)), pg::Int8Param(settings.tracker_reorg_window)});
+    changed |= AdvanceWithdrawals(chain, *heads);
+    for (const auto& ex : audit_) WriteAudit(ex);
+    audit_.clear();
+    txn.Commit();
+  }
+  CheckPending(c, *heads, latest);
+  c.failures = 0;
+  c.next_round_ms = pg::worker::NowMs() + (blocks.size() >= static_cast<std::size_t>(settings.tracker_max_blocks_per_round)
+                                               ? 0  // more blocks are waiting
+                                               : settings.tracker_poll_ms);
+  return changed;
+}
+
+// --- database side ----------------------------------------------------------------------------------
+
+void Tracker::UndoReorged(std::int64_t chain, std::uint64_t fork, std::uint64_t latest) {
+  static const pg::Statement kGone(
+      "SELECT a.attempt_id::text, a.withdrawal_id::text, w.status, '0x' || encode(a.tx_hash, 'hex'), a.block_number, "
+      "'0x' || encode(a.block_hash, 'hex') FROM txrelay.attempts a JOIN txrelay.withdrawals w USING (withdrawal_id) "
+      "WHERE a.chain_id = $1 AND a.status = 'included' AND a.block_number > $2 ORDER BY a.block_number",
+      {INT8OID, INT8OID});
+  static const pg::Statement kUninclude(
+      "UPDATE txrelay.attempts SET status = 'sent', block_number = NULL, block_hash = NULL, receipt_status = NULL, "
+      "gas_used = NULL, effective_gas_price = NULL, included_at = NULL, first_seen_block = $2, updated_at = now() "
+      "WHERE attempt_id = $1::uuid",
+      {TEXTOID, INT8OID});
+  const auto rows = kGone.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(fork))});
+  struct Gone {
+    std::string attempt, withdrawal, status, tx, block_hash;
+    std::int64_t block;
+  };
+  std::vector<Gone> gone;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) {
+    gone.push_back({rows[i].Text(0), rows[i].Text(1), rows[i].Text(2), rows[i].Text(3), rows[i].Text(5), rows[i].Int64(4)});
+  }
+  for (const auto& g : gone) {
+    kUninclude.Run({pg::TextParam(g.attempt), pg::Int8Param(static_cast<std::int64_t>(latest))});
+    const std::string reason = "reorg: block " + std::to_string(g.block) + " (" + g.block_hash +
+                               ") left the canonical chain with tx " + g.tx;
+    if (g.status == "included" || g.status == "safe") {
+      MoveWithdrawal(g.withdrawal, g.status.c_str(), "reorged", reason);
+      Notify("reorged", g.withdrawal);
+    }
+    if (g.status == "safe" || g.status == "finalized") {
+      pg::worker::LogWarning("txrelay tracker: CRITICAL: a " + g.status + " inclusion was reorged out: " + reason +
+                             " [withdrawal_id=" + g.withdrawal + " attempt_id=" + g.attempt + " tx_hash=" + g.tx + "]");
+    }
+    RequestResend(g.attempt, reason);  // anvil forgets reorged transactions; geth re-injects them
+  }
+  static const pg::Statement kForget("DELETE FROM txrelay.chain_blocks WHERE chain_id = $1 AND number > $2",
+                                     {INT8OID, INT8OID});
+  kForget.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(fork))});
+}
+
+void Tracker::RecordInclusion(std::int64_t chain, const Receipt& r) {
+  static const pg::Statement kInclude(
+      "UPDATE txrelay.attempts SET status = 'included', block_number = $2, block_hash = decode(substr($3, 3), 'hex'), "
+      "receipt_status = $4, gas_used = $5::numeric, effective_gas_price = $6::numeric, included_at = now(), "
+      "updated_at = now() WHERE tx_hash = decode(substr($1, 3), 'hex') AND status <> 'included' "
+      "RETURNING attempt_id::text, withdrawal_id::text, from_address, nonce",
+      {TEXTOID, INT8OID, TEXTOID, INT2OID, TEXTOID, TEXTOID});
+  const auto rows = kInclude.Run({pg::TextParam(r.tx_hash), pg::Int8Param(static_cast<std::int64_t>(r.block_number)),
+                                  pg::TextParam(r.block_hash), pg::DatumParam(INT2OID, Int16GetDatum(r.status)),
+                                  pg::TextParam(ToDecimal(r.gas_used)), pg::TextParam(ToDecimal(r.effective_gas_price))});
+  if (rows.empty()) return;  // already recorded
+  const std::string attempt = rows.front().Text(0);
+  const std::string withdrawal = rows.front().Text(1);
+  const std::string from = rows.front().Text(2);
+  const std::int64_t nonce = rows.front().Int64(3);
+  // One attempt per nonce is ever included: the others (fee bumps, or the bumped one) lost.
+  static const pg::Statement kReplaced(
+      "UPDATE txrelay.attempts SET status = 'replaced', updated_at = now() WHERE chain_id = $1 AND from_address = $2 "
+      "AND nonce = $3 AND attempt_id <> $4::uuid AND status IN ('created', 'sent', 'dropped')",
+      {INT8OID, TEXTOID, INT8OID, TEXTOID});
+  kReplaced.Run({pg::Int8Param(chain), pg::TextParam(from), pg::Int8Param(nonce), pg::TextParam(attempt)});
+  const std::string where = "block " + std::to_string(r.block_number) + " (" + r.block_hash + "), tx " + r.tx_hash +
+                            (r.status == 1 ? "" : ", reverted (receipt status 0)");
+  // A send recorded only on chain (the broadcaster died before recording it) is broadcast too.
+  MoveWithdrawal(withdrawal, "signed", "broadcasted", "found on chain: " + where);
+  if (!MoveWithdrawal(withdrawal, "broadcasted", "included", "included in " + where)) {
+    MoveWithdrawal(withdrawal, "reorged", "included", "included again in " + where);
+  }
+}
+
+bool Tracker::AdvanceWithdrawals(std::int64_t chain, const Heads& heads) {
+  static const pg::Statement kOpen(
+      "SELECT w.withdrawal_id::text, w.status, w.completed_at IS NOT NULL, t.completion, a.block_number, "
+      "a.receipt_status, a.gas_used::text, a.effective_gas_price::text, '0x' || encode(a.tx_hash, 'hex') "
+      "FROM txrelay.withdrawals w JOIN txrelay.risk_tiers t ON t.tier = w.risk_tier "
+      "JOIN txrelay.attempts a ON a.withdrawal_id = w.withdrawal_id AND a.status = 'included' "
+      "WHERE w.chain_id = $1 AND w.status IN ('included', 'safe') ORDER BY a.block_number",
+      {INT8OID});
+  static const pg::Statement kComplete(
+      "UPDATE txrelay.withdrawals SET completed_at = now() WHERE withdrawal_id = $1::uuid AND completed_at IS NULL",
+      {TEXTOID});
+  const auto rows = kOpen.Run({pg::Int8Param(chain)});
+  struct Open {
+    std::string id, status;
+    bool completed;
+    Completion completion;
+    std::uint64_t block;
+    int receipt_status;
+    Uint256 fee;
+    std::string tx;
+  };
+  std::vector<Open> open;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) {
+    const auto r = rows[i];
+    open.push_back({r.Text(0), r.Text(1), r.Bool(2), ParseCompletion(r.Text(3), "completion"),
+                    static_cast<std::uint64_t>(r.Int64(4)), static_cast<int>(r.Int64(5)),
+                    ReceiptFee(Amount(r.OptionalText(6)), Amount(r.OptionalText(7))), r.Text(8)});
+  }
+  bool changed = false;
+  for (const Open& w : open) {
+    const WithdrawalStatus level = InclusionLevel(w.block, heads);
+    const bool reached = CompletionReached(w.completion, w.block, heads);
+    const std::string at = "block " + std::to_string(w.block) + ", tx " + w.tx;
+    if (w.receipt_status == 0) {
+      // Reverted: final once the tier's level is reached (a reorg could still bring it back
+      // mined differently); the amount is released, the gas it burned is the fee.
+      if (reached) {
+        MoveWithdrawal(w.id, w.status.c_str(), "failed", "reverted on chain (receipt status 0) in " + at);
+        PostResolution(w.id, "RELEASE", w.fee);
+        Notify("failed", w.id);
+        changed = true;
+      } else if (level != WithdrawalStatus::kIncluded && w.status == "included") {
+        changed |= MoveWithdrawal(w.id, "included", "safe", "safe: " + at);
+      }
+      continue;
+    }
+    std::string status = w.status;
+    if (level == WithdrawalStatus::kSafe && status == "included") {
+      changed |= MoveWithdrawal(w.id, "included", "safe", "safe: " + at);
+      status = "safe";
+    } else if (level == WithdrawalStatus::kFinalized) {
+      changed |= MoveWithdrawal(w.id, status.c_str(), "finalized", "finalized: " + at);
+    }
+    if (reached && !w.completed) {
+      kComplete.Run({pg::TextParam(w.id)});
+      PostResolution(w.id, "COMMIT", w.fee);
+      Note(w.id, "completed", "completed at its tier's level (" + w.completion.Text() + ") in " + at,
+           {{"completion", w.completion.Text()}, {"block_number", w.block}, {"tx_hash", w.tx}, {"fee", ToDecimal(w.fee)}});
+      Notify("completed", w.id);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+void Tracker::RequestResend(const std::string& attempt_id, const std::string& why) {
+  static const pg::Statement kResend(
+      "INSERT INTO txrelay.outbox (kind, chain_id, withdrawal_id, signature_request_id, attempt_id, last_error) "
+      "SELECT 'broadcast', a.chain_id, a.withdrawal_id, a.signature_request_id, a.attempt_id, $2 "
+      "FROM txrelay.attempts a WHERE a.attempt_id = $1::uuid AND NOT EXISTS (SELECT FROM txrelay.outbox o "
+      "  WHERE o.attempt_id = a.attempt_id AND o.kind = 'broadcast' AND o.status IN ('pending', 'leased'))",
+      {TEXTOID, TEXTOID});
+  kResend.Run({pg::TextParam(attempt_id), pg::TextParam("resend: " + why)});
+}
+
+void Tracker::Notify(const std::string& event, const std::string& withdrawal_id) {
+  // Delivered at commit, with the identifiers (DESIGN §4: the application is told).
+  static const pg::Statement kNotify(
+      "SELECT pg_catalog.pg_notify('txrelay_events', json_build_object('event', $1::text, 'withdrawal_id', w.withdrawal_id, "
+      "'idempotency_key', w.idempotency_key, 'status', w.status, 'nonce_key', r.nonce_key, 'attempt_id', a.attempt_id, "
+      "'tx_hash', '0x' || encode(a.tx_hash, 'hex'))::text) FROM txrelay.withdrawals w "
+      "LEFT JOIN txrelay.nonce_reservations r USING (withdrawal_id) "
+      "LEFT JOIN LATERAL (SELECT * FROM txrelay.attempts x WHERE x.withdrawal_id = w.withdrawal_id "
+      "  ORDER BY (x.status = 'included') DESC, x.created_at DESC LIMIT 1) a ON true WHERE w.withdrawal_id = $2::uuid",
+      {TEXTOID, TEXTOID});
+  kNotify.Run({pg::TextParam(event), pg::TextParam(withdrawal_id)});
+}
+
+void Tracker::ReplacedExternally(std::int64_t chain, const std::string& from, std::uint64_t nonce,
+                                 const std::string& replacing_tx) {
+  static const pg::Statement kHolder(
+      "SELECT r.withdrawal_id::text, w.status, r.nonce_key, w.idempotency_key FROM txrelay.nonce_reservations r "
+      "JOIN txrelay.withdrawals w USING (withdrawal_id) WHERE r.chain_id = $1 AND r.from_address = $2 AND r.nonce = $3",
+      {INT8OID, TEXTOID, INT8OID});
+  const auto rows = kHolder.Run({pg::Int8Param(chain), pg::TextParam(from), pg::Int8Param(static_cast<std::int64_t>(nonce))});
+  if (rows.empty()) return;
+  const std::string withdrawal = rows.front().Text(0);
+  const std::string status = rows.front().Text(1);
+  const std::string nonce_key = rows.front().Text(2);
+  const std::string key = rows.front().Text(3);
+  const std::string culprit = replacing_tx.empty() ? "a transaction not made by txrelay" : "transaction " + replacing_tx;
+  const std::string reason = "nonce " + nonce_key + " was used on chain by " + culprit;
+  static const pg::Statement kLost(
+      "UPDATE txrelay.attempts SET status = 'replaced', updated_at = now() WHERE chain_id = $1 AND from_address = $2 "
+      "AND nonce = $3 AND status IN ('created', 'sent', 'dropped')",
+      {INT8OID, TEXTOID, INT8OID});
+  kLost.Run({pg::Int8Param(chain), pg::TextParam(from), pg::Int8Param(static_cast<std::int64_t>(nonce))});
+  if (status == "approved" || status == "signed" || status == "broadcasted" || status == "reorged") {
+    MoveWithdrawal(withdrawal, status.c_str(), "replaced_externally", reason);
+    PostResolution(withdrawal, "RELEASE", 0);
+    Notify("replaced_externally", withdrawal);
+  } else {
+    Note(withdrawal, "nonce_used_externally", reason, {{"nonce_key", nonce_key}, {"replacing_tx", replacing_tx}});
+  }
+  // The sender's key was used outside txrelay: no further nonce until an operator has looked.
+  static const pg::Statement kQuarantine(
+      "UPDATE txrelay.senders SET status = 'quarantined', status_reason = $3, status_changed_at = now() "
+      "WHERE chain_id = $1 AND address = $2 AND status <> 'quarantined'",
+      {INT8OID, TEXTOID, TEXTOID});
+  kQuarantine.Run({pg::Int8Param(chain), pg::TextParam(from),
+                   pg::TextParam(reason + " (withdrawal " + withdrawal + "); investigate the key before "
+                                 "txrelay.set_sender_status(..., 'active', ...)")});
+  pg::worker::LogWarning("txrelay tracker: CRITICAL: " + reason + "; sender " + from + " quarantined [withdrawal_id=" +
+                         withdrawal + " idempotency_key=" + key + " nonce_key=" + nonce_key +
+                         " tx_hash=" + (replacing_tx.empty() ? "-" : replacing_tx) + "]");
+}
+
+void Tracker::RequestFeeBump(const ChainState& c, const std::string& attempt_id, const Uint256& base_fee) {
+  static const pg::Statement kStuck(
+      "SELECT a.withdrawal_id::text, a.from_address, a.nonce, a.max_fee_per_gas::text, a.max_priority_fee_per_gas::text, "
+      "s.to_address, s.value::text, s.data, d.signer IS NOT NULL, "
+      "EXISTS (SELECT FROM txrelay.attempts n WHERE n.chain_id = a.chain_id AND n.from_address = a.from_address "
+      "        AND n.nonce = a.nonce AND n.created_at > a.created_at), "
+      "EXISTS (SELECT FROM txrelay.signature_requests p WHERE p.chain_id = a.chain_id AND p.from_address = a.from_address "
+      "        AND p.nonce = a.nonce AND p.kind = 'fee_bump' AND p.status = 'pending'), "
+      "EXISTS (SELECT FROM txrelay.withdrawal_events e WHERE e.withdrawal_id = a.withdrawal_id "
+      "        AND e.event = 'fee_bump_at_cap' AND e.detail ->> 'attempt_id' = a.attempt_id::text) "
+      "FROM txrelay.attempts a JOIN txrelay.signature_requests s USING (signature_request_id) "
+      "JOIN txrelay.senders d ON d.chain_id = a.chain_id AND d.address = a.from_address WHERE a.attempt_id = $1::uuid",
+      {TEXTOID});
+  const auto rows = kStuck.Run({pg::TextParam(attempt_id)});
+  if (rows.empty()) return;
+  const auto r = rows.front();
+  if (r.Bool(9) || r.Bool(10)) return;  // a newer attempt or a bump is already on its way
+  const std::string withdrawal = r.Text(0);
+  const rpc::FeeQuote previous{Amount(r.Text(3)), Amount(r.Text(4)), false};
+  const rpc::FeeQuote market = rpc::QuoteFees(base_fee, previous.max_priority_fee_per_gas, c.config.fee_cap, c.config.tip_cap);
+  const auto bump = rpc::BumpFees(previous, market, c.config.fee_cap, c.config.tip_cap);
+  const std::string nonce_key = std::to_string(c.config.chain_id) + ":" + r.Text(1) + ":" + std::to_string(r.Int64(2));
+  if (!bump) {
+    if (!r.Bool(11)) {
+      Note(withdrawal, "fee_bump_at_cap",
+           "stuck, and a bump of 10 % + 1 wei would pass the chain's fee caps: bumping stopped",
+           {{"attempt_id", attempt_id}, {"nonce_key", nonce_key}, {"max_fee_per_gas", ToDecimal(previous.max_fee_per_gas)},
+            {"fee_cap", ToDecimal(c.config.fee_cap)}, {"base_fee", ToDecimal(base_fee)}});
+      pg::worker::LogWarning("txrelay tracker: a stuck transaction cannot be bumped within the fee caps of chain " +
+                             std::to_string(c.config.chain_id) + " [withdrawal_id=" + withdrawal + " attempt_id=" + attempt_id +
+                             " nonce_key=" + nonce_key + "]");
+    }
+    return;
+  }
+  static const pg::Statement kRequest(
+      "INSERT INTO txrelay.signature_requests (withdrawal_id, kind, chain_id, from_address, nonce, to_address, value, data, "
+      "replaces_attempt_id, min_max_fee_per_gas, min_max_priority_fee_per_gas) "
+      "VALUES ($1::uuid, 'fee_bump', $2, $3, $4, $5, $6::numeric, $7, $8::uuid, $9::numeric, $10::numeric) "
+      "RETURNING signature_request_id::text",
+      {TEXTOID, INT8OID, TEXTOID, INT8OID, TEXTOID, TEXTOID, BYTEAOID, TEXTOID, TEXTOID, TEXTOID});
+  const auto data = r.Bytes(7);
+  const std::string request =
+      kRequest
+          .Run({pg::TextParam(withdrawal), pg::Int8Param(c.config.chain_id), pg::TextParam(r.Text(1)),
+                pg::Int8Param(r.Int64(2)), pg::TextParam(r.Text(5)), pg::TextParam(r.Text(6)),
+                pg::ByteaParam(data.data(), data.size()), pg::TextParam(attempt_id),
+                pg::TextParam(ToDecimal(bump->max_fee_per_gas)), pg::TextParam(ToDecimal(bump->max_priority_fee_per_gas))})
+          .front()
+          .Text(0);
+  if (r.Bool(8)) {
+    static const pg::Statement kSign(
+        "INSERT INTO txrelay.outbox (kind, chain_id, withdrawal_id, signature_request_id) VALUES ('sign', $1, $2::uuid, $3::uuid)",
+        {INT8OID, TEXTOID, TEXTOID});
+    kSign.Run({pg::Int8Param(c.config.chain_id), pg::TextParam(withdrawal), pg::TextParam(request)});
+  }
+  Note(withdrawal, "fee_bump_requested", "stuck for " + std::to_string(settings.stuck_blocks) + "+ blocks: fee bump requested",
+       {{"attempt_id", attempt_id}, {"signature_request_id", request}, {"nonce_key", nonce_key},
+        {"min_max_fee_per_gas", ToDecimal(bump->max_fee_per_gas)},
+        {"min_max_priority_fee_per_gas", ToDecimal(bump->max_priority_fee_per_gas)}});
+}
+
+// --- transactions not in a block ------------------------------------------------------------------
+
+void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader& latest) {
+  const std::int64_t chain = c.config.chain_id;
+  struct Pending {
+    std::string attempt, tx, from;
+    std::uint64_t nonce, pending_blocks;
+  };
+  std::vector<Pending> due;
+  {
+    pg::WorkerTransaction txn;
+    static const pg::Statement kSeen(
+        "UPDATE txrelay.attempts SET first_seen_block = $2 WHERE chain_id = $1 AND status = 'sent' AND first_seen_block IS NULL",
+        {INT8OID, INT8OID});
+    kSeen.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(heads.latest))});
+    static const pg::Statement kDue(
+        "SELECT attempt_id::text, '0x' || encode(tx_hash, 'hex'), from_address, nonce, "
+        "greatest(0, $2 - first_seen_block), extract(epoch FROM now() - coalesce(sent_at, created_at)) * 1000 >= $4 "
+        "FROM txrelay.attempts WHERE chain_id = $1 AND status = 'sent' "
+        "AND ($2 - first_seen_block >= $3 OR extract(epoch FROM now() - coalesce(sent_at, created_at)) * 1000 >= $4) "
+        "ORDER BY from_address, nonce, created_at",
+        {INT8OID, INT8OID, INT8OID, INT8OID});
+    const auto rows = kDue.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(heads.latest)),
+                                pg::Int8Param(settings.tracker_check_after_blocks), pg::Int8Param(settings.tracker_check_after_ms)});
+    for (std::uint64_t i = 0; i < rows.size(); ++i) {
+      std::uint64_t blocks = static_cast<std::uint64_t>(rows[i].Int64(4));
+      if (rows[i].Bool(5)) blocks = std::max<std::uint64_t>(blocks, static_cast<std::uint64_t>(settings.tracker_check_after_blocks));
+      due.push_back({rows[i].Text(0), rows[i].Text(1), rows[i].Text(2), static_cast<std::uint64_t>(rows[i].Int64(3)), blocks});
+    }
+    txn.Commit();
+  }
+  if (due.empty()) return;
+
+  // One batch: each transaction by hash, each sender's mined nonce.
+  Exchange ex = ReadExchange(c.config.endpoints);
+  std::set<std::string> senders;
+  for (const auto& p : due) {
+    CallIds ids = ChainIds(chain);
+    ids.attempt_id = p.attempt;
+    ids.tx_hash = p.tx;
+    AddCall(ex, "eth_getTransactionByHash", {p.tx}, ids);
+    senders.insert(p.from);
+  }
+  for (const auto& s : senders) AddCall(ex, "eth_getTransactionCount", {s, "latest"}, ChainIds(chain));
+  gateway_.Run({&ex});
+  if (ex.outcome != rpc::Outcome::kOk) {
+    const std::string error = ex.last_error;
+    audit_.push_back(std::move(ex));
+    Backoff(c, "cannot look up pending transactions: " + error);
+    return;
+  }
+  std::map<std::string, std::uint64_t> mined;
+  {
+    std::size_t i = due.size();
+    for (const auto& s : senders) {
+      const rpc::Reply* r = ReplyAt(ex, i++);
+      if (r && !r->is_error) {
+        if (const auto n = rpc::HexQuantity(r->result)) mined[s] = *n;
+      }
+    }
+  }
+  std::vector<std::pair<const Pending*, PendingVerdict>> verdicts;
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    const rpc::Reply* r = ReplyAt(ex, i);
+    if (!r || r->is_error || !mined.count(due[i].from)) continue;  // cannot tell now: next round
+    PendingObservation o;
+    o.pending_blocks = due[i].pending_blocks;
+    o.known_to_node = r->result.is_object();
+    o.in_block = o.known_to_node && r->result.contains("blockNumber") && !r->result["blockNumber"].is_null();
+    o.sender_mined_nonce = mined[due[i].from];
+    o.nonce = due[i].nonce;
+    verdicts.emplace_back(&due[i], JudgePending(o, static_cast<std::uint64_t>(settings.tracker_check_after_blocks),
+                                                static_cast<std::uint64_t>(settings.stuck_blocks)));
+  }
+  audit_.push_back(std::move(ex));
+
+  // Mined elsewhere than we looked, or a nonce used: the receipts of all our attempts at it decide.
+  std::set<std::pair<std::string, std::uint64_t>> used;
+  std::vector<std::string> receipt_of;
+  for (const auto& [p, v] : verdicts) {
+    if (v == PendingVerdict::kMined) receipt_of.push_back(p->tx);
+    if (v == PendingVerdict::kNonceUsed) used.insert({p->from, p->nonce});
+  }
+  if (!used.empty()) {
+    pg::WorkerTransaction txn;
+    static const pg::Statement kSiblings(
+        "SELECT '0x' || encode(tx_hash, 'hex') FROM txrelay.attempts WHERE chain_id = $1 AND from_address = $2 AND nonce = $3",
+        {INT8OID, TEXTOID, INT8OID});
+    for (const auto& [from, nonce] : used) {
+      const auto rows = kSiblings.Run({pg::Int8Param(chain), pg::TextParam(from), pg::Int8Param(static_cast<std::int64_t>(nonce))});
+      for (std::uint64_t i = 0; i < rows.size(); ++i) receipt_of.push_back(rows[i].Text(0));
+    }
+    txn.Commit();
+  }
+  std::vector<Receipt> found;
+  std::set<std::pair<std::string, std::uint64_t>> ours_mined;
+  if (!receipt_of.empty()) {
+    Exchange rx = ReadExchange(c.config.endpoints);
+    for (const auto& h : receipt_of) AddCall(rx, "eth_getTransactionReceipt", {h}, ChainIds(chain));
+    gateway_.Run({&rx});
+    if (rx.outcome != rpc::Outcome::kOk) {
+      const std::string error = rx.last_error;
+      audit_.push_back(std::move(rx));
+      Backoff(c, "cannot read receipts: " + error);
+      return;
+    }
+    for (std::size_t i = 0; i < receipt_of.size(); ++i) {
+      const rpc::Reply* r = ReplyAt(rx, i);
+      if (!r || r->is_error || !r->result.is_object()) continue;
+      Receipt x;
+      x.tx_hash = Lower(receipt_of[i]);
+      x.block_number = rpc::HexQuantity(r->result.value("blockNumber", nlohmann::json("0x0"))).value_or(0);
+      x.block_hash = r->result.value("blockHash", std::string());
+      x.status = r->result.value("status", std::string("0x1")) == "0x1" ? 1 : 0;
+      x.gas_used = rpc::HexQuantity256(r->result.value("gasUsed", nlohmann::json("0x0"))).value_or(0);
+      x.effective_gas_price = rpc::HexQuantity256(r->result.value("effectiveGasPrice", nlohmann::json("0x0"))).value_or(0);
+      found.push_back(x);
+    }
+    audit_.push_back(std::move(rx));
+  }
+  // Name the transaction that took a nonce (anvil answers this; other nodes may not).
+  std::map<std::pair<std::string, std::uint64_t>, std::string> culprits;
+  {
+    std::set<std::string> found_hashes;
+    for (const auto& f : found) found_hashes.insert(f.tx_hash);
+    pg::WorkerTransaction txn;
+    static const pg::Statement kAt(
+        "SELECT '0x' || encode(tx_hash, 'hex') FROM txrelay.attempts WHERE chain_id = $1 AND from_address = $2 AND nonce = $3",
+        {INT8OID, TEXTOID, INT8OID});
+    for (const auto& key : used) {
+      const auto rows = kAt.Run({pg::Int8Param(chain), pg::TextParam(key.first), pg::Int8Param(static_cast<std::int64_t>(key.second))});
+      for (std::uint64_t i = 0; i < rows.size(); ++i) {
+        if (found_hashes.count(Lower(rows[i].Text(0)))) ours_mined.insert(key);
+      }
+    }
+    txn.Commit();
+    Exchange nx = ReadExchange(c.config.endpoints);
+    std::vector<std::pair<std::string, std::uint64_t>> asked;
+    for (const auto& key : used) {
+      if (ours_mined.count(key)) continue;
+      AddCall(nx, "eth_getTransactionBySenderAndNonce", {key.first, rpc::ToHexQuantity(key.second)}, ChainIds(chain));
+      asked.push_back(key);
+    }
+    if (!asked.empty()) {
+      gateway_.Run({&nx});
+      for (std::size_t i = 0; i < asked.size(); ++i) {
+        const rpc::Reply* r = ReplyAt(nx, i);
+        if (r && !r->is_error && r->result.is_object() && r->result.contains("hash")) {
+          culprits[asked[i]] = r->result["hash"].get<std::string>();
+        }
+      }
+      audit_.push_back(std::move(nx));
+    }
+  }
+
+  pg::WorkerTransaction txn;
+  for (const auto& f : found) RecordInclusion(chain, f);
+  static const pg::Statement kSeenAgain(
+      "UPDATE txrelay.attempts SET first_seen_block = $2 WHERE attempt_id = $1::uuid", {TEXTOID, INT8OID});
+  std::set<std::pair<std::string, std::uint64_t>> handled;
+  for (const auto& [p, v] : verdicts) {
+    const std::pair<std::string, std::uint64_t> key{p->from, p->nonce};
+    switch (v) {
+      case PendingVerdict::kDropped: {
+        static const pg::Statement kWithdrawalOf(
+            "SELECT withdrawal_id::text FROM txrelay.attempts WHERE attempt_id = $1::uuid", {TEXTOID});
+        const std::string w = kWithdrawalOf.Run({pg::TextParam(p->attempt)}).front().Text(0);
+        Note(w, "dropped", "unknown to the node and its nonce still free: the same bytes are sent again",
+             {{"attempt_id", p->attempt}, {"tx_hash", p->tx}});
+        RequestResend(p->attempt, "dropped from the node's pool");
+        kSeenAgain.Run({pg::TextParam(p->attempt), pg::Int8Param(static_cast<std::int64_t>(heads.latest))});
+        break;
+      }
+      case PendingVerdict::kStuck:
+        if (latest.base_fee) RequestFeeBump(c, p->attempt, *latest.base_fee);
+        break;
+      case PendingVerdict::kNonceUsed:
+        if (!ours_mined.count(key) && !handled.count(key)) {
+          ReplacedExternally(chain, p->from, p->nonce, culprits.count(key) ? culprits[key] : "");
+          handled.insert(key);
+        }
+        break;
+      default: break;
+    }
+  }
+  AdvanceWithdrawals(chain, heads);
+  for (const auto& ex : audit_) WriteAudit(ex);
+  audit_.clear();
+  txn.Commit();
+}
+
+}  // namespace txrelay::bgworker

@@ -1,0 +1,33 @@
+// The tracker process: like the broadcaster, started by PostgreSQL on a primary once recovery has
+// finished and restarted a second after it exits. Its own schedule is slow and steady
+// (txrelay.tracker_poll_ms); the broadcaster's sends wake it at commit.
+
+#include "bgworker/tracker.hpp"
+#include "bgworker/worker_loop.hpp"
+#include "bgworker/worker_settings.hpp"
+#include "pg/postgres.hpp"
+#include "pg/wakeup.hpp"
+#include "pg/worker.hpp"
+
+extern "C" {
+PGDLLEXPORT void txrelay_tracker_main(Datum);
+}
+
+void txrelay_tracker_main(Datum) {
+  using namespace txrelay;
+  using namespace txrelay::bgworker;
+  RunWorkerProcess("tracker", static_cast<int>(pg::WorkerKind::kTracker), [] {
+    RpcGateway gateway(pg::worker::Wait, pg::worker::StopRequested, pg::worker::NowMs);
+    auto configure = [&gateway] { gateway.Configure(CurrentGatewaySettings()); };
+    configure();
+    Tracker tracker(gateway);
+    RunWorkerLoop(WorkerRole{
+        "tracker",
+        [] { return settings.tracker_enabled; },
+        [] { pg::worker::LogInfo("txrelay tracker started in database \"" + std::string(settings.database) + "\""); },
+        [&tracker] { return tracker.RunOnce(); },
+        [&tracker] { return tracker.NextDueMs(); },
+        configure,
+    });
+  });
+}
