@@ -442,8 +442,36 @@ void Tracker::RecordInclusion(std::int64_t chain, const Receipt& r) {
       "AND nonce = $3 AND attempt_id <> $4::uuid AND status IN ('created', 'sent', 'dropped')",
       {INT8OID, TEXTOID, INT8OID, TEXTOID});
   kReplaced.Run({pg::Int8Param(chain), pg::TextParam(from), pg::Int8Param(nonce), pg::TextParam(attempt)});
+  // Nothing at this nonce needs sending or signing any more: a resend asked for after a reorg
+  // that moved it, or a fee bump asked for while it was already on its way into a block.
+  static const pg::Statement kSettled(
+      "WITH r AS (UPDATE txrelay.signature_requests SET status = 'cancelled', updated_at = now() WHERE chain_id = $1 "
+      "  AND from_address = $2 AND nonce = $3 AND kind = 'fee_bump' AND status = 'pending' RETURNING signature_request_id) "
+      "UPDATE txrelay.outbox o SET status = 'cancelled', done_at = now(), updated_at = now(), "
+      "last_error = 'not needed: ' || $4 || ' is included' WHERE o.status = 'pending' AND o.kind IN ('sign', 'broadcast') "
+      "AND (o.signature_request_id IN (SELECT signature_request_id FROM r) OR o.attempt_id IN (SELECT attempt_id FROM "
+      "txrelay.attempts WHERE chain_id = $1 AND from_address = $2 AND nonce = $3))",
+      {INT8OID, TEXTOID, INT8OID, TEXTOID});
+  kSettled.Run({pg::Int8Param(chain), pg::TextParam(from), pg::Int8Param(nonce), pg::TextParam(r.tx_hash)});
   const std::string where = "block " + std::to_string(r.block_number) + " (" + r.block_hash + "), tx " + r.tx_hash +
                             (r.status == 1 ? "" : ", reverted (receipt status 0)");
+  // Completed before a reorg (an included:N tier) and now in another block: the COMMIT stays
+  // (resolved once, append-only) with the fee known then; the fee actually paid is recorded.
+  static const pg::Statement kCommitted(
+      "SELECT fee::text FROM txrelay.ledger_entries WHERE withdrawal_id = $1::uuid AND kind = 'COMMIT'", {TEXTOID});
+  const auto committed = kCommitted.Run({pg::TextParam(withdrawal)});
+  const Uint256 fee = ReceiptFee(r.gas_used, r.effective_gas_price);
+  if (!committed.empty() && Amount(committed.front().OptionalText(0)) != fee) {
+    const std::string before = committed.front().Text(0);
+    Note(withdrawal, "fee_changed_after_completion",
+         "included again after its completion, in " + where + ": the fee paid is " + ToDecimal(fee) +
+             " wei, the COMMIT recorded " + before,
+         {{"attempt_id", attempt}, {"tx_hash", r.tx_hash}, {"block_number", r.block_number},
+          {"fee_committed", before}, {"fee_final", ToDecimal(fee)}});
+    pg::worker::LogWarning("txrelay tracker: a completed withdrawal was included again at another fee (" + before +
+                           " -> " + ToDecimal(fee) + " wei) [withdrawal_id=" + withdrawal + " attempt_id=" + attempt +
+                           " tx_hash=" + r.tx_hash + "]");
+  }
   // A send recorded only on chain (the broadcaster died before recording it) is broadcast too.
   MoveWithdrawal(withdrawal, "signed", "broadcasted", "found on chain: " + where);
   if (!MoveWithdrawal(withdrawal, "broadcasted", "included", "included in " + where)) {

@@ -4,7 +4,8 @@
 Reads the JSON of settlement.sql on stdin. For every withdrawal:
   - a completed one has exactly one inclusion, whose receipt on the node has status 1, the same
     block hash, gas used and effective gas price as recorded, and exactly one COMMIT of its
-    amount with fee = gasUsed x effectiveGasPrice from that receipt;
+    amount with fee = gasUsed x effectiveGasPrice from that receipt (or, if it was completed,
+    reorged and included again at another fee, an event recording both fees);
   - a failed one has an inclusion whose receipt has status 0 and one RELEASE of its amount with
     the receipt's fee (the gas was spent);
   - replaced_externally, rejected and cancelled ones have one RELEASE with no fee;
@@ -69,8 +70,15 @@ def main():
                 problems.append(f"{key}: completed with resolutions {kinds}, expected one COMMIT")
             elif receipt is None or receipt["status"] != "0x1":
                 problems.append(f"{key}: completed without a successful receipt")
-            elif int(res[0]["amount"]) != int(r["amount"]) or int(res[0]["fee"]) != fee:
-                problems.append(f"{key}: COMMIT {res[0]} differs from amount {r['amount']} / receipt fee {fee}")
+            elif int(res[0]["amount"]) != int(r["amount"]):
+                problems.append(f"{key}: COMMIT {res[0]} differs from amount {r['amount']}")
+            elif int(res[0]["fee"]) != fee:
+                # Completed, then reorged and included again at another fee: the COMMIT keeps the
+                # fee of its time, and an event records the fee finally paid.
+                changed = r["fee_changed"]
+                if not changed or int(changed["fee_committed"]) != int(res[0]["fee"]) or int(changed["fee_final"]) != fee:
+                    problems.append(f"{key}: COMMIT fee {res[0]['fee']} differs from the receipt's {fee} "
+                                    f"and no fee_changed_after_completion event says so ({changed})")
         elif r["status"] == "failed":
             if kinds != ["RELEASE"]:
                 problems.append(f"{key}: failed with resolutions {kinds}, expected one RELEASE")
