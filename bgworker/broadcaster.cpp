@@ -5,6 +5,7 @@
 
 #include "bgworker/audit.hpp"
 #include "bgworker/exchanges.hpp"
+#include "bgworker/fee_bump.hpp"
 #include "bgworker/worker_settings.hpp"
 #include "core/error.hpp"
 #include "core/rpc/jsonrpc.hpp"
@@ -258,9 +259,9 @@ bool Broadcaster::InWindow(const Job& job) const {
   return job.nonce < it->second + static_cast<std::uint64_t>(settings.max_in_flight_per_sender);
 }
 
-bool Broadcaster::RefreshFees(ChainInfo& chain) {
+bool Broadcaster::RefreshFees(ChainInfo& chain, bool force) {
   const std::int64_t now = pg::worker::NowMs();
-  if (chain.fees && now - chain.fees_at_ms < settings.fee_refresh_ms) return true;
+  if (!force && chain.fees && now - chain.fees_at_ms < settings.fee_refresh_ms) return true;
   Exchange ex = ReadExchange(chain.endpoints);
   CallIds ids;
   ids.chain_id = chain.chain_id;
@@ -278,6 +279,8 @@ bool Broadcaster::RefreshFees(ChainInfo& chain) {
   audit_.push_back(std::move(ex));
   if (!base) return false;
   chain.fees = rpc::QuoteFees(*base, suggested.value_or(Uint256("1000000000")), chain.fee_cap, chain.tip_cap);
+  chain.base_fee = base;
+  chain.suggested_tip = suggested;
   chain.fees_at_ms = now;
   return true;
 }
@@ -505,7 +508,7 @@ void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast
 
 void Broadcaster::SendAll(std::vector<Job>& jobs) {
   if (jobs.empty()) return;
-  enum class Verdict { kSent, kRetry, kDead, kCheck, kNonceUsed };
+  enum class Verdict { kSent, kRetry, kDead, kCheck, kNonceUsed, kReprice };
   struct Result {
     Job* job;
     Verdict verdict = Verdict::kRetry;
@@ -556,7 +559,7 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
         res.verdict = Verdict::kRetry;
         break;
       case rpc::SendError::kReprice:
-        res.verdict = Verdict::kRetry;
+        res.verdict = Verdict::kReprice;
         break;
       case rpc::SendError::kNonceUsed:
       case rpc::SendError::kUnderpriced:
@@ -640,7 +643,18 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
     }
   }
 
+  // Refused as underpriced: these bytes will not do at today's fees; a new attempt at the same
+  // nonce will (DESIGN §6: re-price). Fresh fees first.
+  std::set<std::int64_t> reprice_chains;
+  for (const auto& res : results) {
+    if (res.verdict == Verdict::kReprice) reprice_chains.insert(res.job->chain_id);
+  }
+  for (std::int64_t chain : reprice_chains) RefreshFees(chains_[chain], true);
+
   pg::WorkerTransaction txn;
+  static const pg::Statement kRefused(
+      "UPDATE txrelay.attempts SET status = 'dropped', updated_at = now() WHERE attempt_id = $1::uuid AND status = 'created'",
+      {TEXTOID});
   static const pg::Statement kSentAttempt(
       "UPDATE txrelay.attempts SET status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() "
       "WHERE attempt_id = $1::uuid AND status = 'created'",
@@ -677,6 +691,19 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
       case Verdict::kDead:
         Dead(j, res.error);
         break;
+      case Verdict::kReprice: {
+        const ChainInfo& chain = chains_[j.chain_id];
+        const FeeBump bump = chain.base_fee ? RequestFeeBump(chain, j.attempt_id, *chain.base_fee, chain.suggested_tip,
+                                                             "refused by the node as underpriced (" + res.error + ")")
+                                            : FeeBump::kAtCap;
+        if (bump == FeeBump::kRequested || bump == FeeBump::kUnderway) {
+          kRefused.Run({pg::TextParam(j.attempt_id)});  // never accepted by the node: replaced by the new one
+          Cancelled(j, "re-priced: a new attempt at the same nonce replaces this one (" + res.error + ")");
+        } else {
+          Retry(j, res.error);  // at the caps (or no fee quote): try these bytes again later
+        }
+        break;
+      }
       case Verdict::kRetry:
       case Verdict::kCheck:
         Retry(j, res.error);

@@ -25,6 +25,8 @@ namespace txrelay::bgworker {
 // A chain's configuration and its cached fee quote.
 struct ChainInfo : ChainConfig {
   std::optional<rpc::FeeQuote> fees;
+  std::optional<Uint256> base_fee;       // of the latest block, when `fees` was quoted
+  std::optional<Uint256> suggested_tip;  // eth_maxPriorityFeePerGas then
   std::int64_t fees_at_ms = 0;
 };
 
@@ -79,7 +81,7 @@ class Broadcaster {
   void LoadChains(const std::vector<Job>& jobs);
   void RefreshMinedNonces(const std::vector<Job>& jobs);
   bool InWindow(const Job& job) const;
-  bool RefreshFees(ChainInfo& chain);
+  bool RefreshFees(ChainInfo& chain, bool force = false);
   void SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast);
   void SendAll(std::vector<Job>& jobs);
 

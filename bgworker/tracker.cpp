@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <set>
 
+#include "api/withdrawal_row.hpp"
 #include "bgworker/audit.hpp"
+#include "bgworker/fee_bump.hpp"
 #include "bgworker/worker_settings.hpp"
 #include "core/completion.hpp"
 #include "core/ledger_entry.hpp"
@@ -48,12 +50,7 @@ bool MoveWithdrawal(const std::string& id, const char* from, const char* to, con
 }
 
 void Note(const std::string& withdrawal_id, const char* event, const std::string& reason, const nlohmann::json& detail) {
-  static const pg::Statement kNote(
-      "INSERT INTO txrelay.withdrawal_events (withdrawal_id, event, from_status, to_status, reason, detail) "
-      "SELECT w.withdrawal_id, $2, w.status, w.status, $3, $4::jsonb FROM txrelay.withdrawals w "
-      "WHERE w.withdrawal_id = $1::uuid",
-      {TEXTOID, TEXTOID, TEXTOID, TEXTOID});
-  kNote.Run({pg::TextParam(withdrawal_id), pg::TextParam(event), pg::TextParam(reason), pg::TextParam(detail.dump())});
+  api::AddWithdrawalNote(withdrawal_id, event, reason, detail.dump());
 }
 
 void PostResolution(const std::string& withdrawal_id, const char* kind, const Uint256& fee) {
@@ -606,67 +603,6 @@ void Tracker::ReplacedExternally(std::int64_t chain, const std::string& from, st
                          " tx_hash=" + (replacing_tx.empty() ? "-" : replacing_tx) + "]");
 }
 
-void Tracker::RequestFeeBump(const ChainState& c, const std::string& attempt_id, const Uint256& base_fee) {
-  static const pg::Statement kStuck(
-      "SELECT a.withdrawal_id::text, a.from_address, a.nonce, a.max_fee_per_gas::text, a.max_priority_fee_per_gas::text, "
-      "s.to_address, s.value::text, s.data, d.signer IS NOT NULL, "
-      "EXISTS (SELECT FROM txrelay.attempts n WHERE n.chain_id = a.chain_id AND n.from_address = a.from_address "
-      "        AND n.nonce = a.nonce AND n.created_at > a.created_at), "
-      "EXISTS (SELECT FROM txrelay.signature_requests p WHERE p.chain_id = a.chain_id AND p.from_address = a.from_address "
-      "        AND p.nonce = a.nonce AND p.kind = 'fee_bump' AND p.status = 'pending'), "
-      "EXISTS (SELECT FROM txrelay.withdrawal_events e WHERE e.withdrawal_id = a.withdrawal_id "
-      "        AND e.event = 'fee_bump_at_cap' AND e.detail ->> 'attempt_id' = a.attempt_id::text) "
-      "FROM txrelay.attempts a JOIN txrelay.signature_requests s USING (signature_request_id) "
-      "JOIN txrelay.senders d ON d.chain_id = a.chain_id AND d.address = a.from_address WHERE a.attempt_id = $1::uuid",
-      {TEXTOID});
-  const auto rows = kStuck.Run({pg::TextParam(attempt_id)});
-  if (rows.empty()) return;
-  const auto r = rows.front();
-  if (r.Bool(9) || r.Bool(10)) return;  // a newer attempt or a bump is already on its way
-  const std::string withdrawal = r.Text(0);
-  const rpc::FeeQuote previous{Amount(r.Text(3)), Amount(r.Text(4)), false};
-  const rpc::FeeQuote market = rpc::QuoteFees(base_fee, previous.max_priority_fee_per_gas, c.config.fee_cap, c.config.tip_cap);
-  const auto bump = rpc::BumpFees(previous, market, c.config.fee_cap, c.config.tip_cap);
-  const std::string nonce_key = std::to_string(c.config.chain_id) + ":" + r.Text(1) + ":" + std::to_string(r.Int64(2));
-  if (!bump) {
-    if (!r.Bool(11)) {
-      Note(withdrawal, "fee_bump_at_cap",
-           "stuck, and a bump of 10 % + 1 wei would pass the chain's fee caps: bumping stopped",
-           {{"attempt_id", attempt_id}, {"nonce_key", nonce_key}, {"max_fee_per_gas", ToDecimal(previous.max_fee_per_gas)},
-            {"fee_cap", ToDecimal(c.config.fee_cap)}, {"base_fee", ToDecimal(base_fee)}});
-      pg::worker::LogWarning("txrelay tracker: a stuck transaction cannot be bumped within the fee caps of chain " +
-                             std::to_string(c.config.chain_id) + " [withdrawal_id=" + withdrawal + " attempt_id=" + attempt_id +
-                             " nonce_key=" + nonce_key + "]");
-    }
-    return;
-  }
-  static const pg::Statement kRequest(
-      "INSERT INTO txrelay.signature_requests (withdrawal_id, kind, chain_id, from_address, nonce, to_address, value, data, "
-      "replaces_attempt_id, min_max_fee_per_gas, min_max_priority_fee_per_gas) "
-      "VALUES ($1::uuid, 'fee_bump', $2, $3, $4, $5, $6::numeric, $7, $8::uuid, $9::numeric, $10::numeric) "
-      "RETURNING signature_request_id::text",
-      {TEXTOID, INT8OID, TEXTOID, INT8OID, TEXTOID, TEXTOID, BYTEAOID, TEXTOID, TEXTOID, TEXTOID});
-  const auto data = r.Bytes(7);
-  const std::string request =
-      kRequest
-          .Run({pg::TextParam(withdrawal), pg::Int8Param(c.config.chain_id), pg::TextParam(r.Text(1)),
-                pg::Int8Param(r.Int64(2)), pg::TextParam(r.Text(5)), pg::TextParam(r.Text(6)),
-                pg::ByteaParam(data.data(), data.size()), pg::TextParam(attempt_id),
-                pg::TextParam(ToDecimal(bump->max_fee_per_gas)), pg::TextParam(ToDecimal(bump->max_priority_fee_per_gas))})
-          .front()
-          .Text(0);
-  if (r.Bool(8)) {
-    static const pg::Statement kSign(
-        "INSERT INTO txrelay.outbox (kind, chain_id, withdrawal_id, signature_request_id) VALUES ('sign', $1, $2::uuid, $3::uuid)",
-        {INT8OID, TEXTOID, TEXTOID});
-    kSign.Run({pg::Int8Param(c.config.chain_id), pg::TextParam(withdrawal), pg::TextParam(request)});
-  }
-  Note(withdrawal, "fee_bump_requested", "stuck for " + std::to_string(settings.stuck_blocks) + "+ blocks: fee bump requested",
-       {{"attempt_id", attempt_id}, {"signature_request_id", request}, {"nonce_key", nonce_key},
-        {"min_max_fee_per_gas", ToDecimal(bump->max_fee_per_gas)},
-        {"min_max_priority_fee_per_gas", ToDecimal(bump->max_priority_fee_per_gas)}});
-}
-
 // --- transactions not in a block ------------------------------------------------------------------
 
 void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader& latest) {
@@ -674,6 +610,7 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
   struct Pending {
     std::string attempt, tx, from;
     std::uint64_t nonce, pending_blocks;
+    Uint256 max_fee;
   };
   std::vector<Pending> due;
   {
@@ -684,7 +621,8 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
     kSeen.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(heads.latest))});
     static const pg::Statement kDue(
         "SELECT attempt_id::text, '0x' || encode(tx_hash, 'hex'), from_address, nonce, "
-        "greatest(0, $2 - first_seen_block), extract(epoch FROM now() - coalesce(sent_at, created_at)) * 1000 >= $4 "
+        "greatest(0, $2 - first_seen_block), extract(epoch FROM now() - coalesce(sent_at, created_at)) * 1000 >= $4, "
+        "max_fee_per_gas::text "
         "FROM txrelay.attempts WHERE chain_id = $1 AND status = 'sent' "
         "AND ($2 - first_seen_block >= $3 OR extract(epoch FROM now() - coalesce(sent_at, created_at)) * 1000 >= $4) "
         "ORDER BY from_address, nonce, created_at",
@@ -694,7 +632,8 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
     for (std::uint64_t i = 0; i < rows.size(); ++i) {
       std::uint64_t blocks = static_cast<std::uint64_t>(rows[i].Int64(4));
       if (rows[i].Bool(5)) blocks = std::max<std::uint64_t>(blocks, static_cast<std::uint64_t>(settings.tracker_check_after_blocks));
-      due.push_back({rows[i].Text(0), rows[i].Text(1), rows[i].Text(2), static_cast<std::uint64_t>(rows[i].Int64(3)), blocks});
+      due.push_back({rows[i].Text(0), rows[i].Text(1), rows[i].Text(2), static_cast<std::uint64_t>(rows[i].Int64(3)), blocks,
+                     Amount(rows[i].OptionalText(6))});
     }
     txn.Commit();
   }
@@ -738,6 +677,7 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
     o.in_block = o.known_to_node && r->result.contains("blockNumber") && !r->result["blockNumber"].is_null();
     o.sender_mined_nonce = mined[due[i].from];
     o.nonce = due[i].nonce;
+    o.priced_out = latest.base_fee && due[i].max_fee < *latest.base_fee;
     verdicts.emplace_back(&due[i], JudgePending(o, static_cast<std::uint64_t>(settings.tracker_check_after_blocks),
                                                 static_cast<std::uint64_t>(settings.stuck_blocks)));
   }
@@ -841,7 +781,11 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
         break;
       }
       case PendingVerdict::kStuck:
-        if (latest.base_fee) RequestFeeBump(c, p->attempt, *latest.base_fee);
+        if (latest.base_fee) {
+          RequestFeeBump(c.config, p->attempt, *latest.base_fee, std::nullopt,
+                         "not in a block for " + std::to_string(p->pending_blocks) + " blocks (txrelay.stuck_blocks = " +
+                             std::to_string(settings.stuck_blocks) + ")");
+        }
         break;
       case PendingVerdict::kNonceUsed:
         if (!ours_mined.count(key) && !handled.count(key)) {

@@ -63,7 +63,6 @@ class Tracker {
   void RequestResend(const std::string& attempt_id, const std::string& why);
   void ReplacedExternally(std::int64_t chain_id, const std::string& from, std::uint64_t nonce,
                           const std::string& replacing_tx);
-  void RequestFeeBump(const ChainState& chain, const std::string& attempt_id, const Uint256& base_fee);
   void Notify(const std::string& event, const std::string& withdrawal_id);
 
   RpcGateway& gateway_;

@@ -41,10 +41,10 @@ struct Request {
 std::vector<std::string> SignableIn(const Request& req) {
   if (req.kind == "withdrawal") return {"approved"};
   if (req.kind == "gap_filler") return {"cancelled"};
-  // A fee bump replaces a sent transaction: the withdrawal's (still waiting for a block), or a
-  // cancelled withdrawal's gap filler.
+  // A fee bump replaces an attempt not in a block: the withdrawal's (refused as underpriced at its
+  // first send, or sent and waiting), or a cancelled withdrawal's gap filler.
   if (req.replaced_kind == "gap_filler") return {"cancelled"};
-  return {"broadcasted", "reorged"};
+  return {"signed", "broadcasted", "reorged"};
 }
 
 Request LockRequest(Datum id) {

@@ -37,7 +37,11 @@ PendingVerdict JudgePending(const PendingObservation& o, std::uint64_t check_aft
     return o.pending_blocks >= stuck_blocks ? PendingVerdict::kStuck : PendingVerdict::kPending;
   }
   // Unknown by hash: anvil forgets reorged and dropped transactions, so the nonce decides.
-  return o.sender_mined_nonce > o.nonce ? PendingVerdict::kNonceUsed : PendingVerdict::kDropped;
+  if (o.sender_mined_nonce > o.nonce) return PendingVerdict::kNonceUsed;
+  // A node evicts what the base fee has priced out (anvil does at once): the same bytes would be
+  // refused, so only a fee bump helps - after stuck_blocks, as for one waiting in the pool.
+  if (o.priced_out) return o.pending_blocks >= stuck_blocks ? PendingVerdict::kStuck : PendingVerdict::kWait;
+  return PendingVerdict::kDropped;
 }
 
 }  // namespace txrelay

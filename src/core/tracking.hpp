@@ -37,7 +37,8 @@ enum class PendingVerdict {
   kPending,    // the node has it, waiting for a block
   kStuck,      // pending for at least `stuck_blocks`: ask for a fee bump
   kMined,      // the node has it in a block we have not processed: take its receipt
-  kDropped,    // unknown to the node, its nonce still free: resend the same bytes
+  kDropped,    // unknown to the node, its nonce still free: resend the same bytes (unless
+               // priced out: the node would refuse them, so wait, then bump as kStuck)
   kNonceUsed,  // unknown to the node, its nonce used: another attempt of ours, or not ours
 };
 
@@ -47,6 +48,7 @@ struct PendingObservation {
   bool in_block = false;              // ... and has a block number
   std::uint64_t sender_mined_nonce = 0;  // eth_getTransactionCount(sender, latest)
   std::uint64_t nonce = 0;
+  bool priced_out = false;            // its max fee per gas is below the latest base fee
 };
 
 PendingVerdict JudgePending(const PendingObservation& o, std::uint64_t check_after_blocks, std::uint64_t stuck_blocks);

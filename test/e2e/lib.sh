@@ -76,6 +76,10 @@ notifications() {
 }
 
 e2e_teardown() {
+  if [ "${TESTS_FAILED:-0}" -gt 0 ] && [ -n "${TXR_CLUSTER_DIR:-}" ]; then
+    echo "# server log, errors and warnings (last 40):" >&2
+    grep -E "ERROR|WARNING|FATAL|PANIC" "$TXR_CLUSTER_DIR/server.log" | tail -40 >&2 || true
+  fi
   listen_stop
   proxy_stop
   anvil_stop

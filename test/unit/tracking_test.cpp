@@ -70,3 +70,20 @@ TEST(Tracking, JudgePending) {
   o.sender_mined_nonce = 6;
   EXPECT_EQ(JudgePending(o, 2, 12), PendingVerdict::kNonceUsed);
 }
+
+TEST(Tracking, APricedOutTransactionIsBumpedNotResent) {
+  PendingObservation o;
+  o.nonce = 5;
+  o.sender_mined_nonce = 5;
+  o.priced_out = true;
+  o.pending_blocks = 3;
+  EXPECT_EQ(JudgePending(o, 2, 12), PendingVerdict::kWait);  // evicted: resending the same bytes cannot work
+  o.pending_blocks = 12;
+  EXPECT_EQ(JudgePending(o, 2, 12), PendingVerdict::kStuck);
+  o.known_to_node = true;  // a node that keeps it (geth) waits the same
+  o.pending_blocks = 11;
+  EXPECT_EQ(JudgePending(o, 2, 12), PendingVerdict::kPending);
+  o.known_to_node = false;
+  o.sender_mined_nonce = 6;  // its nonce used meanwhile: that decides, priced out or not
+  EXPECT_EQ(JudgePending(o, 2, 12), PendingVerdict::kNonceUsed);
+}
