@@ -6,7 +6,8 @@ Reads the JSON of reservations.sql on stdin. For every reserved nonce (chain, se
     nonce on chain: one of its attempts' hashes, mined with status 1, paying its recipient its
     amount (native value, or transfer(recipient, amount) on the token) - a cancelled one with a
     gap filler has a zero-value self-transfer there;
-  - no nonce carries a transaction that is not one of ours;
+  - no nonce carries a transaction that is not one of ours, but that of a withdrawal marked
+    replaced_externally (which must carry one that is not ours); a failed one's is reverted;
   - each sender's chain nonce is not beyond what txrelay reserved (nothing sent outside).
 Exactly once follows: each withdrawal owns one nonce, and each nonce holds one transaction.
 Usage: check_chain.py NODE_URL [--require-all-sent]
@@ -44,11 +45,16 @@ def main():
             if r["status"] in SENT or (require_all_sent and r["status"] != "rejected"):
                 problems.append(f"{key}: nothing on chain at this nonce")
             continue
+        if r["status"] == "replaced_externally":
+            if tx["hash"].lower() in hashes:
+                problems.append(f"{key}: marked replaced externally, but our {tx['hash']} is at this nonce")
+            continue
         if tx["hash"].lower() not in hashes:
             problems.append(f"{key}: the transaction at this nonce ({tx['hash']}) is not one of ours {hashes}")
             continue
-        if not receipt or receipt.get("status") != "0x1":
-            problems.append(f"{key}: {tx['hash']} is not mined successfully: {receipt}")
+        want_status = "0x0" if r["status"] == "failed" else "0x1"
+        if not receipt or receipt.get("status") != want_status:
+            problems.append(f"{key}: {tx['hash']} is not mined with status {want_status}: {receipt}")
         to, value, data = (tx.get("to") or "").lower(), int(tx["value"], 16), tx.get("input", "0x")[2:]
         if r["status"] == "cancelled" and r["gap_filler"]:
             if to != r["from_address"].lower() or value != 0:
