@@ -607,8 +607,11 @@ void Tracker::ReplacedExternally(std::int64_t chain, const std::string& from, st
 
 void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader& latest) {
   const std::int64_t chain = c.config.chain_id;
+  // Once per new block, or per tracker_check_after_ms on a chain without blocks.
+  const std::int64_t now = pg::worker::NowMs();
+  if (latest.number == c.pending_checked_block && now - c.pending_checked_ms < settings.tracker_check_after_ms) return;
   struct Pending {
-    std::string attempt, tx, from;
+    std::string attempt, withdrawal, tx, from;
     std::uint64_t nonce, pending_blocks;
     Uint256 max_fee;
   };
@@ -620,7 +623,7 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
         {INT8OID, INT8OID});
     kSeen.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(heads.latest))});
     static const pg::Statement kDue(
-        "SELECT attempt_id::text, '0x' || encode(tx_hash, 'hex'), from_address, nonce, "
+        "SELECT attempt_id::text, withdrawal_id::text, '0x' || encode(tx_hash, 'hex'), from_address, nonce, "
         "greatest(0, $2 - first_seen_block), extract(epoch FROM now() - coalesce(sent_at, created_at)) * 1000 >= $4, "
         "max_fee_per_gas::text "
         "FROM txrelay.attempts WHERE chain_id = $1 AND status = 'sent' "
@@ -630,137 +633,106 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
     const auto rows = kDue.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(heads.latest)),
                                 pg::Int8Param(settings.tracker_check_after_blocks), pg::Int8Param(settings.tracker_check_after_ms)});
     for (std::uint64_t i = 0; i < rows.size(); ++i) {
-      std::uint64_t blocks = static_cast<std::uint64_t>(rows[i].Int64(4));
-      if (rows[i].Bool(5)) blocks = std::max<std::uint64_t>(blocks, static_cast<std::uint64_t>(settings.tracker_check_after_blocks));
-      due.push_back({rows[i].Text(0), rows[i].Text(1), rows[i].Text(2), static_cast<std::uint64_t>(rows[i].Int64(3)), blocks,
-                     Amount(rows[i].OptionalText(6))});
+      const auto r = rows[i];
+      std::uint64_t blocks = static_cast<std::uint64_t>(r.Int64(5));
+      if (r.Bool(6)) blocks = std::max<std::uint64_t>(blocks, static_cast<std::uint64_t>(settings.tracker_check_after_blocks));
+      due.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), static_cast<std::uint64_t>(r.Int64(4)), blocks,
+                     Amount(r.OptionalText(7))});
     }
     txn.Commit();
   }
+  c.pending_checked_block = latest.number;
+  c.pending_checked_ms = now;
   if (due.empty()) return;
 
-  // One batch: each transaction by hash, each sender's mined nonce.
-  Exchange ex = ReadExchange(c.config.endpoints);
-  std::set<std::string> senders;
+  // Two calls per sender, whatever the number of its transactions: how far its nonces are mined
+  // ('latest') and how far the node's pool holds them without a gap ('pending').
+  std::vector<std::string> senders;
   for (const auto& p : due) {
-    CallIds ids = ChainIds(chain);
-    ids.attempt_id = p.attempt;
-    ids.tx_hash = p.tx;
-    AddCall(ex, "eth_getTransactionByHash", {p.tx}, ids);
-    senders.insert(p.from);
+    if (senders.empty() || senders.back() != p.from) senders.push_back(p.from);
   }
-  for (const auto& s : senders) AddCall(ex, "eth_getTransactionCount", {s, "latest"}, ChainIds(chain));
-  gateway_.Run({&ex});
-  if (ex.outcome != rpc::Outcome::kOk) {
-    const std::string error = ex.last_error;
-    audit_.push_back(std::move(ex));
-    Backoff(c, "cannot look up pending transactions: " + error);
+  Exchange counts = ReadExchange(c.config.endpoints);
+  for (const auto& s : senders) {
+    AddCall(counts, "eth_getTransactionCount", {s, "latest"}, ChainIds(chain));
+    AddCall(counts, "eth_getTransactionCount", {s, "pending"}, ChainIds(chain));
+  }
+  gateway_.Run({&counts});
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> nonces;  // sender -> (mined, pooled)
+  for (std::size_t i = 0; i < senders.size(); ++i) {
+    const rpc::Reply* mined = ReplyAt(counts, 2 * i);
+    const rpc::Reply* pooled = ReplyAt(counts, 2 * i + 1);
+    if (!mined || mined->is_error || !pooled || pooled->is_error) continue;  // cannot tell now: next time
+    const auto m = rpc::HexQuantity(mined->result);
+    const auto p = rpc::HexQuantity(pooled->result);
+    if (m && p) nonces[senders[i]] = {*m, std::max(*m, *p)};
+  }
+  const std::string counts_error = counts.last_error;
+  audit_.push_back(std::move(counts));
+  if (nonces.empty()) {
+    Backoff(c, "cannot read the senders' nonces: " + counts_error);
     return;
   }
-  std::map<std::string, std::uint64_t> mined;
-  {
-    std::size_t i = due.size();
-    for (const auto& s : senders) {
-      const rpc::Reply* r = ReplyAt(ex, i++);
-      if (r && !r->is_error) {
-        if (const auto n = rpc::HexQuantity(r->result)) mined[s] = *n;
-      }
+
+  // Only a transaction beyond the pool's gap-free run is looked up by hash: it is missing (dropped,
+  // evicted) or queued behind a missing one. Steady state: no lookups at all.
+  std::vector<PendingObservation> seen(due.size());
+  std::vector<bool> judged(due.size(), false);
+  std::vector<std::size_t> missing;
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    const auto n = nonces.find(due[i].from);
+    if (n == nonces.end()) continue;
+    PendingObservation& o = seen[i];
+    o.pending_blocks = due[i].pending_blocks;
+    o.nonce = due[i].nonce;
+    o.sender_mined_nonce = n->second.first;
+    o.priced_out = latest.base_fee && due[i].max_fee < *latest.base_fee;
+    judged[i] = true;
+    if (o.nonce < o.sender_mined_nonce) continue;  // its nonce is used: decided below by receipts
+    if (o.nonce < n->second.second) {
+      o.known_to_node = true;  // the pool holds a transaction at this nonce
+    } else {
+      missing.push_back(i);
     }
+  }
+  if (!missing.empty()) {
+    Exchange lookups = ReadExchange(c.config.endpoints);
+    for (std::size_t i : missing) {
+      CallIds ids = ChainIds(chain);
+      ids.attempt_id = due[i].attempt;
+      ids.withdrawal_id = due[i].withdrawal;
+      ids.tx_hash = due[i].tx;
+      AddCall(lookups, "eth_getTransactionByHash", {due[i].tx}, ids);
+    }
+    gateway_.Run({&lookups});
+    for (std::size_t k = 0; k < missing.size(); ++k) {
+      const rpc::Reply* r = ReplyAt(lookups, k);
+      if (!r || r->is_error) {
+        judged[missing[k]] = false;  // cannot tell now
+        continue;
+      }
+      PendingObservation& o = seen[missing[k]];
+      o.known_to_node = r->result.is_object();
+      o.in_block = o.known_to_node && r->result.contains("blockNumber") && !r->result["blockNumber"].is_null();
+    }
+    audit_.push_back(std::move(lookups));
   }
   std::vector<std::pair<const Pending*, PendingVerdict>> verdicts;
   for (std::size_t i = 0; i < due.size(); ++i) {
-    const rpc::Reply* r = ReplyAt(ex, i);
-    if (!r || r->is_error || !mined.count(due[i].from)) continue;  // cannot tell now: next round
-    PendingObservation o;
-    o.pending_blocks = due[i].pending_blocks;
-    o.known_to_node = r->result.is_object();
-    o.in_block = o.known_to_node && r->result.contains("blockNumber") && !r->result["blockNumber"].is_null();
-    o.sender_mined_nonce = mined[due[i].from];
-    o.nonce = due[i].nonce;
-    o.priced_out = latest.base_fee && due[i].max_fee < *latest.base_fee;
-    verdicts.emplace_back(&due[i], JudgePending(o, static_cast<std::uint64_t>(settings.tracker_check_after_blocks),
+    if (!judged[i]) continue;
+    verdicts.emplace_back(&due[i], JudgePending(seen[i], static_cast<std::uint64_t>(settings.tracker_check_after_blocks),
                                                 static_cast<std::uint64_t>(settings.stuck_blocks)));
   }
-  audit_.push_back(std::move(ex));
 
-  // Mined elsewhere than we looked, or a nonce used: the receipts of all our attempts at it decide.
+  // A used nonce, or a transaction mined in a block not read yet: the receipts of all our attempts
+  // at that nonce decide whether it was ours.
   std::set<std::pair<std::string, std::uint64_t>> used;
-  std::vector<std::string> receipt_of;
   for (const auto& [p, v] : verdicts) {
-    if (v == PendingVerdict::kMined) receipt_of.push_back(p->tx);
-    if (v == PendingVerdict::kNonceUsed) used.insert({p->from, p->nonce});
-  }
-  if (!used.empty()) {
-    pg::WorkerTransaction txn;
-    static const pg::Statement kSiblings(
-        "SELECT '0x' || encode(tx_hash, 'hex') FROM txrelay.attempts WHERE chain_id = $1 AND from_address = $2 AND nonce = $3",
-        {INT8OID, TEXTOID, INT8OID});
-    for (const auto& [from, nonce] : used) {
-      const auto rows = kSiblings.Run({pg::Int8Param(chain), pg::TextParam(from), pg::Int8Param(static_cast<std::int64_t>(nonce))});
-      for (std::uint64_t i = 0; i < rows.size(); ++i) receipt_of.push_back(rows[i].Text(0));
-    }
-    txn.Commit();
+    if (v == PendingVerdict::kMined || v == PendingVerdict::kNonceUsed) used.insert({p->from, p->nonce});
   }
   std::vector<Receipt> found;
   std::set<std::pair<std::string, std::uint64_t>> ours_mined;
-  if (!receipt_of.empty()) {
-    Exchange rx = ReadExchange(c.config.endpoints);
-    for (const auto& h : receipt_of) AddCall(rx, "eth_getTransactionReceipt", {h}, ChainIds(chain));
-    gateway_.Run({&rx});
-    if (rx.outcome != rpc::Outcome::kOk) {
-      const std::string error = rx.last_error;
-      audit_.push_back(std::move(rx));
-      Backoff(c, "cannot read receipts: " + error);
-      return;
-    }
-    for (std::size_t i = 0; i < receipt_of.size(); ++i) {
-      const rpc::Reply* r = ReplyAt(rx, i);
-      if (!r || r->is_error || !r->result.is_object()) continue;
-      Receipt x;
-      x.tx_hash = Lower(receipt_of[i]);
-      x.block_number = rpc::HexQuantity(r->result.value("blockNumber", nlohmann::json("0x0"))).value_or(0);
-      x.block_hash = r->result.value("blockHash", std::string());
-      x.status = r->result.value("status", std::string("0x1")) == "0x1" ? 1 : 0;
-      x.gas_used = rpc::HexQuantity256(r->result.value("gasUsed", nlohmann::json("0x0"))).value_or(0);
-      x.effective_gas_price = rpc::HexQuantity256(r->result.value("effectiveGasPrice", nlohmann::json("0x0"))).value_or(0);
-      found.push_back(x);
-    }
-    audit_.push_back(std::move(rx));
-  }
-  // Name the transaction that took a nonce (anvil answers this; other nodes may not).
   std::map<std::pair<std::string, std::uint64_t>, std::string> culprits;
-  {
-    std::set<std::string> found_hashes;
-    for (const auto& f : found) found_hashes.insert(f.tx_hash);
-    pg::WorkerTransaction txn;
-    static const pg::Statement kAt(
-        "SELECT '0x' || encode(tx_hash, 'hex') FROM txrelay.attempts WHERE chain_id = $1 AND from_address = $2 AND nonce = $3",
-        {INT8OID, TEXTOID, INT8OID});
-    for (const auto& key : used) {
-      const auto rows = kAt.Run({pg::Int8Param(chain), pg::TextParam(key.first), pg::Int8Param(static_cast<std::int64_t>(key.second))});
-      for (std::uint64_t i = 0; i < rows.size(); ++i) {
-        if (found_hashes.count(Lower(rows[i].Text(0)))) ours_mined.insert(key);
-      }
-    }
-    txn.Commit();
-    Exchange nx = ReadExchange(c.config.endpoints);
-    std::vector<std::pair<std::string, std::uint64_t>> asked;
-    for (const auto& key : used) {
-      if (ours_mined.count(key)) continue;
-      AddCall(nx, "eth_getTransactionBySenderAndNonce", {key.first, rpc::ToHexQuantity(key.second)}, ChainIds(chain));
-      asked.push_back(key);
-    }
-    if (!asked.empty()) {
-      gateway_.Run({&nx});
-      for (std::size_t i = 0; i < asked.size(); ++i) {
-        const rpc::Reply* r = ReplyAt(nx, i);
-        if (r && !r->is_error && r->result.is_object() && r->result.contains("hash")) {
-          culprits[asked[i]] = r->result["hash"].get<std::string>();
-        }
-      }
-      audit_.push_back(std::move(nx));
-    }
-  }
+  if (!used.empty() && !ResolveUsedNonces(c, used, found, ours_mined, culprits)) return;
 
   pg::WorkerTransaction txn;
   for (const auto& f : found) RecordInclusion(chain, f);
@@ -770,16 +742,12 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
   for (const auto& [p, v] : verdicts) {
     const std::pair<std::string, std::uint64_t> key{p->from, p->nonce};
     switch (v) {
-      case PendingVerdict::kDropped: {
-        static const pg::Statement kWithdrawalOf(
-            "SELECT withdrawal_id::text FROM txrelay.attempts WHERE attempt_id = $1::uuid", {TEXTOID});
-        const std::string w = kWithdrawalOf.Run({pg::TextParam(p->attempt)}).front().Text(0);
-        Note(w, "dropped", "unknown to the node and its nonce still free: the same bytes are sent again",
+      case PendingVerdict::kDropped:
+        Note(p->withdrawal, "dropped", "unknown to the node and its nonce still free: the same bytes are sent again",
              {{"attempt_id", p->attempt}, {"tx_hash", p->tx}});
         RequestResend(p->attempt, "dropped from the node's pool");
         kSeenAgain.Run({pg::TextParam(p->attempt), pg::Int8Param(static_cast<std::int64_t>(heads.latest))});
         break;
-      }
       case PendingVerdict::kStuck:
         if (latest.base_fee) {
           RequestFeeBump(c.config, p->attempt, *latest.base_fee, std::nullopt,
@@ -800,6 +768,65 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
   for (const auto& ex : audit_) WriteAudit(ex);
   audit_.clear();
   txn.Commit();
+}
+
+bool Tracker::ResolveUsedNonces(ChainState& c, const std::set<std::pair<std::string, std::uint64_t>>& used,
+                                std::vector<Receipt>& found, std::set<std::pair<std::string, std::uint64_t>>& ours_mined,
+                                std::map<std::pair<std::string, std::uint64_t>, std::string>& culprits) {
+  const std::int64_t chain = c.config.chain_id;
+  std::vector<std::pair<std::pair<std::string, std::uint64_t>, std::string>> hashes;  // (sender, nonce) -> one of our hashes
+  {
+    pg::WorkerTransaction txn;
+    static const pg::Statement kAt(
+        "SELECT '0x' || encode(tx_hash, 'hex') FROM txrelay.attempts WHERE chain_id = $1 AND from_address = $2 AND nonce = $3",
+        {INT8OID, TEXTOID, INT8OID});
+    for (const auto& key : used) {
+      const auto rows = kAt.Run({pg::Int8Param(chain), pg::TextParam(key.first), pg::Int8Param(static_cast<std::int64_t>(key.second))});
+      for (std::uint64_t i = 0; i < rows.size(); ++i) hashes.push_back({key, Lower(rows[i].Text(0))});
+    }
+    txn.Commit();
+  }
+  Exchange rx = ReadExchange(c.config.endpoints);
+  for (const auto& [key, h] : hashes) AddCall(rx, "eth_getTransactionReceipt", {h}, ChainIds(chain));
+  gateway_.Run({&rx});
+  if (rx.outcome != rpc::Outcome::kOk) {
+    const std::string error = rx.last_error;
+    audit_.push_back(std::move(rx));
+    Backoff(c, "cannot read receipts: " + error);
+    return false;
+  }
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
+    const rpc::Reply* r = ReplyAt(rx, i);
+    if (!r || r->is_error || !r->result.is_object()) continue;
+    Receipt x;
+    x.tx_hash = hashes[i].second;
+    x.block_number = rpc::HexQuantity(r->result.value("blockNumber", nlohmann::json("0x0"))).value_or(0);
+    x.block_hash = r->result.value("blockHash", std::string());
+    x.status = r->result.value("status", std::string("0x1")) == "0x1" ? 1 : 0;
+    x.gas_used = rpc::HexQuantity256(r->result.value("gasUsed", nlohmann::json("0x0"))).value_or(0);
+    x.effective_gas_price = rpc::HexQuantity256(r->result.value("effectiveGasPrice", nlohmann::json("0x0"))).value_or(0);
+    found.push_back(x);
+    ours_mined.insert(hashes[i].first);
+  }
+  audit_.push_back(std::move(rx));
+  // Name the transaction that took a nonce (anvil answers this; other nodes may not).
+  std::vector<std::pair<std::string, std::uint64_t>> asked;
+  Exchange nx = ReadExchange(c.config.endpoints);
+  for (const auto& key : used) {
+    if (ours_mined.count(key)) continue;
+    AddCall(nx, "eth_getTransactionBySenderAndNonce", {key.first, rpc::ToHexQuantity(key.second)}, ChainIds(chain));
+    asked.push_back(key);
+  }
+  if (asked.empty()) return true;
+  gateway_.Run({&nx});
+  for (std::size_t i = 0; i < asked.size(); ++i) {
+    const rpc::Reply* r = ReplyAt(nx, i);
+    if (r && !r->is_error && r->result.is_object() && r->result.contains("hash")) {
+      culprits[asked[i]] = r->result["hash"].get<std::string>();
+    }
+  }
+  audit_.push_back(std::move(nx));
+  return true;
 }
 
 }  // namespace txrelay::bgworker

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ class Tracker {
     ChainConfig config;
     int failures = 0;
     std::int64_t next_round_ms = 0;
+    std::uint64_t pending_checked_block = 0;  // when sent transactions were last judged
+    std::int64_t pending_checked_ms = 0;
   };
   struct Receipt {
     std::string tx_hash;
@@ -54,7 +57,12 @@ class Tracker {
   bool SyncBlocks(ChainState& chain, const BlockHeader& latest, std::vector<BlockHeader>& blocks,
                   std::optional<std::uint64_t>& fork);
   bool ReadReceipts(ChainState& chain, const std::vector<BlockHeader>& blocks, std::vector<Receipt>& ours);
+  // Judges sent transactions not seen in a block: RPC calls per sender, not per transaction.
   void CheckPending(ChainState& chain, const Heads& heads, const BlockHeader& latest);
+  // For nonces used on chain: our receipts there (ours_mined) or the outside transaction's hash.
+  bool ResolveUsedNonces(ChainState& chain, const std::set<std::pair<std::string, std::uint64_t>>& used,
+                         std::vector<Receipt>& found, std::set<std::pair<std::string, std::uint64_t>>& ours_mined,
+                         std::map<std::pair<std::string, std::uint64_t>, std::string>& culprits);
 
   // Database side, inside the caller's transaction.
   void UndoReorged(std::int64_t chain_id, std::uint64_t fork, std::uint64_t latest);

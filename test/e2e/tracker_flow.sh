@@ -66,8 +66,9 @@ done
 echo "# heads (latest/safe/finalized) : completed withdrawals, block by block: ${completions[*]}"
 check "after each of $steps blocks the tracker saw the node's heads and every status and completion matched its block and tier" \
   test "$bad/$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE status = 'finalized' AND completed_at IS NOT NULL")" = "0/9"
-check "completion grew in three steps: 3 (included:1), 6 (safe), 9 (finalized)" \
-  test "$(printf '%s\n' "${completions[@]}" | cut -d: -f2 | uniq | paste -sd,)" = "0,3,6,9"
+steps_seen=$(printf '%s\n' "${completions[@]}" | cut -d: -f2 | uniq | paste -sd,)
+check "completion grew in three steps: 3 (included:1), 6 (safe), 9 (finalized) - seen $steps_seen" \
+  test "$steps_seen" = "0,3,6,9"
 check "each withdrawal went included -> safe -> finalized (events in order, once each)" \
   test "$(sql "SELECT count(*) FROM (SELECT withdrawal_id, string_agg(to_status, ',' ORDER BY event_id) s FROM txrelay.withdrawal_events WHERE event = 'status' GROUP BY 1) x WHERE s = 'requested,approved,signed,broadcasted,included,safe,finalized'")" = 9
 check "ledger COMMIT = amount + the receipt's fee, recipients' balances = completed amounts (against the node)" check_settlement "$start"
