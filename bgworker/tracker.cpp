@@ -331,6 +331,14 @@ bool Tracker::Round(ChainState& c) {
   if (!SyncBlocks(c, latest, blocks, fork)) return false;
   std::vector<Receipt> ours;
   if (!ReadReceipts(c, blocks, ours)) return false;
+  // What the tracker has read up to: while it catches up (tracker_max_blocks_per_round), its heads
+  // are the last block read, so nothing is judged on blocks it has not seen.
+  const bool synced = blocks.empty() || blocks.back().number == latest.number;
+  Heads seen = *heads;
+  const BlockHeader& seen_top = synced ? latest : blocks.back();
+  seen.latest = seen_top.number;
+  seen.safe = std::min(seen.safe, seen.latest);
+  seen.finalized = std::min(seen.finalized, seen.latest);
 
   bool changed = !blocks.empty();
   {
@@ -355,25 +363,25 @@ bool Tracker::Round(ChainState& c) {
         "SET latest_number = EXCLUDED.latest_number, latest_hash = EXCLUDED.latest_hash, safe_number = EXCLUDED.safe_number, "
         "finalized_number = EXCLUDED.finalized_number, updated_at = now()",
         {INT8OID, INT8OID, TEXTOID, INT8OID, INT8OID});
-    kHeads.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(heads->latest)),
-                pg::TextParam(latest.hash), pg::Int8Param(static_cast<std::int64_t>(heads->safe)),
-                pg::Int8Param(static_cast<std::int64_t>(heads->finalized))});
+    kHeads.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(seen.latest)),
+                pg::TextParam(seen_top.hash), pg::Int8Param(static_cast<std::int64_t>(seen.safe)),
+                pg::Int8Param(static_cast<std::int64_t>(seen.finalized))});
     // The window keeps what a reorg can still touch: at least tracker_reorg_window blocks, and
     // everything above the finalized block.
     static const pg::Statement kPrune(
         "DELETE FROM txrelay.chain_blocks WHERE chain_id = $1 AND number < least($2, $3 - $4)", {INT8OID, INT8OID, INT8OID, INT8OID});
-    kPrune.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(heads->finalized)),
-                pg::Int8Param(static_cast<std::int64_t>(heads->latest)), pg::Int8Param(settings.tracker_reorg_window)});
-    changed |= AdvanceWithdrawals(chain, *heads);
+    kPrune.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(seen.finalized)),
+                pg::Int8Param(static_cast<std::int64_t>(seen.latest)), pg::Int8Param(settings.tracker_reorg_window)});
+    changed |= AdvanceWithdrawals(chain, seen);
     for (const auto& ex : audit_) WriteAudit(ex);
     audit_.clear();
     txn.Commit();
   }
-  CheckPending(c, *heads, latest);
+  // Sent transactions are judged once every block is read: one mined in an unread block is found
+  // by its receipt there, not by a lookup of its own.
+  if (synced) CheckPending(c, seen, latest);
   c.failures = 0;
-  c.next_round_ms = pg::worker::NowMs() + (blocks.size() >= static_cast<std::size_t>(settings.tracker_max_blocks_per_round)
-                                               ? 0  // more blocks are waiting
-                                               : settings.tracker_poll_ms);
+  c.next_round_ms = pg::worker::NowMs() + (synced ? settings.tracker_poll_ms : 0);  // else more blocks are waiting
   return changed;
 }
 
@@ -646,14 +654,15 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
   if (due.empty()) return;
 
   // Two calls per sender, whatever the number of its transactions: how far its nonces are mined
-  // ('latest') and how far the node's pool holds them without a gap ('pending').
+  // at the block read last (not 'latest', which may have moved on to blocks not read yet), and
+  // how far the node's pool holds them without a gap ('pending').
   std::vector<std::string> senders;
   for (const auto& p : due) {
     if (senders.empty() || senders.back() != p.from) senders.push_back(p.from);
   }
   Exchange counts = ReadExchange(c.config.endpoints);
   for (const auto& s : senders) {
-    AddCall(counts, "eth_getTransactionCount", {s, "latest"}, ChainIds(chain));
+    AddCall(counts, "eth_getTransactionCount", {s, rpc::ToHexQuantity(latest.number)}, ChainIds(chain));
     AddCall(counts, "eth_getTransactionCount", {s, "pending"}, ChainIds(chain));
   }
   gateway_.Run({&counts});
