@@ -87,6 +87,11 @@ good2="--private-key $K0 --chain 31337 --gas-price 2gwei --priority-gas-price 1g
   echo "bad_gas_limit|--private-key $K0 --chain 31337 --gas-limit 1000001 --gas-price 2gwei --priority-gas-price 1gwei --nonce 0 $DEV2 --value 1000"
   echo "bad_erc20_amount|$good2 --nonce 3 --gas-limit 65000 $TOKEN transfer(address,uint256) $DEV2 1000001"
   echo "bad_erc20_recipient|$good2 --nonce 3 --gas-limit 65000 $TOKEN transfer(address,uint256) $DEV3 1000000"
+  # Fee bumps of good_type2 (2 gwei / 1 gwei): the least a bump may be (10 % + 1 wei on both),
+  # and one wei short on each field.
+  echo "bump_type2|--private-key $K0 --chain 31337 --gas-limit 21000 --gas-price 2200000001 --priority-gas-price 1100000001 --nonce 0 $DEV2 --value 1000"
+  echo "bump_short_fee|--private-key $K0 --chain 31337 --gas-limit 21000 --gas-price 2200000000 --priority-gas-price 1100000001 --nonce 0 $DEV2 --value 1000"
+  echo "bump_short_tip|--private-key $K0 --chain 31337 --gas-limit 21000 --gas-price 2200000001 --priority-gas-price 1100000000 --nonce 0 $DEV2 --value 1000"
 } >"$out/fixtures"
 
 {
