@@ -335,10 +335,13 @@ CREATE TABLE txrelay.withdrawal_events (
   actor          text        NOT NULL DEFAULT session_user,
   detail         jsonb       NOT NULL DEFAULT '{}',
   created_at     timestamptz NOT NULL DEFAULT now(),
+  -- The writing transaction: events_since() orders by it, as ids commit out of order.
+  xact_id        xid8        NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
   CONSTRAINT withdrawal_events_pkey PRIMARY KEY (event_id),
   CONSTRAINT withdrawal_events_withdrawal_id_fkey FOREIGN KEY (withdrawal_id) REFERENCES txrelay.withdrawals (withdrawal_id)
 );
 CREATE INDEX withdrawal_events_withdrawal_idx ON txrelay.withdrawal_events (withdrawal_id, event_id);
+CREATE INDEX withdrawal_events_feed_idx ON txrelay.withdrawal_events (xact_id, event_id);
 
 -- The transactional outbox: written in the same transaction as the business change, delivered
 -- at least once by a worker (claimed with FOR UPDATE SKIP LOCKED and a lease).
@@ -478,6 +481,13 @@ CREATE TYPE txrelay.rpc_endpoint_settings AS (
   endpoint_id bigint, chain_id bigint, url_redacted text, enabled boolean, priority int,
   connect_timeout_ms int, request_timeout_ms int, max_requests_per_sec int);
 
+CREATE FUNCTION txrelay.set_chain(chain_id bigint, max_fee_per_gas_cap numeric DEFAULT NULL,
+                                  max_priority_fee_cap numeric DEFAULT NULL, max_gas_limit bigint DEFAULT NULL,
+                                  finality_mode text DEFAULT NULL, safe_depth int DEFAULT NULL,
+                                  finalized_depth int DEFAULT NULL)
+  RETURNS txrelay.chains LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_set_chain';
+
 CREATE FUNCTION txrelay.set_rpc_endpoint(endpoint_id bigint, enabled boolean DEFAULT NULL, priority int DEFAULT NULL,
                                          connect_timeout_ms int DEFAULT NULL, request_timeout_ms int DEFAULT NULL,
                                          max_requests_per_sec int DEFAULT NULL)
@@ -546,17 +556,55 @@ CREATE FUNCTION txrelay.decode_raw_tx(raw_tx bytea)
 -- What client-signed senders must sign: their pending signature requests, oldest first.
 CREATE FUNCTION txrelay.pending_signature_requests(chain_id bigint DEFAULT NULL)
   RETURNS TABLE (signature_request_id uuid, withdrawal_id uuid, kind text, chain_id bigint, from_address text,
-                 nonce bigint, to_address text, value numeric, data bytea, created_at timestamptz)
+                 nonce bigint, to_address text, value numeric, data bytea, created_at timestamptz,
+                 min_max_fee_per_gas numeric, min_max_priority_fee_per_gas numeric)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $pending$
   SELECT s.signature_request_id, s.withdrawal_id, s.kind, s.chain_id, s.from_address, s.nonce, s.to_address,
-         s.value, s.data, s.created_at
+         s.value, s.data, s.created_at, s.min_max_fee_per_gas, s.min_max_priority_fee_per_gas
     FROM txrelay.signature_requests s
     JOIN txrelay.senders d ON d.chain_id = s.chain_id AND d.address = s.from_address
    WHERE s.status = 'pending' AND d.signer IS NULL
      AND (pending_signature_requests.chain_id IS NULL OR s.chain_id = pending_signature_requests.chain_id)
    ORDER BY s.created_at, s.nonce
 $pending$;
+
+-- The application's catch-up feed (NOTIFY is only a hint). Event ids are drawn before commit, so
+-- id order is not commit order: a reader that skipped past id 43 could miss id 41 committed a
+-- moment later. The feed therefore returns only events of transactions older than every
+-- transaction still running (snapshot xmin), in (transaction, id) order, and its opaque position
+-- is that pair: whatever commits later sorts after it.
+CREATE FUNCTION txrelay.events_since(after_position text DEFAULT NULL, max_rows int DEFAULT 1000)
+  RETURNS TABLE (feed_position text, event_id bigint, withdrawal_id uuid, idempotency_key text, event text,
+                 from_status text, to_status text, reason text, detail jsonb, created_at timestamptz)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $since$
+DECLARE
+  after_xact xid8 := '0';
+  after_id bigint := 0;
+BEGIN
+  IF after_position IS NOT NULL THEN
+    IF after_position !~ '^[0-9]{1,19}:[0-9]{1,19}$' THEN
+      RAISE EXCEPTION 'after_position is not a position returned by events_since'
+        USING ERRCODE = '22023', DETAIL = format('Got %L.', after_position), HINT = 'Start with NULL.';
+    END IF;
+    after_xact := split_part(after_position, ':', 1)::xid8;
+    after_id := split_part(after_position, ':', 2)::bigint;
+  END IF;
+  IF max_rows IS NULL OR max_rows NOT BETWEEN 1 AND 10000 THEN
+    RAISE EXCEPTION 'max_rows must be between 1 and 10000' USING ERRCODE = '22023',
+      DETAIL = format('Got %s.', coalesce(max_rows::text, 'NULL'));
+  END IF;
+  RETURN QUERY
+    SELECT e.xact_id::text || ':' || e.event_id, e.event_id, e.withdrawal_id, w.idempotency_key, e.event,
+           e.from_status, e.to_status, e.reason, e.detail, e.created_at
+      FROM txrelay.withdrawal_events e JOIN txrelay.withdrawals w ON w.withdrawal_id = e.withdrawal_id
+     WHERE (e.xact_id, e.event_id) > (after_xact, after_id)
+       AND e.xact_id < pg_snapshot_xmin(pg_current_snapshot())
+     ORDER BY e.xact_id, e.event_id
+     LIMIT max_rows;
+END
+$since$;
 
 CREATE FUNCTION txrelay.state_transitions(OUT from_status text, OUT to_status text)
   RETURNS SETOF record LANGUAGE c IMMUTABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -749,6 +797,7 @@ GRANT EXECUTE ON FUNCTION
   txrelay.request_withdrawal(text, text, bigint, text, text, numeric, text, jsonb),
   txrelay.submit_signed(uuid, bytea),
   txrelay.pending_signature_requests(bigint),
+  txrelay.events_since(text, int),
   txrelay.cancel(uuid, text)
   TO txrelay_app;
 
@@ -759,6 +808,7 @@ GRANT EXECUTE ON FUNCTION
 
 GRANT EXECUTE ON FUNCTION
   txrelay.add_chain(bigint, text, text, int),
+  txrelay.set_chain(bigint, numeric, numeric, bigint, text, int, int),
   txrelay.add_rpc_endpoint(bigint, text, int),
   txrelay.set_rpc_endpoint(bigint, boolean, int, int, int, int),
   txrelay.add_signer(text, text),
@@ -773,6 +823,7 @@ GRANT EXECUTE ON FUNCTION
 -- Auditors read everything but the secrets in endpoint and signer URLs.
 GRANT EXECUTE ON FUNCTION
   txrelay.withdrawal_timeline(uuid),
+  txrelay.events_since(text, int),
   txrelay.verify_ledger(),
   txrelay.balance(text, bigint, text)
   TO txrelay_auditor;

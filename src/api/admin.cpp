@@ -84,6 +84,77 @@ TXRELAY_SQL_FUNCTION(txrelay_add_chain) {
   return kRow.Run({pg::Int8Param(chain_id)}).front().TransferValue(0);
 }
 
+// set_chain(chain_id, max_fee_per_gas_cap, max_priority_fee_cap, max_gas_limit, finality_mode,
+// safe_depth, finalized_depth) -> chains: tunes a chain's fee caps and finality rule; NULL leaves
+// a setting as it is. The workers read the row before each batch, so a raised cap (after a
+// fee_bump_at_cap alert) takes effect on the next round. Checked against the row's other settings
+// here so that the error names the argument, not a table constraint.
+TXRELAY_SQL_FUNCTION(txrelay_set_chain) {
+  const pg::Args args(fcinfo);
+  const std::int64_t chain_id = CheckChainId(args, 0);
+  auto amount = [&](int i, const char* name) -> std::optional<Uint256> {
+    const auto text = args.OptionalNumericText(i);
+    if (!text) return std::nullopt;
+    return ParseAmount(*text, name, AmountRule::kNonNegative);
+  };
+  const auto fee_cap = amount(1, "max_fee_per_gas_cap");
+  const auto tip_cap = amount(2, "max_priority_fee_cap");
+  const auto gas_limit = args.OptionalInt64(3);
+  const auto mode = args.OptionalText(4);
+  auto depth = [&](int i, const char* name) -> std::optional<std::int64_t> {
+    if (args.IsNull(i)) return std::nullopt;
+    return CheckRange(args.Int32(i, name), name, 0, 1000000);
+  };
+  const auto safe_depth = depth(5, "safe_depth");
+  const auto finalized_depth = depth(6, "finalized_depth");
+  if (fee_cap && fee_cap->is_zero()) {
+    throw InvalidArgument("max_fee_per_gas_cap", "must be positive", "A cap of 0 would refuse every transaction.");
+  }
+  if (gas_limit) CheckRange(*gas_limit, "max_gas_limit", 21000, 1000000000);
+  if (mode && *mode != "tags" && *mode != "depth") {
+    throw InvalidArgument("finality_mode", "must be 'tags' or 'depth'", "Got " + Quote(*mode) + ".");
+  }
+
+  pg::SpiConnection spi;
+  static const pg::Statement kCurrent(
+      "SELECT max_fee_per_gas_cap::text, max_priority_fee_cap::text, safe_depth, finalized_depth "
+      "FROM txrelay.chains WHERE chain_id = $1 FOR UPDATE",
+      {INT8OID});
+  const auto current = kCurrent.Run({pg::Int8Param(chain_id)});
+  if (current.empty()) {
+    throw InvalidArgument("chain_id", "does not name a chain", "No chain " + std::to_string(chain_id) + ".");
+  }
+  const auto row = current.front();
+  const Uint256 new_fee = fee_cap.value_or(ParseAmount(row.Text(0), "max_fee_per_gas_cap", AmountRule::kNonNegative));
+  const Uint256 new_tip = tip_cap.value_or(ParseAmount(row.Text(1), "max_priority_fee_cap", AmountRule::kNonNegative));
+  if (new_tip > new_fee) {
+    throw InvalidArgument(tip_cap ? "max_priority_fee_cap" : "max_fee_per_gas_cap",
+                          tip_cap ? "must not exceed max_fee_per_gas_cap" : "must not be below max_priority_fee_cap",
+                          "The caps would be " + ToDecimal(new_fee) + " (max fee) and " + ToDecimal(new_tip) +
+                              " (priority fee) wei per gas.");
+  }
+  const std::int64_t new_safe = safe_depth.value_or(row.Int64(2));
+  const std::int64_t new_final = finalized_depth.value_or(row.Int64(3));
+  if (new_final < new_safe) {
+    throw InvalidArgument(finalized_depth ? "finalized_depth" : "safe_depth",
+                          finalized_depth ? "must not be below safe_depth" : "must not exceed finalized_depth",
+                          "The depths would be " + std::to_string(new_safe) + " (safe) and " +
+                              std::to_string(new_final) + " (finalized) blocks.");
+  }
+  static const pg::Statement kUpdate(
+      "UPDATE txrelay.chains c SET max_fee_per_gas_cap = $2::numeric, max_priority_fee_cap = $3::numeric, "
+      "max_gas_limit = coalesce($4, max_gas_limit), finality_mode = coalesce($5, finality_mode), "
+      "safe_depth = $6, finalized_depth = $7 WHERE chain_id = $1 RETURNING c",
+      {INT8OID, TEXTOID, TEXTOID, INT8OID, TEXTOID, INT4OID, INT4OID});
+  return kUpdate
+      .Run({pg::Int8Param(chain_id), pg::TextParam(ToDecimal(new_fee)), pg::TextParam(ToDecimal(new_tip)),
+            gas_limit ? pg::Int8Param(*gas_limit) : pg::DatumParam(INT8OID, Datum(0), true),
+            mode ? pg::TextParam(*mode) : pg::DatumParam(TEXTOID, Datum(0), true),
+            pg::Int4Param(static_cast<std::int32_t>(new_safe)), pg::Int4Param(static_cast<std::int32_t>(new_final))})
+      .front()
+      .TransferValue(0);
+}
+
 // add_rpc_endpoint(chain_id, url, priority) -> endpoint_id. Re-adding a URL updates its priority.
 TXRELAY_SQL_FUNCTION(txrelay_add_rpc_endpoint) {
   const pg::Args args(fcinfo);

@@ -13,6 +13,9 @@ INSERT INTO grants VALUES
   ('txrelay_app', 'txrelay.cancel(uuid,text)', true),
   ('txrelay_app', 'txrelay.submit_signed(uuid,bytea)', true),
   ('txrelay_app', 'txrelay.pending_signature_requests(bigint)', true),
+  ('txrelay_app', 'txrelay.events_since(text,integer)', true),
+  ('txrelay_auditor', 'txrelay.events_since(text,integer)', true),
+  ('txrelay_approver', 'txrelay.events_since(text,integer)', false),
   ('txrelay_approver', 'txrelay.submit_signed(uuid,bytea)', false),
   ('txrelay_app', 'txrelay.approve(uuid,uuid,text,text)', false),
   ('txrelay_app', 'txrelay.add_chain(bigint,text,text,integer)', false),
@@ -27,6 +30,8 @@ INSERT INTO grants VALUES
   ('txrelay_operator', 'txrelay.requeue_dead(bigint)', true),
   ('txrelay_operator', 'txrelay.set_rpc_endpoint(bigint,boolean,integer,integer,integer,integer)', true),
   ('txrelay_app', 'txrelay.set_rpc_endpoint(bigint,boolean,integer,integer,integer,integer)', false),
+  ('txrelay_operator', 'txrelay.set_chain(bigint,numeric,numeric,bigint,text,integer,integer)', true),
+  ('txrelay_app', 'txrelay.set_chain(bigint,numeric,numeric,bigint,text,integer,integer)', false),
   ('txrelay_operator', 'txrelay.cancel(uuid,text)', true),
   ('txrelay_operator', 'txrelay.approve(uuid,uuid,text,text)', false),
   ('txrelay_operator', 'txrelay.credit(text,bigint,text,numeric,text)', false),
@@ -36,7 +41,7 @@ INSERT INTO grants VALUES
   ('txrelay_auditor', 'txrelay.request_withdrawal(text,text,bigint,text,text,numeric,text,jsonb)', false),
   ('txrelay_auditor', 'txrelay.requeue_dead(bigint)', false);
 SELECT is_empty($$SELECT role, fn FROM grants WHERE has_function_privilege(role, fn, 'EXECUTE') <> allowed$$,
-                'each role may execute exactly its functions (28 checks)');
+                'each role may execute exactly its functions (33 checks)');
 
 -- The application works through the API only.
 SELECT lives_ok($$SELECT txrelay_test.as_role('txrelay_app',

@@ -1,6 +1,6 @@
 -- Configuration functions: what they store, idempotent re-adds, conflicts, unknown references.
 BEGIN;
-SELECT plan(36);
+SELECT plan(41);
 
 SELECT is((txrelay.add_chain(31337, 'anvil')).native_symbol, 'ETH', 'add_chain defaults to ETH');
 SELECT is((SELECT decimals FROM txrelay.assets WHERE chain_id = 31337 AND contract IS NULL), 18,
@@ -13,6 +13,21 @@ SELECT is((SELECT count(*)::int FROM txrelay.chains WHERE chain_id IN (1, 31337)
 SELECT is((txrelay.add_chain(137, 'polygon', 'POL', 18)).native_symbol, 'POL', 'another chain with its own native symbol');
 SELECT is((SELECT max_fee_per_gas_cap::numeric FROM txrelay.chains WHERE chain_id = 137), 500000000000::numeric,
           'chains get default fee caps');
+
+-- Tuning a chain: what is given changes, the rest stays; inconsistent settings name the argument.
+SELECT results_eq($$SELECT max_fee_per_gas_cap::numeric, max_priority_fee_cap::numeric, max_gas_limit, finality_mode, safe_depth, finalized_depth
+                      FROM txrelay.set_chain(137, max_fee_per_gas_cap => 900000000000, finality_mode => 'depth',
+                                             safe_depth => 16, finalized_depth => 128)$$,
+                  $$VALUES (900000000000::numeric, 50000000000::numeric, 1000000::bigint, 'depth', 16, 128)$$,
+                  'set_chain changes what it is given and keeps the rest');
+SELECT is((SELECT max_priority_fee_cap::numeric FROM txrelay.set_chain(137, max_priority_fee_cap => 900000000000)),
+          900000000000::numeric, 'the priority cap may equal the fee cap');
+SELECT throws_ok($$SELECT txrelay.set_chain(137, max_fee_per_gas_cap => 899999999999)$$, '22023',
+                 'max_fee_per_gas_cap must not be below max_priority_fee_cap', 'a fee cap below the priority cap is refused');
+SELECT throws_ok($$SELECT txrelay.set_chain(137, finalized_depth => 15)$$, '22023',
+                 'finalized_depth must not be below safe_depth', 'finality shallower than safety is refused');
+SELECT is((SELECT max_fee_per_gas_cap::numeric || '/' || finalized_depth FROM txrelay.chains WHERE chain_id = 137),
+          '900000000000/128', 'refused changes left the chain as it was');
 
 -- Assets
 SELECT is((txrelay.add_asset(31337, 'USDC', lower('0x5FbDB2315678afecb367f032d93F642f64180aa3'), 6)).contract,

@@ -4,7 +4,7 @@
 -- once an attempt at that nonce is in a block. Transactions by cast (test/vectors/generate.sh):
 -- good_type2 is 2 gwei / 1 gwei at nonce 0; bump_type2 is 2200000001 / 1100000001.
 BEGIN;
-SELECT plan(16);
+SELECT plan(17);
 
 SELECT txrelay.add_chain(31337, 'anvil');
 SELECT txrelay.add_sender(31337, txrelay_test.dev(0), NULL, 0);
@@ -24,6 +24,10 @@ CREATE FUNCTION pg_temp.bump_request(fee numeric, tip numeric) RETURNS uuid LANG
    WHERE a.attempt_id = (SELECT attempt_id FROM txrelay.attempts ORDER BY created_at LIMIT 1)
   RETURNING signature_request_id $$;
 SELECT pg_temp.bump_request(2200000001, 1100000001) AS bump \gset
+SELECT results_eq(format($$SELECT kind, nonce, min_max_fee_per_gas, min_max_priority_fee_per_gas
+                            FROM txrelay.pending_signature_requests(31337) WHERE signature_request_id = %L$$, :'bump'),
+                  $$VALUES ('fee_bump', 0::bigint, 2200000001::numeric, 1100000001::numeric)$$,
+                  'a client-signed sender sees the bump with its nonce and both fee floors');
 
 SELECT throws_ok($$INSERT INTO txrelay.signature_requests (withdrawal_id, kind, chain_id, from_address, nonce, to_address, value, data)
                    SELECT withdrawal_id, 'fee_bump', chain_id, from_address, nonce, to_address, value, data FROM txrelay.signature_requests LIMIT 1$$,
