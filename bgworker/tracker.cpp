@@ -490,7 +490,8 @@ bool Tracker::AdvanceWithdrawals(std::int64_t chain, const Heads& heads) {
       "a.receipt_status, a.gas_used::text, a.effective_gas_price::text, '0x' || encode(a.tx_hash, 'hex') "
       "FROM txrelay.withdrawals w JOIN txrelay.risk_tiers t ON t.tier = w.risk_tier "
       "JOIN txrelay.attempts a ON a.withdrawal_id = w.withdrawal_id AND a.status = 'included' "
-      "WHERE w.chain_id = $1 AND w.status IN ('included', 'safe') ORDER BY a.block_number",
+      "WHERE w.chain_id = $1 AND (w.status IN ('included', 'safe') OR (w.status = 'finalized' AND w.completed_at IS NULL)) "
+      "ORDER BY a.block_number",
       {INT8OID});
   static const pg::Statement kComplete(
       "UPDATE txrelay.withdrawals SET completed_at = now() WHERE withdrawal_id = $1::uuid AND completed_at IS NULL",
@@ -512,6 +513,8 @@ bool Tracker::AdvanceWithdrawals(std::int64_t chain, const Heads& heads) {
                     static_cast<std::uint64_t>(r.Int64(4)), static_cast<int>(r.Int64(5)),
                     ReceiptFee(Amount(r.OptionalText(6)), Amount(r.OptionalText(7))), r.Text(8)});
   }
+  // A finalized withdrawal without completion was moved by hand (the owner may write the table):
+  // it is settled like any other, when the chain says its tier's level is reached.
   bool changed = false;
   for (const Open& w : open) {
     const WithdrawalStatus level = InclusionLevel(w.block, heads);

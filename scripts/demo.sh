@@ -4,7 +4,9 @@
 # txrelay preloaded, the broadcaster running) and runs scripts/demo.sql: a deposit, idempotent
 # withdrawal requests, approval with nonce and signature request, the broadcaster signing and
 # sending; then a client-signed withdrawal signed with cast and verified by submit_signed; then
-# the receipts, from the node. Everything started is stopped by its PID on exit.
+# the receipts, from the node; then the tracker following them block by block to safe and
+# finalized (anvil with 2 slots per epoch), settling the ledger with each receipt's fee, and the
+# application's event feed. Everything started is stopped by its PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/cluster.sh
@@ -16,7 +18,7 @@ make -s -j"$(nproc)" >/dev/null
 as_root make -s install >/dev/null
 
 trap 'cluster_stop; anvil_stop' EXIT
-anvil_start
+anvil_start --slots-in-an-epoch 2   # safe = 2 blocks deep, finalized = 4: finality in seconds
 cluster_start txrelay_demo
 psql -X -v VERBOSITY=default -v anvil_url="$ANVIL_URL" -f scripts/demo.sql 2>&1
 
@@ -65,11 +67,53 @@ echo
 echo "== 12. On chain, from the node: every withdrawal's transaction and its receipt"
 psql -X -At -F ' ' -c "SELECT w.idempotency_key, '0x' || encode(a.tx_hash, 'hex'), w.to_address, w.amount
                          FROM txrelay.withdrawals w JOIN txrelay.attempts a USING (withdrawal_id)
-                        WHERE w.status = 'broadcasted' ORDER BY w.created_at" |
+                        WHERE a.status IN ('sent', 'included') ORDER BY w.created_at" |
 while read -r key hash to amount; do
   status=$(.tools/bin/cast receipt "$hash" status --rpc-url "$ANVIL_URL")
   block=$(.tools/bin/cast receipt "$hash" blockNumber --rpc-url "$ANVIL_URL")
   value=$(.tools/bin/cast tx "$hash" value --rpc-url "$ANVIL_URL")
   echo "$key: tx $hash mined in block $block, status $status, paid $value wei to $to (requested $amount)"
 done
+echo
+echo "== 13. Tracker: each new block, the withdrawals' level (tiers: 'small' completes at included:2, 'standard' at finalized)"
+await_tracker() {   # the tracker polls every second; wait until it has read the node's latest block
+  local want
+  want=$(.tools/bin/cast block-number --rpc-url "$ANVIL_URL")
+  for _ in $(seq 1 100); do
+    [ "$(psql -X -At -c "SELECT latest_number FROM txrelay.chain_heads WHERE chain_id = 31337")" = "$want" ] && return 0
+    sleep 0.1
+  done
+}
+await_tracker
+mined_blocks=0
+while :; do
+  psql -X -At -F ' ' -c "SELECT 'block ' || latest_number || ' (safe ' || safe_number || ', finalized ' || finalized_number || '):',
+                                (SELECT string_agg(idempotency_key || '=' || status || CASE WHEN completed_at IS NOT NULL THEN ' (completed)' ELSE '' END, ', '
+                                                   ORDER BY created_at) FROM txrelay.withdrawals WHERE status NOT IN ('rejected', 'cancelled'))
+                           FROM txrelay.chain_heads WHERE chain_id = 31337"
+  [ "$(psql -X -At -c "SELECT count(*) FROM txrelay.withdrawals WHERE status NOT IN ('finalized', 'rejected', 'cancelled', 'failed')")" = 0 ] && break
+  [ $mined_blocks -lt 12 ] || die "the withdrawals did not reach finalized within 12 blocks"
+  .tools/bin/cast rpc evm_mine --rpc-url "$ANVIL_URL" >/dev/null
+  mined_blocks=$((mined_blocks + 1))
+  await_tracker
+done
+
+echo
+echo "== 14. Settled: COMMIT of each amount with the fee the receipt burned (gas used x effective gas price, from the node)"
+psql -X -At -F ' ' -c "SELECT w.idempotency_key, '0x' || encode(a.tx_hash, 'hex'), l.amount, l.fee
+                         FROM txrelay.withdrawals w JOIN txrelay.attempts a ON a.withdrawal_id = w.withdrawal_id AND a.status = 'included'
+                         JOIN txrelay.ledger_entries l ON l.withdrawal_id = w.withdrawal_id AND l.kind = 'COMMIT' ORDER BY w.created_at" |
+while read -r key hash amount fee; do
+  gas=$(.tools/bin/cast receipt "$hash" gasUsed --rpc-url "$ANVIL_URL")
+  price=$(.tools/bin/cast receipt "$hash" effectiveGasPrice --rpc-url "$ANVIL_URL")
+  echo "$key: COMMIT $amount wei, fee $fee wei; the node's receipt: $gas gas x $price wei = $((gas * price)) wei"
+done
+psql -X -v VERBOSITY=default <<'SQL'
+\echo '-- the customer account: nothing reserved any more, the amounts spent'
+SELECT * FROM txrelay.balance('customer-42', 31337, 'ETH');
+SELECT * FROM txrelay.verify_ledger();
+\echo '-- the feed of the application (txrelay.events_since): each event once, in commit order'
+SELECT idempotency_key, event, coalesce(to_status, '') AS to_status, left(coalesce(reason, ''), 70) AS reason
+  FROM txrelay.events_since(NULL) WHERE event <> 'status' OR to_status IN ('included', 'safe', 'finalized');
+SQL
 log "demo finished"

@@ -72,10 +72,10 @@ SELECT withdrawal_id AS small_id, status AS small_status
                                   '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', 1000, 'small') \gset
 SELECT :'small_status' AS status, nonce_key FROM txrelay.nonce_reservations WHERE withdrawal_id = :'small_id';
 
-\echo '== 9. Even the superuser cannot rewrite history or skip the state machine'
+\echo '== 9. Even the superuser cannot rewrite history or move a withdrawal backwards'
 \set ON_ERROR_STOP off
 UPDATE txrelay.ledger_entries SET amount = 1;
-UPDATE txrelay.withdrawals SET status = 'finalized' WHERE withdrawal_id = :'withdrawal_id';
+UPDATE txrelay.withdrawals SET status = 'requested' WHERE withdrawal_id = :'withdrawal_id';
 \set ON_ERROR_STOP on
 
 \echo '== 10. Auditor: the whole story of the withdrawal, and the ledger check (no rows = consistent)'
