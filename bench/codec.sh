@@ -2,17 +2,17 @@
 # Decode + verify of signed transactions per second beside the raw libsecp256k1 recovery rate, on
 # the same cast-made transactions, in one process with the repetitions interleaved (a noisy
 # machine slows both alike). Prints min / median / max of each and the ratio per repetition pair.
-# Usage: bench/codec.sh [REPETITIONS]   (default 9)
+# Usage: bench/codec.sh [REPETITIONS]   (default 15)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh >/dev/null
-REPS=${1:-9}
+REPS=${1:-15}
 cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/bench --target codec_bench -j2 >/dev/null
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 build/bench/codec_bench --benchmark_repetitions="$REPS" --benchmark_enable_random_interleaving=true \
-  --benchmark_min_time=0.3 --benchmark_report_aggregates_only=false --benchmark_format=json >"$out" 2>/dev/null
+  --benchmark_min_time=0.5 --benchmark_report_aggregates_only=false --benchmark_format=json >"$out" 2>/dev/null
 python3 - "$out" <<'PY'
 import json, statistics, sys
 data = json.load(open(sys.argv[1]))

@@ -60,10 +60,12 @@ std::string ToDecimal(const Uint256& value) { return value.str(); }
 namespace txrelay {
 
 std::array<std::uint8_t, 32> ToWord32(const Uint256& value) {
+  // Boost's export_bits writes the significant bytes only: right-align them in the word.
   std::array<std::uint8_t, 32> word{};
-  Uint256 rest = value;
-  for (int i = 31; i >= 0; --i, rest >>= 8)
-    word[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(rest & 0xff);
+  std::array<std::uint8_t, 32> digits{};
+  const auto end = boost::multiprecision::export_bits(value, digits.begin(), 8);
+  const auto n = static_cast<std::size_t>(end - digits.begin());
+  std::copy(digits.begin(), digits.begin() + static_cast<std::ptrdiff_t>(n), word.end() - static_cast<std::ptrdiff_t>(n));
   return word;
 }
 
@@ -76,7 +78,7 @@ Bytes ToMinimalBigEndian(const Uint256& value) {
 
 Uint256 FromBigEndian(const std::uint8_t* data, std::size_t size) {
   Uint256 value = 0;
-  for (std::size_t i = 0; i < size; ++i) value = value << 8 | data[i];
+  if (size > 0) boost::multiprecision::import_bits(value, data, data + size, 8);
   return value;
 }
 
