@@ -71,6 +71,18 @@ void DefineSettings() {
                        &settings.tracker_check_after_ms, 30000, 100, 86400000, SettingScope::kReload, "ms");
   pg::DefineIntSetting("txrelay.stuck_blocks", "Blocks a pending transaction may wait before the tracker asks for a fee bump.",
                        &settings.stuck_blocks, 12, 1, 100000, SettingScope::kReload);
+  pg::DefineIntSetting("txrelay.alert_pending_age", "Alert when a sent withdrawal is not in a block after this long.",
+                       &settings.alert_pending_age_s, 1800, 1, 30 * 86400, SettingScope::kSession, "s");
+  pg::DefineIntSetting("txrelay.alert_reservation_age",
+                       "Alert when a withdrawal's reserved amount is neither committed nor released after this long.",
+                       &settings.alert_reservation_age_s, 86400, 1, 365 * 86400, SettingScope::kSession, "s");
+  pg::DefineIntSetting("txrelay.alert_rpc_window", "The window over which RPC error rates are alerted on.",
+                       &settings.alert_rpc_window_s, 300, 1, 86400, SettingScope::kSession, "s");
+  pg::DefineIntSetting("txrelay.alert_rpc_error_percent",
+                       "Alert when this share of an endpoint's calls in the window failed.",
+                       &settings.alert_rpc_error_percent, 20, 1, 100, SettingScope::kSession);
+  pg::DefineIntSetting("txrelay.alert_rpc_min_calls", "Fewest calls in the window before an error rate is alerted on.",
+                       &settings.alert_rpc_min_calls, 10, 1, 1000000, SettingScope::kSession);
 }
 
 }  // namespace txrelay::bgworker

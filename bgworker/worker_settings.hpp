@@ -29,6 +29,12 @@ struct Settings {
   int tracker_check_after_blocks = 2;
   int tracker_check_after_ms = 30000;
   int stuck_blocks = 12;
+  // Thresholds of the txrelay.alerts view (read there with current_setting()).
+  int alert_pending_age_s = 1800;
+  int alert_reservation_age_s = 86400;
+  int alert_rpc_window_s = 300;
+  int alert_rpc_error_percent = 20;
+  int alert_rpc_min_calls = 10;
 
   rpc::BackoffPolicy BroadcasterBackoff() const {
     return {broadcaster_backoff_base_ms, broadcaster_backoff_cap_ms, broadcaster_max_tries};

@@ -786,6 +786,149 @@ $verify$;
 REVOKE ALL ON ALL TABLES IN SCHEMA txrelay FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA txrelay FROM PUBLIC;
 GRANT USAGE ON SCHEMA txrelay TO PUBLIC;
+-- Open, actionable alerts (DESIGN §7): one row per problem that needs a person, with what broke,
+-- where to look, why it matters, what to do and the identifiers. Computed from the tables and
+-- pg_stat_activity on every read, so a row disappears when its cause is fixed. Thresholds are the
+-- txrelay.alert_* settings (docs/operations.md); the defaults apply where the library is not loaded.
+CREATE VIEW txrelay.alerts AS
+WITH settings AS (
+  SELECT coalesce(current_setting('txrelay.alert_pending_age', true), '1800s')::interval AS pending_age,
+         coalesce(current_setting('txrelay.alert_reservation_age', true), '86400s')::interval AS reservation_age,
+         coalesce(current_setting('txrelay.alert_rpc_window', true), '300s')::interval AS rpc_window,
+         coalesce(current_setting('txrelay.alert_rpc_error_percent', true), '20')::int AS rpc_error_percent,
+         coalesce(current_setting('txrelay.alert_rpc_min_calls', true), '10')::int AS rpc_min_calls
+),
+-- Reservations neither committed nor released: the ledger's own word for "in flight".
+open_reservations AS (
+  SELECT r.withdrawal_id, r.account, r.chain_id, r.asset, r.amount, r.created_at
+    FROM txrelay.ledger_entries r
+   WHERE r.kind = 'RESERVE'
+     AND NOT EXISTS (SELECT FROM txrelay.ledger_entries x WHERE x.withdrawal_id = r.withdrawal_id AND x.kind IN ('COMMIT', 'RELEASE'))
+),
+-- The attempt that speaks for a withdrawal: its inclusion, else its newest.
+last_attempt AS (
+  SELECT DISTINCT ON (a.withdrawal_id) a.withdrawal_id, a.attempt_id, '0x' || encode(a.tx_hash, 'hex') AS tx_hash
+    FROM txrelay.attempts a
+   ORDER BY a.withdrawal_id, (a.status = 'included') DESC, a.created_at DESC
+)
+SELECT 'critical'::text AS severity, 'dead_letter'::text AS alert,
+       format('outbox %s (%s) gave up after %s tries: %s', o.outbox_id, o.kind, o.tries, coalesce(o.last_error, 'no error recorded')) AS what,
+       format('SELECT * FROM txrelay.withdrawal_timeline(%L); the rpc_calls of the withdrawal', o.withdrawal_id) AS where_to_look,
+       'the withdrawal will not leave until someone acts; the customer is waiting and the amount stays reserved' AS why_it_matters,
+       format('fix the cause named above (node, signer, fee caps, balance), then SELECT txrelay.requeue_dead(%s)', o.outbox_id) AS what_to_do,
+       o.updated_at AS since, o.chain_id, o.withdrawal_id, w.idempotency_key, n.nonce_key, coalesce(o.attempt_id, la.attempt_id) AS attempt_id,
+       la.tx_hash, jsonb_build_object('outbox_id', o.outbox_id, 'kind', o.kind, 'tries', o.tries) AS details
+  FROM txrelay.outbox o
+  LEFT JOIN txrelay.withdrawals w ON w.withdrawal_id = o.withdrawal_id
+  LEFT JOIN txrelay.nonce_reservations n ON n.withdrawal_id = o.withdrawal_id
+  LEFT JOIN last_attempt la ON la.withdrawal_id = o.withdrawal_id
+ WHERE o.status = 'dead'
+UNION ALL
+SELECT 'critical', 'sender_quarantined',
+       format('sender %s on chain %s is quarantined: %s', s.address, s.chain_id, coalesce(s.status_reason, 'no reason recorded')),
+       'SELECT * FROM txrelay.withdrawal_timeline(withdrawal_id) of the withdrawal named here; the chain''s transactions of the sender at that nonce',
+       'the chain and the database disagree about this wallet''s nonces: someone else signs with its key, or a failover lost a write; its withdrawals get no nonces until it is cleared',
+       format('find who used the nonce (the foreign tx_hash is in the reason); secure the key; then SELECT txrelay.set_sender_status(%s, %L, ''active'', ''<why it is safe>'')', s.chain_id, s.address),
+       s.status_changed_at, s.chain_id, x.withdrawal_id, x.idempotency_key, x.nonce_key, x.attempt_id, x.tx_hash,
+       jsonb_build_object('sender', s.address)
+  FROM txrelay.senders s
+  LEFT JOIN LATERAL (
+    SELECT w.withdrawal_id, w.idempotency_key, n.nonce_key, la.attempt_id, la.tx_hash
+      FROM txrelay.nonce_reservations n JOIN txrelay.withdrawals w ON w.withdrawal_id = n.withdrawal_id
+      LEFT JOIN last_attempt la ON la.withdrawal_id = w.withdrawal_id
+     WHERE n.chain_id = s.chain_id AND n.from_address = s.address AND w.status = 'replaced_externally'
+     ORDER BY w.status_changed_at DESC LIMIT 1) x ON true
+ WHERE s.status = 'quarantined'
+UNION ALL
+SELECT 'warning', 'fee_bump_at_cap',
+       format('withdrawal %s is not in a block and a fee bump would pass chain %s''s fee caps (%s)', w.withdrawal_id, w.chain_id, e.reason),
+       format('SELECT * FROM txrelay.withdrawal_timeline(%L); SELECT max_fee_per_gas_cap, max_priority_fee_cap FROM txrelay.chains WHERE chain_id = %s', w.withdrawal_id, w.chain_id),
+       'the transaction is priced below the market and may wait for hours; the nonce blocks every later withdrawal of the sender',
+       format('if the market fee is acceptable, raise the caps: SELECT txrelay.set_chain(%s, max_fee_per_gas_cap => ..., max_priority_fee_cap => ...); the next bump goes out by itself', w.chain_id),
+       e.created_at, w.chain_id, w.withdrawal_id, w.idempotency_key, n.nonce_key, (e.detail ->> 'attempt_id')::uuid, la.tx_hash,
+       e.detail
+  FROM txrelay.withdrawals w
+  JOIN LATERAL (SELECT * FROM txrelay.withdrawal_events v WHERE v.withdrawal_id = w.withdrawal_id AND v.event = 'fee_bump_at_cap'
+                 ORDER BY v.event_id DESC LIMIT 1) e ON true
+  LEFT JOIN txrelay.nonce_reservations n ON n.withdrawal_id = w.withdrawal_id
+  LEFT JOIN last_attempt la ON la.withdrawal_id = w.withdrawal_id
+ WHERE w.status IN ('signed', 'broadcasted', 'reorged')
+UNION ALL
+SELECT 'warning', 'pending_too_long',
+       format('withdrawal %s has been %s for %s without a block', w.withdrawal_id, w.status, date_trunc('second', clock_timestamp() - w.status_changed_at)),
+       format('SELECT * FROM txrelay.withdrawal_timeline(%L); the node''s view of tx %s', w.withdrawal_id, la.tx_hash),
+       'the customer is waiting; a stuck nonce holds back every later withdrawal of the sender',
+       'check the tracker is running and the node is synced; a fee bump is requested by itself after txrelay.stuck_blocks blocks (see fee_bump_at_cap)',
+       w.status_changed_at, w.chain_id, w.withdrawal_id, w.idempotency_key, n.nonce_key, la.attempt_id, la.tx_hash,
+       jsonb_build_object('threshold', (SELECT pending_age FROM settings)::text)
+  FROM txrelay.withdrawals w
+  LEFT JOIN txrelay.nonce_reservations n ON n.withdrawal_id = w.withdrawal_id
+  LEFT JOIN last_attempt la ON la.withdrawal_id = w.withdrawal_id
+ WHERE w.status IN ('broadcasted', 'reorged') AND w.status_changed_at < clock_timestamp() - (SELECT pending_age FROM settings)
+UNION ALL
+SELECT 'warning', 'reservation_open_too_long',
+       format('%s %s of account %s reserved by withdrawal %s (%s) for %s, neither committed nor released', r.amount, r.asset, r.account,
+              r.withdrawal_id, w.status, date_trunc('second', clock_timestamp() - r.created_at)),
+       format('SELECT * FROM txrelay.withdrawal_timeline(%L)', r.withdrawal_id),
+       'the customer''s money is held: a withdrawal waiting for approval, signing or finality for this long is forgotten or stuck',
+       'approve, reject or cancel it if it waits for a decision; else follow its pending_too_long or dead_letter alert',
+       r.created_at, r.chain_id, r.withdrawal_id, w.idempotency_key, n.nonce_key, la.attempt_id, la.tx_hash,
+       jsonb_build_object('status', w.status, 'threshold', (SELECT reservation_age FROM settings)::text)
+  FROM open_reservations r
+  JOIN txrelay.withdrawals w ON w.withdrawal_id = r.withdrawal_id
+  LEFT JOIN txrelay.nonce_reservations n ON n.withdrawal_id = r.withdrawal_id
+  LEFT JOIN last_attempt la ON la.withdrawal_id = r.withdrawal_id
+ WHERE r.created_at < clock_timestamp() - (SELECT reservation_age FROM settings)
+UNION ALL
+SELECT CASE WHEN c.failed = c.calls THEN 'critical' ELSE 'warning' END, 'rpc_errors',
+       format('%s of %s calls to %s failed in the last %s (%s)', c.failed, c.calls, c.target, (SELECT rpc_window FROM settings), c.outcomes),
+       format('SELECT created_at, method, outcome, response FROM txrelay.rpc_calls WHERE target = %L ORDER BY call_id DESC LIMIT 20', c.target),
+       'sends and confirmations slow down or stop; with every endpoint of a chain failing nothing leaves and nothing is confirmed',
+       'check the node or signer (up, synced, rate limits, credentials); add or prefer another endpoint with txrelay.add_rpc_endpoint / set_rpc_endpoint',
+       c.first_failure, c.chain_id, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('endpoint_id', c.endpoint_id, 'target', c.target, 'calls', c.calls, 'failed', c.failed)
+  FROM (SELECT k.endpoint_id, k.target, k.chain_id, count(*) AS calls, count(*) FILTER (WHERE k.outcome <> 'ok') AS failed,
+               min(k.created_at) FILTER (WHERE k.outcome <> 'ok') AS first_failure,
+               (SELECT string_agg(o || ' ' || n, ', ' ORDER BY n DESC) FROM (SELECT k2.outcome AS o, count(*) AS n FROM txrelay.rpc_calls k2
+                  WHERE k2.created_at > clock_timestamp() - (SELECT rpc_window FROM settings) AND k2.target IS NOT DISTINCT FROM k.target
+                    AND k2.outcome <> 'ok' GROUP BY 1) z) AS outcomes
+          FROM txrelay.rpc_calls k
+         WHERE k.created_at > clock_timestamp() - (SELECT rpc_window FROM settings)
+         GROUP BY k.endpoint_id, k.target, k.chain_id) c
+ WHERE c.calls >= (SELECT rpc_min_calls FROM settings) AND c.failed * 100 >= c.calls * (SELECT rpc_error_percent FROM settings)
+UNION ALL
+SELECT 'critical', 'worker_not_running',
+       format('the %s %s and it has work: %s', k.worker,
+              CASE WHEN k.disabled THEN format('is switched off (txrelay.%s_enabled = off)', k.worker) ELSE 'is not running in this database' END, k.work),
+       'SELECT backend_type, state, query FROM pg_stat_activity WHERE backend_type LIKE ''txrelay%''; the server log',
+       CASE k.worker WHEN 'broadcaster' THEN 'nothing is signed or sent: every approved withdrawal waits'
+                     ELSE 'nothing is confirmed or settled: reorgs, drops and foreign nonces go unnoticed' END,
+       format('check shared_preload_libraries includes txrelay, txrelay.database = %L, txrelay.%s_enabled = on, and that this server is the primary; restart the server if the worker keeps crashing (server log)', current_database(), k.worker),
+       k.since, NULL::bigint, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('worker', k.worker)
+  FROM (SELECT w.*, coalesce(current_setting('txrelay.' || w.worker || '_enabled', true), 'on') = 'off' AS disabled FROM (
+        SELECT 'broadcaster' AS worker, count(*) || ' outbox row(s) waiting' AS work, min(o.created_at) AS since
+          FROM txrelay.outbox o WHERE o.status IN ('pending', 'leased') AND o.created_at < clock_timestamp() - interval '10 seconds'
+        HAVING count(*) > 0
+        UNION ALL
+        SELECT 'tracker', count(*) || ' sent or unfinalized transaction(s) to follow', min(a.created_at)
+          FROM txrelay.attempts a WHERE a.status IN ('sent', 'included') AND a.created_at < clock_timestamp() - interval '10 seconds'
+        HAVING count(*) > 0) w) k
+ WHERE k.disabled
+    OR NOT EXISTS (SELECT FROM pg_catalog.pg_stat_activity p WHERE p.backend_type = 'txrelay ' || k.worker AND p.datname = current_database())
+UNION ALL
+SELECT 'critical', 'ledger_reserved_mismatch',
+       format('account %s holds %s %s reserved, but its open withdrawals add up to %s', a.account, a.reserved, a.asset, coalesce(o.total, 0)),
+       'SELECT * FROM txrelay.verify_ledger()',
+       'the ledger no longer agrees with the withdrawals: money is held that no withdrawal needs, or a withdrawal pays from money not held',
+       'stop approvals for the account; run verify_ledger() and compare its RESERVE/COMMIT/RELEASE entries with the withdrawals; restore from backup if rows were changed by hand',
+       a.updated_at, a.chain_id, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('account', a.account, 'asset', a.asset, 'reserved', a.reserved, 'open_withdrawals', coalesce(o.total, 0))
+  FROM txrelay.ledger_accounts a
+  LEFT JOIN (SELECT account, chain_id, asset, sum(amount) AS total FROM open_reservations GROUP BY 1, 2, 3) o
+         USING (account, chain_id, asset)
+ WHERE a.reserved <> coalesce(o.total, 0);
+
 GRANT USAGE ON TYPE txrelay.wei TO PUBLIC;
 GRANT USAGE ON TYPE txrelay.rpc_endpoint_settings TO PUBLIC;
 
@@ -828,6 +971,7 @@ GRANT EXECUTE ON FUNCTION
   txrelay.balance(text, bigint, text)
   TO txrelay_auditor;
 GRANT SELECT ON ALL TABLES IN SCHEMA txrelay TO txrelay_auditor;
+GRANT SELECT ON txrelay.alerts TO txrelay_operator;
 REVOKE SELECT ON txrelay.rpc_endpoints, txrelay.signers FROM txrelay_auditor;
 GRANT SELECT (endpoint_id, chain_id, url_redacted, priority, connect_timeout_ms, request_timeout_ms,
               max_requests_per_sec, enabled, created_at) ON txrelay.rpc_endpoints TO txrelay_auditor;

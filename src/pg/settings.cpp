@@ -11,7 +11,12 @@ namespace txrelay::pg {
 
 namespace {
 GucContext ContextOf(SettingScope scope) {
-  return scope == SettingScope::kRestart ? PGC_POSTMASTER : PGC_SIGHUP;
+  switch (scope) {
+    case SettingScope::kRestart: return PGC_POSTMASTER;
+    case SettingScope::kReload: return PGC_SIGHUP;
+    case SettingScope::kSession: return PGC_SUSET;
+  }
+  return PGC_SIGHUP;
 }
 int FlagsOf(const char* unit) {
   if (unit == nullptr) return 0;

@@ -6,6 +6,7 @@ namespace txrelay::pg {
 enum class SettingScope {
   kRestart,  // postgresql.conf, read at server start
   kReload,   // postgresql.conf, re-read on SIGHUP (pg_reload_conf())
+  kSession,  // postgresql.conf, SIGHUP, or SET by a superuser for one session (alert thresholds)
 };
 
 void DefineIntSetting(const char* name, const char* description, int* value, int default_value, int min_value,

@@ -28,12 +28,16 @@ check "the send is classified fatal in the audit" \
 check "the withdrawal waits, signed, nothing on chain" \
   test "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$id'")/$(rpc eth_getTransactionCount "[\"${DEV[1]}\", \"latest\"]" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))')" = "signed/0"
 
+check "txrelay.alerts shows the dead letter: critical, with withdrawal_id, idempotency_key, nonce_key, attempt_id, tx_hash, outbox_id and the node's error" \
+  test "$(sql "SELECT severity || '/' || idempotency_key || '/' || nonce_key || '/' || (attempt_id IS NOT NULL) || '/' || (tx_hash LIKE '0x%') || '/' || (details ->> 'outbox_id' IS NOT NULL) || '/' || (what LIKE '%intrinsic gas too high%') FROM txrelay.alerts WHERE alert = 'dead_letter' AND withdrawal_id = '$id'")" = "critical/dead-1/31337:${DEV[1]}:0/true/true/true/true"
 rpc anvil_setBlockGasLimit '["0x1c9c380"]' >/dev/null   # the cause fixed: 30,000,000 again
 outbox=$(sql "SELECT outbox_id FROM txrelay.outbox WHERE withdrawal_id = '$id' AND kind = 'broadcast'")
 check "requeue_dead puts it back" test "$(sql "SELECT status FROM txrelay.requeue_dead($outbox)")" = pending
 wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawal_id = '$id'" 20 "the requeued send"
 check "after requeue_dead the same bytes are sent and mined" check_chain --require-all-sent
 check "still one attempt (the same signed bytes)" test "$(sql "SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$id'")" = 1
+check "the dead-letter alert cleared once requeued and sent" \
+  test "$(sql "SELECT count(*) FROM txrelay.alerts WHERE alert = 'dead_letter'")" = 0
 
 # Wake-up at commit: from the commit of submit_signed to the send leaving the worker.
 request2_id=$(sql "SELECT (txrelay.approve((txrelay.request_withdrawal('dead-2', 'alice', 31337, 'ETH', '${DEV[7]}', 4243)).withdrawal_id, gen_random_uuid(), 'dead-pd-2', 'e2e')).withdrawal_id")

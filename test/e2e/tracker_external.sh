@@ -37,6 +37,8 @@ expect_replaced() {  # expect_replaced LABEL WITHDRAWAL SENDER_INDEX OUTSIDE_HAS
     test "$(sql "SELECT status = 'quarantined' AND status_reason LIKE '%$h%' AND status_reason LIKE '%$w%' FROM txrelay.senders WHERE address = '${DEV[$s]}'")" = t
   check "$label: CRITICAL log with withdrawal_id, idempotency_key, nonce_key and the outside tx_hash" \
     grep -q "CRITICAL: nonce $nonce_key was used on chain by transaction $h; sender ${DEV[$s]} quarantined \[withdrawal_id=$w idempotency_key=$key nonce_key=$nonce_key tx_hash=$h\]" "$TXR_CLUSTER_DIR/server.log"
+  check "$label: txrelay.alerts: critical sender_quarantined with withdrawal_id, idempotency_key, nonce_key, attempt_id, and the outside tx_hash in its text" \
+    test "$(sql "SELECT severity || '/' || withdrawal_id || '/' || idempotency_key || '/' || nonce_key || '/' || (attempt_id IS NOT NULL) || '/' || (what LIKE '%$h%') FROM txrelay.alerts WHERE alert = 'sender_quarantined' AND details ->> 'sender' = '${DEV[$s]}'")" = "critical/$w/$key/$nonce_key/true/true"
   check "$label: NOTIFY txrelay_events replaced_externally with the identifiers" \
     test "$(notifications replaced_externally | python3 -c 'import json,sys; print(sum(1 for p in map(json.loads, sys.stdin) if p["withdrawal_id"] == sys.argv[1] and p["idempotency_key"] == sys.argv[2] and p["nonce_key"] == sys.argv[3] and p["status"] == "replaced_externally"))' "$w" "$key" "$nonce_key")" = 1
 }
@@ -64,6 +66,9 @@ check "before the send: 'nonce too low' went to the tracker, not to a dead lette
 check "before the send: path requested, approved, signed, broadcasted, replaced_externally" \
   test "$(sql "SELECT string_agg(to_status, ',' ORDER BY event_id) FROM txrelay.withdrawal_events WHERE withdrawal_id = '$w2' AND event = 'status'")" = "requested,approved,signed,broadcasted,replaced_externally"
 
+sql "SELECT txrelay.set_sender_status(31337, '${DEV[2]}', 'active', 'e2e: the outside transfer was ours')" >/dev/null
+check "the alert of a sender set active again clears; the other quarantined sender's stays" \
+  test "$(sql "SELECT string_agg(details ->> 'sender', ',') FROM txrelay.alerts WHERE alert = 'sender_quarantined'")" = "${DEV[3]}"
 check "the node holds the outside transactions at the reserved nonces" check_chain
 check "ledger: releases without fee; balances = completed amounts (none) against the node" check_settlement "$start"
 check "verify_ledger() finds nothing; nothing reserved or spent for alice" \

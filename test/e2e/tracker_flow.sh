@@ -84,4 +84,6 @@ check "one NOTIFY per completion, with withdrawal_id, idempotency_key, nonce_key
   test "$(notifications completed | python3 -c 'import json,sys; ps=[json.loads(l) for l in sys.stdin]; print(len(ps), len({p["withdrawal_id"] for p in ps}), all(p["idempotency_key"].startswith("flow-") and p["nonce_key"].startswith("31337:") and p["attempt_id"] and p["tx_hash"].startswith("0x") for p in ps))')" = "9 9 True"
 check "the tracker's RPC calls carry the chain and are audited" \
   test "$(sql "SELECT count(*) > 0 AND bool_and(chain_id = 31337) FROM txrelay.rpc_calls WHERE method = 'eth_getBlockReceipts'")" = t
+check "after a clean run, txrelay.alerts is empty (workers seen running, no errors, nothing open)" \
+  test "$(sql "SELECT count(*) FROM txrelay.alerts")" = 0
 finish
