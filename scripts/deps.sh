@@ -10,7 +10,7 @@ PACKAGES=(
   postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap postgresql-15-cron
   libtap-parser-sourcehandler-pgtap-perl
   libcurl4-openssl-dev nlohmann-json3-dev libsecp256k1-dev libcrypto++-dev libboost-dev
-  googletest libgtest-dev libbenchmark-dev
+  googletest libgtest-dev libbenchmark-dev python3-prometheus-client python3-yaml
 )
 # Node.js and npm may come from outside Debian (the machines here carry nodesource's build, whose
 # nodejs package includes npm and conflicts with Debian's npm): install Debian's only when absent.

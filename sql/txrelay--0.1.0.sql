@@ -780,12 +780,6 @@ AS $verify$
       OR (coalesce(r.released, false) AND w.status NOT IN ('rejected', 'cancelled', 'failed', 'replaced_externally'))
 $verify$;
 
--- ---------------------------------------------------------------------------------------------
--- Privileges: applications call functions; only the extension owner writes tables.
--- ---------------------------------------------------------------------------------------------
-REVOKE ALL ON ALL TABLES IN SCHEMA txrelay FROM PUBLIC;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA txrelay FROM PUBLIC;
-GRANT USAGE ON SCHEMA txrelay TO PUBLIC;
 -- Open, actionable alerts (DESIGN §7): one row per problem that needs a person, with what broke,
 -- where to look, why it matters, what to do and the identifiers. Computed from the tables and
 -- pg_stat_activity on every read, so a row disappears when its cause is fixed. Thresholds are the
@@ -929,6 +923,136 @@ SELECT 'critical', 'ledger_reserved_mismatch',
          USING (account, chain_id, asset)
  WHERE a.reserved <> coalesce(o.total, 0);
 
+-- Indexes that keep the metrics view cheap at any table size: it reads recent rows by time and
+-- open rows through partial indexes, never whole histories.
+CREATE INDEX withdrawal_events_created_idx ON txrelay.withdrawal_events (created_at);
+
+-- Operational metrics (DESIGN §7), one row per sample: `metric` and `labels` name it, `value` is
+-- the number, `type` and `help` are for txrelay.prometheus(). Rates and latencies are over the
+-- last hour (label window = '1h'); gauges are now. Reads only recent rows (by time index) and open
+-- rows (partial indexes), so its cost does not grow with history.
+CREATE VIEW txrelay.metrics AS
+WITH recent AS (
+  SELECT e.* FROM txrelay.withdrawal_events e WHERE e.created_at > now() - interval '1 hour'
+),
+open_status(status) AS (
+  VALUES ('requested'), ('approved'), ('signed'), ('broadcasted'), ('included'), ('safe'), ('reorged')
+),
+latency AS (  -- from the request to each stage reached in the window
+  SELECT r.to_status AS stage, extract(epoch FROM r.created_at - w.created_at) AS seconds
+    FROM recent r JOIN txrelay.withdrawals w ON w.withdrawal_id = r.withdrawal_id
+   WHERE r.event = 'status' AND r.to_status IN ('broadcasted', 'included', 'safe', 'finalized')
+),
+pending AS (
+  SELECT extract(epoch FROM now() - w.status_changed_at) AS seconds
+    FROM txrelay.withdrawals w
+   WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')
+     AND w.status IN ('broadcasted', 'reorged')
+),
+calls AS (
+  SELECT coalesce(c.target, '') AS target, c.outcome, count(*) AS n
+    FROM txrelay.rpc_calls c WHERE c.created_at > now() - interval '1 hour' GROUP BY 1, 2
+)
+SELECT 'txrelay_withdrawals_open'::text AS metric, jsonb_build_object('status', s.status) AS labels,
+       (SELECT count(*) FROM txrelay.withdrawals w
+         WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally') AND w.status = s.status)::float8 AS value,
+       'gauge'::text AS type, 'Withdrawals in each open (not final) status now.'::text AS help
+  FROM open_status s
+UNION ALL
+SELECT 'txrelay_status_changes', jsonb_build_object('to_status', t.to_status, 'window', '1h'), count(r.event_id)::float8, 'gauge',
+       'Withdrawals that entered each status in the last hour (finalized, failed, rejected, cancelled, replaced_externally are final).'
+  FROM (VALUES ('requested'), ('approved'), ('signed'), ('broadcasted'), ('included'), ('safe'), ('finalized'), ('reorged'),
+               ('failed'), ('rejected'), ('cancelled'), ('replaced_externally')) t(to_status)
+  LEFT JOIN recent r ON r.event = 'status' AND r.to_status = t.to_status
+ GROUP BY t.to_status
+UNION ALL
+SELECT 'txrelay_events', jsonb_build_object('event', t.event, 'window', '1h'), count(r.event_id)::float8, 'gauge',
+       'Notable events in the last hour: drops, fee bumps, completions, foreign nonces, changed fees after completion.'
+  FROM (VALUES ('dropped'), ('fee_bump_requested'), ('fee_bump_signed'), ('fee_bump_at_cap'), ('completed'),
+               ('nonce_used_externally'), ('fee_changed_after_completion'), ('requeued')) t(event)
+  LEFT JOIN recent r ON r.event = t.event
+ GROUP BY t.event
+UNION ALL
+SELECT 'txrelay_time_to_stage_seconds', jsonb_build_object('stage', st.stage, 'quantile', q.q::text, 'window', '1h'),
+       coalesce((SELECT percentile_cont(q.q) WITHIN GROUP (ORDER BY l.seconds) FROM latency l WHERE l.stage = st.stage), 'NaN')::float8,
+       'gauge', 'Seconds from the request to broadcasted, included, safe and finalized, for withdrawals reaching that stage in the last hour.'
+  FROM (VALUES ('broadcasted'), ('included'), ('safe'), ('finalized')) st(stage), (VALUES (0.5), (0.95)) q(q)
+UNION ALL
+SELECT 'txrelay_pending_age_seconds', jsonb_build_object('quantile', q.q::text),
+       coalesce((SELECT percentile_cont(q.q) WITHIN GROUP (ORDER BY p.seconds) FROM pending p), 0)::float8, 'gauge',
+       'Seconds since sent transactions not yet in a block (broadcasted, reorged) were sent; 0 when there are none.'
+  FROM (VALUES (0.5), (0.95)) q(q)
+UNION ALL
+SELECT 'txrelay_rpc_calls', jsonb_build_object('target', c.target, 'outcome', c.outcome, 'window', '1h'), c.n::float8, 'gauge',
+       'JSON-RPC calls in the last hour by endpoint or signer (redacted URL) and outcome class (DESIGN §6).'
+  FROM calls c
+UNION ALL
+SELECT 'txrelay_rpc_error_ratio', jsonb_build_object('target', c.target, 'window', '1h'),
+       coalesce(sum(c.n) FILTER (WHERE c.outcome <> 'ok'), 0)::float8 / sum(c.n), 'gauge',
+       'Share of the calls in the last hour to an endpoint or signer that did not succeed.'
+  FROM calls c GROUP BY c.target
+UNION ALL
+SELECT 'txrelay_outbox', jsonb_build_object('status', t.status),
+       CASE t.status WHEN 'dead' THEN (SELECT count(*) FROM txrelay.outbox o WHERE o.status = 'dead')
+                     ELSE (SELECT count(*) FROM txrelay.outbox o WHERE o.status IN ('pending', 'leased') AND o.status = t.status) END::float8,
+       'gauge', 'Outbox rows waiting (pending), being worked on (leased) and given up (dead letters).'
+  FROM (VALUES ('pending'), ('leased'), ('dead')) t(status)
+UNION ALL
+SELECT 'txrelay_outbox_tries', jsonb_build_object('tries', b.bucket),
+       (SELECT count(*) FROM txrelay.outbox o WHERE (o.status IN ('pending', 'leased') OR o.status = 'dead')
+           AND CASE WHEN o.tries = 0 THEN '0' WHEN o.tries = 1 THEN '1' WHEN o.tries <= 3 THEN '2-3'
+                    WHEN o.tries <= 10 THEN '4-10' ELSE '11+' END = b.bucket)::float8,
+       'gauge', 'Tries so far of the open and dead outbox rows (the retry distribution).'
+  FROM (VALUES ('0'), ('1'), ('2-3'), ('4-10'), ('11+')) b(bucket)
+UNION ALL
+SELECT 'txrelay_senders', jsonb_build_object('status', t.status),
+       (SELECT count(*) FROM txrelay.senders s WHERE s.status = t.status)::float8, 'gauge', 'Hot wallets by status.'
+  FROM (VALUES ('active'), ('paused'), ('quarantined')) t(status)
+UNION ALL
+SELECT 'txrelay_chain_head', jsonb_build_object('chain_id', h.chain_id::text, 'tag', t.tag),
+       CASE t.tag WHEN 'latest' THEN h.latest_number WHEN 'safe' THEN h.safe_number ELSE h.finalized_number END::float8,
+       'gauge', 'The block numbers the tracker has read per chain.'
+  FROM txrelay.chain_heads h, (VALUES ('latest'), ('safe'), ('finalized')) t(tag)
+UNION ALL
+SELECT 'txrelay_chain_head_age_seconds', jsonb_build_object('chain_id', h.chain_id::text),
+       extract(epoch FROM now() - h.updated_at)::float8, 'gauge',
+       'Seconds since the tracker last recorded a chain''s heads (grows when the tracker or the node stalls).'
+  FROM txrelay.chain_heads h
+UNION ALL
+SELECT 'txrelay_reserved', jsonb_build_object('chain_id', a.chain_id::text, 'asset', a.asset), sum(a.reserved)::float8, 'gauge',
+       'Amounts reserved by open withdrawals, in the asset''s base unit (a float: exact figures are in txrelay.balance()).'
+  FROM txrelay.ledger_accounts a GROUP BY a.chain_id, a.asset
+UNION ALL
+SELECT 'txrelay_alerts', jsonb_build_object('severity', t.severity),
+       (SELECT count(*) FROM txrelay.alerts a WHERE a.severity = t.severity)::float8, 'gauge', 'Open alerts (txrelay.alerts) by severity.'
+  FROM (VALUES ('critical'), ('warning')) t(severity);
+
+-- The metrics in the Prometheus text exposition format (for a scrape through postgres_exporter or
+-- any HTTP bridge): HELP and TYPE once per metric, label values escaped as the format requires.
+CREATE FUNCTION txrelay.prometheus() RETURNS text
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $prometheus$
+  WITH samples AS (
+    SELECT m.metric, m.type, m.help, m.value,
+           coalesce('{' || (SELECT string_agg(format('%s="%s"', l.key,
+                                      replace(replace(replace(l.value, E'\\', E'\\\\'), '"', E'\\"'), E'\n', E'\\n')), ',' ORDER BY l.key)
+                              FROM jsonb_each_text(m.labels) l) || '}', '') AS labels
+      FROM txrelay.metrics m
+  )
+  SELECT string_agg(block, '' ORDER BY metric)
+    FROM (SELECT s.metric,
+                 format(E'# HELP %s %s\n# TYPE %s %s\n', s.metric, replace(replace(min(s.help), E'\\', E'\\\\'), E'\n', E'\\n'), s.metric, min(s.type))
+                 || string_agg(format(E'%s%s %s\n', s.metric, s.labels,
+                                      CASE WHEN s.value IS NULL OR s.value = 'NaN'::float8 THEN 'NaN' ELSE s.value::text END), '' ORDER BY s.labels) AS block
+            FROM samples s GROUP BY s.metric) b
+$prometheus$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Privileges: applications call functions; only the extension owner writes tables.
+-- ---------------------------------------------------------------------------------------------
+REVOKE ALL ON ALL TABLES IN SCHEMA txrelay FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA txrelay FROM PUBLIC;
+GRANT USAGE ON SCHEMA txrelay TO PUBLIC;
 GRANT USAGE ON TYPE txrelay.wei TO PUBLIC;
 GRANT USAGE ON TYPE txrelay.rpc_endpoint_settings TO PUBLIC;
 
@@ -967,11 +1091,12 @@ GRANT EXECUTE ON FUNCTION
 GRANT EXECUTE ON FUNCTION
   txrelay.withdrawal_timeline(uuid),
   txrelay.events_since(text, int),
+  txrelay.prometheus(),
   txrelay.verify_ledger(),
   txrelay.balance(text, bigint, text)
   TO txrelay_auditor;
 GRANT SELECT ON ALL TABLES IN SCHEMA txrelay TO txrelay_auditor;
-GRANT SELECT ON txrelay.alerts TO txrelay_operator;
+GRANT SELECT ON txrelay.alerts, txrelay.metrics TO txrelay_operator;
 REVOKE SELECT ON txrelay.rpc_endpoints, txrelay.signers FROM txrelay_auditor;
 GRANT SELECT (endpoint_id, chain_id, url_redacted, priority, connect_timeout_ms, request_timeout_ms,
               max_requests_per_sec, enabled, created_at) ON txrelay.rpc_endpoints TO txrelay_auditor;
