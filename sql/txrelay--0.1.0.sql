@@ -150,6 +150,9 @@ CREATE TABLE txrelay.withdrawals (
 );
 CREATE INDEX withdrawals_open_status_idx ON txrelay.withdrawals (status, status_changed_at)
   WHERE status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally');
+-- Finalized before completion: only by a hand edit (the tracker then settles it); kept findable.
+CREATE INDEX withdrawals_finalized_uncompleted_idx ON txrelay.withdrawals (withdrawal_id)
+  WHERE status = 'finalized' AND completed_at IS NULL;
 
 CREATE TABLE txrelay.approvals (
   approval_id         uuid        NOT NULL,
@@ -780,6 +783,14 @@ AS $verify$
       OR (coalesce(r.released, false) AND w.status NOT IN ('rejected', 'cancelled', 'failed', 'replaced_externally'))
 $verify$;
 
+-- The attempt that speaks for a withdrawal: its inclusion, else its newest (one index probe).
+CREATE FUNCTION txrelay._last_attempt(withdrawal_id uuid) RETURNS TABLE (attempt_id uuid, tx_hash text)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $last$
+  SELECT a.attempt_id, '0x' || encode(a.tx_hash, 'hex') FROM txrelay.attempts a
+   WHERE a.withdrawal_id = _last_attempt.withdrawal_id ORDER BY (a.status = 'included') DESC, a.created_at DESC LIMIT 1
+$last$;
+
 -- Open, actionable alerts (DESIGN §7): one row per problem that needs a person, with what broke,
 -- where to look, why it matters, what to do and the identifiers. Computed from the tables and
 -- pg_stat_activity on every read, so a row disappears when its cause is fixed. Thresholds are the
@@ -792,18 +803,18 @@ WITH settings AS (
          coalesce(current_setting('txrelay.alert_rpc_error_percent', true), '20')::int AS rpc_error_percent,
          coalesce(current_setting('txrelay.alert_rpc_min_calls', true), '10')::int AS rpc_min_calls
 ),
--- Reservations neither committed nor released: the ledger's own word for "in flight".
+-- Reservations neither committed nor released. Only a withdrawal that is open (or finalized by
+-- hand before completion) can hold one, so the candidates come from the partial indexes on open
+-- withdrawals, not from the whole ledger; a final withdrawal whose RESERVE was never resolved
+-- shows up as ledger_reserved_mismatch (and in verify_ledger()).
 open_reservations AS (
   SELECT r.withdrawal_id, r.account, r.chain_id, r.asset, r.amount, r.created_at
-    FROM txrelay.ledger_entries r
-   WHERE r.kind = 'RESERVE'
-     AND NOT EXISTS (SELECT FROM txrelay.ledger_entries x WHERE x.withdrawal_id = r.withdrawal_id AND x.kind IN ('COMMIT', 'RELEASE'))
-),
--- The attempt that speaks for a withdrawal: its inclusion, else its newest.
-last_attempt AS (
-  SELECT DISTINCT ON (a.withdrawal_id) a.withdrawal_id, a.attempt_id, '0x' || encode(a.tx_hash, 'hex') AS tx_hash
-    FROM txrelay.attempts a
-   ORDER BY a.withdrawal_id, (a.status = 'included') DESC, a.created_at DESC
+    FROM (SELECT w.withdrawal_id FROM txrelay.withdrawals w
+           WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')
+          UNION ALL
+          SELECT w.withdrawal_id FROM txrelay.withdrawals w WHERE w.status = 'finalized' AND w.completed_at IS NULL) c
+    JOIN txrelay.ledger_entries r ON r.withdrawal_id = c.withdrawal_id AND r.kind = 'RESERVE'
+   WHERE NOT EXISTS (SELECT FROM txrelay.ledger_entries x WHERE x.withdrawal_id = r.withdrawal_id AND x.kind IN ('COMMIT', 'RELEASE'))
 )
 SELECT 'critical'::text AS severity, 'dead_letter'::text AS alert,
        format('outbox %s (%s) gave up after %s tries: %s', o.outbox_id, o.kind, o.tries, coalesce(o.last_error, 'no error recorded')) AS what,
@@ -815,7 +826,7 @@ SELECT 'critical'::text AS severity, 'dead_letter'::text AS alert,
   FROM txrelay.outbox o
   LEFT JOIN txrelay.withdrawals w ON w.withdrawal_id = o.withdrawal_id
   LEFT JOIN txrelay.nonce_reservations n ON n.withdrawal_id = o.withdrawal_id
-  LEFT JOIN last_attempt la ON la.withdrawal_id = o.withdrawal_id
+  LEFT JOIN LATERAL txrelay._last_attempt(o.withdrawal_id) la ON true
  WHERE o.status = 'dead'
 UNION ALL
 SELECT 'critical', 'sender_quarantined',
@@ -829,7 +840,7 @@ SELECT 'critical', 'sender_quarantined',
   LEFT JOIN LATERAL (
     SELECT w.withdrawal_id, w.idempotency_key, n.nonce_key, la.attempt_id, la.tx_hash
       FROM txrelay.nonce_reservations n JOIN txrelay.withdrawals w ON w.withdrawal_id = n.withdrawal_id
-      LEFT JOIN last_attempt la ON la.withdrawal_id = w.withdrawal_id
+      LEFT JOIN LATERAL txrelay._last_attempt(w.withdrawal_id) la ON true
      WHERE n.chain_id = s.chain_id AND n.from_address = s.address AND w.status = 'replaced_externally'
      ORDER BY w.status_changed_at DESC LIMIT 1) x ON true
  WHERE s.status = 'quarantined'
@@ -845,8 +856,9 @@ SELECT 'warning', 'fee_bump_at_cap',
   JOIN LATERAL (SELECT * FROM txrelay.withdrawal_events v WHERE v.withdrawal_id = w.withdrawal_id AND v.event = 'fee_bump_at_cap'
                  ORDER BY v.event_id DESC LIMIT 1) e ON true
   LEFT JOIN txrelay.nonce_reservations n ON n.withdrawal_id = w.withdrawal_id
-  LEFT JOIN last_attempt la ON la.withdrawal_id = w.withdrawal_id
- WHERE w.status IN ('signed', 'broadcasted', 'reorged')
+  LEFT JOIN LATERAL txrelay._last_attempt(w.withdrawal_id) la ON true
+ WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')
+   AND w.status IN ('signed', 'broadcasted', 'reorged')
 UNION ALL
 SELECT 'warning', 'pending_too_long',
        format('withdrawal %s has been %s for %s without a block', w.withdrawal_id, w.status, date_trunc('second', clock_timestamp() - w.status_changed_at)),
@@ -857,8 +869,9 @@ SELECT 'warning', 'pending_too_long',
        jsonb_build_object('threshold', (SELECT pending_age FROM settings)::text)
   FROM txrelay.withdrawals w
   LEFT JOIN txrelay.nonce_reservations n ON n.withdrawal_id = w.withdrawal_id
-  LEFT JOIN last_attempt la ON la.withdrawal_id = w.withdrawal_id
- WHERE w.status IN ('broadcasted', 'reorged') AND w.status_changed_at < clock_timestamp() - (SELECT pending_age FROM settings)
+  LEFT JOIN LATERAL txrelay._last_attempt(w.withdrawal_id) la ON true
+ WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')
+   AND w.status IN ('broadcasted', 'reorged') AND w.status_changed_at < clock_timestamp() - (SELECT pending_age FROM settings)
 UNION ALL
 SELECT 'warning', 'reservation_open_too_long',
        format('%s %s of account %s reserved by withdrawal %s (%s) for %s, neither committed nor released', r.amount, r.asset, r.account,
@@ -871,7 +884,7 @@ SELECT 'warning', 'reservation_open_too_long',
   FROM open_reservations r
   JOIN txrelay.withdrawals w ON w.withdrawal_id = r.withdrawal_id
   LEFT JOIN txrelay.nonce_reservations n ON n.withdrawal_id = r.withdrawal_id
-  LEFT JOIN last_attempt la ON la.withdrawal_id = r.withdrawal_id
+  LEFT JOIN LATERAL txrelay._last_attempt(r.withdrawal_id) la ON true
  WHERE r.created_at < clock_timestamp() - (SELECT reservation_age FROM settings)
 UNION ALL
 SELECT CASE WHEN c.failed = c.calls THEN 'critical' ELSE 'warning' END, 'rpc_errors',
@@ -905,8 +918,10 @@ SELECT 'critical', 'worker_not_running',
           FROM txrelay.outbox o WHERE o.status IN ('pending', 'leased') AND o.created_at < clock_timestamp() - interval '10 seconds'
         HAVING count(*) > 0
         UNION ALL
-        SELECT 'tracker', count(*) || ' sent or unfinalized transaction(s) to follow', min(a.created_at)
-          FROM txrelay.attempts a WHERE a.status IN ('sent', 'included') AND a.created_at < clock_timestamp() - interval '10 seconds'
+        SELECT 'tracker', count(*) || ' sent or unfinalized withdrawal(s) to follow', min(w.status_changed_at)
+          FROM txrelay.withdrawals w
+         WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')
+           AND w.status IN ('broadcasted', 'included', 'safe', 'reorged') AND w.status_changed_at < clock_timestamp() - interval '10 seconds'
         HAVING count(*) > 0) w) k
  WHERE k.disabled
     OR NOT EXISTS (SELECT FROM pg_catalog.pg_stat_activity p WHERE p.backend_type = 'txrelay ' || k.worker AND p.datname = current_database())
@@ -999,8 +1014,9 @@ SELECT 'txrelay_outbox', jsonb_build_object('status', t.status),
   FROM (VALUES ('pending'), ('leased'), ('dead')) t(status)
 UNION ALL
 SELECT 'txrelay_outbox_tries', jsonb_build_object('tries', b.bucket),
-       (SELECT count(*) FROM txrelay.outbox o WHERE (o.status IN ('pending', 'leased') OR o.status = 'dead')
-           AND CASE WHEN o.tries = 0 THEN '0' WHEN o.tries = 1 THEN '1' WHEN o.tries <= 3 THEN '2-3'
+       (SELECT count(*) FROM (SELECT o.tries FROM txrelay.outbox o WHERE o.status IN ('pending', 'leased')
+                              UNION ALL SELECT o.tries FROM txrelay.outbox o WHERE o.status = 'dead') o
+         WHERE CASE WHEN o.tries = 0 THEN '0' WHEN o.tries = 1 THEN '1' WHEN o.tries <= 3 THEN '2-3'
                     WHEN o.tries <= 10 THEN '4-10' ELSE '11+' END = b.bucket)::float8,
        'gauge', 'Tries so far of the open and dead outbox rows (the retry distribution).'
   FROM (VALUES ('0'), ('1'), ('2-3'), ('4-10'), ('11+')) b(bucket)
@@ -1097,6 +1113,8 @@ GRANT EXECUTE ON FUNCTION
   TO txrelay_auditor;
 GRANT SELECT ON ALL TABLES IN SCHEMA txrelay TO txrelay_auditor;
 GRANT SELECT ON txrelay.alerts, txrelay.metrics TO txrelay_operator;
+-- Called inside txrelay.alerts, whose readers need to execute it.
+GRANT EXECUTE ON FUNCTION txrelay._last_attempt(uuid) TO txrelay_operator, txrelay_auditor;
 REVOKE SELECT ON txrelay.rpc_endpoints, txrelay.signers FROM txrelay_auditor;
 GRANT SELECT (endpoint_id, chain_id, url_redacted, priority, connect_timeout_ms, request_timeout_ms,
               max_requests_per_sec, enabled, created_at) ON txrelay.rpc_endpoints TO txrelay_auditor;

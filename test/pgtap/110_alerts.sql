@@ -58,7 +58,8 @@ SELECT (txrelay.approve((txrelay.request_withdrawal('alerts-2', 'carol', 31337, 
 SELECT (txrelay.submit_signed((SELECT signature_request_id FROM txrelay.signature_requests WHERE withdrawal_id = :'w2'),
                               (SELECT raw FROM txrelay_test.signed WHERE name = 'good_type2'))).attempt_id AS a2 \gset
 UPDATE txrelay.withdrawals SET status = 'broadcasted' WHERE withdrawal_id = :'w2';
-UPDATE txrelay.attempts SET status = 'sent', sent_at = now(), created_at = now() - interval '1 minute' WHERE attempt_id = :'a2';  -- past the 10 s grace of worker_not_running
+UPDATE txrelay.attempts SET status = 'sent', sent_at = now() WHERE attempt_id = :'a2';
+UPDATE txrelay.withdrawals SET status_changed_at = now() - interval '1 minute' WHERE withdrawal_id = :'w2';  -- past the 10 s grace of worker_not_running
 SELECT is_empty($$SELECT * FROM pg_temp.alert('pending_too_long', 31337)$$, 'just sent: no pending alert (default threshold 30 min)');
 SET LOCAL txrelay.alert_pending_age = '1s';
 SET LOCAL txrelay.alert_reservation_age = '1s';
