@@ -2,6 +2,7 @@
 // finished and restarted a second after it exits. Its own schedule is slow and steady
 // (txrelay.tracker_poll_ms); the broadcaster's sends wake it at commit.
 
+#include "bgworker/reconciler.hpp"
 #include "bgworker/tracker.hpp"
 #include "bgworker/worker_loop.hpp"
 #include "bgworker/worker_settings.hpp"
@@ -21,11 +22,15 @@ void txrelay_tracker_main(Datum) {
     auto configure = [&gateway] { gateway.Configure(CurrentGatewaySettings()); };
     configure();
     Tracker tracker(gateway);
+    Reconciler reconciler(gateway);  // txrelay.reconcile() runs: the same process, woken at commit
     RunWorkerLoop(WorkerRole{
         "tracker",
         [] { return settings.tracker_enabled; },
         [] { pg::worker::LogInfo("txrelay tracker started in database \"" + std::string(settings.database) + "\""); },
-        [&tracker] { return tracker.RunOnce(); },
+        [&tracker, &reconciler] {
+          const bool tracked = tracker.RunOnce();
+          return reconciler.RunRequested() || tracked;
+        },
         [&tracker] { return tracker.NextDueMs(); },
         configure,
     });

@@ -83,6 +83,9 @@ void DefineSettings() {
                        &settings.alert_rpc_error_percent, 20, 1, 100, SettingScope::kSession);
   pg::DefineIntSetting("txrelay.alert_rpc_min_calls", "Fewest calls in the window before an error rate is alerted on.",
                        &settings.alert_rpc_min_calls, 10, 1, 1000000, SettingScope::kSession);
+  pg::DefineIntSetting("txrelay.alert_reconcile_age",
+                       "Alert when no reconciliation run finished within this long (txrelay.reconcile(), pg_cron).",
+                       &settings.alert_reconcile_age_s, 86400, 60, 30 * 86400, SettingScope::kSession, "s");
 }
 
 }  // namespace txrelay::bgworker

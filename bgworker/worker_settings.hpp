@@ -35,6 +35,7 @@ struct Settings {
   int alert_rpc_window_s = 300;
   int alert_rpc_error_percent = 20;
   int alert_rpc_min_calls = 10;
+  int alert_reconcile_age_s = 86400;
 
   rpc::BackoffPolicy BroadcasterBackoff() const {
     return {broadcaster_backoff_base_ms, broadcaster_backoff_cap_ms, broadcaster_max_tries};

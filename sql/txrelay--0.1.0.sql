@@ -277,6 +277,26 @@ CREATE TABLE txrelay.chain_blocks (
   CONSTRAINT chain_blocks_chain_id_fkey FOREIGN KEY (chain_id) REFERENCES txrelay.chains (chain_id)
 );
 
+-- Reconciliation (DESIGN §7): txrelay.reconcile() asks for a run, the tracker process performs
+-- it (the caller never waits on RPC) and writes the report: per sender, the chain's nonces and
+-- balance beside the database's, and the findings.
+CREATE TABLE txrelay.reconciliation_runs (
+  run_id        bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
+  requested_at  timestamptz NOT NULL DEFAULT now(),
+  requested_by  text        NOT NULL DEFAULT session_user,
+  status        text        NOT NULL DEFAULT 'requested',
+  started_at    timestamptz,
+  finished_at   timestamptz,
+  findings      int,                      -- how many problems the run found
+  report        jsonb,                    -- per sender: chain vs database, findings
+  error         text,                     -- why a run failed (the node could not be read)
+  CONSTRAINT reconciliation_runs_pkey PRIMARY KEY (run_id),
+  CONSTRAINT reconciliation_runs_status_check CHECK (status IN ('requested', 'running', 'done', 'failed')),
+  CONSTRAINT reconciliation_runs_finished_check CHECK ((status IN ('done', 'failed')) = (finished_at IS NOT NULL))
+);
+CREATE INDEX reconciliation_runs_open_idx ON txrelay.reconciliation_runs (run_id) WHERE status IN ('requested', 'running');
+CREATE INDEX reconciliation_runs_finished_idx ON txrelay.reconciliation_runs (finished_at) WHERE finished_at IS NOT NULL;
+
 -- One row per (account, chain, asset): the running totals of its ledger entries and the hash of
 -- its last entry. Written only by the ledger trigger, under this row's lock, so reservations of
 -- one account serialise and its hash chain never forks. verify_ledger() recomputes it all.
@@ -437,7 +457,7 @@ BEGIN
     EXECUTE pg_catalog.format('ALTER TABLE txrelay.%I ENABLE ALWAYS TRIGGER %I', t, t || '_no_truncate');
   END LOOP;
   -- Rows whose status moves but which are never removed.
-  FOREACH t IN ARRAY ARRAY['withdrawals', 'signature_requests', 'attempts', 'ledger_accounts']
+  FOREACH t IN ARRAY ARRAY['withdrawals', 'signature_requests', 'attempts', 'ledger_accounts', 'reconciliation_runs']
   LOOP
     EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE DELETE ON txrelay.%I FOR EACH ROW EXECUTE FUNCTION txrelay._refuse_history_change()', t || '_no_delete', t);
     EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE TRUNCATE ON txrelay.%I FOR EACH STATEMENT EXECUTE FUNCTION txrelay._refuse_history_change()', t || '_no_truncate', t);
@@ -571,6 +591,13 @@ AS $pending$
      AND (pending_signature_requests.chain_id IS NULL OR s.chain_id = pending_signature_requests.chain_id)
    ORDER BY s.created_at, s.nonce
 $pending$;
+
+-- Asks the tracker for a reconciliation run and returns its id at once (the run itself reads the
+-- chain). A run already requested or running is returned instead of queueing another, so a
+-- frequent pg_cron schedule cannot pile runs up.
+CREATE FUNCTION txrelay.reconcile() RETURNS bigint
+  LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_reconcile';
 
 -- The application's catch-up feed (NOTIFY is only a hint). Event ids are drawn before commit, so
 -- id order is not commit order: a reader that skipped past id 43 could miss id 41 committed a
@@ -801,7 +828,11 @@ WITH settings AS (
          coalesce(current_setting('txrelay.alert_reservation_age', true), '86400s')::interval AS reservation_age,
          coalesce(current_setting('txrelay.alert_rpc_window', true), '300s')::interval AS rpc_window,
          coalesce(current_setting('txrelay.alert_rpc_error_percent', true), '20')::int AS rpc_error_percent,
-         coalesce(current_setting('txrelay.alert_rpc_min_calls', true), '10')::int AS rpc_min_calls
+         coalesce(current_setting('txrelay.alert_rpc_min_calls', true), '10')::int AS rpc_min_calls,
+         coalesce(current_setting('txrelay.alert_reconcile_age', true), '86400s')::interval AS reconcile_age
+),
+last_run AS (  -- the newest finished reconciliation run
+  SELECT r.* FROM txrelay.reconciliation_runs r WHERE r.finished_at IS NOT NULL ORDER BY r.finished_at DESC LIMIT 1
 ),
 -- Reservations neither committed nor released. Only a withdrawal that is open (or finalized by
 -- hand before completion) can hold one, so the candidates come from the partial indexes on open
@@ -936,7 +967,34 @@ SELECT 'critical', 'ledger_reserved_mismatch',
   FROM txrelay.ledger_accounts a
   LEFT JOIN (SELECT account, chain_id, asset, sum(amount) AS total FROM open_reservations GROUP BY 1, 2, 3) o
          USING (account, chain_id, asset)
- WHERE a.reserved <> coalesce(o.total, 0);
+ WHERE a.reserved <> coalesce(o.total, 0)
+UNION ALL
+SELECT 'critical', 'hot_wallet_low',
+       format('hot wallet %s on chain %s: %s (reconciliation run %s)', f.sender, f.chain_id, f.finding ->> 'what', r.run_id),
+       format('SELECT report FROM txrelay.reconciliation_runs WHERE run_id = %s', r.run_id),
+       'withdrawals of this wallet will fail or wait when its balance runs out: customers are not paid',
+       format('top up %s on chain %s (or pause it: txrelay.set_sender_status), then SELECT txrelay.reconcile() to check', f.sender, f.chain_id),
+       r.finished_at, f.chain_id, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('sender', f.sender, 'balance', f.entry ->> 'balance', 'need', f.entry ->> 'need', 'run_id', r.run_id)
+  FROM last_run r,
+       LATERAL (SELECT (e ->> 'chain_id')::bigint AS chain_id, e ->> 'sender' AS sender, e AS entry, x AS finding
+                  FROM jsonb_array_elements(r.report) e, jsonb_array_elements(e -> 'findings') x
+                 WHERE x ->> 'kind' = 'balance_low') f
+ WHERE r.status = 'done'
+UNION ALL
+SELECT 'warning', CASE WHEN r.status = 'failed' THEN 'reconciliation_failed' ELSE 'reconciliation_stale' END,
+       CASE WHEN r.status = 'failed' THEN format('reconciliation run %s failed: %s', r.run_id, r.error)
+            WHEN r.run_id IS NULL THEN 'no reconciliation run has finished yet'
+            ELSE format('the last reconciliation run (%s) finished %s ago', r.run_id, date_trunc('second', clock_timestamp() - r.finished_at)) END,
+       'SELECT run_id, status, requested_at, finished_at, findings, error FROM txrelay.reconciliation_runs ORDER BY run_id DESC LIMIT 5; SELECT * FROM cron.job',
+       'without reconciliation a nonce used outside txrelay, a lost write or an empty hot wallet is found only when a withdrawal fails',
+       'schedule it: SELECT cron.schedule(''txrelay-reconcile'', ''*/10 * * * *'', ''SELECT txrelay.reconcile()''); check the tracker runs and the node answers',
+       coalesce(r.finished_at, (SELECT min(created_at) FROM txrelay.senders)), NULL::bigint, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('run_id', r.run_id, 'threshold', (SELECT reconcile_age FROM settings)::text)
+  FROM (SELECT 1) one LEFT JOIN last_run r ON true
+ WHERE r.status = 'failed'
+    OR ((r.run_id IS NULL OR r.finished_at < clock_timestamp() - (SELECT reconcile_age FROM settings))
+        AND EXISTS (SELECT FROM txrelay.senders s WHERE s.created_at < clock_timestamp() - (SELECT reconcile_age FROM settings)));
 
 -- Indexes that keep the metrics view cheap at any table size: it reads recent rows by time and
 -- open rows through partial indexes, never whole histories.
@@ -1039,6 +1097,15 @@ SELECT 'txrelay_reserved', jsonb_build_object('chain_id', a.chain_id::text, 'ass
        'Amounts reserved by open withdrawals, in the asset''s base unit (a float: exact figures are in txrelay.balance()).'
   FROM txrelay.ledger_accounts a GROUP BY a.chain_id, a.asset
 UNION ALL
+SELECT 'txrelay_reconciliation_age_seconds', '{}'::jsonb,
+       coalesce((SELECT extract(epoch FROM now() - max(r.finished_at)) FROM txrelay.reconciliation_runs r
+                  WHERE r.finished_at IS NOT NULL AND r.status = 'done'), 'NaN')::float8, 'gauge',
+       'Seconds since the last reconciliation run finished (NaN: none yet).'
+UNION ALL
+SELECT 'txrelay_reconciliation_findings', '{}'::jsonb,
+       coalesce((SELECT r.findings FROM txrelay.reconciliation_runs r WHERE r.status = 'done' ORDER BY r.finished_at DESC LIMIT 1), 0)::float8,
+       'gauge', 'Problems the last finished reconciliation run found.'
+UNION ALL
 SELECT 'txrelay_alerts', jsonb_build_object('severity', t.severity),
        (SELECT count(*) FROM txrelay.alerts a WHERE a.severity = t.severity)::float8, 'gauge', 'Open alerts (txrelay.alerts) by severity.'
   FROM (VALUES ('critical'), ('warning')) t(severity);
@@ -1099,6 +1166,7 @@ GRANT EXECUTE ON FUNCTION
   txrelay.set_sender_status(bigint, text, text, text),
   txrelay.add_asset(bigint, text, text, int),
   txrelay.set_risk_tier(text, numeric, text),
+  txrelay.reconcile(),
   txrelay.cancel(uuid, text),
   txrelay.requeue_dead(bigint)
   TO txrelay_operator;
@@ -1128,7 +1196,8 @@ DECLARE
 BEGIN
   FOREACH t IN ARRAY ARRAY['chains', 'assets', 'rpc_endpoints', 'signers', 'senders', 'risk_tiers', 'withdrawals',
                            'approvals', 'nonce_reservations', 'signature_requests', 'attempts', 'ledger_accounts',
-                           'ledger_entries', 'withdrawal_events', 'outbox', 'rpc_calls', 'chain_heads', 'chain_blocks']
+                           'ledger_entries', 'withdrawal_events', 'outbox', 'rpc_calls', 'chain_heads', 'chain_blocks',
+                           'reconciliation_runs']
   LOOP
     PERFORM pg_catalog.pg_extension_config_dump(pg_catalog.format('txrelay.%I', t)::regclass, '');
   END LOOP;

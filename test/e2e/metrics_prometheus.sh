@@ -15,8 +15,7 @@ wait_for "SELECT count(*) = 5 FROM txrelay.withdrawals WHERE status IN ('include
 mine 3
 wait_for "SELECT count(*) = 5 FROM txrelay.withdrawals WHERE status = 'finalized'" 30 "all 5 finalized"
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$(mktemp)   # (no trap here: lib.sh's EXIT trap stops the cluster, anvil and the proxy)
 sql "SELECT json_build_object('text', txrelay.prometheus(), 'rows', (SELECT json_agg(m) FROM txrelay.metrics m))" >"$out"
 # Debian's python3 has the client library (scripts/deps.sh installs python3-prometheus-client).
 result=$(/usr/bin/python3 - "$out" "$(block_number)" <<'PY'
@@ -41,6 +40,7 @@ print(len(samples), len(rows), len(mismatch), len(extra),
       v("txrelay_withdrawals_open", status="broadcasted"))
 PY
 )
+rm -f "$out"
 echo "# samples, view rows, mismatches, extra, finalized in the window, p50 > 0, head = node, open broadcasted: $result"
 read -r n_samples n_rows n_mismatch n_extra finalized p50_positive head_ok open_b <<<"$result"
 check "the Prometheus client parser reads the exposition: $n_samples samples" test "$n_samples" -gt 40

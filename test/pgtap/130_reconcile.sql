@@ -1,0 +1,54 @@
+-- txrelay.reconcile() queues a run without waiting on the chain, never two at once; the alerts
+-- that read the runs: a hot wallet below its needs, a failed run, no run for too long. The runs
+-- themselves (the tracker reading the chain, quarantining) are tested on anvil with pg_cron in
+-- test/e2e/reconcile_cron.sh.
+BEGIN;
+SELECT plan(12);
+
+SELECT txrelay_test.fixture(130);
+SELECT is_empty($$SELECT * FROM txrelay.reconciliation_runs WHERE status IN ('requested', 'running')$$, 'no run is open');
+
+SELECT txrelay.reconcile() AS run \gset
+SELECT results_eq(format($$SELECT status, requested_by = session_user, started_at IS NULL FROM txrelay.reconciliation_runs WHERE run_id = %s$$, :run),
+                  $$VALUES ('requested', true, true)$$, 'reconcile() queues a run and returns at once');
+SELECT is(txrelay.reconcile(), :run::bigint, 'asked again while it waits: the same run, not a second one');
+UPDATE txrelay.reconciliation_runs SET status = 'running', started_at = now() WHERE run_id = :run;
+SELECT is(txrelay.reconcile(), :run::bigint, 'nor while it runs');
+SELECT lives_ok($$SELECT txrelay_test.as_role('txrelay_operator', 'SELECT txrelay.reconcile()')$$, 'operators may ask for a run');
+SELECT throws_ok($$SELECT txrelay_test.as_role('txrelay_app', 'SELECT txrelay.reconcile()')$$, '42501', NULL, 'the application may not');
+
+-- A finished run that found a hot wallet short of funds (as the tracker writes it).
+UPDATE txrelay.reconciliation_runs SET status = 'done', finished_at = now(), findings = 1, report = jsonb_build_array(jsonb_build_object(
+         'chain_id', 130, 'sender', txrelay_test.dev(0), 'balance', '5', 'need', '1000',
+         'findings', jsonb_build_array(jsonb_build_object('kind', 'balance_low', 'quarantine', false,
+                                                          'what', 'balance 5 wei is below the 1000 wei its open withdrawals need'))))
+ WHERE run_id = :run;
+SELECT results_eq($$SELECT severity, details ->> 'sender', details ->> 'balance', details ->> 'need', what LIKE '%below the 1000 wei%'
+                      FROM txrelay.alerts WHERE alert = 'hot_wallet_low' AND chain_id = 130$$,
+                  format($$VALUES ('critical', %L, '5', '1000', true)$$, txrelay_test.dev(0)),
+                  'hot_wallet_low: critical, naming the wallet, its balance and what its open withdrawals need');
+SELECT is((SELECT value FROM txrelay.metrics WHERE metric = 'txrelay_reconciliation_findings'), 1::float8, 'the metrics count the findings');
+SELECT ok((SELECT value FROM txrelay.metrics WHERE metric = 'txrelay_reconciliation_age_seconds') < 60, 'and the age of the last run');
+
+-- The next run finds it topped up: the alert clears.
+SELECT txrelay.reconcile() AS run2 \gset
+UPDATE txrelay.reconciliation_runs SET status = 'done', started_at = now(), finished_at = now() + interval '1 second', findings = 0,
+       report = jsonb_build_array(jsonb_build_object('chain_id', 130, 'sender', txrelay_test.dev(0), 'balance', '5000', 'need', '1000', 'findings', '[]'::jsonb))
+ WHERE run_id = :run2;
+SELECT is_empty($$SELECT * FROM txrelay.alerts WHERE alert = 'hot_wallet_low' AND chain_id = 130$$, 'a later run without the finding clears it');
+
+-- A failed run, and none for longer than txrelay.alert_reconcile_age.
+SELECT txrelay.reconcile() AS run3 \gset
+UPDATE txrelay.reconciliation_runs SET status = 'failed', started_at = now(), finished_at = now() + interval '2 seconds',
+       error = 'chain 130: cannot read the senders'' nonces and balances (connect_failed)' WHERE run_id = :run3;
+UPDATE txrelay.senders SET created_at = now() - interval '2 days' WHERE chain_id = 130;
+SELECT results_eq($$SELECT severity, what LIKE '%connect_failed%' FROM txrelay.alerts WHERE alert = 'reconciliation_failed'$$,
+                  $$VALUES ('warning', true)$$, 'the last run failed: a warning with its error');
+SET LOCAL txrelay.alert_reconcile_age = '60s';
+UPDATE txrelay.reconciliation_runs SET status = 'done', error = NULL, finished_at = now() - interval '5 minutes',
+       started_at = now() - interval '5 minutes' WHERE run_id IN (:run, :run2, :run3);
+SELECT ok((SELECT what LIKE '%finished%ago%' AND what_to_do LIKE '%cron.schedule%' FROM txrelay.alerts WHERE alert = 'reconciliation_stale'),
+          'no run within txrelay.alert_reconcile_age: reconciliation_stale says how to schedule it');
+
+SELECT * FROM finish();
+ROLLBACK;
