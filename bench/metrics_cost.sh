@@ -26,18 +26,31 @@ q "SELECT txrelay.add_chain(1, 'bench'); SELECT txrelay.add_sender(1, '0xf39Fd6e
 # settled as the workers would (the owner writes what the tracker writes), their rows dated two
 # days back (the append-only guard is lifted for that one UPDATE: this is a throwaway cluster).
 history() {
+  local from=$1 to=$2 lo hi
+  # (in transactions of 2,000: each request holds its idempotency key's lock until commit)
+  for ((lo = from; lo <= to; lo += 2000)); do
+    hi=$((lo + 1999 < to ? lo + 1999 : to))
+    history_chunk "$lo" "$hi"
+    settle   # per chunk too: one account's row is updated per entry, and a transaction's own
+  done       # dead versions of that row pile up until it commits
+  q "VACUUM ANALYZE"
+}
+history_chunk() {
   local from=$1 to=$2
   q "DO \$\$ DECLARE w uuid; BEGIN
        FOR k IN $from..$to LOOP
          w := (txrelay.request_withdrawal('h-' || k, 'alice', 1, 'ETH', '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', 1)).withdrawal_id;
          PERFORM txrelay.approve(w, gen_random_uuid(), 'h-pd-' || k, 'bench');
        END LOOP; END \$\$"
-  q "UPDATE txrelay.outbox SET status = 'done', done_at = now() WHERE status = 'pending';
-     UPDATE txrelay.withdrawals SET status = 'signed' WHERE status = 'approved';
-     UPDATE txrelay.withdrawals SET status = 'broadcasted' WHERE status = 'signed';
-     UPDATE txrelay.withdrawals SET status = 'included' WHERE status = 'broadcasted';
-     UPDATE txrelay.withdrawals SET status = 'safe' WHERE status = 'included';
-     UPDATE txrelay.withdrawals SET status = 'finalized', completed_at = now() WHERE status = 'safe';
+}
+settle() {
+  q "UPDATE txrelay.outbox o SET status = 'done', done_at = now() FROM txrelay.withdrawals w
+      WHERE o.status = 'pending' AND w.withdrawal_id = o.withdrawal_id AND w.idempotency_key LIKE 'h-%';
+     UPDATE txrelay.withdrawals SET status = 'signed' WHERE status = 'approved' AND idempotency_key LIKE 'h-%';
+     UPDATE txrelay.withdrawals SET status = 'broadcasted' WHERE status = 'signed' AND idempotency_key LIKE 'h-%';
+     UPDATE txrelay.withdrawals SET status = 'included' WHERE status = 'broadcasted' AND idempotency_key LIKE 'h-%';
+     UPDATE txrelay.withdrawals SET status = 'safe' WHERE status = 'included' AND idempotency_key LIKE 'h-%';
+     UPDATE txrelay.withdrawals SET status = 'finalized', completed_at = now() WHERE status = 'safe' AND idempotency_key LIKE 'h-%';
      INSERT INTO txrelay.ledger_entries (kind, account, chain_id, asset, amount, fee, withdrawal_id)
      SELECT 'COMMIT', 'alice', 1, 'ETH', 1, 21000, w.withdrawal_id FROM txrelay.withdrawals w
       WHERE w.status = 'finalized' AND NOT EXISTS (SELECT FROM txrelay.ledger_entries c WHERE c.withdrawal_id = w.withdrawal_id AND c.kind = 'COMMIT')
@@ -45,7 +58,6 @@ history() {
      ALTER TABLE txrelay.withdrawal_events DISABLE TRIGGER withdrawal_events_append_only;
      UPDATE txrelay.withdrawal_events SET created_at = created_at - interval '2 days' WHERE created_at > now() - interval '1 day';
      ALTER TABLE txrelay.withdrawal_events ENABLE ALWAYS TRIGGER withdrawal_events_append_only" >/dev/null
-  q "VACUUM ANALYZE"
 }
 # The open work: IN_FLIGHT withdrawals requested now, half approved.
 in_flight() {
@@ -69,7 +81,6 @@ done_so_far=0
 for n in $STEPS; do
   history $((done_so_far + 1)) $((n - IN_FLIGHT))
   done_so_far=$((n - IN_FLIGHT))
-  q "DELETE FROM txrelay.outbox WHERE false" >/dev/null
   [ "$n" = "${STEPS%% *}" ] && in_flight 1
   total=$(q "SELECT count(*) FROM txrelay.withdrawals")
   events=$(q "SELECT count(*) FROM txrelay.withdrawal_events")
