@@ -23,7 +23,9 @@ as_pg() {
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$(( 20000 + RANDOM % 20000 ))
+    # Below Linux's ephemeral range (32768-60999): a port an outgoing connection holds cannot be
+    # seen by connecting to it, but a server could still fail to bind it.
+    port=$(( 20000 + RANDOM % 12000 ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"; return 0
     fi

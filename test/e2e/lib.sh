@@ -32,15 +32,21 @@ txrelay.tracker_check_after_ms = 1000
 track_commit_timestamp = on"
 
 proxy_start() {
-  local port control
-  port=$(free_port)
-  control=$(free_port)
-  python3 "$E2E_DIR/fault_proxy.py" "$port" "$control" "$ANVIL_URL" >/tmp/txrelay-proxy.$$.log 2>&1 &
-  PROXY_PID=$!
-  export PROXY_URL="http://127.0.0.1:$port" PROXY_CONTROL="http://127.0.0.1:$control"
-  for _ in $(seq 1 50); do
-    curl -s "$PROXY_CONTROL/stats" >/dev/null 2>&1 && { log "fault proxy started: pid $PROXY_PID, $PROXY_URL -> $ANVIL_URL"; return 0; }
-    sleep 0.1
+  local port control attempt
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    control=$(free_port)
+    [ "$port" != "$control" ] || continue
+    python3 "$E2E_DIR/fault_proxy.py" "$port" "$control" "$ANVIL_URL" >/tmp/txrelay-proxy.$$.log 2>&1 &
+    PROXY_PID=$!
+    export PROXY_URL="http://127.0.0.1:$port" PROXY_CONTROL="http://127.0.0.1:$control"
+    for _ in $(seq 1 100); do
+      curl -s "$PROXY_CONTROL/stats" >/dev/null 2>&1 && { log "fault proxy started: pid $PROXY_PID, $PROXY_URL -> $ANVIL_URL"; return 0; }
+      kill -0 "$PROXY_PID" 2>/dev/null || break   # it exited (a port taken meanwhile): new ports
+      sleep 0.1
+    done
+    log "fault proxy attempt $attempt failed: $(tail -3 /tmp/txrelay-proxy.$$.log 2>/dev/null | tr '\n' ' ')"
+    kill -TERM "$PROXY_PID" 2>/dev/null || true
   done
   die "fault proxy did not start"
 }
