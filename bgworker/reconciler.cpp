@@ -30,9 +30,17 @@ struct Sender {
 
 Uint256 Amount(const std::string& text) { return ParseAmount(text, "amount", AmountRule::kNonNegative); }
 
-// Takes the oldest requested run (a second tracker would skip it), or none.
-std::optional<std::int64_t> ClaimRun() {
+// Takes the oldest requested run (a second tracker would skip it), or none. The first call of a
+// process first puts back a run its predecessor left 'running' (it died mid-run): reconcile()
+// returns the open run, so one stuck in 'running' would block every later request.
+std::optional<std::int64_t> ClaimRun(bool& resumed) {
   pg::WorkerTransaction txn;
+  if (!resumed) {
+    static const pg::Statement kResume(
+        "UPDATE txrelay.reconciliation_runs SET status = 'requested', started_at = NULL WHERE status = 'running'", {});
+    kResume.Run({});
+    resumed = true;
+  }
   static const pg::Statement kClaim(
       "UPDATE txrelay.reconciliation_runs SET status = 'running', started_at = now() WHERE run_id = ("
       "  SELECT run_id FROM txrelay.reconciliation_runs WHERE status = 'requested' ORDER BY run_id "
@@ -138,7 +146,7 @@ void Quarantine(std::int64_t run_id, const Sender& s, const Finding& f) {
 }  // namespace
 
 bool Reconciler::RunRequested() {
-  const auto run_id = ClaimRun();
+  const auto run_id = ClaimRun(resumed_);
   if (!run_id) return false;
   pg::worker::ReportActive("tracker: reconciliation run " + std::to_string(*run_id));
   std::map<std::int64_t, ChainConfig> chains;

@@ -16,6 +16,7 @@ class Reconciler {
 
  private:
   RpcGateway& gateway_;
+  bool resumed_ = false;  // runs left 'running' by a previous process were put back once
 };
 
 }  // namespace txrelay::bgworker

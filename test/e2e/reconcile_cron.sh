@@ -57,5 +57,16 @@ check "after the top-up the next run finds the balance enough: hot_wallet_low cl
   test "$(sql "SELECT count(*) FROM txrelay.alerts WHERE alert = 'hot_wallet_low'")" = 0
 check "the withdrawal itself was never touched (approved, waiting for its signature)" \
   test "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$w1'")" = approved
+
+# 4. A tracker killed mid-run leaves the run 'running'; reconcile() keeps returning it (no pile-up),
+#    and the restarted tracker takes it up again instead of leaving it stuck for ever.
+stuck=$(sql "INSERT INTO txrelay.reconciliation_runs (status, started_at) VALUES ('running', now()) RETURNING run_id")
+check "while a run is marked running, reconcile() returns it" test "$(sql "SELECT txrelay.reconcile()")" = "$stuck"
+tracker=$(sql "SELECT pid FROM pg_stat_activity WHERE backend_type = 'txrelay tracker'")
+kill -9 "$tracker"
+for _ in $(seq 1 300); do psql -X -q -At -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.1; done   # crash restart
+wait_for "SELECT status = 'done' FROM txrelay.reconciliation_runs WHERE run_id = $stuck" 60 "the resumed run"
+check "after the tracker's kill -9 the restarted tracker resumed the run and finished it" \
+  test "$(sql "SELECT status || '/' || (jsonb_array_length(report) = 2) FROM txrelay.reconciliation_runs WHERE run_id = $stuck")" = "done/true"
 check "verify_ledger() finds nothing" test "$(sql "SELECT count(*) FROM txrelay.verify_ledger()")" = 0
 finish

@@ -10,6 +10,7 @@ e2e_setup --slots-in-an-epoch 2
 
 sql "SELECT txrelay.add_sender(31337, '${DEV[0]}', 'anvil')" >/dev/null
 sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000, 'manual-funding')" >/dev/null
+wait_for "SELECT next_nonce IS NOT NULL FROM txrelay.senders" 30 "the sender's nonce"   # read from the chain first
 start=$(block_number)
 id=$(sql "SELECT (txrelay.approve((txrelay.request_withdrawal('manual-1', 'alice', 31337, 'ETH', '${DEV[5]}', 7000000000000000)).withdrawal_id, gen_random_uuid(), 'manual-pd', 'e2e')).withdrawal_id")
 wait_for "SELECT status = 'included' FROM txrelay.withdrawals WHERE withdrawal_id = '$id'" 30 "included"
