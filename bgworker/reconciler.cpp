@@ -33,7 +33,12 @@ Uint256 Amount(const std::string& text) { return ParseAmount(text, "amount", Amo
 // Takes the oldest requested run (a second tracker would skip it), or none. The first call of a
 // process first puts back a run its predecessor left 'running' (it died mid-run): reconcile()
 // returns the open run, so one stuck in 'running' would block every later request.
-std::optional<std::int64_t> ClaimRun(bool& resumed) {
+struct Run {
+  std::int64_t run_id = 0;
+  std::optional<std::int64_t> chain_id;  // none: every chain
+};
+
+std::optional<Run> ClaimRun(bool& resumed) {
   pg::WorkerTransaction txn;
   if (!resumed) {
     static const pg::Statement kResume(
@@ -44,17 +49,17 @@ std::optional<std::int64_t> ClaimRun(bool& resumed) {
   static const pg::Statement kClaim(
       "UPDATE txrelay.reconciliation_runs SET status = 'running', started_at = now() WHERE run_id = ("
       "  SELECT run_id FROM txrelay.reconciliation_runs WHERE status = 'requested' ORDER BY run_id "
-      "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING run_id",
+      "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING run_id, chain_id",
       {});
   const auto rows = kClaim.Run({});
   txn.Commit();
   if (rows.empty()) return std::nullopt;
-  return rows.front().Int64(0);
+  return Run{rows.front().Int64(0), rows.front().OptionalInt64(1)};
 }
 
 // What the database holds per sender: its next nonce and what its open withdrawals need. A
 // withdrawal completed at included:N is paid and needs nothing more.
-std::vector<Sender> ReadSenders(std::map<std::int64_t, ChainConfig>& chains) {
+std::vector<Sender> ReadSenders(const std::optional<std::int64_t>& only_chain, std::map<std::int64_t, ChainConfig>& chains) {
   static const pg::Statement kSenders(
       "SELECT s.chain_id, s.address, s.next_nonce, "
       "  coalesce(sum(CASE WHEN a.contract IS NULL THEN o.amount ELSE 0 END), 0)::text, "
@@ -67,11 +72,12 @@ std::vector<Sender> ReadSenders(std::map<std::int64_t, ChainConfig>& chains) {
       "  WHERE n.chain_id = s.chain_id AND n.from_address = s.address AND w.completed_at IS NULL "
       "    AND w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')) o ON true "
       "LEFT JOIN txrelay.assets a ON a.chain_id = o.chain_id AND a.symbol = o.asset "
+      "WHERE $1::bigint IS NULL OR s.chain_id = $1 "
       "GROUP BY s.chain_id, s.address, s.next_nonce ORDER BY s.chain_id, s.address",
-      {});
+      {INT8OID});
   std::vector<Sender> out;
   pg::WorkerTransaction txn;
-  const auto rows = kSenders.Run({});
+  const auto rows = kSenders.Run({only_chain ? pg::Int8Param(*only_chain) : pg::DatumParam(INT8OID, Datum(0), true)});
   for (std::uint64_t i = 0; i < rows.size(); ++i) {
     const auto r = rows[i];
     Sender s;
@@ -146,11 +152,12 @@ void Quarantine(std::int64_t run_id, const Sender& s, const Finding& f) {
 }  // namespace
 
 bool Reconciler::RunRequested() {
-  const auto run_id = ClaimRun(resumed_);
-  if (!run_id) return false;
-  pg::worker::ReportActive("tracker: reconciliation run " + std::to_string(*run_id));
+  const auto run = ClaimRun(resumed_);
+  if (!run) return false;
+  const std::int64_t run_id = run->run_id;
+  pg::worker::ReportActive("tracker: reconciliation run " + std::to_string(run_id));
   std::map<std::int64_t, ChainConfig> chains;
-  std::vector<Sender> senders = ReadSenders(chains);
+  std::vector<Sender> senders = ReadSenders(run->chain_id, chains);
   std::map<std::int64_t, std::vector<Sender*>> by_chain;
   for (Sender& s : senders) by_chain[s.chain_id].push_back(&s);
 
@@ -170,7 +177,7 @@ bool Reconciler::RunRequested() {
       for (const Finding& f : JudgeSender(s.facts)) {
         ++findings;
         found.push_back({{"kind", FindingName(f.kind)}, {"quarantine", f.quarantine}, {"what", f.what}});
-        if (f.quarantine) Quarantine(*run_id, s, f);
+        if (f.quarantine) Quarantine(run_id, s, f);
       }
       report.push_back({{"chain_id", s.chain_id},
                         {"sender", s.address},
@@ -188,13 +195,13 @@ bool Reconciler::RunRequested() {
       "UPDATE txrelay.reconciliation_runs SET status = CASE WHEN $2 IS NULL THEN 'done' ELSE 'failed' END, "
       "finished_at = now(), findings = $3, report = $4::jsonb, error = $2 WHERE run_id = $1",
       {INT8OID, TEXTOID, INT4OID, TEXTOID});
-  kFinish.Run({pg::Int8Param(*run_id), error.empty() ? pg::DatumParam(TEXTOID, Datum(0), true) : pg::TextParam(error),
+  kFinish.Run({pg::Int8Param(run_id), error.empty() ? pg::DatumParam(TEXTOID, Datum(0), true) : pg::TextParam(error),
                pg::Int4Param(findings), pg::TextParam(report.dump())});
   txn.Commit();
   if (!error.empty()) {
-    pg::worker::LogWarning("txrelay tracker: reconciliation run " + std::to_string(*run_id) + " failed: " + error);
+    pg::worker::LogWarning("txrelay tracker: reconciliation run " + std::to_string(run_id) + " failed: " + error);
   } else {
-    pg::worker::LogInfo("txrelay tracker: reconciliation run " + std::to_string(*run_id) + " done: " +
+    pg::worker::LogInfo("txrelay tracker: reconciliation run " + std::to_string(run_id) + " done: " +
                         std::to_string(senders.size()) + " sender(s), " + std::to_string(findings) + " finding(s)");
   }
   return true;

@@ -284,6 +284,7 @@ CREATE TABLE txrelay.reconciliation_runs (
   run_id        bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
   requested_at  timestamptz NOT NULL DEFAULT now(),
   requested_by  text        NOT NULL DEFAULT session_user,
+  chain_id      bigint,                   -- the chain to reconcile; NULL: every chain
   status        text        NOT NULL DEFAULT 'requested',
   started_at    timestamptz,
   finished_at   timestamptz,
@@ -291,6 +292,7 @@ CREATE TABLE txrelay.reconciliation_runs (
   report        jsonb,                    -- per sender: chain vs database, findings
   error         text,                     -- why a run failed (the node could not be read)
   CONSTRAINT reconciliation_runs_pkey PRIMARY KEY (run_id),
+  CONSTRAINT reconciliation_runs_chain_id_fkey FOREIGN KEY (chain_id) REFERENCES txrelay.chains (chain_id),
   CONSTRAINT reconciliation_runs_status_check CHECK (status IN ('requested', 'running', 'done', 'failed')),
   CONSTRAINT reconciliation_runs_finished_check CHECK ((status IN ('done', 'failed')) = (finished_at IS NOT NULL))
 );
@@ -592,10 +594,10 @@ AS $pending$
    ORDER BY s.created_at, s.nonce
 $pending$;
 
--- Asks the tracker for a reconciliation run and returns its id at once (the run itself reads the
--- chain). A run already requested or running is returned instead of queueing another, so a
--- frequent pg_cron schedule cannot pile runs up.
-CREATE FUNCTION txrelay.reconcile() RETURNS bigint
+-- Asks the tracker for a reconciliation run of one chain (NULL: all) and returns its id at once
+-- (the run itself reads the chain). A run of the same scope already requested or running is
+-- returned instead of queueing another, so a frequent pg_cron schedule cannot pile runs up.
+CREATE FUNCTION txrelay.reconcile(chain_id bigint DEFAULT NULL) RETURNS bigint
   LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'txrelay_reconcile';
 
@@ -1166,7 +1168,7 @@ GRANT EXECUTE ON FUNCTION
   txrelay.set_sender_status(bigint, text, text, text),
   txrelay.add_asset(bigint, text, text, int),
   txrelay.set_risk_tier(text, numeric, text),
-  txrelay.reconcile(),
+  txrelay.reconcile(bigint),
   txrelay.cancel(uuid, text),
   txrelay.requeue_dead(bigint)
   TO txrelay_operator;

@@ -51,7 +51,7 @@ check "the wallet holding 1 ETH for a 3 ETH withdrawal: hot_wallet_low, critical
 # 3. Topped up: the next run clears it.
 sql "SELECT cron.unschedule('txrelay-reconcile')" >/dev/null
 rpc anvil_setBalance "[\"${DEV[1]}\", \"0x56bc75e2d63100000\"]" >/dev/null   # 100 ETH
-next=$(sql "SELECT txrelay.reconcile()")
+next=$(sql "SELECT txrelay.reconcile(31337)")   # this chain only
 wait_for "SELECT status = 'done' FROM txrelay.reconciliation_runs WHERE run_id = $next" 30 "the run after the top-up"
 check "after the top-up the next run finds the balance enough: hot_wallet_low cleared" \
   test "$(sql "SELECT count(*) FROM txrelay.alerts WHERE alert = 'hot_wallet_low'")" = 0

@@ -32,7 +32,7 @@ SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE connamespace = 'tx
   'signature_requests_status_check', 'signature_requests_withdrawal_id_fkey', 'signers_pkey', 'wei_range_check',
   'withdrawal_events_pkey', 'withdrawal_events_withdrawal_id_fkey', 'withdrawals_amount_check', 'withdrawals_asset_fkey',
   'withdrawals_fingerprint_check', 'withdrawals_idempotency_key_key', 'withdrawals_metadata_check', 'withdrawals_pkey',
-  'withdrawals_risk_tier_fkey', 'reconciliation_runs_pkey', 'reconciliation_runs_status_check',
+  'withdrawals_risk_tier_fkey', 'reconciliation_runs_pkey', 'reconciliation_runs_status_check', 'reconciliation_runs_chain_id_fkey',
   'reconciliation_runs_finished_check'], 'every constraint has its documented name');
 
 -- The partial unique indexes that carry invariants.

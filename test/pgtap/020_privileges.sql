@@ -15,6 +15,8 @@ INSERT INTO grants VALUES
   ('txrelay_app', 'txrelay.pending_signature_requests(bigint)', true),
   ('txrelay_app', 'txrelay.events_since(text,integer)', true),
   ('txrelay_auditor', 'txrelay.prometheus()', true),
+  ('txrelay_operator', 'txrelay.reconcile(bigint)', true),
+  ('txrelay_app', 'txrelay.reconcile(bigint)', false),
   ('txrelay_app', 'txrelay.prometheus()', false),
   ('txrelay_auditor', 'txrelay.events_since(text,integer)', true),
   ('txrelay_approver', 'txrelay.events_since(text,integer)', false),
@@ -43,7 +45,7 @@ INSERT INTO grants VALUES
   ('txrelay_auditor', 'txrelay.request_withdrawal(text,text,bigint,text,text,numeric,text,jsonb)', false),
   ('txrelay_auditor', 'txrelay.requeue_dead(bigint)', false);
 SELECT is_empty($$SELECT role, fn FROM grants WHERE has_function_privilege(role, fn, 'EXECUTE') <> allowed$$,
-                'each role may execute exactly its functions (35 checks)');
+                'each role may execute exactly its functions (37 checks)');
 
 -- The application works through the API only.
 SELECT lives_ok($$SELECT txrelay_test.as_role('txrelay_app',

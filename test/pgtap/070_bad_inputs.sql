@@ -5,7 +5,7 @@ SELECT txrelay_test.fixture(70);  -- committed: chain 70 ('test chain 70'), acco
 SELECT (txrelay.request_withdrawal('bad-base', 'alice', 70, 'ETH', txrelay_test.dev(2), 1)).withdrawal_id AS wid \gset
 
 BEGIN;
-SELECT plan(1 + 74 * 3);
+SELECT plan(1 + 75 * 3);
 
 CREATE TEMP TABLE catalogue (call text, errcode text, names text);
 INSERT INTO catalogue VALUES
@@ -86,9 +86,10 @@ INSERT INTO catalogue VALUES
   ($$SELECT txrelay.set_chain(70, max_priority_fee_cap => 1.5)$$, '22023', 'max_priority_fee_cap'),
   ($$SELECT txrelay.set_chain(70, max_gas_limit => 20999)$$, '22023', 'max_gas_limit'),
   ($$SELECT txrelay.set_chain(70, finality_mode => 'blocks')$$, '22023', 'finality_mode'),
-  ($$SELECT txrelay.set_chain(70, safe_depth => -1)$$, '22023', 'safe_depth');
+  ($$SELECT txrelay.set_chain(70, safe_depth => -1)$$, '22023', 'safe_depth'),
+  ($$SELECT txrelay.reconcile(987654321)$$, 'TR009', 'chain');
 
-SELECT is((SELECT count(*)::int FROM catalogue), 74, 'the catalogue has 74 bad inputs');
+SELECT is((SELECT count(*)::int FROM catalogue), 75, 'the catalogue has 75 bad inputs');
 SELECT txrelay_test.refuses(call, errcode, names) FROM catalogue;
 
 SELECT * FROM finish();

@@ -3,7 +3,7 @@
 -- themselves (the tracker reading the chain, quarantining) are tested on anvil with pg_cron in
 -- test/e2e/reconcile_cron.sh.
 BEGIN;
-SELECT plan(12);
+SELECT plan(15);
 
 SELECT txrelay_test.fixture(130);
 SELECT is_empty($$SELECT * FROM txrelay.reconciliation_runs WHERE status IN ('requested', 'running')$$, 'no run is open');
@@ -14,6 +14,12 @@ SELECT results_eq(format($$SELECT status, requested_by = session_user, started_a
 SELECT is(txrelay.reconcile(), :run::bigint, 'asked again while it waits: the same run, not a second one');
 UPDATE txrelay.reconciliation_runs SET status = 'running', started_at = now() WHERE run_id = :run;
 SELECT is(txrelay.reconcile(), :run::bigint, 'nor while it runs');
+SELECT isnt(txrelay.reconcile(130), :run::bigint, 'a run of one chain is another scope: its own run');
+SELECT is(txrelay.reconcile(130), (SELECT run_id FROM txrelay.reconciliation_runs WHERE chain_id = 130 AND status = 'requested'),
+          'and is not queued twice either');
+SELECT throws_ok($$SELECT txrelay.reconcile(999999)$$, 'TR009', NULL, 'an unknown chain is TR009');
+UPDATE txrelay.reconciliation_runs SET status = 'failed', started_at = now(), finished_at = now() - interval '1 hour', error = 'test'
+ WHERE chain_id = 130;  -- out of the way of the checks below
 SELECT lives_ok($$SELECT txrelay_test.as_role('txrelay_operator', 'SELECT txrelay.reconcile()')$$, 'operators may ask for a run');
 SELECT throws_ok($$SELECT txrelay_test.as_role('txrelay_app', 'SELECT txrelay.reconcile()')$$, '42501', NULL, 'the application may not');
 
