@@ -831,7 +831,13 @@ WITH settings AS (
          coalesce(current_setting('txrelay.alert_rpc_window', true), '300s')::interval AS rpc_window,
          coalesce(current_setting('txrelay.alert_rpc_error_percent', true), '20')::int AS rpc_error_percent,
          coalesce(current_setting('txrelay.alert_rpc_min_calls', true), '10')::int AS rpc_min_calls,
-         coalesce(current_setting('txrelay.alert_reconcile_age', true), '86400s')::interval AS reconcile_age
+         coalesce(current_setting('txrelay.alert_reconcile_age', true), '86400s')::interval AS reconcile_age,
+         coalesce(current_setting('txrelay.alert_spike_min', true), '5')::int AS spike_min
+),
+-- Events of the last hour and of the 24 hours before it, for spikes against the usual rate.
+recent_events AS (
+  SELECT e.event, e.to_status, e.created_at, e.withdrawal_id, e.created_at > clock_timestamp() - interval '1 hour' AS last_hour
+    FROM txrelay.withdrawal_events e WHERE e.created_at > clock_timestamp() - interval '25 hours'
 ),
 last_run AS (  -- the newest finished reconciliation run
   SELECT r.* FROM txrelay.reconciliation_runs r WHERE r.finished_at IS NOT NULL ORDER BY r.finished_at DESC LIMIT 1
@@ -996,7 +1002,41 @@ SELECT 'warning', CASE WHEN r.status = 'failed' THEN 'reconciliation_failed' ELS
   FROM (SELECT 1) one LEFT JOIN last_run r ON true
  WHERE r.status = 'failed'
     OR ((r.run_id IS NULL OR r.finished_at < clock_timestamp() - (SELECT reconcile_age FROM settings))
-        AND EXISTS (SELECT FROM txrelay.senders s WHERE s.created_at < clock_timestamp() - (SELECT reconcile_age FROM settings)));
+        AND EXISTS (SELECT FROM txrelay.senders s WHERE s.created_at < clock_timestamp() - (SELECT reconcile_age FROM settings)))
+UNION ALL
+SELECT 'warning', 'drops_and_replacements_spike',
+       format('%s drops, reorgs and foreign nonces in the last hour (%s), against %s an hour over the day before',
+              k.last_hour, k.kinds, round(k.usual::numeric, 1)),
+       'SELECT withdrawal_id, event, to_status, reason, created_at FROM txrelay.withdrawal_events WHERE event IN (''dropped'', ''nonce_used_externally'') OR to_status = ''reorged'' ORDER BY event_id DESC LIMIT 50',
+       'the node or the network is losing or reordering transactions: confirmations slow down, and a foreign nonce means a key is used elsewhere',
+       'check the node''s peers and sync, the fee levels against the market (drops), and any sender_quarantined alert; compare with another endpoint',
+       k.first_at, NULL::bigint, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('last_hour', k.last_hour, 'usual_per_hour', round(k.usual::numeric, 2), 'min', (SELECT spike_min FROM settings))
+  FROM (SELECT count(*) FILTER (WHERE r.last_hour) AS last_hour, count(*) FILTER (WHERE NOT r.last_hour) / 24.0 AS usual,
+               min(r.created_at) FILTER (WHERE r.last_hour) AS first_at,
+               (SELECT string_agg(x.kind || ' ' || x.n, ', ' ORDER BY x.n DESC) FROM (
+                  SELECT coalesce(nullif(r2.event, 'status'), r2.to_status) AS kind, count(*) AS n FROM recent_events r2
+                   WHERE r2.last_hour AND (r2.event IN ('dropped', 'nonce_used_externally') OR (r2.event = 'status' AND r2.to_status = 'reorged'))
+                   GROUP BY 1) x) AS kinds
+          FROM recent_events r
+         WHERE r.event IN ('dropped', 'nonce_used_externally') OR (r.event = 'status' AND r.to_status = 'reorged')) k
+ WHERE k.last_hour >= (SELECT spike_min FROM settings) AND k.last_hour >= 3 * k.usual
+UNION ALL
+SELECT 'warning', 'time_to_finalized_rising',
+       format('median time from request to finalized was %s s in the last hour (%s withdrawals), against %s s over the day before',
+              round(t.now_p50::numeric), t.now_n, round(t.usual_p50::numeric)),
+       'SELECT * FROM txrelay.metrics WHERE metric = ''txrelay_time_to_stage_seconds''; the chain_heads age; pending_too_long alerts',
+       'customers wait longer for their money; a slow or stalled finality, a lagging tracker or a stuck sender shows here first',
+       'check the tracker is keeping up (txrelay_chain_head_age_seconds), the chain''s finality (safe/finalized tags advancing) and stuck nonces',
+       clock_timestamp() - interval '1 hour', NULL::bigint, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('p50_last_hour_s', round(t.now_p50::numeric, 1), 'p50_day_before_s', round(t.usual_p50::numeric, 1), 'samples', t.now_n)
+  FROM (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY l.seconds) FILTER (WHERE l.last_hour) AS now_p50,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY l.seconds) FILTER (WHERE NOT l.last_hour) AS usual_p50,
+               count(*) FILTER (WHERE l.last_hour) AS now_n, count(*) FILTER (WHERE NOT l.last_hour) AS usual_n
+          FROM (SELECT extract(epoch FROM r.created_at - w.created_at) AS seconds, r.last_hour
+                  FROM recent_events r JOIN txrelay.withdrawals w ON w.withdrawal_id = r.withdrawal_id
+                 WHERE r.event = 'status' AND r.to_status = 'finalized') l) t
+ WHERE t.now_n >= (SELECT spike_min FROM settings) AND t.usual_n >= (SELECT spike_min FROM settings) AND t.now_p50 > 2 * t.usual_p50;
 
 -- Indexes that keep the metrics view cheap at any table size: it reads recent rows by time and
 -- open rows through partial indexes, never whole histories.

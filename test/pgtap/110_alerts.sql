@@ -4,7 +4,7 @@
 -- end-to-end tests provoke dead letters, quarantines and RPC failures for real). Other test
 -- files leave committed rows behind, so every check looks at this file's chain ids or rows only.
 BEGIN;
-SELECT plan(25);
+SELECT plan(30);
 
 SELECT txrelay_test.fixture(110);
 SELECT txrelay.add_chain(31337, 'anvil');
@@ -126,6 +126,36 @@ SELECT results_eq($$SELECT severity, details ->> 'account', (details ->> 'reserv
                   $$VALUES ('critical', 'carol', 1::numeric, true)$$,
                   'a reserved total one wei off the open withdrawals: critical, naming the account');
 SELECT is_empty($$SELECT * FROM pg_temp.alert('ledger_reserved_mismatch', 110)$$, 'the other chain''s accounts agree');
+
+-- Spikes against the usual rate (txrelay.alert_spike_min = 5 events, and 3 x the hourly rate of
+-- the day before): drops and reorgs, and the median time to finalized.
+INSERT INTO txrelay.withdrawal_events (withdrawal_id, event, to_status, reason)
+SELECT :'w2', 'dropped', 'broadcasted', 'test drop ' || i FROM generate_series(1, 3) i;
+SELECT is_empty($$SELECT * FROM txrelay.alerts WHERE alert = 'drops_and_replacements_spike'$$,
+                'the reorg above and 3 drops in an hour: under the minimum of 5');
+INSERT INTO txrelay.withdrawal_events (withdrawal_id, event, from_status, to_status, reason) VALUES (:'w2', 'status', 'included', 'reorged', 'test reorg');
+SELECT results_eq($$SELECT severity, (details ->> 'last_hour')::int, what LIKE '%dropped 3, reorged 2%' FROM txrelay.alerts WHERE alert = 'drops_and_replacements_spike'$$,
+                  $$VALUES ('warning', 5, true)$$, 'a fifth (another reorg) with none the day before: a spike, counted by kind');
+INSERT INTO txrelay.withdrawal_events (withdrawal_id, event, to_status, reason, created_at)
+SELECT :'w2', 'dropped', 'broadcasted', 'the usual drops', now() - interval '2 hours' - i * interval '20 minutes' FROM generate_series(1, 48) i;
+SELECT is_empty($$SELECT * FROM txrelay.alerts WHERE alert = 'drops_and_replacements_spike'$$,
+                'with 2 an hour the day before, 5 in the last hour is under 3 x the usual: no spike');
+
+-- Withdrawals requested 3 hours ago finalized 10 minutes later (the day before), and withdrawals
+-- requested 40 minutes ago finalized now: the median went from 600 s to 2,400 s.
+ALTER TABLE txrelay.withdrawals DISABLE TRIGGER withdrawals_state_machine;   -- created_at is immutable otherwise
+UPDATE txrelay.withdrawals SET created_at = now() - interval '3 hours' WHERE withdrawal_id = :'w2';
+UPDATE txrelay.withdrawals SET created_at = now() - interval '40 minutes' WHERE idempotency_key = 'alerts-1';
+ALTER TABLE txrelay.withdrawals ENABLE ALWAYS TRIGGER withdrawals_state_machine;
+INSERT INTO txrelay.withdrawal_events (withdrawal_id, event, from_status, to_status, created_at)
+SELECT :'w2', 'status', 'safe', 'finalized', now() - interval '3 hours' + interval '10 minutes' FROM generate_series(1, 5);
+INSERT INTO txrelay.withdrawal_events (withdrawal_id, event, from_status, to_status)
+SELECT :'w1', 'status', 'safe', 'finalized' FROM generate_series(1, 4);
+SELECT is_empty($$SELECT * FROM txrelay.alerts WHERE alert = 'time_to_finalized_rising'$$, 'four slow ones: under the minimum of 5 samples');
+INSERT INTO txrelay.withdrawal_events (withdrawal_id, event, from_status, to_status) VALUES (:'w1', 'status', 'safe', 'finalized');
+SELECT results_eq($$SELECT severity, (details ->> 'p50_last_hour_s')::numeric, (details ->> 'p50_day_before_s')::numeric, pg_temp.complete(a)
+                      FROM txrelay.alerts a WHERE alert = 'time_to_finalized_rising'$$,
+                  $$VALUES ('warning', 2400.0, 600.0, true)$$, 'five at 2,400 s against 600 s the day before: time_to_finalized_rising');
 
 -- Who may read it.
 SELECT lives_ok($$SELECT txrelay_test.as_role('txrelay_operator', 'SELECT count(*) FROM txrelay.alerts')$$, 'operators read the alerts');
