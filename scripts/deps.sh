@@ -10,7 +10,7 @@ PACKAGES=(
   postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap postgresql-15-cron
   libtap-parser-sourcehandler-pgtap-perl
   libcurl4-openssl-dev nlohmann-json3-dev libsecp256k1-dev libcrypto++-dev libboost-dev
-  googletest libgtest-dev libbenchmark-dev python3-prometheus-client python3-yaml
+  googletest libgtest-dev libbenchmark-dev python3-prometheus-client python3-yaml python3-psycopg2
 )
 # Node.js and npm may come from outside Debian (the machines here carry nodesource's build, whose
 # nodejs package includes npm and conflicts with Debian's npm): install Debian's only when absent.
@@ -43,5 +43,11 @@ if ! "$TOOLS/bin/anvil" --version 2>/dev/null | grep -q "$FOUNDRY_VERSION" ||
   ln -sf ../node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil "$TOOLS/bin/anvil"
   ln -sf ../node_modules/@foundry-rs/cast-linux-amd64/bin/cast "$TOOLS/bin/cast"
   "$TOOLS/bin/anvil" --version >/dev/null || die "anvil does not run"
+fi
+# node-postgres for the Node.js example that test/e2e/examples.sh runs (docs/examples/withdraw.cjs).
+PG_NODE_VERSION=8.11.3
+if ! grep -q "\"version\": \"$PG_NODE_VERSION\"" "$TOOLS/node_modules/pg/package.json" 2>/dev/null; then
+  log "installing node-postgres $PG_NODE_VERSION from the npm registry into .tools/"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" "pg@$PG_NODE_VERSION" >/dev/null
 fi
 log "dependencies present"
