@@ -824,7 +824,14 @@ $last$;
 -- where to look, why it matters, what to do and the identifiers. Computed from the tables and
 -- pg_stat_activity on every read, so a row disappears when its cause is fixed. Thresholds are the
 -- txrelay.alert_* settings (docs/operations.md); the defaults apply where the library is not loaded.
-CREATE VIEW txrelay.alerts AS
+-- (A function with jit = off under each view: the views' many branches cost enough to make the
+-- planner JIT-compile them, which takes far longer than running them - bench/metrics_cost.sh.)
+CREATE FUNCTION txrelay._alerts()
+  RETURNS TABLE (severity text, alert text, what text, where_to_look text, why_it_matters text, what_to_do text,
+                 since timestamptz, chain_id bigint, withdrawal_id uuid, idempotency_key text, nonce_key text,
+                 attempt_id uuid, tx_hash text, details jsonb)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off
+AS $alerts$
 WITH settings AS (
   SELECT coalesce(current_setting('txrelay.alert_pending_age', true), '1800s')::interval AS pending_age,
          coalesce(current_setting('txrelay.alert_reservation_age', true), '86400s')::interval AS reservation_age,
@@ -836,9 +843,9 @@ WITH settings AS (
 ),
 -- Events of the last hour and of the 24 hours before it, for spikes against the usual rate.
 recent_events AS (
-  SELECT e.event, e.to_status, e.created_at, e.withdrawal_id, e.created_at > clock_timestamp() - interval '1 hour' AS last_hour
+  SELECT e.event, e.to_status, e.created_at, e.withdrawal_id, e.created_at > now() - interval '1 hour' AS last_hour
     FROM txrelay.withdrawal_events e
-   WHERE e.created_at > clock_timestamp() - interval '25 hours'
+   WHERE e.created_at > now() - interval '25 hours'  -- now(), not clock_timestamp(): an index condition
      AND (e.event IN ('dropped', 'nonce_used_externally') OR e.to_status IN ('reorged', 'finalized'))
 ),
 last_run AS (  -- the newest finished reconciliation run
@@ -854,8 +861,12 @@ open_reservations AS (
            WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')
           UNION ALL
           SELECT w.withdrawal_id FROM txrelay.withdrawals w WHERE w.status = 'finalized' AND w.completed_at IS NULL) c
-    JOIN txrelay.ledger_entries r ON r.withdrawal_id = c.withdrawal_id AND r.kind = 'RESERVE'
-   WHERE NOT EXISTS (SELECT FROM txrelay.ledger_entries x WHERE x.withdrawal_id = r.withdrawal_id AND x.kind IN ('COMMIT', 'RELEASE'))
+    -- (LATERAL ... LIMIT 1: index probes per candidate, never a hash of every RESERVE or resolution)
+    CROSS JOIN LATERAL (SELECT e.* FROM txrelay.ledger_entries e
+                         WHERE e.withdrawal_id = c.withdrawal_id AND e.kind = 'RESERVE'
+                           AND NOT EXISTS (SELECT FROM txrelay.ledger_entries x
+                                            WHERE x.withdrawal_id = c.withdrawal_id AND x.kind IN ('COMMIT', 'RELEASE'))
+                         LIMIT 1) r
 )
 SELECT 'critical'::text AS severity, 'dead_letter'::text AS alert,
        format('outbox %s (%s) gave up after %s tries: %s', o.outbox_id, o.kind, o.tries, coalesce(o.last_error, 'no error recorded')) AS what,
@@ -938,10 +949,10 @@ SELECT CASE WHEN c.failed = c.calls THEN 'critical' ELSE 'warning' END, 'rpc_err
   FROM (SELECT k.endpoint_id, k.target, k.chain_id, count(*) AS calls, count(*) FILTER (WHERE k.outcome <> 'ok') AS failed,
                min(k.created_at) FILTER (WHERE k.outcome <> 'ok') AS first_failure,
                (SELECT string_agg(o || ' ' || n, ', ' ORDER BY n DESC) FROM (SELECT k2.outcome AS o, count(*) AS n FROM txrelay.rpc_calls k2
-                  WHERE k2.created_at > clock_timestamp() - (SELECT rpc_window FROM settings) AND k2.target IS NOT DISTINCT FROM k.target
+                  WHERE k2.created_at > now() - (SELECT rpc_window FROM settings) AND k2.target IS NOT DISTINCT FROM k.target
                     AND k2.outcome <> 'ok' GROUP BY 1) z) AS outcomes
           FROM txrelay.rpc_calls k
-         WHERE k.created_at > clock_timestamp() - (SELECT rpc_window FROM settings)
+         WHERE k.created_at > now() - (SELECT rpc_window FROM settings)
          GROUP BY k.endpoint_id, k.target, k.chain_id) c
  WHERE c.calls >= (SELECT rpc_min_calls FROM settings) AND c.failed * 100 >= c.calls * (SELECT rpc_error_percent FROM settings)
 UNION ALL
@@ -1038,7 +1049,9 @@ SELECT 'warning', 'time_to_finalized_rising',
           FROM (SELECT extract(epoch FROM r.created_at - w.created_at) AS seconds, r.last_hour
                   FROM recent_events r JOIN txrelay.withdrawals w ON w.withdrawal_id = r.withdrawal_id
                  WHERE r.event = 'status' AND r.to_status = 'finalized') l) t
- WHERE t.now_n >= (SELECT spike_min FROM settings) AND t.usual_n >= (SELECT spike_min FROM settings) AND t.now_p50 > 2 * t.usual_p50;
+ WHERE t.now_n >= (SELECT spike_min FROM settings) AND t.usual_n >= (SELECT spike_min FROM settings) AND t.now_p50 > 2 * t.usual_p50
+$alerts$;
+CREATE VIEW txrelay.alerts AS SELECT * FROM txrelay._alerts();
 
 -- Indexes that keep the metrics view cheap at any table size: it reads recent rows by time and
 -- open rows through partial indexes, never whole histories.
@@ -1051,7 +1064,10 @@ CREATE INDEX withdrawal_events_spike_idx ON txrelay.withdrawal_events (created_a
 -- the number, `type` and `help` are for txrelay.prometheus(). Rates and latencies are over the
 -- last hour (label window = '1h'); gauges are now. Reads only recent rows (by time index) and open
 -- rows (partial indexes), so its cost does not grow with history.
-CREATE VIEW txrelay.metrics AS
+CREATE FUNCTION txrelay._metrics()
+  RETURNS TABLE (metric text, labels jsonb, value float8, type text, help text)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off
+AS $metrics$
 WITH recent AS (
   SELECT e.* FROM txrelay.withdrawal_events e WHERE e.created_at > now() - interval '1 hour'
 ),
@@ -1074,10 +1090,11 @@ calls AS (
     FROM txrelay.rpc_calls c WHERE c.created_at > now() - interval '1 hour' GROUP BY 1, 2
 )
 SELECT 'txrelay_withdrawals_open'::text AS metric, jsonb_build_object('status', s.status) AS labels,
-       (SELECT count(*) FROM txrelay.withdrawals w
-         WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally') AND w.status = s.status)::float8 AS value,
-       'gauge'::text AS type, 'Withdrawals in each open (not final) status now.'::text AS help
+       coalesce(c.n, 0)::float8 AS value, 'gauge'::text AS type, 'Withdrawals in each open (not final) status now.'::text AS help
   FROM open_status s
+  LEFT JOIN (SELECT w.status, count(*) AS n FROM txrelay.withdrawals w   -- one pass over the open-status index
+              WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')
+              GROUP BY w.status) c ON c.status = s.status
 UNION ALL
 SELECT 'txrelay_status_changes', jsonb_build_object('to_status', t.to_status, 'window', '1h'), count(r.event_id)::float8, 'gauge',
        'Withdrawals that entered each status in the last hour (finalized, failed, rejected, cancelled, replaced_externally are final).'
@@ -1155,7 +1172,9 @@ SELECT 'txrelay_reconciliation_findings', '{}'::jsonb,
 UNION ALL
 SELECT 'txrelay_alerts', jsonb_build_object('severity', t.severity),
        (SELECT count(*) FROM txrelay.alerts a WHERE a.severity = t.severity)::float8, 'gauge', 'Open alerts (txrelay.alerts) by severity.'
-  FROM (VALUES ('critical'), ('warning')) t(severity);
+  FROM (VALUES ('critical'), ('warning')) t(severity)
+$metrics$;
+CREATE VIEW txrelay.metrics AS SELECT * FROM txrelay._metrics();
 
 -- The metrics in the Prometheus text exposition format (for a scrape through postgres_exporter or
 -- any HTTP bridge): HELP and TYPE once per metric, label values escaped as the format requires.
@@ -1229,7 +1248,7 @@ GRANT EXECUTE ON FUNCTION
 GRANT SELECT ON ALL TABLES IN SCHEMA txrelay TO txrelay_auditor;
 GRANT SELECT ON txrelay.alerts, txrelay.metrics TO txrelay_operator;
 -- Called inside txrelay.alerts, whose readers need to execute it.
-GRANT EXECUTE ON FUNCTION txrelay._last_attempt(uuid) TO txrelay_operator, txrelay_auditor;
+GRANT EXECUTE ON FUNCTION txrelay._last_attempt(uuid), txrelay._alerts(), txrelay._metrics() TO txrelay_operator, txrelay_auditor;
 REVOKE SELECT ON txrelay.rpc_endpoints, txrelay.signers FROM txrelay_auditor;
 GRANT SELECT (endpoint_id, chain_id, url_redacted, priority, connect_timeout_ms, request_timeout_ms,
               max_requests_per_sec, enabled, created_at) ON txrelay.rpc_endpoints TO txrelay_auditor;
