@@ -2,8 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/outbox.hpp"
-#include "api/withdrawal_row.hpp"
+#include "bgworker/withdrawal_writes.hpp"
 #include "core/rpc/fees.hpp"
 #include "pg/spi.hpp"
 #include "pg/worker.hpp"
@@ -37,7 +36,7 @@ FeeBump RequestFeeBump(const ChainConfig& chain, const std::string& attempt_id, 
   const auto bump = rpc::BumpFees(previous, market, chain.fee_cap, chain.tip_cap);
   if (!bump) {
     if (!r.Bool(10)) {
-      api::AddWithdrawalNote(
+      AddWithdrawalNote(
           withdrawal, "fee_bump_at_cap", why + "; a bump of 10 % + 1 wei would pass the chain's fee caps: bumping stopped",
           nlohmann::json{{"attempt_id", attempt_id},
                          {"nonce_key", nonce_key},
@@ -68,8 +67,8 @@ FeeBump RequestFeeBump(const ChainConfig& chain, const std::string& attempt_id, 
                 pg::TextParam(ToDecimal(bump->max_priority_fee_per_gas))})
           .front()
           .Text(0);
-  if (r.Bool(8)) api::EnqueueSign(chain.chain_id, withdrawal, request);  // else the client signs it
-  api::AddWithdrawalNote(withdrawal, "fee_bump_requested", why + ": fee bump requested",
+  if (r.Bool(8)) EnqueueSign(chain.chain_id, withdrawal, request);  // else the client signs it
+  AddWithdrawalNote(withdrawal, "fee_bump_requested", why + ": fee bump requested",
                          nlohmann::json{{"attempt_id", attempt_id},
                                         {"signature_request_id", request},
                                         {"nonce_key", nonce_key},

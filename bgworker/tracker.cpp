@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "api/withdrawal_row.hpp"
+#include "bgworker/withdrawal_writes.hpp"
 #include "bgworker/audit.hpp"
 #include "bgworker/fee_bump.hpp"
 #include "bgworker/worker_settings.hpp"
@@ -50,7 +50,7 @@ bool MoveWithdrawal(const std::string& id, const char* from, const char* to, con
 }
 
 void Note(const std::string& withdrawal_id, const char* event, const std::string& reason, const nlohmann::json& detail) {
-  api::AddWithdrawalNote(withdrawal_id, event, reason, detail.dump());
+  AddWithdrawalNote(withdrawal_id, event, reason, detail.dump());
 }
 
 void PostResolution(const std::string& withdrawal_id, const char* kind, const Uint256& fee) {

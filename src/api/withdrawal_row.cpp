@@ -28,11 +28,8 @@ void SetWithdrawalStatus(const WithdrawalRow& w, const char* status, const std::
 
 void AddWithdrawalNote(const std::string& withdrawal_id, const char* event, const std::string& reason,
                        const std::string& detail_json) {
-  static const pg::Statement kNote(
-      "INSERT INTO txrelay.withdrawal_events (withdrawal_id, event, from_status, to_status, reason, detail) "
-      "SELECT w.withdrawal_id, $2, w.status, w.status, $3, $4::jsonb "
-      "FROM txrelay.withdrawals w WHERE w.withdrawal_id = $1::uuid",
-      {TEXTOID, TEXTOID, TEXTOID, TEXTOID});
+  static const pg::Statement kNote("SELECT txrelay._add_note($1::uuid, $2, $3, $4::jsonb)",
+                                   {TEXTOID, TEXTOID, TEXTOID, TEXTOID});
   kNote.Run({pg::TextParam(withdrawal_id), pg::TextParam(event), pg::TextParam(reason),
              pg::TextParam(detail_json)});
 }
