@@ -68,8 +68,10 @@ echo "#   $many / $many_driven with $p_many pending of $s_many senders; $few / $
 # (plus at most one clock-driven look at the senders in the window: txrelay.tracker_check_after_ms)
 check "with $p_many pending: one receipts call per block + two nonce counts per sender ($many_driven per block; bound $((1 + 2 * s_many)) + $((2 * s_many))/$BLOCKS)" \
   python3 -c "import sys; sys.exit(0 if $many_driven * $BLOCKS <= (1 + 2 * $s_many) * $BLOCKS + 2 * $s_many else 1)"
-check "with $p_many pending, all calls per block ($many) within 1.5 x those with $p_few pending ($few) + 2 per extra sender" \
-  python3 -c "import sys; sys.exit(0 if $many <= 1.5 * $few + 2 * ($s_many - $s_few) else 1)"
+# (all calls include the clock-driven polls, whose count per block follows how long each block
+# takes to be seen: a loose bound - 40 x the pending may not even double them)
+check "with $p_many pending, all calls per block ($many) within 2 x those with $p_few pending ($few) + 2 per extra sender" \
+  python3 -c "import sys; sys.exit(0 if $many <= 2 * $few + 2 * ($s_many - $s_few) else 1)"
 check "no transaction was looked up one by one (no eth_getTransactionByHash, no eth_getTransactionReceipt)" \
   test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE method IN ('eth_getTransactionByHash', 'eth_getTransactionReceipt')")" = 0
 check "every inclusion recorded, one attempt each (no fee bump, no resend)" \
