@@ -16,19 +16,8 @@ Usage: check_settlement.py NODE_URL START_BLOCK
 """
 import json
 import sys
-import urllib.request
+from node_rpc import rpc_batch
 from collections import defaultdict
-
-
-def rpc_batch(url, calls):
-    out = []
-    for i in range(0, len(calls), 200):
-        chunk = [{"jsonrpc": "2.0", "id": j, "method": m, "params": p} for j, (m, p) in enumerate(calls[i:i + 200])]
-        req = urllib.request.Request(url, json.dumps(chunk).encode(), {"Content-Type": "application/json"})
-        replies = json.load(urllib.request.urlopen(req, timeout=30))
-        by_id = {r["id"]: r for r in replies}
-        out.extend(by_id[j].get("result") for j in range(len(chunk)))
-    return out
 
 
 def balance_calls(owner, token, block):
