@@ -349,6 +349,48 @@ CREATE UNIQUE INDEX ledger_entries_reserve_once_key ON txrelay.ledger_entries (w
 CREATE UNIQUE INDEX ledger_entries_resolve_once_key ON txrelay.ledger_entries (withdrawal_id) WHERE kind IN ('COMMIT', 'RELEASE');
 CREATE UNIQUE INDEX ledger_entries_account_seq_key ON txrelay.ledger_entries (account, chain_id, asset, account_seq);
 
+-- Ledger checkpoints, the "state versions" of DESIGN §8 (docs/decisions.md 51). Version N holds,
+-- for each account that changed since version N-1, its totals and its position in its own hash
+-- chain (entry_count, last_hash); an account's state at N is its newest row at or below N. Entry
+-- ids commit out of order, so the cut is per account, by account_seq, never one global entry id.
+-- The hash covers the previous version's hash: version N's hash stands for the whole ledger up to
+-- it, and two nodes with the same hash hold the same ledger. Taken by the tracker on a schedule
+-- (txrelay.ledger_checkpoint_interval) or by take_ledger_checkpoint(); verify_ledger() starts
+-- from the newest one.
+CREATE TABLE txrelay.ledger_checkpoints (
+  version        bigint      NOT NULL,
+  taken_at       timestamptz NOT NULL DEFAULT now(),
+  taken_by       text        NOT NULL DEFAULT session_user,
+  -- Transactions from this one on may postdate the checkpoint: verify_ledger() rechecks the
+  -- withdrawals they touched (withdrawal_events.xact_id).
+  snapshot_xmin  xid8        NOT NULL,
+  prev_hash      bytea,
+  hash           bytea       NOT NULL,
+  CONSTRAINT ledger_checkpoints_pkey PRIMARY KEY (version),
+  CONSTRAINT ledger_checkpoints_version_check CHECK (version > 0),
+  CONSTRAINT ledger_checkpoints_chain_check CHECK ((version = 1) = (prev_hash IS NULL)),
+  CONSTRAINT ledger_checkpoints_hash_check CHECK (octet_length(hash) = 32 AND (prev_hash IS NULL OR octet_length(prev_hash) = 32))
+);
+
+CREATE TABLE txrelay.ledger_checkpoint_accounts (
+  version      bigint      NOT NULL,
+  account      text        NOT NULL,
+  chain_id     bigint      NOT NULL,
+  asset        text        NOT NULL,
+  credited     txrelay.wei NOT NULL,
+  reserved     txrelay.wei NOT NULL,
+  spent        txrelay.wei NOT NULL,
+  entry_count  bigint      NOT NULL,  -- the account's entries covered: account_seq 1 .. entry_count
+  last_hash    bytea       NOT NULL,  -- the hash of its entry at entry_count
+  CONSTRAINT ledger_checkpoint_accounts_pkey PRIMARY KEY (account, chain_id, asset, version),
+  CONSTRAINT ledger_checkpoint_accounts_version_fkey FOREIGN KEY (version) REFERENCES txrelay.ledger_checkpoints (version),
+  CONSTRAINT ledger_checkpoint_accounts_account_fkey FOREIGN KEY (account, chain_id, asset)
+    REFERENCES txrelay.ledger_accounts (account, chain_id, asset),
+  CONSTRAINT ledger_checkpoint_accounts_entry_count_check CHECK (entry_count > 0),
+  CONSTRAINT ledger_checkpoint_accounts_hash_check CHECK (octet_length(last_hash) = 32)
+);
+CREATE INDEX ledger_checkpoint_accounts_version_idx ON txrelay.ledger_checkpoint_accounts (version);
+
 -- Append-only: one row per status transition (and per operator note) of a withdrawal.
 CREATE TABLE txrelay.withdrawal_events (
   event_id       bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
@@ -451,7 +493,8 @@ DECLARE
   t text;
 BEGIN
   -- Append-only history: no UPDATE, DELETE or TRUNCATE, for any role.
-  FOREACH t IN ARRAY ARRAY['ledger_entries', 'withdrawal_events', 'rpc_calls', 'approvals', 'nonce_reservations']
+  FOREACH t IN ARRAY ARRAY['ledger_entries', 'withdrawal_events', 'rpc_calls', 'approvals', 'nonce_reservations',
+                           'ledger_checkpoints', 'ledger_checkpoint_accounts']
   LOOP
     EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON txrelay.%I FOR EACH ROW EXECUTE FUNCTION txrelay._refuse_history_change()', t || '_append_only', t);
     EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE TRUNCATE ON txrelay.%I FOR EACH STATEMENT EXECUTE FUNCTION txrelay._refuse_history_change()', t || '_no_truncate', t);
@@ -725,110 +768,261 @@ BEGIN
 END
 $timeline$;
 
--- No rows = consistent. Checks the account totals against their entries, the RESERVE / COMMIT /
--- RELEASE pairing against the withdrawals, and every entry's hash and link to the one before.
-CREATE FUNCTION txrelay.verify_ledger()
+CREATE FUNCTION txrelay._ledger_checkpoint_account_hash(account text, chain_id bigint, asset text, credited numeric,
+                                                        reserved numeric, spent numeric, entry_count bigint, last_hash bytea)
+  RETURNS bytea LANGUAGE c IMMUTABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_ledger_checkpoint_account_hash';
+CREATE FUNCTION txrelay._ledger_checkpoint_hash(prev_hash bytea, version bigint, taken_at timestamptz, account_hashes bytea)
+  RETURNS bytea LANGUAGE c IMMUTABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_ledger_checkpoint_hash';
+
+-- A checkpoint's hash from its number, time, the previous hash and its accounts' hashes in byte
+-- order of their keys (COLLATE "C": the same order on every node, whatever the database's default
+-- collation). Taking a checkpoint and verifying one both call this.
+CREATE FUNCTION txrelay._ledger_checkpoint_hash_of(version bigint, taken_at timestamptz, prev_hash bytea,
+                                                   accounts txrelay.ledger_checkpoint_accounts[]) RETURNS bytea
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $digest$
+  SELECT txrelay._ledger_checkpoint_hash(_ledger_checkpoint_hash_of.prev_hash, _ledger_checkpoint_hash_of.version,
+                                         _ledger_checkpoint_hash_of.taken_at, coalesce(
+           string_agg(txrelay._ledger_checkpoint_account_hash(a.account, a.chain_id, a.asset, a.credited, a.reserved,
+                                                              a.spent, a.entry_count, a.last_hash),
+                      ''::bytea ORDER BY a.account COLLATE "C", a.chain_id, a.asset COLLATE "C"), ''::bytea))
+    FROM unnest(accounts) a
+$digest$;
+
+-- The ledger's problems from checkpoint `from_version` on (0: the whole history). No rows =
+-- consistent. Checks each account's totals against its state at that checkpoint plus its entries
+-- after it, every later entry's hash and its link to the one before, the checkpoints from there on
+-- (numbering, links, hashes, and each recorded account state against the entries), and the
+-- RESERVE / COMMIT / RELEASE pairing of the withdrawals touched since (all of them from 0).
+CREATE FUNCTION txrelay._ledger_problems(from_version bigint)
   RETURNS TABLE (problem text, details jsonb)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $verify$
-  WITH sums AS (
-    SELECT account, chain_id, asset,
-           coalesce(sum(amount) FILTER (WHERE kind = 'CREDIT'), 0) AS credited,
-           coalesce(sum(amount) FILTER (WHERE kind = 'RESERVE'), 0)
-             - coalesce(sum(amount) FILTER (WHERE kind IN ('COMMIT', 'RELEASE')), 0) AS reserved,
-           coalesce(sum(amount) FILTER (WHERE kind = 'COMMIT'), 0) AS spent,
-           count(*) AS entries, (array_agg(entry_id ORDER BY account_seq DESC))[1] AS last_entry_id,
-           max(account_seq) AS last_seq
-      FROM txrelay.ledger_entries GROUP BY account, chain_id, asset
-  ), chained AS (
-    SELECT e.*,
-           lag(e.hash) OVER w AS expected_prev, row_number() OVER w AS position,
+AS $problems$
+  WITH base AS (  -- every account, with its state at the starting checkpoint (zeros before any)
+    SELECT a.account, a.chain_id, a.asset, a.credited, a.reserved, a.spent, a.entry_count, a.last_hash, a.last_entry_id,
+           coalesce(b.credited, 0) AS base_credited, coalesce(b.reserved, 0) AS base_reserved,
+           coalesce(b.spent, 0) AS base_spent, coalesce(b.entry_count, 0) AS base_count, b.last_hash AS base_hash
+      FROM txrelay.ledger_accounts a
+      LEFT JOIN LATERAL (
+        SELECT cp.credited, cp.reserved, cp.spent, cp.entry_count, cp.last_hash
+          FROM txrelay.ledger_checkpoint_accounts cp
+         WHERE cp.account = a.account AND cp.chain_id = a.chain_id AND cp.asset = a.asset AND cp.version <= from_version
+         ORDER BY cp.version DESC LIMIT 1) b ON true
+  ), chained AS (  -- the entries after it, with the expected link and the running totals
+    SELECT e.*, b.base_count + row_number() OVER w AS position,
+           coalesce(lag(e.hash) OVER w, b.base_hash) AS expected_prev,
            txrelay._ledger_entry_hash(e.prev_hash, e.entry_id, e.account_seq, e.kind, e.account, e.chain_id, e.asset,
-                                      e.amount, e.fee, e.withdrawal_id, e.reference, e.created_at) AS recomputed
-      FROM txrelay.ledger_entries e
+                                      e.amount, e.fee, e.withdrawal_id, e.reference, e.created_at) AS recomputed,
+           b.base_credited + coalesce(sum(e.amount) FILTER (WHERE e.kind = 'CREDIT') OVER w, 0) AS run_credited,
+           b.base_reserved + coalesce(sum(e.amount) FILTER (WHERE e.kind = 'RESERVE') OVER w, 0)
+             - coalesce(sum(e.amount) FILTER (WHERE e.kind IN ('COMMIT', 'RELEASE')) OVER w, 0) AS run_reserved,
+           b.base_spent + coalesce(sum(e.amount) FILTER (WHERE e.kind = 'COMMIT') OVER w, 0) AS run_spent
+      FROM base b
+      JOIN txrelay.ledger_entries e
+        ON e.account = b.account AND e.chain_id = b.chain_id AND e.asset = b.asset AND e.account_seq > b.base_count
     WINDOW w AS (PARTITION BY e.account, e.chain_id, e.asset ORDER BY e.account_seq)
-  ), reserves AS (
-    SELECT withdrawal_id, count(*) FILTER (WHERE kind = 'RESERVE') AS n_reserve,
-           count(*) FILTER (WHERE kind IN ('COMMIT', 'RELEASE')) AS n_resolve,
-           min(amount) FILTER (WHERE kind = 'RESERVE') AS reserved_amount,
-           bool_or(kind = 'COMMIT') AS committed, bool_or(kind = 'RELEASE') AS released,
-           min(entry_id) FILTER (WHERE kind = 'RESERVE') AS reserve_entry,
-           min(entry_id) FILTER (WHERE kind IN ('COMMIT', 'RELEASE')) AS resolve_entry,
-           min(amount) FILTER (WHERE kind IN ('COMMIT', 'RELEASE')) AS resolved_amount,
-           array_agg(DISTINCT account || '/' || chain_id || '/' || asset) AS accounts
-      FROM txrelay.ledger_entries WHERE withdrawal_id IS NOT NULL GROUP BY withdrawal_id
+  ), last_entry AS (
+    SELECT DISTINCT ON (c.account, c.chain_id, c.asset) c.*
+      FROM chained c ORDER BY c.account, c.chain_id, c.asset, c.account_seq DESC
+  ), totals AS (  -- each account's totals as the checkpoint and its entries give them
+    SELECT b.*, coalesce(l.run_credited, b.base_credited) AS want_credited,
+           coalesce(l.run_reserved, b.base_reserved) AS want_reserved,
+           coalesce(l.run_spent, b.base_spent) AS want_spent, coalesce(l.position, b.base_count) AS want_count,
+           -- with entries after the checkpoint, the head check below ties last_hash to the last one
+           CASE WHEN l.entry_id IS NULL THEN b.base_hash ELSE b.last_hash END AS want_hash
+      FROM base b LEFT JOIN last_entry l USING (account, chain_id, asset)
+  ), versions AS (  -- the checkpoints from the starting one on, beside the one before each
+    SELECT c.version, c.prev_hash, c.hash, lag(c.version) OVER v AS prev_version, lag(c.hash) OVER v AS expected_prev,
+           txrelay._ledger_checkpoint_hash_of(c.version, c.taken_at, c.prev_hash,
+             ARRAY(SELECT a FROM txrelay.ledger_checkpoint_accounts a WHERE a.version = c.version)) AS recomputed
+      FROM txrelay.ledger_checkpoints c WHERE c.version >= from_version - 1
+    WINDOW v AS (ORDER BY c.version)
+  ), scope AS (  -- the withdrawals to check: all of them, or those touched since the checkpoint
+    SELECT w.withdrawal_id, w.idempotency_key, w.status, w.amount, w.completed_at,
+           w.account || '/' || w.chain_id || '/' || w.asset AS account_key
+      FROM txrelay.withdrawals w
+     WHERE from_version = 0
+        OR w.withdrawal_id IN (
+             SELECT c.withdrawal_id FROM chained c WHERE c.withdrawal_id IS NOT NULL
+             UNION
+             SELECT e.withdrawal_id FROM txrelay.withdrawal_events e
+              WHERE e.xact_id >= (SELECT cp.snapshot_xmin FROM txrelay.ledger_checkpoints cp WHERE cp.version = from_version))
+  ), pairs AS (
+    SELECT s.*, r.n_reserve, r.reserved_amount, r.reserve_entry, r.reserve_accounts,
+           x.n_resolve, x.resolved_amount, x.resolve_entry, x.resolve_accounts, x.committed, x.released
+      FROM scope s
+      CROSS JOIN LATERAL (
+        SELECT count(*) AS n_reserve, min(e.amount) AS reserved_amount, min(e.entry_id) AS reserve_entry,
+               array_agg(DISTINCT e.account || '/' || e.chain_id || '/' || e.asset) AS reserve_accounts
+          FROM txrelay.ledger_entries e WHERE e.withdrawal_id = s.withdrawal_id AND e.kind = 'RESERVE') r
+      CROSS JOIN LATERAL (
+        SELECT count(*) AS n_resolve, min(e.amount) AS resolved_amount, min(e.entry_id) AS resolve_entry,
+               array_agg(DISTINCT e.account || '/' || e.chain_id || '/' || e.asset) AS resolve_accounts,
+               coalesce(bool_or(e.kind = 'COMMIT'), false) AS committed, coalesce(bool_or(e.kind = 'RELEASE'), false) AS released
+          FROM txrelay.ledger_entries e WHERE e.withdrawal_id = s.withdrawal_id AND e.kind IN ('COMMIT', 'RELEASE')) x
   )
-  -- account totals that disagree with the entries
   SELECT 'account totals differ from ledger entries',
-         jsonb_build_object('account', a.account, 'chain_id', a.chain_id, 'asset', a.asset,
-                            'stored', jsonb_build_object('credited', a.credited, 'reserved', a.reserved, 'spent', a.spent,
-                                                         'entries', a.entry_count, 'last_entry_id', a.last_entry_id),
-                            'from_entries', jsonb_build_object('credited', s.credited, 'reserved', s.reserved, 'spent', s.spent,
-                                                               'entries', s.entries, 'last_entry_id', s.last_entry_id))
-    FROM txrelay.ledger_accounts a
-    FULL JOIN sums s USING (account, chain_id, asset)
-   WHERE a.account IS NULL OR s.account IS NULL
-      OR (a.credited, a.reserved, a.spent, a.entry_count, a.last_entry_id)
-         IS DISTINCT FROM (s.credited, s.reserved, s.spent, s.entries, s.last_entry_id)
+         jsonb_build_object('account', t.account, 'chain_id', t.chain_id, 'asset', t.asset, 'from_checkpoint', from_version,
+                            'stored', jsonb_build_object('credited', t.credited, 'reserved', t.reserved, 'spent', t.spent,
+                                                         'entries', t.entry_count, 'last_hash', '0x' || encode(t.last_hash, 'hex')),
+                            'from_entries', jsonb_build_object('credited', t.want_credited, 'reserved', t.want_reserved,
+                                                               'spent', t.want_spent, 'entries', t.want_count,
+                                                               'last_hash', '0x' || encode(t.want_hash, 'hex')))
+    FROM totals t
+   WHERE (t.credited, t.reserved, t.spent, t.entry_count, t.last_hash)
+         IS DISTINCT FROM (t.want_credited, t.want_reserved, t.want_spent, t.want_count, t.want_hash)
   UNION ALL
   SELECT 'negative available balance',
-         jsonb_build_object('account', account, 'chain_id', chain_id, 'asset', asset,
-                            'available', credited - reserved - spent)
-    FROM sums WHERE credited - reserved - spent < 0 OR reserved < 0
+         jsonb_build_object('account', t.account, 'chain_id', t.chain_id, 'asset', t.asset,
+                            'available', t.want_credited - t.want_reserved - t.want_spent, 'reserved', t.want_reserved)
+    FROM totals t WHERE t.want_credited - t.want_reserved - t.want_spent < 0 OR t.want_reserved < 0
   UNION ALL
   SELECT 'entry hash does not match its contents',
-         jsonb_build_object('entry_id', entry_id, 'account', account, 'kind', kind,
-                            'stored', '0x' || encode(hash, 'hex'), 'recomputed', '0x' || encode(recomputed, 'hex'))
-    FROM chained WHERE hash IS DISTINCT FROM recomputed
+         jsonb_build_object('entry_id', c.entry_id, 'account', c.account, 'kind', c.kind,
+                            'stored', '0x' || encode(c.hash, 'hex'), 'recomputed', '0x' || encode(c.recomputed, 'hex'))
+    FROM chained c WHERE c.hash IS DISTINCT FROM c.recomputed
   UNION ALL
   SELECT 'entry does not link to the previous entry of its account',
-         jsonb_build_object('entry_id', entry_id, 'account', account, 'chain_id', chain_id, 'asset', asset,
-                            'prev_hash', '0x' || encode(prev_hash, 'hex'), 'expected', '0x' || encode(expected_prev, 'hex'))
-    FROM chained WHERE prev_hash IS DISTINCT FROM expected_prev
+         jsonb_build_object('entry_id', c.entry_id, 'account', c.account, 'chain_id', c.chain_id, 'asset', c.asset,
+                            'prev_hash', '0x' || encode(c.prev_hash, 'hex'), 'expected', '0x' || encode(c.expected_prev, 'hex'))
+    FROM chained c WHERE c.prev_hash IS DISTINCT FROM c.expected_prev
   UNION ALL
   SELECT 'account history has a gap',
-         jsonb_build_object('entry_id', entry_id, 'account', account, 'chain_id', chain_id, 'asset', asset,
-                            'account_seq', account_seq, 'expected', position)
-    FROM chained WHERE account_seq <> position
+         jsonb_build_object('entry_id', c.entry_id, 'account', c.account, 'chain_id', c.chain_id, 'asset', c.asset,
+                            'account_seq', c.account_seq, 'expected', c.position)
+    FROM chained c WHERE c.account_seq <> c.position
   UNION ALL
   SELECT 'account head hash differs from its last entry',
-         jsonb_build_object('account', a.account, 'chain_id', a.chain_id, 'asset', a.asset)
-    FROM txrelay.ledger_accounts a
-    LEFT JOIN txrelay.ledger_entries e ON e.entry_id = a.last_entry_id
-   WHERE a.last_hash IS DISTINCT FROM e.hash
+         jsonb_build_object('account', b.account, 'chain_id', b.chain_id, 'asset', b.asset, 'last_entry_id', b.last_entry_id)
+    FROM base b LEFT JOIN txrelay.ledger_entries e ON e.entry_id = b.last_entry_id
+   WHERE b.last_hash IS DISTINCT FROM e.hash
+  UNION ALL
+  SELECT 'checkpoint is out of sequence or does not link to the one before',
+         jsonb_build_object('version', v.version, 'previous_version', v.prev_version,
+                            'prev_hash', '0x' || encode(v.prev_hash, 'hex'), 'expected', '0x' || encode(v.expected_prev, 'hex'))
+    FROM versions v
+   WHERE v.version >= greatest(from_version, 1)
+     AND (v.version <> coalesce(v.prev_version, 0) + 1 OR v.prev_hash IS DISTINCT FROM v.expected_prev)
+  UNION ALL
+  SELECT 'checkpoint hash does not match its accounts',
+         jsonb_build_object('version', v.version, 'stored', '0x' || encode(v.hash, 'hex'),
+                            'recomputed', '0x' || encode(v.recomputed, 'hex'))
+    FROM versions v
+   WHERE v.version >= greatest(from_version, 1) AND v.hash IS DISTINCT FROM v.recomputed
+  UNION ALL
+  SELECT 'checkpoint account differs from the ledger entries',
+         jsonb_build_object('version', cp.version, 'account', cp.account, 'chain_id', cp.chain_id, 'asset', cp.asset,
+                            'entry_count', cp.entry_count,
+                            'checkpoint', jsonb_build_object('credited', cp.credited, 'reserved', cp.reserved, 'spent', cp.spent,
+                                                             'last_hash', '0x' || encode(cp.last_hash, 'hex')),
+                            'from_entries', jsonb_build_object('credited', c.run_credited, 'reserved', c.run_reserved,
+                                                               'spent', c.run_spent, 'last_hash', '0x' || encode(c.hash, 'hex')))
+    FROM txrelay.ledger_checkpoint_accounts cp
+    LEFT JOIN chained c ON c.account = cp.account AND c.chain_id = cp.chain_id AND c.asset = cp.asset
+                       AND c.account_seq = cp.entry_count
+   WHERE cp.version > from_version
+     AND (c.entry_id IS NULL
+          OR (c.run_credited, c.run_reserved, c.run_spent, c.hash) IS DISTINCT FROM (cp.credited, cp.reserved, cp.spent, cp.last_hash))
   UNION ALL
   SELECT 'withdrawal without exactly one RESERVE',
-         jsonb_build_object('withdrawal_id', w.withdrawal_id, 'idempotency_key', w.idempotency_key,
-                            'status', w.status, 'reserves', coalesce(r.n_reserve, 0))
-    FROM txrelay.withdrawals w LEFT JOIN reserves r USING (withdrawal_id)
-   WHERE coalesce(r.n_reserve, 0) <> 1
+         jsonb_build_object('withdrawal_id', p.withdrawal_id, 'idempotency_key', p.idempotency_key,
+                            'status', p.status, 'reserves', p.n_reserve)
+    FROM pairs p WHERE p.n_reserve <> 1
   UNION ALL
   SELECT 'RESERVE resolved more than once, or resolution without RESERVE',
-         jsonb_build_object('withdrawal_id', withdrawal_id, 'reserves', n_reserve, 'resolutions', n_resolve)
-    FROM reserves WHERE n_resolve > 1 OR (n_resolve > 0 AND n_reserve = 0)
+         jsonb_build_object('withdrawal_id', p.withdrawal_id, 'reserves', p.n_reserve, 'resolutions', p.n_resolve)
+    FROM pairs p WHERE p.n_resolve > 1 OR (p.n_resolve > 0 AND p.n_reserve = 0)
   UNION ALL
   SELECT 'resolution differs from its RESERVE',
-         jsonb_build_object('withdrawal_id', withdrawal_id, 'reserved', reserved_amount, 'resolved', resolved_amount,
-                            'accounts', accounts, 'reserve_entry', reserve_entry, 'resolve_entry', resolve_entry)
-    FROM reserves
-   WHERE n_resolve > 0 AND (resolved_amount <> reserved_amount OR cardinality(accounts) <> 1 OR resolve_entry < reserve_entry)
+         jsonb_build_object('withdrawal_id', p.withdrawal_id, 'reserved', p.reserved_amount, 'resolved', p.resolved_amount,
+                            'reserved_on', p.reserve_accounts, 'resolved_on', p.resolve_accounts,
+                            'reserve_entry', p.reserve_entry, 'resolve_entry', p.resolve_entry)
+    FROM pairs p
+   WHERE p.n_resolve > 0 AND p.n_reserve > 0
+     AND (p.resolved_amount <> p.reserved_amount OR p.resolve_accounts <> p.reserve_accounts
+          OR cardinality(p.resolve_accounts) <> 1 OR p.resolve_entry < p.reserve_entry)
   UNION ALL
   SELECT 'withdrawal amount differs from its RESERVE',
-         jsonb_build_object('withdrawal_id', w.withdrawal_id, 'amount', w.amount, 'reserved', r.reserved_amount,
-                            'account', w.account || '/' || w.chain_id || '/' || w.asset, 'reserved_on', r.accounts)
-    FROM txrelay.withdrawals w JOIN reserves r USING (withdrawal_id)
-   WHERE r.reserved_amount <> w.amount OR r.accounts <> ARRAY[w.account || '/' || w.chain_id || '/' || w.asset]
+         jsonb_build_object('withdrawal_id', p.withdrawal_id, 'amount', p.amount, 'reserved', p.reserved_amount,
+                            'account', p.account_key, 'reserved_on', p.reserve_accounts)
+    FROM pairs p
+   WHERE p.n_reserve > 0 AND (p.reserved_amount <> p.amount OR p.reserve_accounts <> ARRAY[p.account_key])
   UNION ALL
   SELECT 'ledger resolution disagrees with withdrawal status',
-         jsonb_build_object('withdrawal_id', w.withdrawal_id, 'idempotency_key', w.idempotency_key, 'status', w.status,
-                            'completed_at', w.completed_at, 'committed', coalesce(r.committed, false),
-                            'released', coalesce(r.released, false))
-    FROM txrelay.withdrawals w LEFT JOIN reserves r USING (withdrawal_id)
-   WHERE (w.status IN ('rejected', 'cancelled', 'failed', 'replaced_externally') AND NOT coalesce(r.released, false))
-      OR (w.completed_at IS NOT NULL AND NOT coalesce(r.committed, false))
-      OR (coalesce(r.committed, false) AND w.completed_at IS NULL)
-      OR (coalesce(r.released, false) AND w.status NOT IN ('rejected', 'cancelled', 'failed', 'replaced_externally'))
+         jsonb_build_object('withdrawal_id', p.withdrawal_id, 'idempotency_key', p.idempotency_key, 'status', p.status,
+                            'completed_at', p.completed_at, 'committed', p.committed, 'released', p.released)
+    FROM pairs p
+   WHERE (p.status IN ('rejected', 'cancelled', 'failed', 'replaced_externally') AND NOT p.released)
+      OR (p.completed_at IS NOT NULL AND NOT p.committed)
+      OR (p.committed AND p.completed_at IS NULL)
+      OR (p.released AND p.status NOT IN ('rejected', 'cancelled', 'failed', 'replaced_externally'))
+$problems$;
+
+-- No rows = consistent. By default from the newest checkpoint on (each account's state there plus
+-- the entries after it; the withdrawals touched since); full_history => true replays everything
+-- and checks every checkpoint against the entries - for a restored node, or a daily job.
+CREATE FUNCTION txrelay.verify_ledger(full_history boolean DEFAULT false)
+  RETURNS TABLE (problem text, details jsonb)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $verify$
+BEGIN
+  IF full_history IS NULL THEN
+    RAISE EXCEPTION 'full_history must be true or false' USING ERRCODE = '22023', DETAIL = 'Got NULL.';
+  END IF;
+  RETURN QUERY SELECT p.problem, p.details FROM txrelay._ledger_problems(
+    CASE WHEN full_history THEN 0 ELSE (SELECT coalesce(max(c.version), 0) FROM txrelay.ledger_checkpoints c) END) p;
+END
 $verify$;
+
+-- A new checkpoint on top of the newest (decision 51): records every account that changed since,
+-- checks the stretch between the two with _ledger_problems(), and refuses (TR010, nothing
+-- written) if it finds anything, so a checkpoint never vouches for a damaged ledger.
+CREATE FUNCTION txrelay.take_ledger_checkpoint() RETURNS txrelay.ledger_checkpoints
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $take$
+DECLARE
+  prev txrelay.ledger_checkpoints;
+  next_version bigint;
+  horizon xid8;
+  problems jsonb;
+  taken txrelay.ledger_checkpoints;
+BEGIN
+  -- One taker at a time, so versions are numbered without gaps, each on top of the last; readers
+  -- are not blocked.
+  LOCK TABLE txrelay.ledger_checkpoints IN SHARE ROW EXCLUSIVE MODE;
+  SELECT * INTO prev FROM txrelay.ledger_checkpoints ORDER BY version DESC LIMIT 1;
+  next_version := coalesce(prev.version, 0) + 1;
+  -- Read before the accounts: any transaction the capture below cannot see is at or after it.
+  horizon := pg_snapshot_xmin(pg_current_snapshot());
+  WITH captured AS (
+    SELECT ROW(next_version, a.account, a.chain_id, a.asset, a.credited, a.reserved, a.spent, a.entry_count,
+               a.last_hash)::txrelay.ledger_checkpoint_accounts AS account_state
+      FROM txrelay.ledger_accounts a
+      LEFT JOIN LATERAL (
+        SELECT cp.entry_count FROM txrelay.ledger_checkpoint_accounts cp
+         WHERE cp.account = a.account AND cp.chain_id = a.chain_id AND cp.asset = a.asset
+         ORDER BY cp.version DESC LIMIT 1) b ON true
+     WHERE a.entry_count > coalesce(b.entry_count, 0) AND a.last_hash IS NOT NULL
+  ), header AS (
+    INSERT INTO txrelay.ledger_checkpoints (version, taken_at, snapshot_xmin, prev_hash, hash)
+    SELECT next_version, now(), horizon, prev.hash,
+           txrelay._ledger_checkpoint_hash_of(next_version, now(), prev.hash, ARRAY(SELECT c.account_state FROM captured c))
+    RETURNING *
+  )
+  INSERT INTO txrelay.ledger_checkpoint_accounts SELECT (c.account_state).* FROM captured c, header;
+  SELECT * INTO taken FROM txrelay.ledger_checkpoints WHERE version = next_version;
+  SELECT jsonb_agg(jsonb_build_object('problem', p.problem, 'details', p.details)) INTO problems
+    FROM (SELECT * FROM txrelay._ledger_problems(coalesce(prev.version, 0)) LIMIT 10) p;
+  IF problems IS NOT NULL THEN
+    RAISE EXCEPTION 'ledger verification failed: checkpoint % not taken', next_version
+      USING ERRCODE = 'TR010', DETAIL = problems::text,
+            HINT = 'SELECT * FROM txrelay.verify_ledger(); docs/runbook.md, ledger_checkpoint_stale.';
+  END IF;
+  RETURN taken;
+END
+$take$;
 
 -- The attempt that speaks for a withdrawal: its inclusion, else its newest (one index probe).
 CREATE FUNCTION txrelay._last_attempt(withdrawal_id uuid) RETURNS TABLE (attempt_id uuid, tx_hash text)
@@ -1251,6 +1445,7 @@ GRANT EXECUTE ON FUNCTION
   txrelay.add_asset(bigint, text, text, int),
   txrelay.set_risk_tier(text, numeric, text),
   txrelay.reconcile(bigint),
+  txrelay.take_ledger_checkpoint(),
   txrelay.cancel(uuid, text),
   txrelay.requeue_dead(bigint)
   TO txrelay_operator;
@@ -1260,7 +1455,7 @@ GRANT EXECUTE ON FUNCTION
   txrelay.withdrawal_timeline(uuid),
   txrelay.events_since(text, int),
   txrelay.prometheus(),
-  txrelay.verify_ledger(),
+  txrelay.verify_ledger(boolean),
   txrelay.balance(text, bigint, text)
   TO txrelay_auditor;
 GRANT SELECT ON ALL TABLES IN SCHEMA txrelay TO txrelay_auditor;
@@ -1281,7 +1476,7 @@ BEGIN
   FOREACH t IN ARRAY ARRAY['chains', 'assets', 'rpc_endpoints', 'signers', 'senders', 'risk_tiers', 'withdrawals',
                            'approvals', 'nonce_reservations', 'signature_requests', 'attempts', 'ledger_accounts',
                            'ledger_entries', 'withdrawal_events', 'outbox', 'rpc_calls', 'chain_heads', 'chain_blocks',
-                           'reconciliation_runs']
+                           'reconciliation_runs', 'ledger_checkpoints', 'ledger_checkpoint_accounts']
   LOOP
     PERFORM pg_catalog.pg_extension_config_dump(pg_catalog.format('txrelay.%I', t)::regclass, '');
   END LOOP;

@@ -28,13 +28,6 @@ class PostingScope {
   PostingScope& operator=(const PostingScope&) = delete;
 };
 
-std::optional<Hash32> HashOf(const std::vector<std::uint8_t>& bytes) {
-  if (bytes.size() != 32) return std::nullopt;
-  Hash32 h;
-  std::copy(bytes.begin(), bytes.end(), h.begin());
-  return h;
-}
-
 Datum HashDatum(const Hash32& h) { return pg::ByteaParam(h.data(), h.size()).value; }
 
 LedgerBalance ParseBalance(const pg::Row& row) {
@@ -133,7 +126,10 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
     }
     const auto account = rows.front();
     const LedgerBalance before = ParseBalance(account);
-    e.prev_hash = account.IsNull(3) ? std::nullopt : HashOf(account.Bytes(3));
+    if (!account.IsNull(3)) {
+      const auto prev = account.Bytes(3);
+      e.prev_hash = AsHash32(prev.data(), prev.size());
+    }
     e.account_seq = account.Int64(4) + 1;
 
     if (*kind == LedgerKind::kCommit || *kind == LedgerKind::kRelease) CheckResolution(e);
@@ -181,32 +177,4 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_accounts_guard) {
                 "Post a ledger entry (txrelay.credit, a withdrawal) instead of editing totals.");
   }
   return trigger.ProceedUnchanged();
-}
-
-// _ledger_entry_hash(prev_hash, entry_id, account_seq, kind, account, chain_id, asset, amount,
-// fee, withdrawal_id, reference, created_at) -> bytea: the trigger's hash, for verify_ledger().
-TXRELAY_SQL_FUNCTION(txrelay_ledger_entry_hash) {
-  const pg::Args args(fcinfo);
-  for (int i : {1, 2, 3, 4, 5, 6, 7, 8, 11}) {
-    if (args.IsNull(i)) PG_RETURN_NULL();
-  }
-  LedgerEntryFields e;
-  if (!args.IsNull(0)) {
-    const std::string prev = args.Bytea(0, "prev_hash");
-    e.prev_hash = HashOf(std::vector<std::uint8_t>(prev.begin(), prev.end()));
-    if (!e.prev_hash) PG_RETURN_NULL();
-  }
-  e.entry_id = args.Int64(1, "entry_id");
-  e.account_seq = args.Int64(2, "account_seq");
-  e.kind = args.Text(3, "kind");
-  e.account = args.Text(4, "account");
-  e.chain_id = args.Int64(5, "chain_id");
-  e.asset = args.Text(6, "asset");
-  e.amount = args.NumericText(7, "amount");
-  e.fee = args.NumericText(8, "fee");
-  if (!args.IsNull(9)) e.withdrawal_id = pg::TextOfUuid(args.Raw(9));
-  e.reference = args.OptionalText(10);
-  e.created_at_us = DatumGetTimestampTz(args.Raw(11));
-  const Hash32 hash = LedgerEntryHash(e);
-  return pg::ByteaParam(hash.data(), hash.size()).value;
 }

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "core/hex.hpp"
@@ -17,5 +18,11 @@ inline Hash32 Keccak256(std::string_view text) {
   return Keccak256(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
 }
 inline Hash32 Keccak256(const Bytes& bytes) { return Keccak256(bytes.data(), bytes.size()); }
+
+// The bytes as a hash, if there are exactly 32 of them.
+std::optional<Hash32> AsHash32(const std::uint8_t* data, std::size_t size);
+inline std::optional<Hash32> AsHash32(std::string_view bytes) {
+  return AsHash32(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+}
 
 }  // namespace txrelay

@@ -7,7 +7,8 @@ SELECT has_extension('txrelay');
 SELECT tables_are('txrelay', ARRAY[
   'chains', 'assets', 'rpc_endpoints', 'signers', 'senders', 'risk_tiers', 'withdrawals', 'approvals',
   'nonce_reservations', 'signature_requests', 'attempts', 'ledger_accounts', 'ledger_entries',
-  'withdrawal_events', 'outbox', 'rpc_calls', 'chain_heads', 'chain_blocks', 'reconciliation_runs']);
+  'withdrawal_events', 'outbox', 'rpc_calls', 'chain_heads', 'chain_blocks', 'reconciliation_runs',
+  'ledger_checkpoints', 'ledger_checkpoint_accounts']);
 
 -- Every constraint has the name the docs and the code refer to.
 SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE connamespace = 'txrelay'::regnamespace$$, ARRAY[
@@ -33,7 +34,11 @@ SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE connamespace = 'tx
   'withdrawal_events_pkey', 'withdrawal_events_withdrawal_id_fkey', 'withdrawals_amount_check', 'withdrawals_asset_fkey',
   'withdrawals_fingerprint_check', 'withdrawals_idempotency_key_key', 'withdrawals_metadata_check', 'withdrawals_pkey',
   'withdrawals_risk_tier_fkey', 'reconciliation_runs_pkey', 'reconciliation_runs_status_check', 'reconciliation_runs_chain_id_fkey',
-  'reconciliation_runs_finished_check'], 'every constraint has its documented name');
+  'reconciliation_runs_finished_check', 'ledger_checkpoints_pkey', 'ledger_checkpoints_version_check',
+  'ledger_checkpoints_chain_check', 'ledger_checkpoints_hash_check', 'ledger_checkpoint_accounts_pkey',
+  'ledger_checkpoint_accounts_version_fkey', 'ledger_checkpoint_accounts_account_fkey',
+  'ledger_checkpoint_accounts_entry_count_check', 'ledger_checkpoint_accounts_hash_check'],
+  'every constraint has its documented name');
 
 -- The partial unique indexes that carry invariants.
 SELECT index_is_unique('txrelay', 'ledger_entries', 'ledger_entries_reserve_once_key');
@@ -67,8 +72,8 @@ SELECT set_eq($$SELECT p.proname::text FROM pg_proc p
                 WHERE p.pronamespace = 'txrelay'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE')$$,
               ARRAY['state_transitions', 'decode_raw_tx'], 'PUBLIC may execute only state_transitions and decode_raw_tx');
 
-SELECT is((SELECT cardinality(extconfig) FROM pg_extension WHERE extname = 'txrelay'), 19,
-          'pg_dump keeps the rows of all 19 tables');
+SELECT is((SELECT cardinality(extconfig) FROM pg_extension WHERE extname = 'txrelay'), 21,
+          'pg_dump keeps the rows of all 21 tables');
 
 -- The install script runs again when the roles already exist (drop and re-create).
 SELECT lives_ok($$DROP EXTENSION txrelay CASCADE$$, 'the extension drops');

@@ -23,7 +23,7 @@ INSERT INTO grants VALUES
   ('txrelay_approver', 'txrelay.submit_signed(uuid,bytea)', false),
   ('txrelay_app', 'txrelay.approve(uuid,uuid,text,text)', false),
   ('txrelay_app', 'txrelay.add_chain(bigint,text,text,integer)', false),
-  ('txrelay_app', 'txrelay.verify_ledger()', false),
+  ('txrelay_app', 'txrelay.verify_ledger(boolean)', false),
   ('txrelay_approver', 'txrelay.approve(uuid,uuid,text,text)', true),
   ('txrelay_approver', 'txrelay.reject(uuid,uuid,text,text,text)', true),
   ('txrelay_approver', 'txrelay.request_withdrawal(text,text,bigint,text,text,numeric,text,jsonb)', false),
@@ -32,6 +32,8 @@ INSERT INTO grants VALUES
   ('txrelay_operator', 'txrelay.add_sender(bigint,text,text,bigint)', true),
   ('txrelay_operator', 'txrelay.set_sender_status(bigint,text,text,text)', true),
   ('txrelay_operator', 'txrelay.requeue_dead(bigint)', true),
+  ('txrelay_operator', 'txrelay.take_ledger_checkpoint()', true),
+  ('txrelay_auditor', 'txrelay.take_ledger_checkpoint()', false),
   ('txrelay_operator', 'txrelay.set_rpc_endpoint(bigint,boolean,integer,integer,integer,integer)', true),
   ('txrelay_app', 'txrelay.set_rpc_endpoint(bigint,boolean,integer,integer,integer,integer)', false),
   ('txrelay_operator', 'txrelay.set_chain(bigint,numeric,numeric,bigint,text,integer,integer)', true),
@@ -40,12 +42,12 @@ INSERT INTO grants VALUES
   ('txrelay_operator', 'txrelay.approve(uuid,uuid,text,text)', false),
   ('txrelay_operator', 'txrelay.credit(text,bigint,text,numeric,text)', false),
   ('txrelay_auditor', 'txrelay.withdrawal_timeline(uuid)', true),
-  ('txrelay_auditor', 'txrelay.verify_ledger()', true),
+  ('txrelay_auditor', 'txrelay.verify_ledger(boolean)', true),
   ('txrelay_auditor', 'txrelay.balance(text,bigint,text)', true),
   ('txrelay_auditor', 'txrelay.request_withdrawal(text,text,bigint,text,text,numeric,text,jsonb)', false),
   ('txrelay_auditor', 'txrelay.requeue_dead(bigint)', false);
 SELECT is_empty($$SELECT role, fn FROM grants WHERE has_function_privilege(role, fn, 'EXECUTE') <> allowed$$,
-                'each role may execute exactly its functions (37 checks)');
+                'each role may execute exactly its functions (39 checks)');
 
 -- The application works through the API only.
 SELECT lives_ok($$SELECT txrelay_test.as_role('txrelay_app',
