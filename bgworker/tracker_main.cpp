@@ -2,6 +2,9 @@
 // finished and restarted a second after it exits. Its own schedule is slow and steady
 // (txrelay.tracker_poll_ms); the broadcaster's sends wake it at commit.
 
+#include <algorithm>
+
+#include "bgworker/checkpointer.hpp"
 #include "bgworker/reconciler.hpp"
 #include "bgworker/tracker.hpp"
 #include "bgworker/worker_loop.hpp"
@@ -23,15 +26,21 @@ void txrelay_tracker_main(Datum) {
     configure();
     Tracker tracker(gateway);
     Reconciler reconciler(gateway);  // txrelay.reconcile() runs: the same process, woken at commit
+    LedgerCheckpointer checkpointer;  // ledger checkpoints on a schedule
     RunWorkerLoop(WorkerRole{
         "tracker",
         [] { return settings.tracker_enabled; },
         [] { pg::worker::LogInfo("txrelay tracker started in database \"" + std::string(settings.database) + "\""); },
-        [&tracker, &reconciler] {
+        [&tracker, &reconciler, &checkpointer] {
           const bool tracked = tracker.RunOnce();
-          return reconciler.RunRequested() || tracked;
+          const bool reconciled = reconciler.RunRequested();
+          checkpointer.RunIfDue();
+          return reconciled || tracked;
         },
-        [&tracker] { return tracker.NextDueMs(); },
+        [&tracker, &checkpointer] {
+          const long checkpoint = checkpointer.NextDueMs();
+          return checkpoint < 0 ? tracker.NextDueMs() : std::min(tracker.NextDueMs(), checkpoint);
+        },
         configure,
     });
   });

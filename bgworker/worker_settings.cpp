@@ -71,6 +71,9 @@ void DefineSettings() {
                        &settings.tracker_check_after_ms, 30000, 100, 86400000, SettingScope::kReload, "ms");
   pg::DefineIntSetting("txrelay.stuck_blocks", "Blocks a pending transaction may wait before the tracker asks for a fee bump.",
                        &settings.stuck_blocks, 12, 1, 100000, SettingScope::kReload);
+  pg::DefineIntSetting("txrelay.ledger_checkpoint_interval",
+                       "Seconds between the ledger checkpoints the tracker takes (0: none; the alert then stays quiet).",
+                       &settings.ledger_checkpoint_interval_s, 3600, 0, 7 * 86400, SettingScope::kReload, "s");
   pg::DefineIntSetting("txrelay.alert_pending_age", "Alert when a sent withdrawal is not in a block after this long.",
                        &settings.alert_pending_age_s, 1800, 1, 30 * 86400, SettingScope::kSession, "s");
   pg::DefineIntSetting("txrelay.alert_reservation_age",

@@ -29,6 +29,7 @@ struct Settings {
   int tracker_check_after_blocks = 2;
   int tracker_check_after_ms = 30000;
   int stuck_blocks = 12;
+  int ledger_checkpoint_interval_s = 3600;  // txrelay.ledger_checkpoint_interval (0: off)
   // Thresholds of the txrelay.alerts view (read there with current_setting()).
   int alert_pending_age_s = 1800;
   int alert_reservation_age_s = 86400;

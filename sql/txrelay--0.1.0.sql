@@ -391,6 +391,16 @@ CREATE TABLE txrelay.ledger_checkpoint_accounts (
 );
 CREATE INDEX ledger_checkpoint_accounts_version_idx ON txrelay.ledger_checkpoint_accounts (version);
 
+-- Checkpoints the tracker could not take because verify_ledger() found problems (TR010): the
+-- ledger_verification_failed alert shows the newest until that version is taken after a repair.
+CREATE TABLE txrelay.ledger_checkpoint_refusals (
+  refusal_id   bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
+  refused_at   timestamptz NOT NULL DEFAULT now(),
+  version      bigint      NOT NULL,  -- the version that was not taken
+  message      text        NOT NULL,  -- TR010's message: the first problem and how many were found
+  CONSTRAINT ledger_checkpoint_refusals_pkey PRIMARY KEY (refusal_id)
+);
+
 -- Append-only: one row per status transition (and per operator note) of a withdrawal.
 CREATE TABLE txrelay.withdrawal_events (
   event_id       bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
@@ -494,7 +504,7 @@ DECLARE
 BEGIN
   -- Append-only history: no UPDATE, DELETE or TRUNCATE, for any role.
   FOREACH t IN ARRAY ARRAY['ledger_entries', 'withdrawal_events', 'rpc_calls', 'approvals', 'nonce_reservations',
-                           'ledger_checkpoints', 'ledger_checkpoint_accounts']
+                           'ledger_checkpoints', 'ledger_checkpoint_accounts', 'ledger_checkpoint_refusals']
   LOOP
     EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON txrelay.%I FOR EACH ROW EXECUTE FUNCTION txrelay._refuse_history_change()', t || '_append_only', t);
     EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE TRUNCATE ON txrelay.%I FOR EACH STATEMENT EXECUTE FUNCTION txrelay._refuse_history_change()', t || '_no_truncate', t);
@@ -1016,9 +1026,10 @@ BEGIN
   SELECT jsonb_agg(jsonb_build_object('problem', p.problem, 'details', p.details)) INTO problems
     FROM (SELECT * FROM txrelay._ledger_problems(coalesce(prev.version, 0)) LIMIT 10) p;
   IF problems IS NOT NULL THEN
-    RAISE EXCEPTION 'ledger verification failed: checkpoint % not taken', next_version
+    RAISE EXCEPTION 'ledger verification failed: % % (% found); checkpoint % not taken',
+                    problems -> 0 ->> 'problem', problems -> 0 -> 'details', jsonb_array_length(problems), next_version
       USING ERRCODE = 'TR010', DETAIL = problems::text,
-            HINT = 'SELECT * FROM txrelay.verify_ledger(); docs/runbook.md, ledger_checkpoint_stale.';
+            HINT = 'SELECT * FROM txrelay.verify_ledger(); docs/runbook.md, ledger_verification_failed.';
   END IF;
   RETURN taken;
 END
@@ -1051,7 +1062,11 @@ WITH settings AS (
          coalesce(current_setting('txrelay.alert_rpc_error_percent', true), '20')::int AS rpc_error_percent,
          coalesce(current_setting('txrelay.alert_rpc_min_calls', true), '10')::int AS rpc_min_calls,
          coalesce(current_setting('txrelay.alert_reconcile_age', true), '86400s')::interval AS reconcile_age,
-         coalesce(current_setting('txrelay.alert_spike_min', true), '5')::int AS spike_min
+         coalesce(current_setting('txrelay.alert_spike_min', true), '5')::int AS spike_min,
+         coalesce(current_setting('txrelay.ledger_checkpoint_interval', true), '3600s')::interval AS checkpoint_interval
+),
+newest_checkpoint AS (
+  SELECT c.version, c.taken_at FROM txrelay.ledger_checkpoints c ORDER BY c.version DESC LIMIT 1
 ),
 -- Events of the last hour and of the 24 hours before it, for spikes against the usual rate.
 recent_events AS (
@@ -1201,6 +1216,31 @@ SELECT 'critical', 'ledger_reserved_mismatch',
   LEFT JOIN (SELECT account, chain_id, asset, sum(amount) AS total FROM open_reservations GROUP BY 1, 2, 3) o
          USING (account, chain_id, asset)
  WHERE a.reserved <> coalesce(o.total, 0)
+UNION ALL
+SELECT 'critical', 'ledger_verification_failed',
+       f.message,
+       'SELECT * FROM txrelay.verify_ledger(); SELECT * FROM txrelay.ledger_checkpoint_refusals ORDER BY refusal_id DESC LIMIT 5',
+       'the ledger''s entries, totals or checkpoints were changed outside txrelay: balances and the withdrawals paid from them can no longer be trusted',
+       'stop approvals; find who changed what (verify_ledger() names the rows); restore those rows from a backup or the replica, with two people reviewing; then SELECT txrelay.take_ledger_checkpoint()',
+       f.refused_at, NULL::bigint, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('refusal_id', f.refusal_id, 'last_checkpoint', (SELECT version FROM newest_checkpoint))
+  FROM (SELECT r.* FROM txrelay.ledger_checkpoint_refusals r ORDER BY r.refusal_id DESC LIMIT 1) f
+ WHERE f.version > coalesce((SELECT version FROM newest_checkpoint), 0)
+UNION ALL
+SELECT 'warning', 'ledger_checkpoint_stale',
+       CASE WHEN c.version IS NULL THEN 'no ledger checkpoint has been taken yet'
+            ELSE format('the newest ledger checkpoint (version %s) was taken %s ago', c.version,
+                        date_trunc('second', clock_timestamp() - c.taken_at)) END,
+       'SELECT version, taken_at FROM txrelay.ledger_checkpoints ORDER BY version DESC LIMIT 5; the server log for "ledger checkpoint"',
+       'checkpoints prove the ledger step by step: without new ones nothing checks the entries written since the last one, and verify_ledger() reads ever more history',
+       'check the tracker runs (worker_not_running) and txrelay.ledger_checkpoint_interval; take one by hand: SELECT txrelay.take_ledger_checkpoint()',
+       coalesce(c.taken_at, f.created_at), NULL::bigint, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('version', c.version, 'interval', (SELECT checkpoint_interval FROM settings)::text)
+  FROM (SELECT 1) one
+  LEFT JOIN newest_checkpoint c ON true
+  LEFT JOIN LATERAL (SELECT e.created_at FROM txrelay.ledger_entries e ORDER BY e.entry_id LIMIT 1) f ON true
+ WHERE (SELECT checkpoint_interval FROM settings) > interval '0'
+   AND coalesce(c.taken_at, f.created_at) < clock_timestamp() - 2 * (SELECT checkpoint_interval FROM settings)
 UNION ALL
 SELECT 'critical', 'hot_wallet_low',
        format('hot wallet %s on chain %s: %s (reconciliation run %s)', f.sender, f.chain_id, f.finding ->> 'what', r.run_id),
@@ -1382,6 +1422,15 @@ SELECT 'txrelay_reconciliation_findings', '{}'::jsonb,
        coalesce((SELECT r.findings FROM txrelay.reconciliation_runs r WHERE r.status = 'done' ORDER BY r.finished_at DESC LIMIT 1), 0)::float8,
        'gauge', 'Problems the last finished reconciliation run found.'
 UNION ALL
+SELECT 'txrelay_ledger_checkpoint_version', '{}'::jsonb,
+       coalesce((SELECT max(c.version) FROM txrelay.ledger_checkpoints c), 0)::float8,
+       'gauge', 'The newest ledger checkpoint (state version); 0: none yet.'
+UNION ALL
+SELECT 'txrelay_ledger_checkpoint_age_seconds', '{}'::jsonb,
+       coalesce((SELECT extract(epoch FROM now() - c.taken_at) FROM txrelay.ledger_checkpoints c ORDER BY c.version DESC LIMIT 1),
+                'NaN')::float8,
+       'gauge', 'Seconds since the newest ledger checkpoint was taken (NaN: none yet).'
+UNION ALL
 SELECT 'txrelay_alerts', jsonb_build_object('severity', t.severity),
        (SELECT count(*) FROM txrelay.alerts a WHERE a.severity = t.severity)::float8, 'gauge', 'Open alerts (txrelay.alerts) by severity.'
   FROM (VALUES ('critical'), ('warning')) t(severity)
@@ -1476,7 +1525,8 @@ BEGIN
   FOREACH t IN ARRAY ARRAY['chains', 'assets', 'rpc_endpoints', 'signers', 'senders', 'risk_tiers', 'withdrawals',
                            'approvals', 'nonce_reservations', 'signature_requests', 'attempts', 'ledger_accounts',
                            'ledger_entries', 'withdrawal_events', 'outbox', 'rpc_calls', 'chain_heads', 'chain_blocks',
-                           'reconciliation_runs', 'ledger_checkpoints', 'ledger_checkpoint_accounts']
+                           'reconciliation_runs', 'ledger_checkpoints', 'ledger_checkpoint_accounts',
+                           'ledger_checkpoint_refusals']
   LOOP
     PERFORM pg_catalog.pg_extension_config_dump(pg_catalog.format('txrelay.%I', t)::regclass, '');
   END LOOP;

@@ -8,7 +8,7 @@ SELECT tables_are('txrelay', ARRAY[
   'chains', 'assets', 'rpc_endpoints', 'signers', 'senders', 'risk_tiers', 'withdrawals', 'approvals',
   'nonce_reservations', 'signature_requests', 'attempts', 'ledger_accounts', 'ledger_entries',
   'withdrawal_events', 'outbox', 'rpc_calls', 'chain_heads', 'chain_blocks', 'reconciliation_runs',
-  'ledger_checkpoints', 'ledger_checkpoint_accounts']);
+  'ledger_checkpoints', 'ledger_checkpoint_accounts', 'ledger_checkpoint_refusals']);
 
 -- Every constraint has the name the docs and the code refer to.
 SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE connamespace = 'txrelay'::regnamespace$$, ARRAY[
@@ -37,7 +37,8 @@ SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE connamespace = 'tx
   'reconciliation_runs_finished_check', 'ledger_checkpoints_pkey', 'ledger_checkpoints_version_check',
   'ledger_checkpoints_chain_check', 'ledger_checkpoints_hash_check', 'ledger_checkpoint_accounts_pkey',
   'ledger_checkpoint_accounts_version_fkey', 'ledger_checkpoint_accounts_account_fkey',
-  'ledger_checkpoint_accounts_entry_count_check', 'ledger_checkpoint_accounts_hash_check'],
+  'ledger_checkpoint_accounts_entry_count_check', 'ledger_checkpoint_accounts_hash_check',
+  'ledger_checkpoint_refusals_pkey'],
   'every constraint has its documented name');
 
 -- The partial unique indexes that carry invariants.
@@ -72,8 +73,8 @@ SELECT set_eq($$SELECT p.proname::text FROM pg_proc p
                 WHERE p.pronamespace = 'txrelay'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE')$$,
               ARRAY['state_transitions', 'decode_raw_tx'], 'PUBLIC may execute only state_transitions and decode_raw_tx');
 
-SELECT is((SELECT cardinality(extconfig) FROM pg_extension WHERE extname = 'txrelay'), 21,
-          'pg_dump keeps the rows of all 21 tables');
+SELECT is((SELECT cardinality(extconfig) FROM pg_extension WHERE extname = 'txrelay'), 22,
+          'pg_dump keeps the rows of all 22 tables');
 
 -- The install script runs again when the roles already exist (drop and re-create).
 SELECT lives_ok($$DROP EXTENSION txrelay CASCADE$$, 'the extension drops');

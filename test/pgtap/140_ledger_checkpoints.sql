@@ -2,7 +2,7 @@
 -- snapshots of the changed accounts; verify_ledger() starts from the newest and, with
 -- full_history, checks every checkpoint against the entries; a checkpoint is refused over damage.
 BEGIN;
-SELECT plan(34);
+SELECT plan(41);
 SELECT txrelay_test.fixture();
 
 -- The first checkpoint: every account with entries, no previous hash.
@@ -131,6 +131,35 @@ SELECT results_eq($$SELECT cp.credited - cp.reserved - cp.spent
 SELECT * FROM txrelay.take_ledger_checkpoint() \gset v5_
 SELECT is_empty($$SELECT * FROM txrelay.verify_ledger()$$, 'and the ledger verifies from the new checkpoint');
 SELECT is_empty($$SELECT * FROM txrelay.verify_ledger(true)$$, 'and over its whole history');
+
+-- The alerts: a refused checkpoint (the tracker records it) until the next one is taken; no new
+-- checkpoint for two intervals (txrelay.ledger_checkpoint_interval, 3600 s by default).
+SELECT is_empty($$SELECT * FROM txrelay.alerts WHERE alert LIKE 'ledger_%'$$, 'no ledger alert while checkpoints are fresh');
+INSERT INTO txrelay.ledger_checkpoint_refusals (version, message)
+VALUES ((SELECT max(version) + 1 FROM txrelay.ledger_checkpoints), 'ledger verification failed: entry hash does not match its contents {} (1 found); checkpoint 6 not taken');
+SELECT results_eq($$SELECT severity, what FROM txrelay.alerts WHERE alert = 'ledger_verification_failed'$$,
+                  $$VALUES ('critical', 'ledger verification failed: entry hash does not match its contents {} (1 found); checkpoint 6 not taken')$$,
+                  'a refused checkpoint raises ledger_verification_failed with what was found');
+SAVEPOINT stale;
+ALTER TABLE txrelay.ledger_checkpoints DISABLE TRIGGER ledger_checkpoints_append_only;
+UPDATE txrelay.ledger_checkpoints SET taken_at = taken_at - interval '3 hours';
+SELECT results_eq($$SELECT severity, details ->> 'version' FROM txrelay.alerts WHERE alert = 'ledger_checkpoint_stale'$$,
+                  $$SELECT 'warning', max(version)::text FROM txrelay.ledger_checkpoints$$,
+                  'a newest checkpoint older than two intervals raises ledger_checkpoint_stale');
+ROLLBACK TO SAVEPOINT stale;
+ALTER TABLE txrelay.ledger_checkpoints DISABLE TRIGGER ledger_checkpoints_append_only;
+ALTER TABLE txrelay.ledger_checkpoint_accounts DISABLE TRIGGER ALL;
+ALTER TABLE txrelay.ledger_checkpoints DISABLE TRIGGER ALL;
+DELETE FROM txrelay.ledger_checkpoint_accounts;
+DELETE FROM txrelay.ledger_checkpoints;
+SELECT is((SELECT count(*)::int FROM txrelay.alerts WHERE alert = 'ledger_checkpoint_stale'), 0,
+          'with no checkpoint at all, no alert while the ledger is younger than two intervals');
+ROLLBACK TO SAVEPOINT stale;
+SELECT ok(EXISTS (SELECT FROM txrelay.take_ledger_checkpoint()), 'a checkpoint is taken after the repair');
+SELECT is_empty($$SELECT * FROM txrelay.alerts WHERE alert LIKE 'ledger_%'$$,
+                'and the ledger alerts clear');
+SELECT results_eq($$SELECT value FROM txrelay.metrics WHERE metric = 'txrelay_ledger_checkpoint_version'$$,
+                  $$SELECT max(version)::float8 FROM txrelay.ledger_checkpoints$$, 'the metrics show the newest version');
 
 SELECT * FROM finish();
 ROLLBACK;
