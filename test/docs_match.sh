@@ -7,13 +7,15 @@ fail=0
 for fn in $(psql -X -At -c "SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'txrelay'::regnamespace AND proname NOT LIKE '\_%'"); do
   grep -q "txrelay\.$fn(" docs/sql-api.md || { echo "docs/sql-api.md does not document txrelay.$fn"; fail=1; }
 done
-code_states=$(grep -rhoE 'k[A-Za-z]+\[\] = "[0-9A-Z]{5}"' src/core/error.hpp | grep -oE '[0-9A-Z]{5}' | sort -u)
+# The codes the C++ raises (src/core/error.hpp) and those the SQL functions raise (ERRCODE = ...).
+code_states=$({ grep -rhoE 'k[A-Za-z]+\[\] = "[0-9A-Z]{5}"' src/core/error.hpp; grep -hoE "ERRCODE = '[0-9A-Z]{5}'" sql/*.sql; } |
+              grep -oE "[\"'][0-9A-Z]{5}[\"']" | tr -d "\"'" | sort -u)
 doc_states=$(sed -n '/<!-- sqlstates -->/,/<!-- \/sqlstates -->/p' docs/sql-api.md | grep -oE '^\| `[0-9A-Z]{5}`' | grep -oE '[0-9A-Z]{5}' | sort -u)
 # Every code the C++ raises is documented; every product code (TRxxx) documented exists in code.
 for s in $code_states; do
-  grep -qx "$s" <<<"$doc_states" || { echo "SQLSTATE $s (src/core/error.hpp) is not in docs/sql-api.md"; fail=1; }
+  grep -qx "$s" <<<"$doc_states" || { echo "SQLSTATE $s (src/core/error.hpp or sql/) is not in docs/sql-api.md"; fail=1; }
 done
 for s in $(grep '^TR' <<<"$doc_states"); do
-  grep -qx "$s" <<<"$code_states" || { echo "SQLSTATE $s is documented but not in src/core/error.hpp"; fail=1; }
+  grep -qx "$s" <<<"$code_states" || { echo "SQLSTATE $s is documented but raised nowhere"; fail=1; }
 done
 exit $fail
