@@ -191,13 +191,26 @@ bool Reconciler::RunRequested() {
                         {"findings", found}});
     }
   }
+  // The domain counts (the database against itself) are read whether or not the chain could be.
   static const pg::Statement kFinish(
-      "UPDATE txrelay.reconciliation_runs SET status = CASE WHEN $2 IS NULL THEN 'done' ELSE 'failed' END, "
-      "finished_at = now(), findings = $3, report = $4::jsonb, error = $2 WHERE run_id = $1",
+      "UPDATE txrelay.reconciliation_runs r SET status = CASE WHEN $2 IS NULL THEN 'done' ELSE 'failed' END, "
+      "finished_at = now(), findings = $3 + jsonb_array_length(c.counts -> 'disagreements'), report = $4::jsonb, "
+      "error = $2, domain_counts = c.counts "
+      "FROM (SELECT txrelay._domain_counts(x.chain_id) AS counts FROM txrelay.reconciliation_runs x WHERE x.run_id = $1) c "
+      "WHERE r.run_id = $1 RETURNING r.findings::bigint, c.counts -> 'disagreements'",
       {INT8OID, TEXTOID, INT4OID, TEXTOID});
-  kFinish.Run({pg::Int8Param(run_id), error.empty() ? pg::DatumParam(TEXTOID, Datum(0), true) : pg::TextParam(error),
-               pg::Int4Param(findings), pg::TextParam(report.dump())});
+  const auto finished =
+      kFinish
+          .Run({pg::Int8Param(run_id), error.empty() ? pg::DatumParam(TEXTOID, Datum(0), true) : pg::TextParam(error),
+                pg::Int4Param(findings), pg::TextParam(report.dump())})
+          .front();
+  findings = static_cast<int>(finished.Int64(0));
+  const std::string disagreements = finished.Text(1);
   txn.Commit();
+  if (disagreements != "[]") {
+    pg::worker::LogWarning("txrelay tracker: CRITICAL: reconciliation run " + std::to_string(run_id) +
+                           ": domain counts disagree: " + disagreements);
+  }
   if (!error.empty()) {
     pg::worker::LogWarning("txrelay tracker: reconciliation run " + std::to_string(run_id) + " failed: " + error);
   } else {

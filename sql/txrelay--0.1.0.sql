@@ -291,6 +291,7 @@ CREATE TABLE txrelay.reconciliation_runs (
   findings      int,                      -- how many problems the run found
   report        jsonb,                    -- per sender: chain vs database, findings
   error         text,                     -- why a run failed (the node could not be read)
+  domain_counts jsonb,                    -- txrelay._domain_counts(): the counts and where they disagree
   CONSTRAINT reconciliation_runs_pkey PRIMARY KEY (run_id),
   CONSTRAINT reconciliation_runs_chain_id_fkey FOREIGN KEY (chain_id) REFERENCES txrelay.chains (chain_id),
   CONSTRAINT reconciliation_runs_status_check CHECK (status IN ('requested', 'running', 'done', 'failed')),
@@ -1035,6 +1036,53 @@ BEGIN
 END
 $take$;
 
+-- Domain counts from three sources that must agree (DESIGN §7): the withdrawals' statuses, their
+-- creation events and the ledger's entries. requested = completed + ended unpaid + in flight, and
+-- RESERVE / COMMIT / RELEASE / open reservations against each. It reads whole histories, so each
+-- reconciliation run computes it (a background job), never the alerts view; domain_counts_disagree
+-- shows the last run's result.
+CREATE FUNCTION txrelay._domain_counts(chain_id bigint) RETURNS jsonb
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off
+AS $counts$
+  WITH w AS (
+    SELECT count(*) FILTER (WHERE x.completed_at IS NOT NULL) AS completed,
+           count(*) FILTER (WHERE x.status IN ('rejected', 'cancelled', 'failed', 'replaced_externally')) AS ended_unpaid,
+           count(*) FILTER (WHERE x.completed_at IS NULL
+                              AND x.status NOT IN ('rejected', 'cancelled', 'failed', 'replaced_externally')) AS in_flight
+      FROM txrelay.withdrawals x
+     WHERE _domain_counts.chain_id IS NULL OR x.chain_id = _domain_counts.chain_id
+  ), e AS (
+    SELECT count(*) AS requested
+      FROM txrelay.withdrawal_events ev JOIN txrelay.withdrawals x ON x.withdrawal_id = ev.withdrawal_id
+     WHERE ev.event = 'status' AND ev.from_status IS NULL
+       AND (_domain_counts.chain_id IS NULL OR x.chain_id = _domain_counts.chain_id)
+  ), l AS (
+    SELECT count(*) FILTER (WHERE le.kind = 'RESERVE') AS reserves, count(*) FILTER (WHERE le.kind = 'COMMIT') AS commits,
+           count(*) FILTER (WHERE le.kind = 'RELEASE') AS releases
+      FROM txrelay.ledger_entries le
+     WHERE le.withdrawal_id IS NOT NULL AND (_domain_counts.chain_id IS NULL OR le.chain_id = _domain_counts.chain_id)
+  )
+  SELECT jsonb_build_object(
+           'chain_id', _domain_counts.chain_id, 'requested', e.requested, 'completed', w.completed,
+           'ended_unpaid', w.ended_unpaid, 'in_flight', w.in_flight, 'reserve_entries', l.reserves,
+           'commit_entries', l.commits, 'release_entries', l.releases,
+           'open_reservations', l.reserves - l.commits - l.releases,
+           'disagreements', to_jsonb(array_remove(ARRAY[
+             CASE WHEN e.requested <> w.completed + w.ended_unpaid + w.in_flight THEN
+               format('requested (%s creation events) <> completed (%s) + ended unpaid (%s) + in flight (%s)',
+                      e.requested, w.completed, w.ended_unpaid, w.in_flight) END,
+             CASE WHEN l.reserves <> e.requested THEN
+               format('RESERVE entries (%s) <> requested (%s)', l.reserves, e.requested) END,
+             CASE WHEN l.commits <> w.completed THEN
+               format('COMMIT entries (%s) <> completed (%s)', l.commits, w.completed) END,
+             CASE WHEN l.releases <> w.ended_unpaid THEN
+               format('RELEASE entries (%s) <> rejected, cancelled, failed or replaced externally (%s)', l.releases, w.ended_unpaid) END,
+             CASE WHEN l.reserves - l.commits - l.releases <> w.in_flight THEN
+               format('open reservations (%s) <> in flight (%s)', l.reserves - l.commits - l.releases, w.in_flight) END
+           ]::text[], NULL)))
+    FROM w, e, l
+$counts$;
+
 -- The attempt that speaks for a withdrawal: its inclusion, else its newest (one index probe).
 CREATE FUNCTION txrelay._last_attempt(withdrawal_id uuid) RETURNS TABLE (attempt_id uuid, tx_hash text)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -1216,6 +1264,15 @@ SELECT 'critical', 'ledger_reserved_mismatch',
   LEFT JOIN (SELECT account, chain_id, asset, sum(amount) AS total FROM open_reservations GROUP BY 1, 2, 3) o
          USING (account, chain_id, asset)
  WHERE a.reserved <> coalesce(o.total, 0)
+UNION ALL
+SELECT 'critical', 'domain_counts_disagree',
+       format('reconciliation run %s: %s', r.run_id, d.what),
+       format('SELECT domain_counts FROM txrelay.reconciliation_runs WHERE run_id = %s; SELECT * FROM txrelay.verify_ledger(true)', r.run_id),
+       'withdrawals, their history and the ledger tell different stories: a withdrawal may have been paid, lost or released without the others knowing',
+       'stop approvals; verify_ledger(true) names the withdrawals whose entries and status disagree; repair them from a backup with two people reviewing; then SELECT txrelay.reconcile()',
+       r.finished_at, r.chain_id, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       r.domain_counts - 'disagreements' || jsonb_build_object('run_id', r.run_id)
+  FROM last_run r, jsonb_array_elements_text(r.domain_counts -> 'disagreements') d(what)
 UNION ALL
 SELECT 'critical', 'ledger_verification_failed',
        f.message,

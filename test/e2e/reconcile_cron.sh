@@ -41,6 +41,8 @@ run=$(sql "SELECT min(run_id) FROM txrelay.reconciliation_runs WHERE run_id > $b
 mined0=$(rpc eth_getTransactionCount "[\"${DEV[0]}\", \"latest\"]" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))')
 check "the run's report has the node's nonce count ($mined0) and balance for each sender" \
   test "$(sql "SELECT string_agg((e ->> 'sender') || '=' || (e ->> 'chain_mined'), ',' ORDER BY e ->> 'sender') FROM txrelay.reconciliation_runs, jsonb_array_elements(report) e WHERE run_id = $run")" = "${DEV[1]}=0,${DEV[0]}=$mined0"
+check "the run counted the domain from three sources, and they agree (requested = in flight, RESERVE entries, open reservations)" \
+  test "$(sql "SELECT (domain_counts ->> 'requested') || '/' || (domain_counts ->> 'in_flight') || '/' || (domain_counts ->> 'reserve_entries') || '/' || (domain_counts ->> 'open_reservations') || '/' || (domain_counts -> 'disagreements') FROM txrelay.reconciliation_runs WHERE run_id = $run")" = "$(sql "SELECT count(*) FROM txrelay.withdrawals")/$(sql "SELECT count(*) FROM txrelay.withdrawals")/$(sql "SELECT count(*) FROM txrelay.withdrawals")/$(sql "SELECT count(*) FROM txrelay.withdrawals")/[]"
 check "the wallet whose nonce was used outside txrelay (tx $outside) is quarantined by the run" \
   test "$(sql "SELECT status || '/' || (status_reason LIKE 'reconciliation run $run: the chain has mined 1 transactions%') FROM txrelay.senders WHERE address = '${DEV[0]}'")" = "quarantined/true"
 check "its alert is critical and says so" \

@@ -3,7 +3,7 @@
 -- themselves (the tracker reading the chain, quarantining) are tested on anvil with pg_cron in
 -- test/e2e/reconcile_cron.sh.
 BEGIN;
-SELECT plan(15);
+SELECT plan(21);
 
 SELECT txrelay_test.fixture(130);
 SELECT is_empty($$SELECT * FROM txrelay.reconciliation_runs WHERE status IN ('requested', 'running')$$, 'no run is open');
@@ -55,6 +55,44 @@ UPDATE txrelay.reconciliation_runs SET status = 'done', error = NULL, finished_a
        started_at = now() - interval '5 minutes' WHERE run_id IN (:run, :run2, :run3);
 SELECT ok((SELECT what LIKE '%finished%ago%' AND what_to_do LIKE '%cron.schedule%' FROM txrelay.alerts WHERE alert = 'reconciliation_stale'),
           'no run within txrelay.alert_reconcile_age: reconciliation_stale says how to schedule it');
+
+-- Domain counts: the withdrawals' statuses, their creation events and the ledger agree.
+SELECT txrelay.request_withdrawal('dc-open', 'alice', 130, 'ETH', txrelay_test.dev(2), 10) IS NOT NULL AS r1 \gset
+SELECT txrelay.cancel((txrelay.request_withdrawal('dc-cancelled', 'alice', 130, 'ETH', txrelay_test.dev(2), 11)).withdrawal_id, 'test')
+       IS NOT NULL AS r2 \gset
+SELECT is(txrelay._domain_counts(130) - 'chain_id',
+          '{"requested": 2, "completed": 0, "ended_unpaid": 1, "in_flight": 1, "reserve_entries": 2, "commit_entries": 0,
+            "release_entries": 1, "open_reservations": 1, "disagreements": []}'::jsonb,
+          'domain counts of a consistent database: requested = completed + ended unpaid + in flight, and the ledger agrees');
+SAVEPOINT counts;
+ALTER TABLE txrelay.withdrawals DISABLE TRIGGER withdrawals_state_machine;
+UPDATE txrelay.withdrawals SET status = 'cancelled' WHERE idempotency_key = 'dc-open';
+SELECT is(txrelay._domain_counts(130) -> 'disagreements',
+          '["RELEASE entries (1) <> rejected, cancelled, failed or replaced externally (2)", "open reservations (1) <> in flight (0)"]'::jsonb,
+          'a withdrawal cancelled by hand without its RELEASE: two counts disagree');
+ROLLBACK TO SAVEPOINT counts;
+ALTER TABLE txrelay.withdrawal_events DISABLE TRIGGER withdrawal_events_append_only;
+DELETE FROM txrelay.withdrawal_events e USING txrelay.withdrawals w
+ WHERE w.withdrawal_id = e.withdrawal_id AND w.idempotency_key = 'dc-open' AND e.from_status IS NULL;
+SELECT is(txrelay._domain_counts(130) -> 'disagreements',
+          '["requested (1 creation events) <> completed (0) + ended unpaid (1) + in flight (1)", "RESERVE entries (2) <> requested (1)"]'::jsonb,
+          'a withdrawal whose creation left no event: requested disagrees with the rest');
+ROLLBACK TO SAVEPOINT counts;
+SELECT is(txrelay._domain_counts(NULL) -> 'disagreements', '[]'::jsonb, 'and all chains together agree');
+
+-- The run stores them; the alert shows each disagreement of the last finished run.
+SELECT txrelay.reconcile() AS run4 \gset
+UPDATE txrelay.reconciliation_runs SET status = 'done', started_at = now(), finished_at = now() + interval '3 seconds', findings = 1,
+       report = '[]', domain_counts = '{"requested": 3, "completed": 1, "ended_unpaid": 0, "in_flight": 1,
+         "disagreements": ["requested (3 creation events) <> completed (1) + ended unpaid (0) + in flight (1)"]}'
+ WHERE run_id = :run4;
+SELECT results_eq($$SELECT severity, what, details ->> 'requested' FROM txrelay.alerts WHERE alert = 'domain_counts_disagree'$$,
+                  format($$VALUES ('critical', 'reconciliation run %s: requested (3 creation events) <> completed (1) + ended unpaid (0) + in flight (1)', '3')$$, :run4),
+                  'domain_counts_disagree: critical, with the counts');
+SELECT txrelay.reconcile() AS run5 \gset
+UPDATE txrelay.reconciliation_runs SET status = 'done', started_at = now(), finished_at = now() + interval '4 seconds', findings = 0,
+       report = '[]', domain_counts = txrelay._domain_counts(NULL) WHERE run_id = :run5;
+SELECT is_empty($$SELECT * FROM txrelay.alerts WHERE alert = 'domain_counts_disagree'$$, 'a later run where they agree clears it');
 
 SELECT * FROM finish();
 ROLLBACK;
