@@ -1369,6 +1369,12 @@ CREATE INDEX withdrawal_events_created_idx ON txrelay.withdrawal_events (created
 CREATE INDEX withdrawal_events_spike_idx ON txrelay.withdrawal_events (created_at)
   WHERE event IN ('dropped', 'nonce_used_externally') OR to_status IN ('reorged', 'finalized');
 
+-- request_withdrawal() calls since the server started, by outcome (shared-memory counters: a
+-- replay writes nothing to count). NULLs without shared_preload_libraries.
+CREATE FUNCTION txrelay._request_counts(OUT new_requests bigint, OUT replays bigint, OUT conflicts bigint)
+  RETURNS record LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_request_counts';
+
 -- Operational metrics (DESIGN §7), one row per sample: `metric` and `labels` name it, `value` is
 -- the number, `type` and `help` are for txrelay.prometheus(). Rates and latencies are over the
 -- last hour (label window = '1h'); gauges are now. Reads only recent rows (by time index) and open
@@ -1478,6 +1484,12 @@ UNION ALL
 SELECT 'txrelay_reconciliation_findings', '{}'::jsonb,
        coalesce((SELECT r.findings FROM txrelay.reconciliation_runs r WHERE r.status = 'done' ORDER BY r.finished_at DESC LIMIT 1), 0)::float8,
        'gauge', 'Problems the last finished reconciliation run found.'
+UNION ALL
+SELECT 'txrelay_request_withdrawal_calls_total', jsonb_build_object('outcome', o.outcome), coalesce(o.n::float8, 'NaN'), 'counter',
+       'request_withdrawal() calls since the server started: new withdrawals, idempotent replays (same key, same request: '
+       'the first withdrawal returned, nothing written) and conflicts (same key, another request: TR001). NaN: not preloaded.'
+  FROM txrelay._request_counts() c,
+       LATERAL (VALUES ('new', c.new_requests), ('replay', c.replays), ('conflict', c.conflicts)) o(outcome, n)
 UNION ALL
 SELECT 'txrelay_ledger_checkpoint_version', '{}'::jsonb,
        coalesce((SELECT max(c.version) FROM txrelay.ledger_checkpoints c), 0)::float8,

@@ -4,6 +4,7 @@
 #include "pg/guard.hpp"
 #include "pg/postgres.hpp"
 
+#include "pg/request_counters.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -16,7 +17,10 @@ void _PG_init(void);
 // either way, so loading on first use (without the workers) is allowed.
 void _PG_init(void) {
   try {
-    if (process_shared_preload_libraries_in_progress) txrelay::bgworker::RegisterWorkers();
+    if (process_shared_preload_libraries_in_progress) {
+      txrelay::bgworker::RegisterWorkers();
+      txrelay::pg::InstallRequestCounters();
+    }
     txrelay::pg::ReserveSettingPrefix();
   } catch (const txrelay::pg::PgError& e) {
     ReThrowError(e.data());

@@ -76,13 +76,5 @@ TXRELAY_SQL_FUNCTION(txrelay_balance) {
         kTotals.Run({pg::TextParam(account), pg::Int8Param(chain_id), pg::TextParam(asset)}).front();
     for (int i = 0; i < 3; ++i) values[i] = row.TransferValue(i);
   }
-  TupleDesc desc = pg::Call([=] {
-    TupleDesc d;
-    if (get_call_result_type(fcinfo, nullptr, &d) != TYPEFUNC_COMPOSITE)
-      elog(ERROR, "balance: expected a composite result");
-    return BlessTupleDesc(d);
-  });
-  Datum* v = values;
-  bool* n = nulls;
-  return pg::Call([=] { return HeapTupleGetDatum(heap_form_tuple(desc, v, n)); });
+  return pg::ReturnRecord(fcinfo, values, nulls);
 }

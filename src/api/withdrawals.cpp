@@ -14,6 +14,7 @@
 #include "pg/args.hpp"
 #include "pg/function.hpp"
 #include "pg/guard.hpp"
+#include "pg/request_counters.hpp"
 #include "pg/spi.hpp"
 
 using namespace txrelay;
@@ -81,11 +82,13 @@ TXRELAY_SQL_FUNCTION(txrelay_request_withdrawal) {
     const auto r = existing.front();
     const auto stored = r.Bytes(1);
     if (std::equal(stored.begin(), stored.end(), fingerprint.begin(), fingerprint.end())) {
+      pg::CountRequest(pg::RequestOutcome::kReplay);
       return api::ReturnWithdrawal(r.Value(0));  // an idempotent replay
     }
     std::string fields;
     for (const auto& f : DifferingFields(StoredRequest(r), request))
       fields += (fields.empty() ? "" : ", ") + f;
+    pg::CountRequest(pg::RequestOutcome::kConflict);
     throw Error(sqlstate::kIdempotencyConflict,
                 "idempotency_key " + Quote(key) + " was already used for a different request",
                 "Withdrawal " + pg::TextOfUuid(r.Value(0)) + " has this key; the requests differ in: " +
@@ -133,6 +136,7 @@ TXRELAY_SQL_FUNCTION(txrelay_request_withdrawal) {
                 e.data()->hint ? e.data()->hint : "");
   }
   AutoApprove(w, tier);
+  pg::CountRequest(pg::RequestOutcome::kNew);
   return api::ReturnWithdrawal(w.id);
 }
 

@@ -58,4 +58,15 @@ Datum Invoke(FunctionBody body, FunctionCallInfo fcinfo) {
   pg_unreachable();
 }
 
+Datum ReturnRecord(FunctionCallInfo fcinfo, const Datum* values, const bool* nulls) {
+  return Call([=] {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) {
+      elog(ERROR, "a function returning a record was called without a composite result type");
+    }
+    desc = BlessTupleDesc(desc);
+    return HeapTupleGetDatum(heap_form_tuple(desc, const_cast<Datum*>(values), const_cast<bool*>(nulls)));
+  });
+}
+
 }  // namespace txrelay::pg

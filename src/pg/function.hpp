@@ -17,6 +17,10 @@ using FunctionBody = Datum (*)(FunctionCallInfo);
 
 Datum Invoke(FunctionBody body, FunctionCallInfo fcinfo);
 
+// The result of a function returning one record (OUT parameters): `values` and `nulls` in the
+// order of its result type's columns.
+Datum ReturnRecord(FunctionCallInfo fcinfo, const Datum* values, const bool* nulls);
+
 }  // namespace txrelay::pg
 
 #define TXRELAY_SQL_FUNCTION(name)                                                    \

@@ -3,7 +3,7 @@
 -- exposition text carries exactly the view's samples, and the roles see what they should.
 -- (test/e2e/metrics_prometheus.sh parses the text with the Prometheus client library's parser.)
 BEGIN;
-SELECT plan(17);
+SELECT plan(19);
 
 CREATE TEMP TABLE before AS SELECT metric, labels, value FROM txrelay.metrics;
 CREATE FUNCTION pg_temp.delta(m text, l jsonb) RETURNS float8 LANGUAGE sql AS $$
@@ -18,6 +18,15 @@ SELECT (txrelay.request_withdrawal('metrics-3', 'alice', 120, 'ETH', txrelay_tes
 SELECT txrelay.reject(:'w3', gen_random_uuid(), 'metrics-pd-3', 'carol', 'address on a deny list');
 
 SELECT is(pg_temp.delta('txrelay_withdrawals_open', '{"status": "requested"}'), 1::float8, 'one more withdrawal waiting for approval');
+SELECT (txrelay.request_withdrawal('metrics-1', 'alice', 120, 'ETH', txrelay_test.dev(2), 1000)).withdrawal_id = :'w1' AS replay1 \gset
+SELECT (txrelay.request_withdrawal('metrics-1', 'alice', 120, 'ETH', txrelay_test.dev(2), 1000)).withdrawal_id = :'w1' AS replay2 \gset
+SELECT throws_ok($$SELECT txrelay.request_withdrawal('metrics-1', 'alice', 120, 'ETH', txrelay_test.dev(2), 1001)$$, 'TR001', NULL,
+                 'the same key with another amount is a conflict');
+SELECT results_eq($$SELECT pg_temp.delta('txrelay_request_withdrawal_calls_total', '{"outcome": "new"}'),
+                           pg_temp.delta('txrelay_request_withdrawal_calls_total', '{"outcome": "replay"}'),
+                           pg_temp.delta('txrelay_request_withdrawal_calls_total', '{"outcome": "conflict"}')$$,
+                  $$VALUES (3::float8, 2::float8, 1::float8)$$,
+                  'request_withdrawal calls by outcome (shared-memory counters): 3 new, 2 idempotent replays, 1 conflict');
 SELECT is(pg_temp.delta('txrelay_withdrawals_open', '{"status": "approved"}'), 1::float8, 'one more approved');
 SELECT is(pg_temp.delta('txrelay_status_changes', '{"to_status": "requested", "window": "1h"}'), 3::float8, 'three requests in the last hour');
 SELECT is(pg_temp.delta('txrelay_status_changes', '{"to_status": "rejected", "window": "1h"}'), 1::float8, 'one rejection in the last hour');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes docs/postgres_exporter_queries.yaml from txrelay.metrics: one query per metric family,
-# its labels as LABEL columns and its value as a GAUGE. Needs PG* of a database with the
+# its labels as LABEL columns and its value as a GAUGE or COUNTER (the view's type). Needs PG* of a database with the
 # extension; rows that make every family appear (a chain head, an RPC call) are added inside a
 # transaction that is rolled back. test/e2e/metrics_prometheus.sh checks the file against a live
 # database, so a new family without a query fails the suite.
@@ -13,7 +13,7 @@ INSERT INTO txrelay.chain_heads VALUES (987654, 1, '\x00', 0, 0) \g /dev/null
 INSERT INTO txrelay.rpc_calls (correlation_id, target, chain_id, method, request, outcome)
 VALUES (gen_random_uuid(), 'x', 987654, 'm', '{}', 'ok') \g /dev/null
 SELECT json_agg(x ORDER BY x.metric) FROM (
-  SELECT m.metric, min(m.help) AS help,
+  SELECT m.metric, min(m.help) AS help, upper(min(m.type)) AS usage,
          (SELECT array_agg(DISTINCT k ORDER BY k) FROM txrelay.metrics m2, jsonb_object_keys(m2.labels) k WHERE m2.metric = m.metric) AS keys
     FROM txrelay.metrics m GROUP BY m.metric) x;
 ROLLBACK;
@@ -40,7 +40,7 @@ for f in json.loads(text[text.index("["):text.rindex("]") + 1]):
         print("        usage: \"LABEL\"")
         print(f"        description: \"{k}\"")
     print("    - value:")
-    print("        usage: \"GAUGE\"")
+    print(f"        usage: \"{f['usage']}\"")
     help_text = f["help"].replace('"', '\\"')
     print(f"        description: \"{help_text}\"")
 PY
