@@ -8,6 +8,7 @@
 #include "bgworker/fee_bump.hpp"
 #include "bgworker/worker_settings.hpp"
 #include "core/error.hpp"
+#include "core/log_ids.hpp"
 #include "core/rpc/jsonrpc.hpp"
 #include "core/rpc/send_error.hpp"
 #include "core/rpc/signer.hpp"
@@ -45,11 +46,7 @@ CallIds Job::Ids() const {
 }
 
 std::string Job::Describe() const {
-  std::string s = "withdrawal_id=" + withdrawal_id.value_or("-") +
-                  " attempt_id=" + (attempt_id.empty() ? "-" : attempt_id) +
-                  " idempotency_key=" + idempotency_key.value_or("-") + " nonce_key=" + nonce_key +
-                  " tx_hash=" + (tx_hash.empty() ? "-" : tx_hash);
-  return s;
+  return FormatLogIds({withdrawal_id.value_or(""), idempotency_key.value_or(""), nonce_key, attempt_id, tx_hash});
 }
 
 std::int64_t Broadcaster::RecoverLeases() {
@@ -299,7 +296,7 @@ void Broadcaster::Retry(const Job& job, const std::string& error) {
       {INT8OID, INT8OID, TEXTOID});
   kRetry.Run({pg::Int8Param(job.outbox_id), pg::Int8Param(delay), pg::TextParam(error)});
   pg::worker::LogInfo("txrelay broadcaster: retry " + job.kind + " in " + std::to_string(delay) +
-                      " ms (try " + std::to_string(job.tries) + "): " + error + " [" + job.Describe() + "]");
+                      " ms (try " + std::to_string(job.tries) + "): " + error + " " + job.Describe());
 }
 
 void Broadcaster::Done(const Job& job) {
@@ -319,7 +316,7 @@ void Broadcaster::Cancelled(const Job& job, const std::string& why) {
 }
 
 void Broadcaster::Dead(const Job& job, const std::string& error) {
-  const std::string text = error + " [" + job.Describe() + "]";
+  const std::string text = error + " " + job.Describe();
   static const pg::Statement kDead(
       "UPDATE txrelay.outbox SET status = 'dead', last_error = $2, lease_owner = NULL, "
       "lease_expires_at = NULL, done_at = now(), updated_at = now() WHERE outbox_id = $1",
@@ -685,7 +682,7 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
         }
         Done(j);
         pg::worker::LogWarning("txrelay broadcaster: nonce already used on chain, handed to the tracker: " + res.error +
-                               " [" + j.Describe() + "]");
+                               " " + j.Describe());
         tracker_has_work = true;
         break;
       case Verdict::kDead:

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bgworker/log_ids.hpp"
 #include "bgworker/withdrawal_writes.hpp"
 #include "core/rpc/fees.hpp"
 #include "pg/spi.hpp"
@@ -47,8 +48,8 @@ FeeBump RequestFeeBump(const ChainConfig& chain, const std::string& attempt_id, 
                          {"base_fee", ToDecimal(base_fee)}}
               .dump());
       pg::worker::LogWarning("txrelay: " + why + ", and it cannot be bumped within the fee caps of chain " +
-                             std::to_string(chain.chain_id) + ": raise the caps or wait for the base fee to fall [withdrawal_id=" +
-                             withdrawal + " attempt_id=" + attempt_id + " nonce_key=" + nonce_key + "]");
+                             std::to_string(chain.chain_id) + ": raise the caps or wait for the base fee to fall " +
+                             WithdrawalLogIds(withdrawal, attempt_id));
     }
     return FeeBump::kAtCap;
   }
@@ -75,8 +76,7 @@ FeeBump RequestFeeBump(const ChainConfig& chain, const std::string& attempt_id, 
                                         {"min_max_fee_per_gas", ToDecimal(bump->max_fee_per_gas)},
                                         {"min_max_priority_fee_per_gas", ToDecimal(bump->max_priority_fee_per_gas)}}
                              .dump());
-  pg::worker::LogInfo("txrelay: " + why + ": fee bump requested [withdrawal_id=" + withdrawal + " attempt_id=" + attempt_id +
-                      " nonce_key=" + nonce_key + "]");
+  pg::worker::LogInfo("txrelay: " + why + ": fee bump requested " + WithdrawalLogIds(withdrawal, attempt_id));
   return FeeBump::kRequested;
 }
 

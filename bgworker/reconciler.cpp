@@ -9,6 +9,7 @@
 #include "bgworker/audit.hpp"
 #include "bgworker/chain_config.hpp"
 #include "bgworker/exchanges.hpp"
+#include "core/log_ids.hpp"
 #include "core/reconciliation.hpp"
 #include "core/rpc/jsonrpc.hpp"
 #include "pg/postgres.hpp"
@@ -144,8 +145,9 @@ void Quarantine(std::int64_t run_id, const Sender& s, const Finding& f) {
   const std::string reason = "reconciliation run " + std::to_string(run_id) + ": " + f.what;
   if (!kQuarantine.Run({pg::Int8Param(s.chain_id), pg::TextParam(s.address), pg::TextParam(reason)}).empty()) {
     pg::worker::LogWarning("txrelay tracker: CRITICAL: " + reason + "; sender " + s.address + " on chain " +
-                           std::to_string(s.chain_id) + " quarantined [nonce_key=" + std::to_string(s.chain_id) + ":" +
-                           s.address + ":" + std::to_string(s.facts.db_next_nonce.value_or(0)) + "]");
+                           std::to_string(s.chain_id) + " quarantined " +
+                           FormatLogIds({"", "", std::to_string(s.chain_id) + ":" + s.address + ":" +
+                                                     std::to_string(s.facts.db_next_nonce.value_or(0)), "", ""}));
   }
 }
 

@@ -6,6 +6,7 @@
 #include "bgworker/withdrawal_writes.hpp"
 #include "bgworker/audit.hpp"
 #include "bgworker/fee_bump.hpp"
+#include "bgworker/log_ids.hpp"
 #include "bgworker/worker_settings.hpp"
 #include "core/completion.hpp"
 #include "core/ledger_entry.hpp"
@@ -416,8 +417,8 @@ void Tracker::UndoReorged(std::int64_t chain, std::uint64_t fork, std::uint64_t 
       Notify("reorged", g.withdrawal);
     }
     if (g.status == "safe" || g.status == "finalized") {
-      pg::worker::LogWarning("txrelay tracker: CRITICAL: a " + g.status + " inclusion was reorged out: " + reason +
-                             " [withdrawal_id=" + g.withdrawal + " attempt_id=" + g.attempt + " tx_hash=" + g.tx + "]");
+      pg::worker::LogWarning("txrelay tracker: CRITICAL: a " + g.status + " inclusion was reorged out: " + reason + " " +
+                             WithdrawalLogIds(g.withdrawal, g.attempt, g.tx));
     }
     RequestResend(g.attempt, reason);  // anvil forgets reorged transactions; geth re-injects them
   }
@@ -474,8 +475,7 @@ void Tracker::RecordInclusion(std::int64_t chain, const Receipt& r) {
          {{"attempt_id", attempt}, {"tx_hash", r.tx_hash}, {"block_number", r.block_number},
           {"fee_committed", before}, {"fee_final", ToDecimal(fee)}});
     pg::worker::LogWarning("txrelay tracker: a completed withdrawal was included again at another fee (" + before +
-                           " -> " + ToDecimal(fee) + " wei) [withdrawal_id=" + withdrawal + " attempt_id=" + attempt +
-                           " tx_hash=" + r.tx_hash + "]");
+                           " -> " + ToDecimal(fee) + " wei) " + WithdrawalLogIds(withdrawal, attempt, r.tx_hash));
   }
   // A send recorded only on chain (the broadcaster died before recording it) is broadcast too.
   MoveWithdrawal(withdrawal, "signed", "broadcasted", "found on chain: " + where);
@@ -609,9 +609,8 @@ void Tracker::ReplacedExternally(std::int64_t chain, const std::string& from, st
   kQuarantine.Run({pg::Int8Param(chain), pg::TextParam(from),
                    pg::TextParam(reason + " (withdrawal " + withdrawal + "); investigate the key before "
                                  "txrelay.set_sender_status(..., 'active', ...)")});
-  pg::worker::LogWarning("txrelay tracker: CRITICAL: " + reason + "; sender " + from + " quarantined [withdrawal_id=" +
-                         withdrawal + " idempotency_key=" + key + " nonce_key=" + nonce_key +
-                         " tx_hash=" + (replacing_tx.empty() ? "-" : replacing_tx) + "]");
+  pg::worker::LogWarning("txrelay tracker: CRITICAL: " + reason + "; sender " + from + " quarantined " +
+                         FormatLogIds({withdrawal, key, nonce_key, "", replacing_tx}));
 }
 
 // --- transactions not in a block ------------------------------------------------------------------

@@ -157,7 +157,19 @@ check() {  # check "description" command...
   shift
   if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
+# Every worker log line that names a withdrawal carries all five identifiers (DESIGN §7), in the
+# one format of src/core/log_ids.hpp: checked on the server log of every end-to-end test.
+log_ids_complete() {
+  local bad
+  bad=$(grep -E 'txrelay.*withdrawal_id=' "$TXR_CLUSTER_DIR/server.log" |
+        grep -vE '\[withdrawal_id=[^ ]+ idempotency_key=[^ ]+ nonce_key=[^ ]+ attempt_id=[^ ]+ tx_hash=[^ ]+\]' || true)
+  [ -z "$bad" ] || { echo "log lines without the five identifiers:"; echo "$bad" | head -5; return 1; }
+}
+
 finish() {
+  if grep -qE 'txrelay.*withdrawal_id=' "$TXR_CLUSTER_DIR/server.log" 2>/dev/null; then
+    check "the workers' log lines about withdrawals ($(grep -cE 'txrelay.*withdrawal_id=' "$TXR_CLUSTER_DIR/server.log")) carry all five identifiers" log_ids_complete
+  fi
   echo "# $TESTS_RUN checks, $TESTS_FAILED failed"
   [ "$TESTS_FAILED" -eq 0 ]
 }

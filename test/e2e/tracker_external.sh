@@ -36,7 +36,7 @@ expect_replaced() {  # expect_replaced LABEL WITHDRAWAL SENDER_INDEX OUTSIDE_HAS
   check "$label: sender quarantined, the reason names the withdrawal" \
     test "$(sql "SELECT status = 'quarantined' AND status_reason LIKE '%$h%' AND status_reason LIKE '%$w%' FROM txrelay.senders WHERE address = '${DEV[$s]}'")" = t
   check "$label: CRITICAL log with withdrawal_id, idempotency_key, nonce_key and the outside tx_hash" \
-    grep -q "CRITICAL: nonce $nonce_key was used on chain by transaction $h; sender ${DEV[$s]} quarantined \[withdrawal_id=$w idempotency_key=$key nonce_key=$nonce_key tx_hash=$h\]" "$TXR_CLUSTER_DIR/server.log"
+    grep -q "CRITICAL: nonce $nonce_key was used on chain by transaction $h; sender ${DEV[$s]} quarantined \[withdrawal_id=$w idempotency_key=$key nonce_key=$nonce_key attempt_id=- tx_hash=$h\]" "$TXR_CLUSTER_DIR/server.log"
   check "$label: txrelay.alerts: critical sender_quarantined with withdrawal_id, idempotency_key, nonce_key, attempt_id, and the outside tx_hash in its text" \
     test "$(sql "SELECT severity || '/' || withdrawal_id || '/' || idempotency_key || '/' || nonce_key || '/' || (attempt_id IS NOT NULL) || '/' || (what LIKE '%$h%') FROM txrelay.alerts WHERE alert = 'sender_quarantined' AND details ->> 'sender' = '${DEV[$s]}'")" = "critical/$w/$key/$nonce_key/true/true"
   check "$label: NOTIFY txrelay_events replaced_externally with the identifiers" \

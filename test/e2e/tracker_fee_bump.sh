@@ -72,8 +72,8 @@ mine 2
 sleep 0.5
 check "at the cap: said once, no bump requested, one attempt" \
   test "$(sql "SELECT count(*) FILTER (WHERE event = 'fee_bump_at_cap') || '/' || count(*) FILTER (WHERE event = 'fee_bump_requested') FROM txrelay.withdrawal_events WHERE withdrawal_id = '$w2'")/$(sql "SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$w2'")" = "1/0/1"
-check "at the cap: the log names the withdrawal, attempt and nonce" \
-  grep -q "cannot be bumped within the fee caps.*withdrawal_id=$w2 attempt_id=.* nonce_key=31337:${DEV[0]}:1" "$TXR_CLUSTER_DIR/server.log"
+check "at the cap: the log names the withdrawal, its key, nonce and attempt" \
+  grep -q "cannot be bumped within the fee caps.*withdrawal_id=$w2 idempotency_key=[^ -][^ ]* nonce_key=31337:${DEV[0]}:1 attempt_id=[0-9a-f-]\{36\} " "$TXR_CLUSTER_DIR/server.log"
 sql "UPDATE txrelay.chains SET max_fee_per_gas_cap = 500000000000, max_priority_fee_cap = 50000000000 WHERE chain_id = 31337" >/dev/null
 check "cap raised: the bump goes through and is mined" \
   mine_until "SELECT status = 'included' FROM txrelay.withdrawals WHERE withdrawal_id = '$w2'"

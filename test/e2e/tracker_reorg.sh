@@ -60,7 +60,7 @@ done
 check "the included:1 withdrawals (two completed before their reorg) completed once each, one COMMIT each" \
   test "$(sql "SELECT count(*) FROM txrelay.withdrawals w WHERE idempotency_key LIKE 'reorg-%-a' AND completed_at IS NOT NULL AND (SELECT count(*) FROM txrelay.ledger_entries e WHERE e.withdrawal_id = w.withdrawal_id AND kind = 'COMMIT') = 1 AND (SELECT count(*) FROM txrelay.withdrawal_events e WHERE e.withdrawal_id = w.withdrawal_id AND event = 'completed') = 1")" = 3
 check "a safe inclusion reorged out is logged CRITICAL with the identifiers" \
-  grep -q "CRITICAL: a safe inclusion was reorged out.*withdrawal_id=$(sql "SELECT withdrawal_id FROM txrelay.withdrawals WHERE idempotency_key = 'reorg-3-b'") attempt_id=.* tx_hash=0x" "$TXR_CLUSTER_DIR/server.log"
+  grep -q "CRITICAL: a safe inclusion was reorged out.*withdrawal_id=$(sql "SELECT withdrawal_id FROM txrelay.withdrawals WHERE idempotency_key = 'reorg-3-b'") idempotency_key=reorg-3-b nonce_key=31337:0x[0-9a-fA-F]\{40\}:[0-9]* attempt_id=[0-9a-f-]\{36\} tx_hash=0x" "$TXR_CLUSTER_DIR/server.log"
 
 # 2. Moved: included in one block, then the reorg puts the same transaction one block later.
 m=$(request reorg-move standard "${DEV[7]}" 3000000000000000)
