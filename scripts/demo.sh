@@ -6,7 +6,8 @@
 # sending; then a client-signed withdrawal signed with cast and verified by submit_signed; then
 # the receipts, from the node; then the tracker following them block by block to safe and
 # finalized (anvil with 2 slots per epoch), settling the ledger with each receipt's fee, and the
-# application's event feed. Everything started is stopped by its PID on exit.
+# application's event feed; then a reconciliation run, a ledger checkpoint, and the metrics and
+# (empty) alerts of the run. Everything started is stopped by its PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/cluster.sh
@@ -115,5 +116,29 @@ SELECT * FROM txrelay.verify_ledger();
 \echo '-- the feed of the application (txrelay.events_since): each event once, in commit order'
 SELECT idempotency_key, event, coalesce(to_status, '') AS to_status, left(coalesce(reason, ''), 70) AS reason
   FROM txrelay.events_since(NULL) WHERE event <> 'status' OR to_status IN ('included', 'safe', 'finalized');
+SQL
+
+echo
+echo "== 15. Operations: a reconciliation run against the node, a ledger checkpoint, the metrics and the alerts of this run"
+psql -X -v VERBOSITY=default -v ON_ERROR_STOP=1 <<'SQL'
+\echo '-- txrelay.reconcile() queues a run (pg_cron would call it); the tracker compares each hot wallet with the chain'
+SELECT txrelay.reconcile() AS run_id \gset
+DO $wait$ BEGIN
+  FOR i IN 1..100 LOOP
+    EXIT WHEN NOT EXISTS (SELECT FROM txrelay.reconciliation_runs WHERE status IN ('requested', 'running'));
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $wait$;
+SELECT run_id, status, findings, e ->> 'sender' AS sender, e ->> 'db_next_nonce' AS db_next_nonce,
+       e ->> 'chain_mined' AS chain_mined, e ->> 'balance' AS balance_wei, domain_counts -> 'disagreements' AS disagreements
+  FROM txrelay.reconciliation_runs, jsonb_array_elements(report) e WHERE run_id = :run_id;
+\echo '-- a ledger checkpoint (the tracker takes one every txrelay.ledger_checkpoint_interval), then the full verification'
+SELECT version, taken_at, '0x' || encode(hash, 'hex') AS hash FROM txrelay.take_ledger_checkpoint();
+SELECT count(*) AS problems FROM txrelay.verify_ledger(full_history => true);
+\echo '-- txrelay.metrics (also as txrelay.prometheus() text and docs/postgres_exporter_queries.yaml)'
+SELECT metric, CASE WHEN labels = '{}' THEN '' ELSE labels::text END AS labels, round(value::numeric, 3) AS value
+  FROM txrelay.metrics WHERE value <> 0 OR metric LIKE 'txrelay_alerts' ORDER BY metric, labels::text;
+\echo '-- txrelay.alerts: nothing needs a person after this run'
+SELECT severity, alert, what FROM txrelay.alerts;
 SQL
 log "demo finished"
