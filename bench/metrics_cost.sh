@@ -3,7 +3,8 @@
 # withdrawals (STEPS to change), of which all but IN_FLIGHT are finished history (finalized and
 # settled, their events and ledger entries two days old) and IN_FLIGHT are open now. At each size:
 # min / median / max over REPEAT reads of each view, beside a count of every withdrawal by status
-# (what a view that scanned the history would pay), in the same run.
+# (what a view that scanned the history would pay), in the same run. Then the ledger's check:
+# verify_ledger() from a checkpoint against verify_ledger(true) over the whole history.
 # Usage: bench/metrics_cost.sh   (prints a Markdown table; a throwaway cluster, no chain needed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ cd "$(dirname "$0")/.."
 STEPS=${STEPS:-"10000 100000"}
 IN_FLIGHT=${IN_FLIGHT:-1000}
 REPEAT=${REPEAT:-20}
+VERIFY_REPEAT=${VERIFY_REPEAT:-3}
 ./scripts/deps.sh >/dev/null
 make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
 TXR_EXTRA_CONF="txrelay.broadcaster_enabled = off
@@ -67,11 +69,11 @@ in_flight() {
          IF k % 2 = 0 THEN PERFORM txrelay.approve(w, gen_random_uuid(), 'open-pd-' || k || '-' || $1, 'bench'); END IF;
        END LOOP; END \$\$"
 }
-# timing SQL: REPEAT reads, min / median / max in ms
+# timing SQL [N]: N (default REPEAT) reads, min / median / max in ms
 timing() {
   q "CREATE OR REPLACE FUNCTION pg_temp.t() RETURNS text LANGUAGE plpgsql AS \$\$
      DECLARE t0 timestamptz; ms float8[] := '{}'; BEGIN
-       FOR i IN 1..$REPEAT LOOP t0 := clock_timestamp(); PERFORM * FROM ($1) x; ms := ms || extract(epoch FROM clock_timestamp() - t0) * 1000; END LOOP;
+       FOR i IN 1..${2:-$REPEAT} LOOP t0 := clock_timestamp(); PERFORM * FROM ($1) x; ms := ms || extract(epoch FROM clock_timestamp() - t0) * 1000; END LOOP;
        RETURN (SELECT format('%s | %s | %s', round(min(v)::numeric, 2), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY v)::numeric, 2), round(max(v)::numeric, 2)) FROM unnest(ms) v);
      END \$\$; SELECT pg_temp.t()" | tail -1
 }
@@ -87,6 +89,15 @@ for n in $STEPS; do
   echo "| $total | $events | SELECT * FROM txrelay.metrics | $(timing 'SELECT * FROM txrelay.metrics') |"
   echo "| $total | $events | SELECT * FROM txrelay.alerts | $(timing 'SELECT * FROM txrelay.alerts') |"
   echo "| $total | $events | count by status over all withdrawals (baseline) | $(timing 'SELECT status, count(*) FROM txrelay.withdrawals GROUP BY status') |"
+  # The ledger: a checkpoint over this history, then 100 more withdrawals; verify_ledger() reads
+  # from the checkpoint, verify_ledger(true) everything (VERIFY_REPEAT reads: the latter is slow).
+  echo "| $total | $events | take_ledger_checkpoint() (once) | $(timing 'SELECT * FROM txrelay.take_ledger_checkpoint()' 1) |"
+  q "DO \$\$ BEGIN FOR k IN 1..100 LOOP
+       PERFORM txrelay.request_withdrawal('delta-' || k || '-' || $n, 'alice', 1, 'ETH', '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', 1);
+     END LOOP; END \$\$"
+  echo "| $total | $events | verify_ledger(): from the newest checkpoint, 100 withdrawals since | $(timing 'SELECT * FROM txrelay.verify_ledger()' "$VERIFY_REPEAT") |"
+  echo "| $total | $events | verify_ledger(true): the whole history | $(timing 'SELECT * FROM txrelay.verify_ledger(true)' "$VERIFY_REPEAT") |"
+  [ "$(q "SELECT count(*) FROM txrelay.verify_ledger(true)")" = 0 ] || die "verify_ledger(true) found problems"
 done
 # EXPLAIN=1: where the time of each view goes at the last size (to stderr): the plan of the
 # query inside txrelay._alerts() / txrelay._metrics(), taken from the extension script.
