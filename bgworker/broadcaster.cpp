@@ -4,6 +4,7 @@
 #include <set>
 
 #include "bgworker/audit.hpp"
+#include "bgworker/durability_gate.hpp"
 #include "bgworker/exchanges.hpp"
 #include "bgworker/fee_bump.hpp"
 #include "bgworker/worker_settings.hpp"
@@ -24,6 +25,7 @@ namespace {
 
 // How long a row that waits for the in-flight window is put back before it is looked at again.
 constexpr long kWindowRecheckMs = 200;
+constexpr long kStandbyRecheckMs = 500;  // after txrelay.standby_wait_ms without a synchronous standby
 
 std::string LeaseOwner() { return "broadcaster:" + std::to_string(getpid()); }
 
@@ -327,14 +329,14 @@ void Broadcaster::Dead(const Job& job, const std::string& error) {
                          std::to_string(job.outbox_id) + ")");
 }
 
-void Broadcaster::Defer(const Job& job, long delay_ms) {
+void Broadcaster::Defer(const Job& job, long delay_ms, const std::string& why) {
   static const pg::Statement kDefer(
       "UPDATE txrelay.outbox SET status = 'pending', tries = greatest(tries - 1, 0), lease_owner = NULL, "
-      "lease_expires_at = NULL, available_at = now() + make_interval(secs => $2 / 1000.0), updated_at = "
-      "now() "
-      "WHERE outbox_id = $1",
-      {INT8OID, INT8OID});
-  kDefer.Run({pg::Int8Param(job.outbox_id), pg::Int8Param(delay_ms)});
+      "lease_expires_at = NULL, available_at = now() + make_interval(secs => $2 / 1000.0), updated_at = now(), "
+      "last_error = coalesce($3, last_error) WHERE outbox_id = $1",
+      {INT8OID, INT8OID, TEXTOID});
+  kDefer.Run({pg::Int8Param(job.outbox_id), pg::Int8Param(delay_ms),
+              why.empty() ? pg::DatumParam(TEXTOID, Datum(0), true) : pg::TextParam(why)});
 }
 
 void Broadcaster::FlushAudit() {
@@ -505,6 +507,24 @@ void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast
 
 void Broadcaster::SendAll(std::vector<Job>& jobs) {
   if (jobs.empty()) return;
+  std::string not_durable;
+  if (!AttemptsOnSynchronousStandby(not_durable)) {
+    // Nothing leaves; the rows go back to the queue (no try counted) with the reason, which the
+    // standby_not_in_sync alert shows.
+    pg::WorkerTransaction txn;
+    for (const auto& j : jobs) Defer(j, kStandbyRecheckMs, not_durable);
+    FlushAudit();
+    txn.Commit();
+    if (!sends_held_) {  // said once per episode; the alert shows it meanwhile
+      pg::worker::LogWarning("txrelay broadcaster: CRITICAL: sends held: " + not_durable);
+      sends_held_ = true;
+    }
+    return;
+  }
+  if (sends_held_) {
+    pg::worker::LogInfo("txrelay broadcaster: a synchronous standby has the records again; sending");
+    sends_held_ = false;
+  }
   enum class Verdict { kSent, kRetry, kDead, kCheck, kNonceUsed, kReprice };
   struct Result {
     Job* job;

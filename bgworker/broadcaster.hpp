@@ -90,7 +90,7 @@ class Broadcaster {
   void Cancelled(const Job& job, const std::string& why);
   void Retry(const Job& job, const std::string& error);
   void Dead(const Job& job, const std::string& error);
-  void Defer(const Job& job, long delay_ms);
+  void Defer(const Job& job, long delay_ms, const std::string& why = {});
   void FlushAudit();
 
   RpcGateway& gateway_;
@@ -98,6 +98,7 @@ class Broadcaster {
   std::map<std::pair<std::int64_t, std::string>, std::uint64_t>
       mined_nonce_;              // (chain, sender) -> latest count
   std::vector<Exchange> audit_;  // exchanges of this round not yet written to rpc_calls
+  bool sends_held_ = false;      // the synchronous-standby gate is holding the sends
 };
 
 }  // namespace txrelay::bgworker

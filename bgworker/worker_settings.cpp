@@ -71,6 +71,12 @@ void DefineSettings() {
                        &settings.tracker_check_after_ms, 30000, 100, 86400000, SettingScope::kReload, "ms");
   pg::DefineIntSetting("txrelay.stuck_blocks", "Blocks a pending transaction may wait before the tracker asks for a fee bump.",
                        &settings.stuck_blocks, 12, 1, 100000, SettingScope::kReload);
+  pg::DefineBoolSetting("txrelay.require_synchronous_standby",
+                        "Send a signed transaction only once a synchronous standby has flushed its record (HA).",
+                        &settings.require_synchronous_standby, false, SettingScope::kReload);
+  pg::DefineIntSetting("txrelay.standby_wait_ms",
+                       "How long the broadcaster waits for a synchronous standby before putting the sends back.",
+                       &settings.standby_wait_ms, 2000, 0, 60000, SettingScope::kReload, "ms");
   pg::DefineIntSetting("txrelay.ledger_checkpoint_interval",
                        "Seconds between the ledger checkpoints the tracker takes (0: none; the alert then stays quiet).",
                        &settings.ledger_checkpoint_interval_s, 3600, 0, 7 * 86400, SettingScope::kReload, "s");

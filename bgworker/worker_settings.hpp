@@ -29,7 +29,9 @@ struct Settings {
   int tracker_check_after_blocks = 2;
   int tracker_check_after_ms = 30000;
   int stuck_blocks = 12;
-  int ledger_checkpoint_interval_s = 3600;  // txrelay.ledger_checkpoint_interval (0: off)
+  int ledger_checkpoint_interval_s = 3600;
+  bool require_synchronous_standby = false;  // txrelay.require_synchronous_standby
+  int standby_wait_ms = 2000;                // txrelay.standby_wait_ms  // txrelay.ledger_checkpoint_interval (0: off)
   // Thresholds of the txrelay.alerts view (read there with current_setting()).
   int alert_pending_age_s = 1800;
   int alert_reservation_age_s = 86400;

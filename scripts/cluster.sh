@@ -3,6 +3,9 @@
 #                            127.0.0.1 with shared_preload_libraries = 'pg_cron,txrelay';
 #                            exports PGHOST (the socket directory), PGPORT, PGUSER, PGDATABASE
 #   cluster_stop             stop the postmaster by its PID and remove the directory
+#   standby_start NAME       a streaming standby of that cluster (pg_basebackup), connecting with
+#                            application_name NAME; sets TXR_STANDBY_PID, TXR_STANDBY_PORT
+#   standby_stop             stop it by its PID (cluster_stop also does)
 # TXR_EXTRA_CONF adds postgresql.conf lines. Never touches Debian's default 15/main cluster.
 # Callers set `trap cluster_stop EXIT`.
 
@@ -50,7 +53,39 @@ CONF
   log "PostgreSQL 15 started: pid $TXR_CLUSTER_PID, 127.0.0.1:$port, data in $TXR_CLUSTER_DIR"
 }
 
+TXR_STANDBY_DIR=""
+TXR_STANDBY_PID=""
+TXR_STANDBY_PORT=""
+
+standby_start() {
+  local name=$1
+  TXR_STANDBY_DIR="$TXR_CLUSTER_DIR/standby-$name"
+  as_pg "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$PGPORT" -U postgres -D "$TXR_STANDBY_DIR" -X stream \
+    --no-sync >"$TXR_CLUSTER_DIR/basebackup.log" 2>&1 || { cat "$TXR_CLUSTER_DIR/basebackup.log" >&2; die "pg_basebackup failed"; }
+  as_pg touch "$TXR_STANDBY_DIR/standby.signal"
+  cat >>"$TXR_STANDBY_DIR/postgresql.conf" <<CONF
+primary_conninfo = 'host=127.0.0.1 port=$PGPORT user=postgres application_name=$name'
+hot_standby = on
+unix_socket_directories = '$TXR_STANDBY_DIR'
+CONF
+  TXR_STANDBY_PORT=$(free_port)
+  as_pg "$PG_BINDIR/pg_ctl" -D "$TXR_STANDBY_DIR" -l "$TXR_CLUSTER_DIR/standby-$name.log" -o "-p $TXR_STANDBY_PORT" -w -t 60 start \
+    >/dev/null 2>&1 || { cat "$TXR_CLUSTER_DIR/standby-$name.log" >&2; die "the standby did not start"; }
+  TXR_STANDBY_PID=$(head -1 "$TXR_STANDBY_DIR/postmaster.pid")
+  log "standby $name started: pid $TXR_STANDBY_PID, 127.0.0.1:$TXR_STANDBY_PORT"
+}
+
+standby_stop() {
+  if [ -n "$TXR_STANDBY_PID" ] && kill -0 "$TXR_STANDBY_PID" 2>/dev/null; then
+    kill -INT "$TXR_STANDBY_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$TXR_STANDBY_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$TXR_STANDBY_PID" 2>/dev/null || true
+  fi
+  TXR_STANDBY_PID=""
+}
+
 cluster_stop() {
+  standby_stop
   if [ -n "$TXR_CLUSTER_PID" ] && kill -0 "$TXR_CLUSTER_PID" 2>/dev/null; then
     kill -INT "$TXR_CLUSTER_PID" 2>/dev/null || true   # fast shutdown
     for _ in $(seq 1 100); do kill -0 "$TXR_CLUSTER_PID" 2>/dev/null || break; sleep 0.1; done

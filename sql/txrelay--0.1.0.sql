@@ -850,16 +850,21 @@ AS $problems$
              ARRAY(SELECT a FROM txrelay.ledger_checkpoint_accounts a WHERE a.version = c.version)) AS recomputed
       FROM txrelay.ledger_checkpoints c WHERE c.version >= from_version - 1
     WINDOW v AS (ORDER BY c.version)
+  ), touched AS (  -- withdrawals with entries or events since the checkpoint
+    SELECT c.withdrawal_id FROM chained c WHERE c.withdrawal_id IS NOT NULL AND from_version > 0
+    UNION
+    SELECT e.withdrawal_id FROM txrelay.withdrawal_events e
+     WHERE from_version > 0
+       AND e.xact_id >= (SELECT cp.snapshot_xmin FROM txrelay.ledger_checkpoints cp WHERE cp.version = from_version)
   ), scope AS (  -- the withdrawals to check: all of them, or those touched since the checkpoint
+    -- (joins, not IN (subquery): a subplan too big to hash would be re-read for every withdrawal)
     SELECT w.withdrawal_id, w.idempotency_key, w.status, w.amount, w.completed_at,
            w.account || '/' || w.chain_id || '/' || w.asset AS account_key
-      FROM txrelay.withdrawals w
-     WHERE from_version = 0
-        OR w.withdrawal_id IN (
-             SELECT c.withdrawal_id FROM chained c WHERE c.withdrawal_id IS NOT NULL
-             UNION
-             SELECT e.withdrawal_id FROM txrelay.withdrawal_events e
-              WHERE e.xact_id >= (SELECT cp.snapshot_xmin FROM txrelay.ledger_checkpoints cp WHERE cp.version = from_version))
+      FROM txrelay.withdrawals w WHERE from_version = 0
+    UNION ALL
+    SELECT w.withdrawal_id, w.idempotency_key, w.status, w.amount, w.completed_at,
+           w.account || '/' || w.chain_id || '/' || w.asset
+      FROM touched t JOIN txrelay.withdrawals w ON w.withdrawal_id = t.withdrawal_id
   ), pairs AS (
     SELECT s.*, r.n_reserve, r.reserved_amount, r.reserve_entry, r.reserve_accounts,
            x.n_resolve, x.resolved_amount, x.resolve_entry, x.resolve_accounts, x.committed, x.released
@@ -1230,6 +1235,18 @@ SELECT CASE WHEN c.failed = c.calls THEN 'critical' ELSE 'warning' END, 'rpc_err
          WHERE k.created_at > now() - (SELECT rpc_window FROM settings)
          GROUP BY k.endpoint_id, k.target, k.chain_id) c
  WHERE c.calls >= (SELECT rpc_min_calls FROM settings) AND c.failed * 100 >= c.calls * (SELECT rpc_error_percent FROM settings)
+UNION ALL
+SELECT 'critical', 'standby_not_in_sync',
+       format('%s signed transaction(s) held back: %s', h.n, h.last_error),
+       'SELECT application_name, state, sync_state, flush_lsn FROM pg_stat_replication; SHOW synchronous_standby_names; patronictl list',
+       'with txrelay.require_synchronous_standby on, nothing is sent until a synchronous standby holds the record of it: withdrawals wait',
+       'bring a synchronous standby back (check Patroni''s synchronous_mode and the standby''s replication); the sends go out by themselves',
+       h.since, NULL::bigint, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('held', h.n)
+  FROM (SELECT count(*) AS n, min(o.updated_at) AS since, min(o.last_error) AS last_error FROM txrelay.outbox o
+         WHERE o.status IN ('pending', 'leased') AND o.kind = 'broadcast'
+           AND o.last_error LIKE 'waiting for a synchronous standby%') h
+ WHERE h.n > 0
 UNION ALL
 SELECT 'critical', 'worker_not_running',
        format('the %s %s and it has work: %s', k.worker,

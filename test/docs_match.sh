@@ -18,4 +18,12 @@ done
 for s in $(grep '^TR' <<<"$doc_states"); do
   grep -qx "$s" <<<"$code_states" || { echo "SQLSTATE $s is documented but raised nowhere"; fail=1; }
 done
+# Every alert the view can raise is in the operations guide's table and has a runbook section.
+alerts=$(grep -oE "SELECT (CASE [^,]* END|'(critical|warning)'(::text AS severity)?), *('[a-z_]+'|CASE[^']*'[a-z]+' THEN '[a-z_]+' ELSE '[a-z_]+')" sql/*.sql |
+         sed -E "s/^SELECT (CASE [^,]* END|'[a-z]+'(::text AS severity)?), *//" | grep -oE "'[a-z_]+'" | grep -vx "'failed'" | tr -d "'" | sort -u)
+[ "$(wc -l <<<"$alerts")" -ge 10 ] || { echo "found only $(wc -l <<<"$alerts") alerts in sql/: the pattern is stale"; fail=1; }
+for a in $alerts; do
+  grep -q "^| \`$a\` |" docs/operations.md || { echo "docs/operations.md: alert $a is not in the alerts table"; fail=1; }
+  grep -qE "^### .*\`$a\`" docs/runbook.md || { echo "docs/runbook.md: alert $a has no section"; fail=1; }
+done
 exit $fail
