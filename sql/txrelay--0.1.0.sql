@@ -807,9 +807,11 @@ $digest$;
 -- after it, every later entry's hash and its link to the one before, the checkpoints from there on
 -- (numbering, links, hashes, and each recorded account state against the entries), and the
 -- RESERVE / COMMIT / RELEASE pairing of the withdrawals touched since (all of them from 0).
+-- (jit = off: its many branches cross jit_above_cost, and compiling took far longer than the
+-- check itself - seconds against milliseconds, bench/metrics_cost.sh; decision 49.)
 CREATE FUNCTION txrelay._ledger_problems(from_version bigint)
   RETURNS TABLE (problem text, details jsonb)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off
 AS $problems$
   WITH base AS (  -- every account, with its state at the starting checkpoint (zeros before any)
     SELECT a.account, a.chain_id, a.asset, a.credited, a.reserved, a.spent, a.entry_count, a.last_hash, a.last_entry_id,
