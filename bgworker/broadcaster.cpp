@@ -26,6 +26,7 @@ namespace {
 // How long a row that waits for the in-flight window is put back before it is looked at again.
 constexpr long kWindowRecheckMs = 200;
 constexpr long kStandbyRecheckMs = 500;  // after txrelay.standby_wait_ms without a synchronous standby
+constexpr long kHeldRecheckMs = 5000;    // a quarantined sender, a chain not reconciled at start
 
 std::string LeaseOwner() { return "broadcaster:" + std::to_string(getpid()); }
 
@@ -157,7 +158,7 @@ std::vector<Job> Broadcaster::Claim() {
       "       coalesce(a.from_address, s.from_address), coalesce(a.nonce, s.nonce), s.to_address, "
       "s.value::text, s.data, "
       "       g.url, g.url_redacted, a.attempt_id::text, a.raw_tx, '0x' || encode(a.tx_hash, 'hex'), "
-      "       s.kind, s.min_max_fee_per_gas::text, s.min_max_priority_fee_per_gas::text "
+      "       s.kind, s.min_max_fee_per_gas::text, s.min_max_priority_fee_per_gas::text, sd.status "
       "  FROM claimed c "
       "  LEFT JOIN txrelay.withdrawals w ON w.withdrawal_id = c.withdrawal_id "
       "  LEFT JOIN txrelay.signature_requests s ON s.signature_request_id = c.signature_request_id "
@@ -184,6 +185,7 @@ std::vector<Job> Broadcaster::Claim() {
     if (from) j.from = ParseAddress(*from, "from_address");
     j.nonce = static_cast<std::uint64_t>(r.OptionalInt64(8).value_or(0));
     j.nonce_key = std::to_string(j.chain_id) + ":" + from.value_or("?") + ":" + std::to_string(j.nonce);
+    j.sender_status = r.OptionalText(20).value_or("");
     if (j.kind == "sign") {
       j.to = ParseAddress(r.Text(9), "to_address");
       j.value = ParseAmount(r.Text(10), "value", AmountRule::kNonNegative);
@@ -743,8 +745,28 @@ bool Broadcaster::RunOnce() {
   if (claimed.empty()) return false;
   pg::worker::ReportActive("broadcaster: " + std::to_string(claimed.size()) + " outbox rows");
   RefreshMinedNonces(claimed);
+  // Chains this process has not reconciled yet are checked now, before anything is signed or
+  // sent on them; a check may quarantine a sender, so the claimed rows' sender status is read again.
+  bool checked_now = false;
+  for (const auto& j : claimed) {
+    if (reconciled_chains_.count(j.chain_id) == 0 && ChainReconciledAtStart(j.chain_id)) checked_now = true;
+  }
+  if (checked_now) RefreshSenderStatus(claimed);
   std::vector<Job> to_sign, to_send, deferred;
+  std::vector<std::pair<Job, std::string>> held;
   for (auto& j : claimed) {
+    // A quarantined sender's key was used outside txrelay: nothing more is signed or sent with it
+    // until an operator has looked. A chain not yet reconciled since this process started (a new
+    // primary may lack writes the chain has seen) sends nothing either.
+    if (j.sender_status == "quarantined") {
+      held.emplace_back(std::move(j), "sender quarantined: held until txrelay.set_sender_status(..., 'active', ...)");
+      continue;
+    }
+    if (!ChainReconciledAtStart(j.chain_id)) {
+      held.emplace_back(std::move(j), "waiting for the start-up reconciliation of chain " + std::to_string(j.chain_id) +
+                                          " (its node could not be read yet)");
+      continue;
+    }
     const bool broadcast = j.kind == "broadcast";
     // Sends of nonces at or below the chain's count go out (a resend of ours is harmless, and the
     // node says whose it is); new nonces wait for the in-flight window.
@@ -758,9 +780,10 @@ bool Broadcaster::RunOnce() {
       to_sign.push_back(std::move(j));
     }
   }
-  if (!deferred.empty()) {
+  if (!deferred.empty() || !held.empty()) {
     pg::WorkerTransaction txn;
     for (const auto& j : deferred) Defer(j, kWindowRecheckMs);
+    for (const auto& [j, why] : held) Defer(j, kHeldRecheckMs, why);
     FlushAudit();
     txn.Commit();
   }
@@ -772,7 +795,31 @@ bool Broadcaster::RunOnce() {
     txn.Commit();
   }
   pg::worker::ReportIdle("broadcaster: waiting for work");
-  return deferred.size() < claimed.size();
+  return deferred.size() + held.size() < claimed.size();
+}
+
+void Broadcaster::RefreshSenderStatus(std::vector<Job>& jobs) {
+  static const pg::Statement kStatus("SELECT status FROM txrelay.senders WHERE chain_id = $1 AND address = $2",
+                                     {INT8OID, TEXTOID});
+  pg::WorkerTransaction txn;
+  for (auto& j : jobs) {
+    const auto rows = kStatus.Run({pg::Int8Param(j.chain_id), pg::TextParam(j.from.Checksummed())});
+    if (!rows.empty()) j.sender_status = rows.front().Text(0);
+  }
+  txn.Commit();
+}
+
+bool Broadcaster::ChainReconciledAtStart(std::int64_t chain_id) {
+  if (reconciled_chains_.count(chain_id)) return true;
+  const std::int64_t now = pg::worker::NowMs();
+  auto& next_try = next_startup_try_ms_[chain_id];
+  if (now < next_try) return false;
+  if (startup_check_.RunStartupCheck(chain_id)) {
+    reconciled_chains_.insert(chain_id);
+    return true;
+  }
+  next_try = now + kHeldRecheckMs;
+  return false;
 }
 
 }  // namespace txrelay::bgworker

@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "bgworker/chain_config.hpp"
+#include "bgworker/reconciler.hpp"
 #include "bgworker/rpc_gateway.hpp"
 #include "core/address.hpp"
 #include "core/amount.hpp"
@@ -57,12 +59,13 @@ struct Job {
   std::string tx_hash;
 
   CallIds Ids() const;
+  std::string sender_status;     // "active", "paused", "quarantined"
   std::string Describe() const;  // the five identifiers, for logs and dead letters
 };
 
 class Broadcaster {
  public:
-  explicit Broadcaster(RpcGateway& gateway) : gateway_(gateway) {}
+  explicit Broadcaster(RpcGateway& gateway) : gateway_(gateway), startup_check_(gateway, "broadcaster") {}
 
   // At start: outbox rows leased by a previous broadcaster go back to the queue (there is one
   // broadcaster per database, so they are orphans). Returns how many.
@@ -92,6 +95,10 @@ class Broadcaster {
   void Dead(const Job& job, const std::string& error);
   void Defer(const Job& job, long delay_ms, const std::string& why = {});
   void FlushAudit();
+  // Whether this process has reconciled the chain with the database (Reconciler::
+  // RunStartupCheck), trying now if it has not and the last try is old enough.
+  bool ChainReconciledAtStart(std::int64_t chain_id);
+  void RefreshSenderStatus(std::vector<Job>& jobs);
 
   RpcGateway& gateway_;
   std::map<std::int64_t, ChainInfo> chains_;
@@ -99,6 +106,9 @@ class Broadcaster {
       mined_nonce_;              // (chain, sender) -> latest count
   std::vector<Exchange> audit_;  // exchanges of this round not yet written to rpc_calls
   bool sends_held_ = false;      // the synchronous-standby gate is holding the sends
+  Reconciler startup_check_;
+  std::set<std::int64_t> reconciled_chains_;
+  std::map<std::int64_t, std::int64_t> next_startup_try_ms_;
 };
 
 }  // namespace txrelay::bgworker

@@ -43,8 +43,10 @@ std::optional<Run> ClaimRun(bool& resumed) {
   pg::WorkerTransaction txn;
   if (!resumed) {
     static const pg::Statement kResume(
-        "UPDATE txrelay.reconciliation_runs SET status = 'requested', started_at = NULL WHERE status = 'running'", {});
-    kResume.Run({});
+        "UPDATE txrelay.reconciliation_runs SET status = 'requested', started_at = NULL "
+        "WHERE status = 'running' AND requested_by <> $1",
+        {TEXTOID});
+    kResume.Run({pg::TextParam(kStartupRequester)});
     resumed = true;
   }
   static const pg::Statement kClaim(
@@ -64,7 +66,10 @@ std::vector<Sender> ReadSenders(const std::optional<std::int64_t>& only_chain, s
   static const pg::Statement kSenders(
       "SELECT s.chain_id, s.address, s.next_nonce, "
       "  coalesce(sum(CASE WHEN a.contract IS NULL THEN o.amount ELSE 0 END), 0)::text, "
-      "  coalesce(sum(o.burn), 0)::text, count(o.withdrawal_id), count(o.withdrawal_id) FILTER (WHERE o.burn IS NULL) "
+      "  coalesce(sum(o.burn), 0)::text, count(o.withdrawal_id), count(o.withdrawal_id) FILTER (WHERE o.burn IS NULL), "
+      "  coalesce((SELECT min(r.nonce) FROM txrelay.nonce_reservations r "
+      "             WHERE r.chain_id = s.chain_id AND r.from_address = s.address), s.next_nonce), "
+      "  (SELECT max(x.nonce) FROM txrelay.attempts x WHERE x.chain_id = s.chain_id AND x.from_address = s.address) "
       "FROM txrelay.senders s "
       "LEFT JOIN LATERAL (SELECT w.withdrawal_id, w.amount, w.asset, w.chain_id, "
       "    (SELECT x.gas_limit * x.max_fee_per_gas FROM txrelay.attempts x WHERE x.withdrawal_id = w.withdrawal_id "
@@ -88,6 +93,8 @@ std::vector<Sender> ReadSenders(const std::optional<std::int64_t>& only_chain, s
     s.facts.need = Amount(r.Text(3)) + Amount(r.Text(4));
     s.open_withdrawals = r.Int64(5);
     s.unpriced = r.Int64(6);
+    if (!r.IsNull(7)) s.facts.db_first_nonce = static_cast<std::uint64_t>(r.Int64(7));
+    if (!r.IsNull(8)) s.facts.db_max_signed_nonce = static_cast<std::uint64_t>(r.Int64(8));
     const std::int64_t chain_id = s.chain_id;
     out.push_back(std::move(s));
     if (!chains.count(chain_id)) LoadChainConfig(chain_id, chains[chain_id]);
@@ -137,14 +144,14 @@ bool ReadChain(RpcGateway& gateway, const ChainConfig& chain, std::vector<Sender
   return ok;
 }
 
-void Quarantine(std::int64_t run_id, const Sender& s, const Finding& f) {
+void Quarantine(const std::string& who, std::int64_t run_id, const Sender& s, const Finding& f) {
   static const pg::Statement kQuarantine(
       "UPDATE txrelay.senders SET status = 'quarantined', status_reason = $3, status_changed_at = now() "
       "WHERE chain_id = $1 AND address = $2 AND status <> 'quarantined' RETURNING address",
       {INT8OID, TEXTOID, TEXTOID});
   const std::string reason = "reconciliation run " + std::to_string(run_id) + ": " + f.what;
   if (!kQuarantine.Run({pg::Int8Param(s.chain_id), pg::TextParam(s.address), pg::TextParam(reason)}).empty()) {
-    pg::worker::LogWarning("txrelay tracker: CRITICAL: " + reason + "; sender " + s.address + " on chain " +
+    pg::worker::LogWarning(who + "CRITICAL: " + reason + "; sender " + s.address + " on chain " +
                            std::to_string(s.chain_id) + " quarantined " +
                            FormatLogIds({"", "", std::to_string(s.chain_id) + ":" + s.address + ":" +
                                                      std::to_string(s.facts.db_next_nonce.value_or(0)), "", ""}));
@@ -156,10 +163,36 @@ void Quarantine(std::int64_t run_id, const Sender& s, const Finding& f) {
 bool Reconciler::RunRequested() {
   const auto run = ClaimRun(resumed_);
   if (!run) return false;
-  const std::int64_t run_id = run->run_id;
-  pg::worker::ReportActive("tracker: reconciliation run " + std::to_string(run_id));
+  Perform(run->run_id, run->chain_id);
+  return true;
+}
+
+bool Reconciler::RunStartupCheck(std::int64_t chain_id) {
+  // A start-up run left 'running' by a predecessor that died during it is over.
+  static const pg::Statement kInterrupted(
+      "UPDATE txrelay.reconciliation_runs SET status = 'failed', finished_at = now(), "
+      "error = 'interrupted: the process stopped during the run' "
+      "WHERE status = 'running' AND requested_by = $1 AND chain_id = $2",
+      {TEXTOID, INT8OID});
+  static const pg::Statement kStart(
+      "INSERT INTO txrelay.reconciliation_runs (requested_by, chain_id, status, started_at) "
+      "VALUES ($1, $2, 'running', now()) RETURNING run_id",
+      {TEXTOID, INT8OID});
+  std::int64_t run_id = 0;
+  {
+    pg::WorkerTransaction txn;
+    kInterrupted.Run({pg::TextParam(kStartupRequester), pg::Int8Param(chain_id)});
+    run_id = kStart.Run({pg::TextParam(kStartupRequester), pg::Int8Param(chain_id)}).front().Int64(0);
+    txn.Commit();
+  }
+  return Perform(run_id, chain_id);
+}
+
+bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>& chain_id) {
+  const std::string who = "txrelay " + process_ + ": ";
+  pg::worker::ReportActive(process_ + ": reconciliation run " + std::to_string(run_id));
   std::map<std::int64_t, ChainConfig> chains;
-  std::vector<Sender> senders = ReadSenders(run->chain_id, chains);
+  std::vector<Sender> senders = ReadSenders(chain_id, chains);
   std::map<std::int64_t, std::vector<Sender*>> by_chain;
   for (Sender& s : senders) by_chain[s.chain_id].push_back(&s);
 
@@ -179,7 +212,7 @@ bool Reconciler::RunRequested() {
       for (const Finding& f : JudgeSender(s.facts)) {
         ++findings;
         found.push_back({{"kind", FindingName(f.kind)}, {"quarantine", f.quarantine}, {"what", f.what}});
-        if (f.quarantine) Quarantine(run_id, s, f);
+        if (f.quarantine) Quarantine(who, run_id, s, f);
       }
       report.push_back({{"chain_id", s.chain_id},
                         {"sender", s.address},
@@ -210,16 +243,16 @@ bool Reconciler::RunRequested() {
   const std::string disagreements = finished.Text(1);
   txn.Commit();
   if (disagreements != "[]") {
-    pg::worker::LogWarning("txrelay tracker: CRITICAL: reconciliation run " + std::to_string(run_id) +
+    pg::worker::LogWarning(who + "CRITICAL: reconciliation run " + std::to_string(run_id) +
                            ": domain counts disagree: " + disagreements);
   }
   if (!error.empty()) {
-    pg::worker::LogWarning("txrelay tracker: reconciliation run " + std::to_string(run_id) + " failed: " + error);
+    pg::worker::LogWarning(who + "reconciliation run " + std::to_string(run_id) + " failed: " + error);
   } else {
-    pg::worker::LogInfo("txrelay tracker: reconciliation run " + std::to_string(run_id) + " done: " +
-                        std::to_string(senders.size()) + " sender(s), " + std::to_string(findings) + " finding(s)");
+    pg::worker::LogInfo(who + "reconciliation run " + std::to_string(run_id) + " done: " + std::to_string(senders.size()) +
+                        " sender(s), " + std::to_string(findings) + " finding(s)");
   }
-  return true;
+  return error.empty();
 }
 
 }  // namespace txrelay::bgworker

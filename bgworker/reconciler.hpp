@@ -4,18 +4,33 @@
 // and txrelay.metrics read.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
+
 #include "bgworker/rpc_gateway.hpp"
 
 namespace txrelay::bgworker {
 
+// requested_by of the broadcaster's start-up runs (the tracker leaves them alone).
+inline constexpr const char kStartupRequester[] = "txrelay broadcaster start-up";
+
 class Reconciler {
  public:
-  explicit Reconciler(RpcGateway& gateway) : gateway_(gateway) {}
+  // `process` names the worker in logs ("tracker", "broadcaster").
+  Reconciler(RpcGateway& gateway, std::string process) : gateway_(gateway), process_(std::move(process)) {}
   // Performs the oldest requested run, if any; true if it did.
   bool RunRequested();
+  // The broadcaster's check of one chain before its first send on a (new) primary (issue 7): a
+  // run of that chain performed at once; true if it could read the chain. A sender whose nonces
+  // the chain has used beyond the database's is quarantined, as in any run.
+  bool RunStartupCheck(std::int64_t chain_id);
 
  private:
+  bool Perform(std::int64_t run_id, const std::optional<std::int64_t>& chain_id);
+
   RpcGateway& gateway_;
+  std::string process_;
   bool resumed_ = false;  // runs left 'running' by a previous process were put back once
 };
 

@@ -25,7 +25,7 @@ void txrelay_tracker_main(Datum) {
     auto configure = [&gateway] { gateway.Configure(CurrentGatewaySettings()); };
     configure();
     Tracker tracker(gateway);
-    Reconciler reconciler(gateway);  // txrelay.reconcile() runs: the same process, woken at commit
+    Reconciler reconciler(gateway, "tracker");  // txrelay.reconcile() runs: the same process, woken at commit
     LedgerCheckpointer checkpointer;  // ledger checkpoints on a schedule
     RunWorkerLoop(WorkerRole{
         "tracker",

@@ -6,6 +6,7 @@ const char* FindingName(FindingKind kind) {
   switch (kind) {
     case FindingKind::kNonceUsedOutside: return "nonce_used_outside";
     case FindingKind::kPendingOutside: return "pending_outside";
+    case FindingKind::kMinedUnsigned: return "mined_unsigned";
     case FindingKind::kBalanceLow: return "balance_low";
   }
   return "unknown";
@@ -26,6 +27,21 @@ std::vector<Finding> JudgeSender(const SenderFacts& f) {
       out.push_back({FindingKind::kPendingOutside, true,
                      "the node's pool holds nonces up to " + std::to_string(f.chain_pending - 1) +
                          " of this sender, but the database reserved nonces only below " + std::to_string(next)});
+    }
+  }
+  // txrelay stores every transaction it signs before sending it, so each nonce the chain has mined
+  // since txrelay took the sender over has a signed attempt in the database. A mined nonce above
+  // the highest signed one means the database lost the record of a send (a failover that lost
+  // committed writes, a restore) or a key used elsewhere, even when reservations made since have
+  // moved db_next_nonce past it. Stop: the lost withdrawal may be requested again and paid twice.
+  if (out.empty() && f.db_next_nonce && f.db_first_nonce && f.chain_mined > *f.db_first_nonce) {
+    const std::uint64_t highest_mined = f.chain_mined - 1;
+    if (!f.db_max_signed_nonce || highest_mined > *f.db_max_signed_nonce) {
+      out.push_back({FindingKind::kMinedUnsigned, true,
+                     "the chain has mined nonce " + std::to_string(highest_mined) + " of this sender, but the database " +
+                         (f.db_max_signed_nonce ? "has signed transactions only up to nonce " + std::to_string(*f.db_max_signed_nonce)
+                                                : std::string("has no signed transaction of it")) +
+                         ": a send the database does not know"});
     }
   }
   if (f.balance < f.need) {

@@ -15,6 +15,10 @@ namespace txrelay {
 
 struct SenderFacts {
   std::optional<std::uint64_t> db_next_nonce;  // the next nonce the database would reserve (none: not read yet)
+  // The first nonce txrelay managed (its first reservation; else db_next_nonce) and the highest
+  // nonce it has a signed transaction for (none: not one yet).
+  std::optional<std::uint64_t> db_first_nonce;
+  std::optional<std::uint64_t> db_max_signed_nonce;
   std::uint64_t chain_mined = 0;               // eth_getTransactionCount(latest)
   std::uint64_t chain_pending = 0;             // eth_getTransactionCount(pending)
   Uint256 balance = 0;                         // eth_getBalance(latest), native wei
@@ -24,6 +28,7 @@ struct SenderFacts {
 enum class FindingKind {
   kNonceUsedOutside,   // mined nonces the database never reserved: someone else signs with the key
   kPendingOutside,     // the node's pool holds a nonce the database never reserved
+  kMinedUnsigned,      // a mined nonce the database has no signed transaction for: lost writes
   kBalanceLow,         // less than the open withdrawals need
 };
 
