@@ -858,6 +858,9 @@ AS $problems$
     SELECT e.withdrawal_id FROM txrelay.withdrawal_events e
      WHERE from_version > 0
        AND e.xact_id >= (SELECT cp.snapshot_xmin FROM txrelay.ledger_checkpoints cp WHERE cp.version = from_version)
+       -- (always true for a visible row; as a closed range the planner reads the xact_id index
+       -- instead of guessing a third of all events and scanning them)
+       AND e.xact_id < pg_snapshot_xmax(pg_current_snapshot())
   ), scope AS (  -- the withdrawals to check: all of them, or those touched since the checkpoint
     -- (joins, not IN (subquery): a subplan too big to hash would be re-read for every withdrawal)
     SELECT w.withdrawal_id, w.idempotency_key, w.status, w.amount, w.completed_at,
