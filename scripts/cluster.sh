@@ -60,7 +60,7 @@ TXR_STANDBY_PORT=""
 standby_start() {
   local name=$1
   TXR_STANDBY_DIR="$TXR_CLUSTER_DIR/standby-$name"
-  as_pg "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$PGPORT" -U postgres -D "$TXR_STANDBY_DIR" -X stream \
+  as_pg "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$PGPORT" -U postgres -D "$TXR_STANDBY_DIR" -X stream --checkpoint=fast \
     --no-sync >"$TXR_CLUSTER_DIR/basebackup.log" 2>&1 || { cat "$TXR_CLUSTER_DIR/basebackup.log" >&2; die "pg_basebackup failed"; }
   as_pg touch "$TXR_STANDBY_DIR/standby.signal"
   cat >>"$TXR_STANDBY_DIR/postgresql.conf" <<CONF
