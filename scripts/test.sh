@@ -41,4 +41,9 @@ trap - EXIT
 log "end-to-end tests on anvil (workers, RPC gateway, faults, kill -9)"
 ./test/e2e/run_all.sh
 
+log "chaos soak, short (60 withdrawals under kill -9, postmaster kills, proxy faults, reorgs, drops; the full run: docs/chaos.md)"
+./test/chaos/soak.sh > /tmp/txrelay-soak.$$.log 2>&1 || { grep -vE 'WARNING|DETAIL|HINT|FATAL|psql' /tmp/txrelay-soak.$$.log | tail -60; exit 1; }
+grep -E '^(# soak|# faults|# [0-9]+ checks)' /tmp/txrelay-soak.$$.log
+rm -f /tmp/txrelay-soak.$$.log
+
 log "all tests passed"
