@@ -11,6 +11,7 @@ PACKAGES=(
   libtap-parser-sourcehandler-pgtap-perl
   libcurl4-openssl-dev nlohmann-json3-dev libsecp256k1-dev libcrypto++-dev libboost-dev
   googletest libgtest-dev libbenchmark-dev python3-prometheus-client python3-yaml python3-psycopg2
+  patroni etcd-server etcd-client python3-etcd
 )
 # Node.js and npm may come from outside Debian (the machines here carry nodesource's build, whose
 # nodejs package includes npm and conflicts with Debian's npm): install Debian's only when absent.
@@ -27,9 +28,18 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo 'create_main_cluster = false' | as_root tee /etc/postgresql-common/createcluster.conf >/dev/null
   fi
   log "installing Debian packages: ${missing[*]}"
+  # Packaged services (etcd, patroni, postgresql) are not started by the install: the HA tests
+  # start their own on free loopback ports and stop them by PID (policy-rc.d 101 = "not now").
+  policy_rc_d_added=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod 755 /usr/sbin/policy-rc.d
+    policy_rc_d_added=1
+  fi
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null
+  [ -n "$policy_rc_d_added" ] && as_root rm -f /usr/sbin/policy-rc.d
 fi
 
 # anvil (the chain node of the tests) and cast (independent transaction signing), pinned.

@@ -8,7 +8,8 @@
 #   chain: every reserved nonce holds exactly the transaction of its withdrawal, paying the right
 #     recipient the right amount, and nothing else was sent from the senders (check_chain.py);
 #     each COMMIT is the amount plus the receipt's fee, and each recipient's balance change on
-#     chain since the start equals what its completed withdrawals paid (check_settlement.py).
+#     chain since the start equals what its completed withdrawals paid (check_settlement.py), and,
+#     from the blocks alone, no amount was paid twice to a recipient (paid_once.py).
 CHAOS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # check_invariants START_BLOCK (the block before the first withdrawal)
@@ -24,4 +25,10 @@ check_invariants() {
     check_chain --require-all-sent
   check "each COMMIT = amount + the receipt's fee; each recipient's balance change on chain = what it was paid" \
     check_settlement "$1"
+  check "the chain alone: no withdrawal paid twice (no two payments of the same amount to the same recipient)" paid_once "$1"
+}
+
+# paid_once START_BLOCK: test/chaos/paid_once.py over every sender of the database.
+paid_once() {
+  /usr/bin/python3 "$CHAOS_DIR/paid_once.py" "$ANVIL_URL" "$1" $(sql "SELECT string_agg(address, ' ') FROM txrelay.senders")
 }
