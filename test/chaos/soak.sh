@@ -75,7 +75,7 @@ echo "# by class: $(for k in $(printf '%s\n' "${!FAULTS[@]}" | sort); do printf 
 
 # Heal and quiesce: no more faults, the chain runs until every withdrawal is final.
 curl -s -X POST -d '{"mode": "pass"}' "$PROXY_CONTROL/mode" >/dev/null
-deadline=$((SECONDS + 300))
+deadline=$((SECONDS + 300 + N / 5))
 while [ "$(sql_retry "SELECT count(*) FROM txrelay.withdrawals WHERE status NOT IN ('finalized', 'rejected', 'cancelled', 'failed', 'replaced_externally')")" != 0 ]; do
   [ $SECONDS -lt $deadline ] || break
   rpc evm_mine '[]' >/dev/null

@@ -1,4 +1,4 @@
-# A three-node PostgreSQL 15 cluster under Patroni (synchronous mode, strict) over one etcd, all
+# A three-node PostgreSQL 15 cluster under Patroni (synchronous mode; strict unless HA_STRICT=false) over one etcd, all
 # on 127.0.0.1 with small settings, for the failover tests of issue 7 (test code). Source it
 # after test/e2e/lib.sh. ha_start starts etcd and the three Patroni nodes (each runs its own
 # PostgreSQL with txrelay preloaded; the workers run on whichever is primary), ha_stop stops
@@ -37,7 +37,7 @@ bootstrap:
     retry_timeout: 5
     maximum_lag_on_failover: 0
     synchronous_mode: true
-    synchronous_mode_strict: true
+    synchronous_mode_strict: ${HA_STRICT:-true}
     primary_start_timeout: 0
     postgresql:
       use_pg_rewind: true
@@ -114,21 +114,31 @@ ha_wait_healthy() {
 ha_postmaster_pid() { head -1 "$HA_DIR/pg$1/postmaster.pid" 2>/dev/null; }
 
 ha_stop() {
-  local i
+  # Every step runs whatever the one before did (a process may be gone already; errexit must
+  # not cut the teardown short and leave servers behind).
+  local i pm
   for i in 1 2 3; do
-    [ -n "${HA_PATRONI_PID[$i]:-}" ] && kill -CONT "${HA_PATRONI_PID[$i]}" 2>/dev/null
-    [ -n "${HA_PATRONI_PID[$i]:-}" ] && kill -TERM "${HA_PATRONI_PID[$i]}" 2>/dev/null
+    if [ -n "${HA_PATRONI_PID[$i]:-}" ]; then
+      kill -CONT "${HA_PATRONI_PID[$i]}" 2>/dev/null || true
+      kill -TERM "${HA_PATRONI_PID[$i]}" 2>/dev/null || true
+    fi
+    pm=$(ha_postmaster_pid "$i" || true)
+    [ -z "$pm" ] || kill -CONT "$pm" 2>/dev/null || true
   done
   for i in 1 2 3; do
     for _ in $(seq 1 100); do kill -0 "${HA_PATRONI_PID[$i]:-0}" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "${HA_PATRONI_PID[$i]:-0}" 2>/dev/null || true
-    local pm
-    pm=$(ha_postmaster_pid "$i")
-    [ -n "$pm" ] && { kill -CONT "$pm" 2>/dev/null; kill -INT "$pm" 2>/dev/null; }
+    pm=$(ha_postmaster_pid "$i" || true)
+    [ -z "$pm" ] || kill -INT "$pm" 2>/dev/null || true
   done
   sleep 1
-  for i in 1 2 3; do pm=$(ha_postmaster_pid "$i"); [ -n "$pm" ] && kill -KILL "$pm" 2>/dev/null; done
-  [ -n "$HA_ETCD_PID" ] && kill -TERM "$HA_ETCD_PID" 2>/dev/null
-  [ -n "$HA_DIR" ] && rm -rf "$HA_DIR"
+  for i in 1 2 3; do
+    pm=$(ha_postmaster_pid "$i" || true)
+    [ -z "$pm" ] || kill -KILL "$pm" 2>/dev/null || true
+  done
+  [ -z "$HA_ETCD_PID" ] || kill -TERM "$HA_ETCD_PID" 2>/dev/null || true
+  HA_PATRONI_PID=(); HA_ETCD_PID=""
+  [ -z "$HA_DIR" ] || rm -rf "$HA_DIR"
   HA_DIR=""
+  return 0
 }
