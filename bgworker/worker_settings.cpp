@@ -95,6 +95,9 @@ void DefineSettings() {
   pg::DefineIntSetting("txrelay.alert_reconcile_age",
                        "Alert when no reconciliation run finished within this long (txrelay.reconcile(), pg_cron).",
                        &settings.alert_reconcile_age_s, 86400, 60, 30 * 86400, SettingScope::kSession, "s");
+  pg::DefineIntSetting("txrelay.alert_tracker_stall",
+                       "Alert when the tracker has not advanced a chain with withdrawals in flight for this long.",
+                       &settings.alert_tracker_stall_s, 300, 10, 86400, SettingScope::kSession, "s");
   pg::DefineIntSetting("txrelay.alert_spike_min",
                        "Fewest events in the last hour before a spike (3 x the usual rate) or a slower finality is alerted.",
                        &settings.alert_spike_min, 5, 1, 1000000, SettingScope::kSession);

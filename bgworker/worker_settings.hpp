@@ -40,6 +40,7 @@ struct Settings {
   int alert_rpc_min_calls = 10;
   int alert_reconcile_age_s = 86400;
   int alert_spike_min = 5;
+  int alert_tracker_stall_s = 300;
 
   rpc::BackoffPolicy BroadcasterBackoff() const {
     return {broadcaster_backoff_base_ms, broadcaster_backoff_cap_ms, broadcaster_max_tries};

@@ -46,4 +46,9 @@ log "chaos soak, short (60 withdrawals under kill -9, postmaster kills, proxy fa
 grep -E '^(# soak|# faults|# [0-9]+ checks)' /tmp/txrelay-soak.$$.log
 rm -f /tmp/txrelay-soak.$$.log
 
+log "failover, short (Patroni + etcd, 3 nodes: 3 leader kills and a paused leader under load; the full run: docs/chaos.md)"
+HA_KILLS=3 HA_PAUSES=1 ./test/ha/failover.sh > /tmp/txrelay-ha.$$.log 2>&1 || { grep -vE 'WARNING|DETAIL|HINT|FATAL|psql' /tmp/txrelay-ha.$$.log | tail -60; exit 1; }
+grep -E '^(# kill|# [0-9]+ kills|# pause|# after|# [0-9]+ checks)' /tmp/txrelay-ha.$$.log
+rm -f /tmp/txrelay-ha.$$.log
+
 log "all tests passed"

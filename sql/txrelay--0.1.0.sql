@@ -1121,7 +1121,8 @@ WITH settings AS (
          coalesce(current_setting('txrelay.alert_rpc_min_calls', true), '10')::int AS rpc_min_calls,
          coalesce(current_setting('txrelay.alert_reconcile_age', true), '86400s')::interval AS reconcile_age,
          coalesce(current_setting('txrelay.alert_spike_min', true), '5')::int AS spike_min,
-         coalesce(current_setting('txrelay.ledger_checkpoint_interval', true), '3600s')::interval AS checkpoint_interval
+         coalesce(current_setting('txrelay.ledger_checkpoint_interval', true), '3600s')::interval AS checkpoint_interval,
+         coalesce(current_setting('txrelay.alert_tracker_stall', true), '300s')::interval AS tracker_stall
 ),
 newest_checkpoint AS (
   SELECT c.version, c.taken_at FROM txrelay.ledger_checkpoints c ORDER BY c.version DESC LIMIT 1
@@ -1252,6 +1253,20 @@ SELECT 'critical', 'standby_not_in_sync',
          WHERE o.status IN ('pending', 'leased') AND o.kind = 'broadcast'
            AND o.last_error LIKE 'waiting for a synchronous standby%') h
  WHERE h.n > 0
+UNION ALL
+SELECT 'critical', 'tracker_stalled',
+       format('the tracker has not advanced chain %s for %s (head %s) while %s withdrawal(s) wait to be followed',
+              h.chain_id, date_trunc('second', clock_timestamp() - h.updated_at), h.latest_number, f.n),
+       format('the server log: ''txrelay tracker: chain %s''; the node: eth_blockNumber and eth_getBlockByNumber(%s); SELECT * FROM txrelay.metrics WHERE metric = ''txrelay_chain_head_age_seconds''',
+              h.chain_id, h.latest_number + 1),
+       'nothing on this chain is confirmed, settled or noticed while it stalls: no inclusion, reorg, drop or finality',
+       'check the node (synced? does it serve the next block?) and the endpoint''s errors; add another endpoint with txrelay.add_rpc_endpoint; the tracker goes on by itself',
+       h.updated_at, h.chain_id, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('head', h.latest_number, 'in_flight', f.n, 'threshold', (SELECT tracker_stall FROM settings)::text)
+  FROM txrelay.chain_heads h
+  CROSS JOIN LATERAL (SELECT count(*) AS n FROM txrelay.withdrawals w
+                       WHERE w.chain_id = h.chain_id AND w.status IN ('broadcasted', 'included', 'safe', 'reorged')) f
+ WHERE f.n > 0 AND h.updated_at < clock_timestamp() - (SELECT tracker_stall FROM settings)
 UNION ALL
 SELECT 'critical', 'worker_not_running',
        format('the %s %s and it has work: %s', k.worker,

@@ -52,7 +52,11 @@ inject() {
        curl -s -X POST -d "{\"mode\": \"$mode\", \"count\": $((1 + RANDOM % 4)), \"delay_ms\": 3000}" "$PROXY_CONTROL/mode" >/dev/null ;;
     4|5) local depth=$((1 + RANDOM % 3))
        kind="reorg_$depth"
-       rpc anvil_reorg "[$depth, []]" >/dev/null ;;
+       # (automine paused around it: anvil mining a transaction while it reorgs can leave a block
+       # number it no longer serves, and the tracker - rightly - waits for that block forever)
+       rpc evm_setAutomine '[false]' >/dev/null
+       rpc anvil_reorg "[$depth, []]" >/dev/null
+       rpc evm_setAutomine '[true]' >/dev/null ;;
     6) kind=drop
        rpc evm_setAutomine '[false]' >/dev/null; sleep 0.4
        rpc anvil_dropAllTransactions '[]' >/dev/null; rpc evm_setAutomine '[true]' >/dev/null ;;

@@ -18,7 +18,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 KILLS=${HA_KILLS:-3}
 PAUSES=${HA_PAUSES:-1}
-./scripts/deps.sh >/dev/null 2>&1 || true
+"$(dirname "$0")/../../scripts/deps.sh" >/dev/null
 teardown() {
   [ -z "${HA_DIR:-}" ] || touch "$HA_DIR/stop" 2>/dev/null || true
   [ -z "${WORKLOAD_PID:-}" ] || kill "$WORKLOAD_PID" 2>/dev/null || true

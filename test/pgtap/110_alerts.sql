@@ -4,7 +4,7 @@
 -- end-to-end tests provoke dead letters, quarantines and RPC failures for real). Other test
 -- files leave committed rows behind, so every check looks at this file's chain ids or rows only.
 BEGIN;
-SELECT plan(30);
+SELECT plan(32);
 
 SELECT txrelay_test.fixture(110);
 SELECT txrelay.add_chain(31337, 'anvil');
@@ -69,6 +69,17 @@ SELECT results_eq(format($$SELECT severity, withdrawal_id, idempotency_key, nonc
                   format($$SELECT 'warning', %L::uuid, 'alerts-2', (SELECT nonce_key FROM txrelay.nonce_reservations WHERE withdrawal_id = %L),
                                   %L::uuid, '0x' || encode(tx_hash, 'hex'), true FROM txrelay.attempts WHERE attempt_id = %L$$, :'w2', :'w2', :'a2', :'a2'),
                   'broadcasted for longer than txrelay.alert_pending_age: a warning with the five identifiers');
+-- The tracker stalled on a chain with this withdrawal in flight (its head not advanced for longer
+-- than txrelay.alert_tracker_stall); an idle chain with nothing in flight is no alert.
+INSERT INTO txrelay.chain_heads (chain_id, latest_number, latest_hash, safe_number, finalized_number, updated_at)
+VALUES (31337, 3, '\x01', 1, 0, now() - interval '10 minutes'), (110, 7, '\x02', 5, 3, now() - interval '10 minutes')
+ON CONFLICT (chain_id) DO UPDATE SET updated_at = EXCLUDED.updated_at;
+SELECT results_eq($$SELECT severity, chain_id, details ->> 'head', details ->> 'in_flight', what LIKE '%not advanced chain 31337%'
+                     FROM txrelay.alerts WHERE alert = 'tracker_stalled'$$,
+                  $$VALUES ('critical', 31337::bigint, '3', '1', true)$$,
+                  'tracker_stalled: the chain with a withdrawal in flight, its head and how many wait; not the idle chain');
+UPDATE txrelay.chain_heads SET updated_at = now() WHERE chain_id = 31337;
+SELECT is_empty($$SELECT * FROM txrelay.alerts WHERE alert = 'tracker_stalled'$$, 'and it clears when the tracker advances');
 SELECT set_eq($$SELECT idempotency_key FROM txrelay.alerts WHERE alert = 'reservation_open_too_long' AND chain_id IN (110, 31337)$$,
               $$VALUES ('alerts-1'), ('alerts-2')$$, 'both reservations older than txrelay.alert_reservation_age are alerted');
 SELECT ok((SELECT bool_and(pg_temp.complete(a) AND a.what LIKE '%reserved%') FROM txrelay.alerts a WHERE alert = 'reservation_open_too_long' AND chain_id IN (110, 31337)),
