@@ -142,6 +142,22 @@ check_settlement() {
   psql -X -q -At -c "$(cat "$E2E_DIR/settlement.sql")" | python3 "$E2E_DIR/check_settlement.py" "$ANVIL_URL" "$1"
 }
 
+# One hot wallet (dev account 0, signed by anvil) and 1 ETH credited to alice; waits until the
+# broadcaster has read the wallet's nonce from the chain.
+fund_one_sender() {
+  sql "SELECT txrelay.add_sender(31337, '${DEV[0]}', 'anvil')" >/dev/null
+  sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000, 'funding-$1')" >/dev/null
+  wait_for "SELECT next_nonce IS NOT NULL FROM txrelay.senders" 30 "the sender's nonce"
+}
+
+# approve_new KEY: a new withdrawal of 0.001 ETH from alice to dev account 5, approved; its id.
+approve_new() {
+  sql "SELECT (txrelay.approve((txrelay.request_withdrawal('$1', 'alice', 31337, 'ETH', '${DEV[5]}', 1000000000000000)).withdrawal_id, gen_random_uuid(), 'pd-$1', 'e2e')).withdrawal_id"
+}
+
+# tx_count ADDRESS: the node's count of the address's transactions, pending included.
+tx_count() { rpc eth_getTransactionCount "[\"$1\", \"pending\"]" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))'; }
+
 # The node's latest block number.
 block_number() { rpc eth_blockNumber | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))'; }
 

@@ -10,11 +10,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 e2e_setup
 
-sql "SELECT txrelay.add_sender(31337, '${DEV[0]}', 'anvil')" >/dev/null
-sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000, 'startup-funding')" >/dev/null
-wait_for "SELECT next_nonce IS NOT NULL FROM txrelay.senders" 30 "the sender's nonce"
-approve() { sql "SELECT (txrelay.approve((txrelay.request_withdrawal('$1', 'alice', 31337, 'ETH', '${DEV[5]}', 1000000000000000)).withdrawal_id, gen_random_uuid(), 'pd-$1', 'e2e')).withdrawal_id"; }
-w1=$(approve startup-1)
+fund_one_sender startup
+w1=$(approve_new startup-1)
 wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawal_id = '$w1'" 30 "the first withdrawal sent"
 check "before its first send the broadcaster reconciled the chain: a start-up run, done, nothing found" \
   test "$(sql "SELECT status || '/' || findings FROM txrelay.reconciliation_runs WHERE requested_by = 'txrelay broadcaster start-up'")" = "done/0"
@@ -23,7 +20,7 @@ check "before its first send the broadcaster reconciled the chain: a start-up ru
 sql "ALTER SYSTEM SET txrelay.broadcaster_enabled = off" >/dev/null; sql "SELECT pg_reload_conf()" >/dev/null
 "$CAST" send --private-key "$KEY0" --rpc-url "$ANVIL_URL" --nonce 1 "${DEV[6]}" --value 1 >/dev/null
 # The customer's retry (the first request's record was lost too): a new withdrawal, nonce 1 reserved again.
-w2=$(approve startup-2)
+w2=$(approve_new startup-2)
 check "the retried withdrawal got nonce 1 again: the database's next nonce (2) now equals the chain's count" \
   test "$(sql "SELECT n.nonce || '/' || s.next_nonce FROM txrelay.nonce_reservations n JOIN txrelay.senders s ON s.chain_id = n.chain_id AND s.address = n.from_address WHERE n.withdrawal_id = '$w2'")" = "1/2"
 
@@ -35,7 +32,7 @@ check "the start-up run quarantined the sender: mined nonce 1 without a signed t
   test "$(sql "SELECT status_reason LIKE 'reconciliation run %: the chain has mined nonce 1 of this sender, but the database has signed transactions only up to nonce 0%' FROM txrelay.senders WHERE address = '${DEV[0]}'")" = t
 sleep 2
 check "the retried withdrawal was never signed or sent (approved, no attempt; the node's count still 2)" \
-  test "$(sql "SELECT status || '/' || (SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$w2') FROM txrelay.withdrawals WHERE withdrawal_id = '$w2'")/$(rpc eth_getTransactionCount "[\"${DEV[0]}\", \"pending\"]" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))')" = "approved/0/2"
+  test "$(sql "SELECT status || '/' || (SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$w2') FROM txrelay.withdrawals WHERE withdrawal_id = '$w2'")/$(tx_count "${DEV[0]}")" = "approved/0/2"
 check "its signing job waits, saying why" \
   test "$(sql "SELECT last_error LIKE 'sender quarantined: held until%' FROM txrelay.outbox WHERE withdrawal_id = '$w2' AND kind = 'sign'")" = t
 check "sender_quarantined is a critical alert" \
