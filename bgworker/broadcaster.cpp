@@ -288,19 +288,30 @@ bool Broadcaster::RefreshFees(ChainInfo& chain, bool force) {
 
 void Broadcaster::Retry(const Job& job, const std::string& error) {
   const rpc::BackoffPolicy policy = settings.BroadcasterBackoff();
-  if (rpc::Exhausted(policy, job.tries)) {
-    Dead(job, "gave up after " + std::to_string(job.tries) + " tries: " + error);
-    return;
-  }
-  const std::int64_t delay = rpc::FullJitterDelayMs(policy, job.tries - 1, pg::worker::RandomU64());
+  // A transient failure never makes a dead letter: the row holds a reserved nonce, and giving it
+  // up would stall every later withdrawal of the sender behind the gap. Past the tries budget it
+  // goes on at the longest delay, and the send_retrying alert says so (decision 55). Only the
+  // node's fatal answers dead-letter (Dead, directly).
+  const bool exhausted = rpc::Exhausted(policy, job.tries);
+  const std::int64_t delay =
+      exhausted ? policy.cap_ms : rpc::FullJitterDelayMs(policy, job.tries - 1, pg::worker::RandomU64());
   static const pg::Statement kRetry(
       "UPDATE txrelay.outbox SET status = 'pending', available_at = now() + make_interval(secs => $2 / "
       "1000.0), "
       "lease_owner = NULL, lease_expires_at = NULL, last_error = $3, updated_at = now() WHERE outbox_id = $1",
       {INT8OID, INT8OID, TEXTOID});
-  kRetry.Run({pg::Int8Param(job.outbox_id), pg::Int8Param(delay), pg::TextParam(error)});
-  pg::worker::LogInfo("txrelay broadcaster: retry " + job.kind + " in " + std::to_string(delay) +
-                      " ms (try " + std::to_string(job.tries) + "): " + error + " " + job.Describe());
+  const std::string text =
+      exhausted ? "still failing after " + std::to_string(job.tries) + " tries, retrying every " +
+                      std::to_string(policy.cap_ms) + " ms: " + error
+                : error;
+  kRetry.Run({pg::Int8Param(job.outbox_id), pg::Int8Param(delay), pg::TextParam(text)});
+  const std::string line = "txrelay broadcaster: retry " + job.kind + " in " + std::to_string(delay) + " ms (try " +
+                           std::to_string(job.tries) + "): " + text + " " + job.Describe();
+  if (exhausted) {
+    pg::worker::LogWarning(line);
+  } else {
+    pg::worker::LogInfo(line);
+  }
 }
 
 void Broadcaster::Done(const Job& job) {
@@ -674,6 +685,10 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
   static const pg::Statement kRefused(
       "UPDATE txrelay.attempts SET status = 'dropped', updated_at = now() WHERE attempt_id = $1::uuid AND status = 'created'",
       {TEXTOID});
+  static const pg::Statement kSuperseded(
+      "SELECT EXISTS (SELECT FROM txrelay.attempts n WHERE n.chain_id = a.chain_id AND n.from_address = a.from_address "
+      "AND n.nonce = a.nonce AND n.created_at > a.created_at) FROM txrelay.attempts a WHERE a.attempt_id = $1::uuid",
+      {TEXTOID});
   static const pg::Statement kSentAttempt(
       "UPDATE txrelay.attempts SET status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() "
       "WHERE attempt_id = $1::uuid AND status = 'created'",
@@ -725,7 +740,14 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
       }
       case Verdict::kRetry:
       case Verdict::kCheck:
-        Retry(j, res.error);
+        // A re-send of an attempt that a newer one at the same nonce (a fee bump) replaced is
+        // pointless - the node refuses it as an underpriced replacement for ever; the tracker
+        // follows every attempt at the nonce, whichever is mined.
+        if (kSuperseded.Run({pg::TextParam(j.attempt_id)}).front().Bool(0)) {
+          Cancelled(j, "superseded by a newer attempt at the same nonce (" + res.error + ")");
+        } else {
+          Retry(j, res.error);
+        }
         break;
     }
   }

@@ -1122,7 +1122,8 @@ WITH settings AS (
          coalesce(current_setting('txrelay.alert_reconcile_age', true), '86400s')::interval AS reconcile_age,
          coalesce(current_setting('txrelay.alert_spike_min', true), '5')::int AS spike_min,
          coalesce(current_setting('txrelay.ledger_checkpoint_interval', true), '3600s')::interval AS checkpoint_interval,
-         coalesce(current_setting('txrelay.alert_tracker_stall', true), '300s')::interval AS tracker_stall
+         coalesce(current_setting('txrelay.alert_tracker_stall', true), '300s')::interval AS tracker_stall,
+         coalesce(current_setting('txrelay.broadcaster_max_tries', true), '10')::int AS max_tries
 ),
 newest_checkpoint AS (
   SELECT c.version, c.taken_at FROM txrelay.ledger_checkpoints c ORDER BY c.version DESC LIMIT 1
@@ -1253,6 +1254,20 @@ SELECT 'critical', 'standby_not_in_sync',
          WHERE o.status IN ('pending', 'leased') AND o.kind = 'broadcast'
            AND o.last_error LIKE 'waiting for a synchronous standby%') h
  WHERE h.n > 0
+UNION ALL
+SELECT 'critical', 'send_retrying',
+       format('outbox %s (%s) has failed %s times and keeps retrying: %s', o.outbox_id, o.kind, o.tries, coalesce(o.last_error, '')),
+       format('SELECT * FROM txrelay.withdrawal_timeline(%L); SELECT * FROM txrelay.rpc_calls WHERE withdrawal_id = %L ORDER BY created_at DESC LIMIT 10',
+              o.withdrawal_id, o.withdrawal_id),
+       'its nonce is reserved: until it is signed and sent, every later withdrawal of this hot wallet waits behind it',
+       'fix what the error names (node or signer unreachable, rate limits, hot wallet funds); the row retries by itself at the longest backoff',
+       o.updated_at, o.chain_id, o.withdrawal_id, w.idempotency_key, n.nonce_key, coalesce(o.attempt_id, la.attempt_id),
+       la.tx_hash, jsonb_build_object('outbox_id', o.outbox_id, 'kind', o.kind, 'tries', o.tries)
+  FROM txrelay.outbox o
+  LEFT JOIN txrelay.withdrawals w ON w.withdrawal_id = o.withdrawal_id
+  LEFT JOIN txrelay.nonce_reservations n ON n.withdrawal_id = o.withdrawal_id
+  LEFT JOIN LATERAL txrelay._last_attempt(o.withdrawal_id) la ON true
+ WHERE o.status IN ('pending', 'leased') AND o.kind IN ('sign', 'broadcast') AND o.tries >= (SELECT max_tries FROM settings)
 UNION ALL
 SELECT 'critical', 'tracker_stalled',
        format('the tracker has not advanced chain %s for %s (head %s) while %s withdrawal(s) wait to be followed',

@@ -34,7 +34,10 @@ PendingVerdict JudgePending(const PendingObservation& o, std::uint64_t check_aft
   if (o.pending_blocks < check_after_blocks) return PendingVerdict::kWait;
   if (o.known_to_node) {
     if (o.in_block) return PendingVerdict::kMined;
-    return o.pending_blocks >= stuck_blocks ? PendingVerdict::kStuck : PendingVerdict::kPending;
+    // Only the sender's next nonce can be held up by its own price: one above it waits for the
+    // nonces below (a dropped one is re-sent), and a higher fee would not move it (decision 55).
+    const bool next_in_line = o.nonce <= o.sender_mined_nonce;
+    return o.pending_blocks >= stuck_blocks && next_in_line ? PendingVerdict::kStuck : PendingVerdict::kPending;
   }
   // Unknown by hash: anvil forgets reorged and dropped transactions, so the nonce decides.
   if (o.sender_mined_nonce > o.nonce) return PendingVerdict::kNonceUsed;

@@ -35,7 +35,7 @@ Uint256 ReceiptFee(const Uint256& gas_used, const Uint256& effective_gas_price);
 enum class PendingVerdict {
   kWait,       // not long enough to judge
   kPending,    // the node has it, waiting for a block
-  kStuck,      // pending for at least `stuck_blocks`: ask for a fee bump
+  kStuck,      // the sender's next nonce, pending for at least `stuck_blocks`: ask for a fee bump
   kMined,      // the node has it in a block we have not processed: take its receipt
   kDropped,    // unknown to the node, its nonce still free: resend the same bytes (unless
                // priced out: the node would refuse them, so wait, then bump as kStuck)

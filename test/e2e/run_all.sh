@@ -4,7 +4,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 failed=()
 for t in broadcast_pipeline broadcast_faults broadcast_dead_letter worker_lifecycle worker_primary_only broadcast_kill \
-         tracker_flow tracker_reorg tracker_drop tracker_fee_bump tracker_external tracker_failed tracker_manual tracker_scale alerts_rpc metrics_prometheus reconcile_cron ledger_checkpoints sync_standby startup_reconcile examples; do
+         tracker_flow tracker_reorg tracker_drop tracker_fee_bump tracker_external tracker_failed tracker_manual tracker_scale alerts_rpc metrics_prometheus reconcile_cron ledger_checkpoints sync_standby startup_reconcile send_retrying examples; do
   log=$(mktemp)
   start=$SECONDS
   if ./$t.sh >"$log" 2>&1; then

@@ -71,6 +71,20 @@ TEST(Tracking, JudgePending) {
   EXPECT_EQ(JudgePending(o, 2, 12), PendingVerdict::kNonceUsed);
 }
 
+// Behind a gap (a lower nonce dropped and not back yet) a transaction waits in the node's queue
+// whatever its price: a fee bump would not move it, only the nonce below can (the soak found
+// the tracker bumping such a transaction twenty times).
+TEST(Tracking, OnlyTheSendersNextNonceIsStuck) {
+  PendingObservation o;
+  o.nonce = 7;
+  o.sender_mined_nonce = 5;
+  o.known_to_node = true;
+  o.pending_blocks = 40;
+  EXPECT_EQ(JudgePending(o, 2, 12), PendingVerdict::kPending);
+  o.sender_mined_nonce = 7;
+  EXPECT_EQ(JudgePending(o, 2, 12), PendingVerdict::kStuck);
+}
+
 TEST(Tracking, APricedOutTransactionIsBumpedNotResent) {
   PendingObservation o;
   o.nonce = 5;
