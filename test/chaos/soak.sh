@@ -46,11 +46,11 @@ inject() {
     0) kind=kill_broadcaster; pid=$(worker_pid broadcaster); [ -n "$pid" ] && kill -9 "$pid" ;;
     1) kind=kill_tracker; pid=$(worker_pid tracker); [ -n "$pid" ] && kill -9 "$pid" ;;
     2) kind=kill_postmaster; kill -9 "$TXR_CLUSTER_PID"; postmaster_restart ;;
-    3) local modes=(refuse delay reset_after_send http_429 http_500 http_500_after garbage blackhole)
+    3|5) local modes=(refuse delay reset_after_send http_429 http_500 http_500_after garbage blackhole)
        local mode=${modes[$((RANDOM % ${#modes[@]}))]}
        kind="proxy_$mode"
        curl -s -X POST -d "{\"mode\": \"$mode\", \"count\": $((1 + RANDOM % 4)), \"delay_ms\": 3000}" "$PROXY_CONTROL/mode" >/dev/null ;;
-    4|5) local depth=$((1 + RANDOM % 3))
+    4) local depth=$((1 + RANDOM % 3))
        kind="reorg_$depth"
        # (automine paused around it: anvil mining a transaction while it reorgs can leave a block
        # number it no longer serves, and the tracker - rightly - waits for that block forever)
