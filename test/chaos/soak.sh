@@ -20,7 +20,8 @@ SEED=${SOAK_SEED:-$((RANDOM * 32768 + RANDOM))}
 RANDOM=$SEED
 echo "# soak: $N withdrawals, a fault every $EVERY, seed $SEED"
 e2e_setup --slots-in-an-epoch 2
-ACKED=$(mktemp /tmp/txrelay-acked.XXXXXX)
+ACKED="$TXR_CLUSTER_DIR/acked"   # removed with the cluster
+: >"$ACKED"
 declare -A FAULTS=()
 
 sql "SELECT txrelay.add_sender(31337, '${DEV[0]}', 'anvil'); SELECT txrelay.add_sender(31337, '${DEV[1]}', 'anvil')" >/dev/null
@@ -98,5 +99,4 @@ fails() { ! "$@" >/dev/null 2>&1; }
 check "self-test: a second payment from a sender is caught by the chain checker" fails check_chain --require-all-sent
 check "self-test: and by the recipients' balances" fails check_settlement "$start_block"
 check "self-test: and by the chain alone (paid twice)" fails paid_once "$start_block"
-rm -f "$ACKED"
 finish

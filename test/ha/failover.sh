@@ -40,7 +40,8 @@ ha_start
 } >/dev/null
 wait_for "SELECT count(*) = 2 FROM txrelay.senders WHERE next_nonce IS NOT NULL" 60 "the senders' nonces (the workers run on the primary)"
 start_block=$(block_number)
-ACKED=$(mktemp /tmp/txrelay-acked.XXXXXX)
+ACKED="$HA_DIR/acked"   # removed with the cluster
+: >"$ACKED"
 
 # The client: withdrawals one after another until told to stop; the chain mines along.
 workload() {
@@ -87,6 +88,8 @@ touch "$HA_DIR/stop"; wait "$WORKLOAD_PID" || true; rm -f "$HA_DIR/stop"
 ha_wait_healthy 120 || true
 quiesce
 echo "# after the kills: $(sql "SELECT count(*) FROM txrelay.withdrawals") withdrawals, $(sort -u "$ACKED" | wc -l) acknowledged"
+check "the client kept working through the kills ($(sort -u "$ACKED" | wc -l) withdrawals acknowledged)" \
+  test "$(sort -u "$ACKED" | wc -l)" -gt "$((KILLS * 2))"
 check "the cluster is whole again (leader, synchronous standby, replica)" ha_healthy
 check "every withdrawal reached a final state" \
   test "$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE status NOT IN ('finalized', 'rejected', 'cancelled', 'failed', 'replaced_externally')")" = 0
@@ -122,5 +125,4 @@ if [ "$PAUSES" -gt 0 ]; then
     check "the chain and the database disagree after the pause: the sender is quarantined" test "$quarantined" -gt 0
   fi
 fi
-rm -f "$ACKED"
 finish
