@@ -48,3 +48,8 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 # worker_pid NAME: the PID of a txrelay background worker ('txrelay broadcaster', 'txrelay tracker').
 worker_pid() { psql -X -q -At -c "SELECT pid FROM pg_stat_activity WHERE backend_type = '$1'"; }
+
+# private_kib PID: the process's private memory in KiB (resident pages not shared with other
+# processes: a PostgreSQL process's RSS also counts the shared buffers it has touched, which is
+# not its own and grows as it touches more of them).
+private_kib() { awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$1/smaps_rollup"; }

@@ -450,15 +450,27 @@ void Tracker::RecordInclusion(std::int64_t chain, const Receipt& r) {
   kReplaced.Run({pg::Int8Param(chain), pg::TextParam(from), pg::Int8Param(nonce), pg::TextParam(attempt)});
   // Nothing at this nonce needs sending or signing any more: a resend asked for after a reorg
   // that moved it, or a fee bump asked for while it was already on its way into a block.
-  static const pg::Statement kSettled(
+  // The jobs are found by index (the nonce's attempts and fee-bump requests) and cancelled one by
+  // one by primary key: a single UPDATE with the job filter let the planner scan every pending
+  // job, 1 to 1.5 ms per inclusion during a burst (bench/pipeline.sh).
+  static const pg::Statement kSettledJobs(
       "WITH r AS (UPDATE txrelay.signature_requests SET status = 'cancelled', updated_at = now() WHERE chain_id = $1 "
       "  AND from_address = $2 AND nonce = $3 AND kind = 'fee_bump' AND status = 'pending' RETURNING signature_request_id) "
-      "UPDATE txrelay.outbox o SET status = 'cancelled', done_at = now(), updated_at = now(), "
-      "last_error = 'not needed: ' || $4 || ' is included' WHERE o.status = 'pending' AND o.kind IN ('sign', 'broadcast') "
-      "AND (o.signature_request_id IN (SELECT signature_request_id FROM r) OR o.attempt_id IN (SELECT attempt_id FROM "
-      "txrelay.attempts WHERE chain_id = $1 AND from_address = $2 AND nonce = $3))",
-      {INT8OID, TEXTOID, INT8OID, TEXTOID});
-  kSettled.Run({pg::Int8Param(chain), pg::TextParam(from), pg::Int8Param(nonce), pg::TextParam(r.tx_hash)});
+      "SELECT j.outbox_id FROM txrelay.outbox j JOIN r USING (signature_request_id) "
+      "UNION SELECT j.outbox_id FROM txrelay.outbox j JOIN txrelay.attempts a USING (attempt_id) "
+      "WHERE a.chain_id = $1 AND a.from_address = $2 AND a.nonce = $3",
+      {INT8OID, TEXTOID, INT8OID});
+  static const pg::Statement kCancelJob(
+      "UPDATE txrelay.outbox SET status = 'cancelled', done_at = now(), updated_at = now(), "
+      "last_error = 'not needed: ' || $2 || ' is included' WHERE outbox_id = $1 AND status = 'pending' "
+      "AND kind IN ('sign', 'broadcast')",
+      {INT8OID, TEXTOID});
+  std::vector<std::int64_t> jobs;
+  {
+    const auto rows = kSettledJobs.Run({pg::Int8Param(chain), pg::TextParam(from), pg::Int8Param(nonce)});
+    for (std::uint64_t i = 0; i < rows.size(); ++i) jobs.push_back(rows[i].Int64(0));
+  }
+  for (const std::int64_t job : jobs) kCancelJob.Run({pg::Int8Param(job), pg::TextParam(r.tx_hash)});
   const std::string where = "block " + std::to_string(r.block_number) + " (" + r.block_hash + "), tx " + r.tx_hash +
                             (r.status == 1 ? "" : ", reverted (receipt status 0)");
   // Completed before a reorg (an included:N tier) and now in another block: the COMMIT stays

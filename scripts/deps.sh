@@ -60,4 +60,11 @@ if ! grep -q "\"version\": \"$PG_NODE_VERSION\"" "$TOOLS/node_modules/pg/package
   log "installing node-postgres $PG_NODE_VERSION from the npm registry into .tools/"
   npm install --silent --no-audit --no-fund --prefix "$TOOLS" "pg@$PG_NODE_VERSION" >/dev/null
 fi
+# ethers.js: the peer sender of the pipeline benchmark (bench/pipeline.sh), and its signer of the
+# pre-signed transactions that measure the node's own limit.
+ETHERS_VERSION=6.13.4
+if ! grep -q "\"version\": \"$ETHERS_VERSION\"" "$TOOLS/node_modules/ethers/package.json" 2>/dev/null; then
+  log "installing ethers $ETHERS_VERSION from the npm registry into .tools/"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" "ethers@$ETHERS_VERSION" >/dev/null
+fi
 log "dependencies present"

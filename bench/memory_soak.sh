@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Worker memory over a steady load: RATE withdrawals per second for MINUTES minutes on anvil (one
+# block a second), the private memory and RSS of the broadcaster and the tracker sampled every
+# SAMPLE seconds. The figure that must not grow: private memory from the end of the first minute
+# (warm: plans prepared, caches filled) to the end.
+# Usage: bench/memory_soak.sh   (MINUTES=30 for the long run; prints a Markdown section)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export E2E_TRACKER=on
+. test/e2e/lib.sh
+. bench/lib.sh
+MINUTES=${MINUTES:-3}
+RATE=${RATE:-20}
+SAMPLE=${SAMPLE:-30}
+if [ -z "${BENCH_NO_BUILD:-}" ]; then
+  ./scripts/deps.sh >/dev/null
+  make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
+fi
+trap e2e_teardown EXIT
+TXR_EXTRA_CONF="$E2E_CONF
+txrelay.max_in_flight_per_sender = 1024" cluster_start txrelay_bench >/dev/null 2>&1
+anvil_start --accounts 20 --block-time 1 --slots-in-an-epoch 1 --gas-limit 300000000 --block-base-fee-per-gas 0 2>/dev/null
+{
+  sql "CREATE EXTENSION txrelay"
+  sql "SELECT txrelay.add_chain(31337, 'anvil')"
+  sql "SELECT txrelay.set_rpc_endpoint(txrelay.add_rpc_endpoint(31337, '$ANVIL_URL'), max_requests_per_sec => 100000)"
+  sql "SELECT txrelay.add_signer('anvil', '$ANVIL_URL')"
+  sql "SELECT txrelay.set_risk_tier('standard', 0, 'finalized')"
+  for i in 0 1 2 3; do sql "SELECT txrelay.add_sender(31337, '${DEV[$i]}', 'anvil')"; done
+  sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000000, 'bench-funding')"
+} >/dev/null
+wait_for "SELECT bool_and(next_nonce IS NOT NULL) FROM txrelay.senders" 30 "the senders' nonces" >/dev/null
+BPID=$(worker_pid 'txrelay broadcaster')
+TPID=$(worker_pid 'txrelay tracker')
+samples=$(mktemp)
+sample() {  # seconds since start, then private and RSS (MiB) of broadcaster and tracker
+  echo "$1 $(( $(private_kib "$BPID") / 1024 )) $(( $(rss_kib "$BPID") / 1024 )) $(( $(private_kib "$TPID") / 1024 )) $(( $(rss_kib "$TPID") / 1024 ))" >>"$samples"
+}
+start=$SECONDS
+k=0
+next_sample=0
+while [ $((SECONDS - start)) -lt $((MINUTES * 60)) ]; do
+  t=$((SECONDS - start))
+  if [ "$t" -ge "$next_sample" ]; then sample "$t"; next_sample=$((next_sample + SAMPLE)); log "soak: ${t} s, $k withdrawals"; fi
+  batch=""
+  for _ in $(seq 1 "$RATE"); do
+    k=$((k + 1))
+    batch+="SELECT txrelay.approve((txrelay.request_withdrawal('soak-$k', 'alice', 31337, 'ETH', '${DEV[$((4 + k % 6))]}', $k)).withdrawal_id, gen_random_uuid(), 'soak-pd-$k', 'bench');"
+  done
+  t0=$(date +%s%N)
+  psql -X -q -v ON_ERROR_STOP=1 -c "$batch" >/dev/null
+  left=$(( 1000000000 - ($(date +%s%N) - t0) ))
+  [ "$left" -gt 0 ] && sleep "0.$(printf '%09d' "$left")"
+done
+sample $((SECONDS - start))
+wait_for "SELECT count(*) FILTER (WHERE status <> 'finalized') = 0 FROM txrelay.withdrawals" 120 "the soak's withdrawals finalized" >/dev/null
+finalized=$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE status = 'finalized'")
+echo "| seconds | broadcaster private MiB | broadcaster RSS MiB | tracker private MiB | tracker RSS MiB |"
+echo "|---|---|---|---|---|"
+awk '{printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5}' "$samples"
+echo
+python3 - "$samples" "$MINUTES" "$RATE" "$k" "$finalized" <<'PY'
+import sys
+rows = [list(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
+minutes, rate, sent, final = sys.argv[2:6]
+warm = next((r for r in rows if r[0] >= 60), rows[0])
+last = rows[-1]
+def grow(i):
+    return last[i] - warm[i]
+ok = grow(1) <= 2 and grow(3) <= 2
+print(f"{sent} withdrawals at {rate}/s over {minutes} min, {final} finalized. From {warm[0]} s to {last[0]} s the "
+      f"broadcaster's private memory went {warm[1]} → {last[1]} MiB and the tracker's {warm[3]} → {last[3]} MiB: "
+      + ("**flat** (within 2 MiB)." if ok else "**growing** (more than 2 MiB)."))
+PY
+rm -f "$samples"

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Pipeline: withdrawals from request to finalized per second on anvil, beside in the same run
+#   the node's limit  N pre-signed transfers sent over one keep-alive connection, one request at a
+#                     time and in batches of 100 (bench/pipeline/chain_clients.js limit)
+#   the peer          an ethers.js sender: a NonceManager per wallet, 16 sends in flight per wallet
+# and the latencies: approval commit -> eth_sendRawTransaction (under the burst, and paced one
+# withdrawal every 20 ms), and the tracker's detection delay: from the moment the node's head
+# (latest, finalized) covers a transaction's block to the commit of its included / finalized event.
+# Each system sends N transfers from 4 wallets of its own, in rounds (REPS) in the same order.
+# The chain: anvil, one block a second (--block-time 1), finalized = latest - 2
+# (--slots-in-an-epoch 1), a gas limit of 300M (room for every round's transfers in one block).
+# Usage: bench/pipeline.sh   (prints a Markdown section; throwaway cluster and anvil)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export E2E_TRACKER=on
+. test/e2e/lib.sh
+. bench/lib.sh
+N=${N:-2000}
+REPS=${REPS:-3}
+PACED=${PACED:-200}
+if [ -z "${BENCH_NO_BUILD:-}" ]; then
+  ./scripts/deps.sh >/dev/null
+  make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
+fi
+OBSERVER_PID=""
+PERF_PID=""
+WORK=$(mktemp -d /tmp/txrelay-bench.XXXXXX)
+bench_teardown() {
+  [ -n "$OBSERVER_PID" ] && kill -TERM "$OBSERVER_PID" 2>/dev/null || true
+  [ -n "$PERF_PID" ] && kill -INT "$PERF_PID" 2>/dev/null || true
+  if [ -n "${KEEP_WORK:-}" ]; then log "raw figures kept in $WORK"; else rm -rf "$WORK"; fi
+  e2e_teardown
+}
+trap bench_teardown EXIT
+# The e2e settings (tracker poll 100 ms, fast retries, commit timestamps), plus a window of 1024
+# nonces in flight per sender: the default 16 would cap 4 senders at 64 transfers per block.
+TXR_EXTRA_CONF="$E2E_CONF
+txrelay.max_in_flight_per_sender = 1024
+txrelay.batch_size = 500" cluster_start txrelay_bench >/dev/null 2>&1
+anvil_start --accounts 20 --block-time 1 --slots-in-an-epoch 1 --gas-limit 300000000 --block-base-fee-per-gas 0 2>/dev/null
+{
+  sql "CREATE EXTENSION txrelay"
+  sql "SELECT txrelay.add_chain(31337, 'anvil')"
+  # A local node: its endpoint's rate limit is raised from the default 100 requests/s.
+  sql "SELECT txrelay.set_rpc_endpoint(txrelay.add_rpc_endpoint(31337, '$ANVIL_URL'), max_requests_per_sec => 100000)"
+  sql "SELECT txrelay.add_signer('anvil', '$ANVIL_URL')"
+  sql "SELECT txrelay.set_risk_tier('standard', 0, 'finalized')"
+  for i in 0 1 2 3; do sql "SELECT txrelay.add_sender(31337, '${DEV[$i]}', 'anvil')"; done
+  sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000000, 'bench-funding')"
+} >/dev/null
+wait_for "SELECT bool_and(next_nonce IS NOT NULL) FROM txrelay.senders" 30 "the senders' nonces" >/dev/null
+node bench/pipeline/chain_clients.js observe "$WORK/heads" &
+OBSERVER_PID=$!
+now_ms() { date +%s%3N; }
+
+# txrelay_round NAME COUNT PAUSE: COUNT withdrawals requested and approved from two sessions (one
+# with PAUSE > 0, sleeping PAUSE seconds between them); waits for all to be finalized; prints the
+# JSON of chain_clients.js (start, last send, all included, last finalized).
+txrelay_round() {
+  local name=$1 count=$2 pause=$3 sessions=2 s k start pids=()
+  [ "$pause" != 0 ] && sessions=1
+  for s in $(seq 1 $sessions); do
+    for k in $(seq "$s" "$sessions" "$count"); do
+      echo "SELECT txrelay.approve((txrelay.request_withdrawal('$name-$k', 'alice', 31337, 'ETH', '${DEV[$((4 + k % 6))]}', $k)).withdrawal_id, gen_random_uuid(), '$name-pd-$k', 'bench');"
+      [ "$pause" != 0 ] && echo "SELECT pg_sleep($pause);"
+    done >"$WORK/$name-$s.sql"
+  done
+  start=$(now_ms)
+  for s in $(seq 1 $sessions); do psql -X -q -v ON_ERROR_STOP=1 -f "$WORK/$name-$s.sql" >/dev/null & pids+=($!); done
+  wait "${pids[@]}"
+  wait_for "SELECT count(*) = $count FROM txrelay.withdrawals WHERE idempotency_key LIKE '$name-%' AND status = 'finalized'" 600 "$name finalized" >/dev/null
+  sql "SELECT json_build_object('n', count(*), 'start', $start,
+         'sent', max(extract(epoch FROM s.started_at) * 1000),
+         'mined', max(extract(epoch FROM pg_xact_commit_timestamp(i.xmin)) * 1000),
+         'final', max(extract(epoch FROM pg_xact_commit_timestamp(f.xmin)) * 1000))
+         FROM txrelay.withdrawals w
+         JOIN LATERAL (SELECT min(started_at) AS started_at FROM txrelay.rpc_calls r
+                        WHERE r.withdrawal_id = w.withdrawal_id AND r.method = 'eth_sendRawTransaction') s ON true
+         JOIN txrelay.withdrawal_events i ON i.withdrawal_id = w.withdrawal_id AND i.to_status = 'included' AND i.event = 'status'
+         JOIN txrelay.withdrawal_events f ON f.withdrawal_id = w.withdrawal_id AND f.to_status = 'finalized' AND f.event = 'status'
+        WHERE w.idempotency_key LIKE '$name-%'"
+}
+# latencies NAME: one line per withdrawal of the round: commit of approve -> first send (ms), the
+# block it was included in, and the commit times (epoch ms) of its included and finalized events.
+latencies() {
+  sql "SELECT (extract(epoch FROM s.started_at - pg_xact_commit_timestamp(a.xmin)) * 1000)::numeric(12,1), t.block_number,
+              (extract(epoch FROM pg_xact_commit_timestamp(i.xmin)) * 1000)::numeric(16,1),
+              (extract(epoch FROM pg_xact_commit_timestamp(f.xmin)) * 1000)::numeric(16,1)
+         FROM txrelay.withdrawals w JOIN txrelay.approvals a USING (withdrawal_id)
+         JOIN txrelay.attempts t ON t.withdrawal_id = w.withdrawal_id AND t.status = 'included'
+         JOIN LATERAL (SELECT min(started_at) AS started_at FROM txrelay.rpc_calls r
+                        WHERE r.withdrawal_id = w.withdrawal_id AND r.method = 'eth_sendRawTransaction') s ON true
+         JOIN txrelay.withdrawal_events i ON i.withdrawal_id = w.withdrawal_id AND i.to_status = 'included' AND i.event = 'status'
+         JOIN txrelay.withdrawal_events f ON f.withdrawal_id = w.withdrawal_id AND f.to_status = 'finalized' AND f.event = 'status'
+        WHERE w.idempotency_key LIKE '$1-%'" | tr '|' ' '
+}
+
+declare -A RES
+for r in $(seq 1 "$REPS"); do
+  log "pipeline round $r of $REPS: node limit (one request at a time)"
+  RES[seq]+="$(node bench/pipeline/chain_clients.js limit seq "$N" 10 4)"$'\n'
+  log "pipeline round $r of $REPS: node limit (batches of 100)"
+  RES[batch]+="$(node bench/pipeline/chain_clients.js limit batch "$N" 10 4)"$'\n'
+  log "pipeline round $r of $REPS: txrelay"
+  # The first round's txrelay run is profiled (PROFILE=0 to skip): every process on the machine.
+  [ "$r" = 1 ] && [ "${PROFILE:-1}" = 1 ] && { perf record -q -e cpu-clock -F 499 -a -g -o "$WORK/perf.data" >/dev/null 2>&1 & PERF_PID=$!; }
+  RES[txrelay]+="$(txrelay_round "burst$r" "$N" 0)"$'\n'
+  [ -n "$PERF_PID" ] && { kill -INT "$PERF_PID"; wait "$PERF_PID" || true; PERF_PID=""; }
+  log "pipeline round $r of $REPS: ethers.js NonceManager"
+  RES[ethers]+="$(node bench/pipeline/chain_clients.js ethers "$N" 14 4 16)"$'\n'
+done
+log "pipeline: $PACED withdrawals paced one every 20 ms"
+txrelay_round paced "$PACED" 0.02 >/dev/null
+for r in $(seq 1 "$REPS"); do latencies "burst$r"; done >"$WORK/burst.lat"
+latencies paced >"$WORK/paced.lat"
+log "pipeline: checking every reserved nonce against the node"
+check_chain --require-all-sent >/dev/null || die "the chain check failed: the chain and the database disagree"
+kill -TERM "$OBSERVER_PID" 2>/dev/null || true
+OBSERVER_PID=""
+
+for k in seq batch txrelay ethers; do printf '%s' "${RES[$k]}" >"$WORK/$k.json"; done
+log "pipeline: report"
+python3 bench/pipeline/report.py "$WORK" "$N"
+if [ -s "$WORK/perf.data" ]; then
+  echo
+  echo "Where the CPU went during the first round's txrelay run (perf, cpu-clock at 499 Hz on every CPU, share of all samples):"
+  echo
+  bench/pipeline/cpu_by_process.sh "$WORK/perf.data" "$(worker_pid 'txrelay broadcaster')" "$(worker_pid 'txrelay tracker')" "$ANVIL_PID"
+fi
