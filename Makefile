@@ -33,3 +33,8 @@ unit:
 .PHONY: fuzz
 fuzz:
 	./test/fuzz/run.sh
+
+# Every benchmark (bench/run_all.sh): rewrites docs/benchmarks.md; about 17 minutes on 2 cores.
+.PHONY: bench
+bench:
+	./bench/run_all.sh

@@ -17,25 +17,11 @@ if [ -z "${BENCH_NO_BUILD:-}" ]; then
   ./scripts/deps.sh >/dev/null
   make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
 fi
-TXR_EXTRA_CONF="txrelay.broadcaster_enabled = off
-txrelay.tracker_enabled = off
-max_connections = 100
-fsync = on
-full_page_writes = on
-synchronous_commit = on"
+TXR_EXTRA_CONF="$BENCH_DURABLE_CONF"
 trap cluster_stop EXIT
 cluster_start txrelay_bench >/dev/null 2>&1
 psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION txrelay" -f bench/intake/schema.sql >/dev/null
 psql -X -q -c "VACUUM ANALYZE" >/dev/null
-
-# tps SCRIPT CLIENTS RUN: one pgbench run (prepared statements, synchronous commit as an
-# application has it), prints the transactions per second.
-tps() {
-  local out
-  out=$(PGOPTIONS="-c synchronous_commit=on" pgbench -n -M prepared -c "$2" -j "$(( $2 < 2 ? 1 : 2 ))" -T "$DURATION" \
-          -D seq=0 -D run="$3" -f "bench/intake/$1.pgbench" 2>&1) || { echo "$out" >&2; die "pgbench $1 failed"; }
-  sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out"
-}
 
 echo "| clients | what | tps min | median | max |"
 echo "|---|---|---|---|---|"
@@ -44,9 +30,9 @@ for c in $CLIENTS; do
   b="" p="" t=""
   for r in $(seq 1 "$REPS"); do
     log "intake: $c clients, round $r of $REPS"
-    b="$b $(tps bare "$c" "b$c$r")"
-    p="$p $(tps peer "$c" "p$c$r")"
-    t="$t $(tps txrelay "$c" "t$c$r")"
+    b="$b $(pgbench_tps bare "$c" "b$c$r")"
+    p="$p $(pgbench_tps peer "$c" "p$c$r")"
+    t="$t $(pgbench_tps txrelay "$c" "t$c$r")"
   done
   echo "| $c | bare INSERT (limit) | $(stats $b) |"
   echo "| $c | multi-statement client transaction (peer) | $(stats $p) |"

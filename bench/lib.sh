@@ -53,3 +53,33 @@ worker_pid() { psql -X -q -At -c "SELECT pid FROM pg_stat_activity WHERE backend
 # processes: a PostgreSQL process's RSS also counts the shared buffers it has touched, which is
 # not its own and grows as it touches more of them).
 private_kib() { awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$1/smaps_rollup"; }
+
+# timing SQL [N]: N (default $REPEAT, else 20) runs of the query in one session, "min | median |
+# max" in ms (measured inside the server: no client round trip).
+timing() {
+  psql -X -q -At -v ON_ERROR_STOP=1 -c "CREATE OR REPLACE FUNCTION pg_temp.t() RETURNS text LANGUAGE plpgsql AS \$\$
+     DECLARE t0 timestamptz; ms float8[] := '{}'; BEGIN
+       FOR i IN 1..${2:-${REPEAT:-20}} LOOP t0 := clock_timestamp(); PERFORM * FROM ($1) x; ms := ms || extract(epoch FROM clock_timestamp() - t0) * 1000; END LOOP;
+       RETURN (SELECT format('%s | %s | %s', round(min(v)::numeric, 2), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY v)::numeric, 2), round(max(v)::numeric, 2)) FROM unnest(ms) v);
+     END \$\$; SELECT pg_temp.t()" | tail -1
+}
+
+# pgbench_tps SCRIPT CLIENTS RUN: one pgbench run of bench/intake/SCRIPT.pgbench for $DURATION
+# seconds (prepared statements, synchronous commit as an application has it; RUN makes its keys
+# unique), prints the transactions per second.
+pgbench_tps() {
+  local out
+  out=$(PGOPTIONS="-c synchronous_commit=on" pgbench -n -M prepared -c "$2" -j "$(( $2 < 2 ? 1 : 2 ))" -T "${DURATION:-6}" \
+          -D seq=0 -D run="$3" -f "$TXR_ROOT/bench/intake/$1.pgbench" 2>&1) || { echo "$out" >&2; die "pgbench $1 failed"; }
+  sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out"
+}
+
+# The settings of a production-like cluster for the benchmarks that measure commits: durable
+# (fsync, full-page writes, synchronous commit on; the tests' clusters turn them off), the
+# workers off (no chain), room for 32 pgbench clients.
+BENCH_DURABLE_CONF="txrelay.broadcaster_enabled = off
+txrelay.tracker_enabled = off
+max_connections = 100
+fsync = on
+full_page_writes = on
+synchronous_commit = on"

@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/cluster.sh
+. bench/lib.sh
 STEPS=${STEPS:-"10000 100000"}
 IN_FLIGHT=${IN_FLIGHT:-1000}
 REPEAT=${REPEAT:-20}
@@ -68,14 +69,6 @@ in_flight() {
          w := (txrelay.request_withdrawal('open-' || k || '-' || $1, 'alice', 1, 'ETH', '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', 1)).withdrawal_id;
          IF k % 2 = 0 THEN PERFORM txrelay.approve(w, gen_random_uuid(), 'open-pd-' || k || '-' || $1, 'bench'); END IF;
        END LOOP; END \$\$"
-}
-# timing SQL [N]: N (default REPEAT) reads, min / median / max in ms
-timing() {
-  q "CREATE OR REPLACE FUNCTION pg_temp.t() RETURNS text LANGUAGE plpgsql AS \$\$
-     DECLARE t0 timestamptz; ms float8[] := '{}'; BEGIN
-       FOR i IN 1..${2:-$REPEAT} LOOP t0 := clock_timestamp(); PERFORM * FROM ($1) x; ms := ms || extract(epoch FROM clock_timestamp() - t0) * 1000; END LOOP;
-       RETURN (SELECT format('%s | %s | %s', round(min(v)::numeric, 2), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY v)::numeric, 2), round(max(v)::numeric, 2)) FROM unnest(ms) v);
-     END \$\$; SELECT pg_temp.t()" | tail -1
 }
 echo "| withdrawals | events | read | min ms | median ms | max ms |"
 echo "|---|---|---|---|---|---|"

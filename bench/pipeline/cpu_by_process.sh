@@ -20,6 +20,8 @@ for line in sys.stdin:
     elif pid == a: role = "anvil (the node, and the signer: eth_signTransaction)"
     elif comm == "postgres": role = "PostgreSQL sessions and other server processes (request + approve, submit_signed is in the broadcaster)"
     elif comm == "psql": role = "psql clients"
+    elif comm.startswith("tokio"): role = "anvil (the node, and the signer: eth_signTransaction)"
+    elif comm == "swapper": role = "idle"
     elif comm == "node": role = "the head observer of the benchmark (Node.js)"
     else: role = "other (" + comm + ")"
     roles[role] += share

@@ -9,7 +9,9 @@
 set -euo pipefail
 export E2E_TRACKER=on
 . "$(dirname "$0")/lib.sh"
-e2e_setup --slots-in-an-epoch 2 --block-base-fee-per-gas 0   # full blocks would raise it and price them out
+# (20 accounts: a pool of more than 4,096 needs more than 4 senders, each holding at most
+# max_in_flight_per_sender = 1,024 unmined nonces; anvil signs for all of them)
+e2e_setup --slots-in-an-epoch 2 --block-base-fee-per-gas 0 --accounts 20   # full blocks would raise it and price them out
 N=${N_PENDING:-2000}
 BLOCKS=10
 rpc evm_setAutomine '[false]' >/dev/null
@@ -19,7 +21,13 @@ sql "ALTER SYSTEM SET txrelay.batch_size = 500" >/dev/null
 sql "ALTER SYSTEM SET txrelay.stuck_blocks = 100000" >/dev/null   # waiting is the point here: no fee bumps
 sql "SELECT pg_reload_conf()" >/dev/null
 sql "SELECT txrelay.set_rpc_endpoint(endpoint_id, max_requests_per_sec => 10000) FROM txrelay.rpc_endpoints" >/dev/null
-for i in 0 1 2 3; do sql "SELECT txrelay.add_sender(31337, '${DEV[$i]}', 'anvil')" >/dev/null; done
+# Senders: dev accounts 0-3, and accounts 10 on as the pool needs (4-9 are the recipients), or
+# SENDER_COUNT of them (bench/tracker_cost.sh compares pools with the same senders).
+SENDER_COUNT=${SENDER_COUNT:-$(( N > 4000 ? (N + 999) / 1000 : 4 ))}
+SENDERS=("${DEV[@]:0:4}")
+mapfile -t ACCOUNTS < <(rpc eth_accounts | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)["result"]))')
+for ((i = 10; ${#SENDERS[@]} < SENDER_COUNT && i < ${#ACCOUNTS[@]}; i++)); do SENDERS+=("${ACCOUNTS[$i]}"); done
+for a in "${SENDERS[@]}"; do sql "SELECT txrelay.add_sender(31337, '$a', 'anvil')" >/dev/null; done
 sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000000, 'scale-funding')" >/dev/null
 wait_for "SELECT bool_and(next_nonce IS NOT NULL) FROM txrelay.senders" 30 "the senders' nonces"
 
@@ -56,6 +64,15 @@ senders_now() { sql "SELECT count(DISTINCT from_address) FROM txrelay.attempts W
 p_many=$(pending_now)
 s_many=$(senders_now)
 read -r many many_driven < <(calls_per_block)
+# For bench/tracker_cost.sh: the workers' memory with this many pending (private KiB, RSS KiB).
+if [ -n "${SCALE_OUT:-}" ]; then
+  mem=""
+  for w in broadcaster tracker; do
+    pid=$(sql "SELECT pid FROM pg_stat_activity WHERE backend_type = 'txrelay $w'")
+    mem+=" $(awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$pid/smaps_rollup") $(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")"
+  done
+  echo "$p_many $s_many $many $many_driven$mem" >"$SCALE_OUT"
+fi
 # Down to 50 pending: one big mine, which the tracker reads in batches.
 rpc anvil_mine "[\"$(printf '0x%x' $(( (N - 50) / 5 - BLOCKS )))\"]" >/dev/null
 wait_for "SELECT latest_number = $(block_number) FROM txrelay.chain_heads" 120 "the tracker to read the big mine" || true
@@ -65,6 +82,7 @@ s_few=$(senders_now)
 read -r few few_driven < <(calls_per_block)
 echo "# tracker JSON-RPC calls per new block, all / driven by blocks and pending transactions:"
 echo "#   $many / $many_driven with $p_many pending of $s_many senders; $few / $few_driven with $p_few pending of $s_few senders"
+[ -n "${SCALE_OUT:-}" ] && echo "$p_few $s_few $few $few_driven" >>"$SCALE_OUT"
 # (plus at most one clock-driven look at the senders in the window: txrelay.tracker_check_after_ms)
 check "with $p_many pending: one receipts call per block + two nonce counts per sender ($many_driven per block; bound $((1 + 2 * s_many)) + $((2 * s_many))/$BLOCKS)" \
   python3 -c "import sys; sys.exit(0 if $many_driven * $BLOCKS <= (1 + 2 * $s_many) * $BLOCKS + 2 * $s_many else 1)"

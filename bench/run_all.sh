@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Every benchmark, one after the other on this machine, each section of docs/benchmarks.md
+# rewritten with its figures (between its <!-- bench:NAME --> markers), and a run summary.
+#   make bench                              all of it (about 17 minutes on 2 cores)
+#   ONLY="intake pipeline" make bench       some sections
+#   ONLY=memory_long make bench             the 30-minute memory soak (its own section)
+# Sections: codec intake pipeline tracker memory cost_growth (the default), memory_long.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+. bench/lib.sh
+ONLY=${ONLY:-"codec intake pipeline tracker memory cost_growth"}
+DOC=docs/benchmarks.md
+./scripts/deps.sh >/dev/null
+make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
+export BENCH_NO_BUILD=1
+out=$(mktemp -d /tmp/txrelay-bench-all.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+run_section() {  # run_section NAME command...: the command's stdout becomes the section
+  local name=$1 t0=$SECONDS
+  shift
+  log "benchmark $name: $*"
+  "$@" >"$out/$name.md"
+  {
+    echo
+    echo "Command: \`$*\` — run $(machine), in $((SECONDS - t0)) s."
+  } >>"$out/$name.md"
+  echo "| $name | \`$*\` | $((SECONDS - t0)) s |" >>"$out/summary"
+}
+
+started=$SECONDS
+for s in $ONLY; do
+  case $s in
+    codec) run_section codec bench/codec.sh 10 ;;
+    intake) run_section intake bench/intake.sh ;;
+    pipeline) run_section pipeline bench/pipeline.sh ;;
+    tracker) run_section tracker bench/tracker_cost.sh ;;
+    memory) run_section memory env MINUTES=2 SAMPLE=20 bench/memory_soak.sh ;;
+    memory_long) run_section memory_long env MINUTES=30 SAMPLE=60 bench/memory_soak.sh ;;
+    cost_growth) run_section cost_growth bench/cost_growth.sh ;;
+    *) die "unknown section $s" ;;
+  esac
+done
+{
+  echo "Last run: \`ONLY=\"$ONLY\" make bench\` on $(machine), $((SECONDS - started)) s in all."
+  echo
+  echo "| section | command | time |"
+  echo "|---|---|---|"
+  cat "$out/summary"
+} >"$out/summary.md"
+python3 - "$DOC" "$out" $ONLY summary <<'PY'
+import os, re, sys
+doc, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+text = open(doc).read()
+for name in names:
+    body = open(os.path.join(out, name + ".md")).read().strip()
+    pattern = re.compile(r"(<!-- bench:%s -->\n).*?(\n<!-- /bench:%s -->)" % (name, name), re.S)
+    if not pattern.search(text):
+        sys.exit(f"{doc} has no <!-- bench:{name} --> section")
+    text = pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+open(doc, "w").write(text)
+PY
+log "benchmarks done in $((SECONDS - started)) s; $DOC rewritten (sections: $ONLY)"
