@@ -14,10 +14,7 @@ STEPS=${STEPS:-"10000 100000 1000000"}
 REPS=${REPS:-3}
 DURATION=${DURATION:-5}
 REPEAT=${REPEAT:-20}
-if [ -z "${BENCH_NO_BUILD:-}" ]; then
-  ./scripts/deps.sh >/dev/null
-  make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
-fi
+bench_build
 TXR_EXTRA_CONF="$BENCH_DURABLE_CONF
 maintenance_work_mem = 256MB
 max_wal_size = 4GB"

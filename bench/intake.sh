@@ -13,10 +13,7 @@ cd "$(dirname "$0")/.."
 CLIENTS=${CLIENTS:-"1 8 32"}
 REPS=${REPS:-3}
 DURATION=${DURATION:-6}
-if [ -z "${BENCH_NO_BUILD:-}" ]; then
-  ./scripts/deps.sh >/dev/null
-  make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
-fi
+bench_build
 TXR_EXTRA_CONF="$BENCH_DURABLE_CONF"
 trap cluster_stop EXIT
 cluster_start txrelay_bench >/dev/null 2>&1

@@ -83,3 +83,34 @@ max_connections = 100
 fsync = on
 full_page_writes = on
 synchronous_commit = on"
+
+# bench_chain_start [postgresql.conf lines]: for the benchmarks on a chain (test/e2e/lib.sh sourced
+# first): a throwaway cluster with the e2e settings plus these lines and a window of 1,024 nonces
+# in flight per sender (the default 16 caps 4 senders at 64 transfers per block); anvil with one
+# block a second, finalized = latest - 2, a gas limit of 300M (no round is capped by block space),
+# base fee 0, 20 accounts; chain 31337 on anvil directly (its rate limit raised from the default
+# 100 requests/s), anvil as the signer, dev accounts 0-3 as senders, 10^21 wei credited to alice.
+bench_chain_start() {
+  TXR_EXTRA_CONF="$E2E_CONF
+txrelay.max_in_flight_per_sender = 1024
+${1:-}" cluster_start txrelay_bench >/dev/null 2>&1
+  anvil_start --accounts 20 --block-time 1 --slots-in-an-epoch 1 --gas-limit 300000000 --block-base-fee-per-gas 0 2>/dev/null
+  {
+    sql "CREATE EXTENSION txrelay"
+    sql "SELECT txrelay.add_chain(31337, 'anvil')"
+    sql "SELECT txrelay.set_rpc_endpoint(txrelay.add_rpc_endpoint(31337, '$ANVIL_URL'), max_requests_per_sec => 100000)"
+    sql "SELECT txrelay.add_signer('anvil', '$ANVIL_URL')"
+    sql "SELECT txrelay.set_risk_tier('standard', 0, 'finalized')"
+    for i in 0 1 2 3; do sql "SELECT txrelay.add_sender(31337, '${DEV[$i]}', 'anvil')"; done
+    sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000000, 'bench-funding')"
+  } >/dev/null
+  wait_for "SELECT bool_and(next_nonce IS NOT NULL) FROM txrelay.senders" 30 "the senders' nonces" >/dev/null
+}
+
+# bench_build: the dependencies, the build and its install, unless BENCH_NO_BUILD is set (run_all.sh
+# does it once for all).
+bench_build() {
+  [ -n "${BENCH_NO_BUILD:-}" ] && return 0
+  "$TXR_ROOT/scripts/deps.sh" >/dev/null
+  make -C "$TXR_ROOT" -s -j"$(nproc)" >/dev/null && as_root make -C "$TXR_ROOT" -s install >/dev/null
+}

@@ -12,24 +12,9 @@ export E2E_TRACKER=on
 MINUTES=${MINUTES:-3}
 RATE=${RATE:-20}
 SAMPLE=${SAMPLE:-30}
-if [ -z "${BENCH_NO_BUILD:-}" ]; then
-  ./scripts/deps.sh >/dev/null
-  make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
-fi
+bench_build
 trap e2e_teardown EXIT
-TXR_EXTRA_CONF="$E2E_CONF
-txrelay.max_in_flight_per_sender = 1024" cluster_start txrelay_bench >/dev/null 2>&1
-anvil_start --accounts 20 --block-time 1 --slots-in-an-epoch 1 --gas-limit 300000000 --block-base-fee-per-gas 0 2>/dev/null
-{
-  sql "CREATE EXTENSION txrelay"
-  sql "SELECT txrelay.add_chain(31337, 'anvil')"
-  sql "SELECT txrelay.set_rpc_endpoint(txrelay.add_rpc_endpoint(31337, '$ANVIL_URL'), max_requests_per_sec => 100000)"
-  sql "SELECT txrelay.add_signer('anvil', '$ANVIL_URL')"
-  sql "SELECT txrelay.set_risk_tier('standard', 0, 'finalized')"
-  for i in 0 1 2 3; do sql "SELECT txrelay.add_sender(31337, '${DEV[$i]}', 'anvil')"; done
-  sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000000, 'bench-funding')"
-} >/dev/null
-wait_for "SELECT bool_and(next_nonce IS NOT NULL) FROM txrelay.senders" 30 "the senders' nonces" >/dev/null
+bench_chain_start
 BPID=$(worker_pid 'txrelay broadcaster')
 TPID=$(worker_pid 'txrelay tracker')
 samples=$(mktemp)

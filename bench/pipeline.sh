@@ -18,10 +18,7 @@ export E2E_TRACKER=on
 N=${N:-2000}
 REPS=${REPS:-3}
 PACED=${PACED:-200}
-if [ -z "${BENCH_NO_BUILD:-}" ]; then
-  ./scripts/deps.sh >/dev/null
-  make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
-fi
+bench_build
 OBSERVER_PID=""
 PERF_PID=""
 WORK=$(mktemp -d /tmp/txrelay-bench.XXXXXX)
@@ -32,23 +29,7 @@ bench_teardown() {
   e2e_teardown
 }
 trap bench_teardown EXIT
-# The e2e settings (tracker poll 100 ms, fast retries, commit timestamps), plus a window of 1024
-# nonces in flight per sender: the default 16 would cap 4 senders at 64 transfers per block.
-TXR_EXTRA_CONF="$E2E_CONF
-txrelay.max_in_flight_per_sender = 1024
-txrelay.batch_size = 500" cluster_start txrelay_bench >/dev/null 2>&1
-anvil_start --accounts 20 --block-time 1 --slots-in-an-epoch 1 --gas-limit 300000000 --block-base-fee-per-gas 0 2>/dev/null
-{
-  sql "CREATE EXTENSION txrelay"
-  sql "SELECT txrelay.add_chain(31337, 'anvil')"
-  # A local node: its endpoint's rate limit is raised from the default 100 requests/s.
-  sql "SELECT txrelay.set_rpc_endpoint(txrelay.add_rpc_endpoint(31337, '$ANVIL_URL'), max_requests_per_sec => 100000)"
-  sql "SELECT txrelay.add_signer('anvil', '$ANVIL_URL')"
-  sql "SELECT txrelay.set_risk_tier('standard', 0, 'finalized')"
-  for i in 0 1 2 3; do sql "SELECT txrelay.add_sender(31337, '${DEV[$i]}', 'anvil')"; done
-  sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000000, 'bench-funding')"
-} >/dev/null
-wait_for "SELECT bool_and(next_nonce IS NOT NULL) FROM txrelay.senders" 30 "the senders' nonces" >/dev/null
+bench_chain_start "txrelay.batch_size = 500"
 node bench/pipeline/chain_clients.js observe "$WORK/heads" &
 OBSERVER_PID=$!
 now_ms() { date +%s%3N; }
