@@ -26,6 +26,7 @@ dv = dict(runs["BM_DecodeVerify"])
 ratios = [dv[i] / rec[i] for i in sorted(rec) if i in dv]
 ctx = data["context"]
 print(f"machine: {ctx['num_cpus']} CPUs at {ctx['mhz_per_cpu']} MHz, Google Benchmark library built as {ctx.get('library_build_type', '?')} (our code: Release); {len(ratios)} repetitions, interleaved")
+print()
 print("| what | per second, min | median | max |")
 print("|---|---|---|---|")
 for name, label in (("BM_RawRecover", "libsecp256k1 recover (parse + recover)"), ("BM_DecodeVerify", "txrelay decode + verify (submit_signed's check)")):

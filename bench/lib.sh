@@ -40,7 +40,7 @@ PY
 machine() {
   local cpu
   cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1)
-  echo "$(date -u +%Y-%m-%d), $(. /etc/os-release; echo "$PRETTY_NAME"), $(nproc) vCPU ($cpu), $(free -g | awk '/^Mem:/ {print $2}') GiB, PostgreSQL $(pg_config --version | awk '{print $2}'), anvil $("$TXR_ROOT/.tools/bin/anvil" --version 2>/dev/null | head -1 | awk '{print $2}')"
+  echo "$(date -u +%Y-%m-%d), $(. /etc/os-release; echo "$PRETTY_NAME"), $(nproc) vCPU ($cpu), $(free -g | awk '/^Mem:/ {print $2}') GiB, PostgreSQL $("${PG_BINDIR:-/usr/lib/postgresql/15/bin}/postgres" --version | awk '{print $3}'), anvil $("$TXR_ROOT/.tools/bin/anvil" --version 2>/dev/null | head -1 | awk '{print $3}')"
 }
 
 # rss_kib PID: the process's resident set size in KiB.

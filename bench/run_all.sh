@@ -55,10 +55,10 @@ doc, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 text = open(doc).read()
 for name in names:
     body = open(os.path.join(out, name + ".md")).read().strip()
-    pattern = re.compile(r"(<!-- bench:%s -->\n).*?(\n<!-- /bench:%s -->)" % (name, name), re.S)
+    pattern = re.compile(r"(<!-- bench:%s -->\n)(?:.*?\n)?(<!-- /bench:%s -->)" % (name, name), re.S)
     if not pattern.search(text):
         sys.exit(f"{doc} has no <!-- bench:{name} --> section")
-    text = pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+    text = pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
 open(doc, "w").write(text)
 PY
 log "benchmarks done in $((SECONDS - started)) s; $DOC rewritten (sections: $ONLY)"
