@@ -114,3 +114,15 @@ bench_build() {
   "$TXR_ROOT/scripts/deps.sh" >/dev/null
   make -C "$TXR_ROOT" -s -j"$(nproc)" >/dev/null && as_root make -C "$TXR_ROOT" -s install >/dev/null
 }
+
+# wait_server "boolean SQL expression" SECONDS "what": waits inside one server session (pg_sleep
+# between looks) - a psql process started every 100 ms, as test/e2e/lib.sh's wait_for does, costs
+# the CPU the benchmark is measuring.
+wait_server() {
+  psql -X -q -v ON_ERROR_STOP=1 -c "DO \$\$ DECLARE deadline timestamptz := clock_timestamp() + interval '$2 seconds'; BEGIN
+      LOOP
+        EXIT WHEN ($1);
+        IF clock_timestamp() > deadline THEN RAISE EXCEPTION 'timed out after $2 s waiting for: %', '$3'; END IF;
+        PERFORM pg_sleep(0.1);
+      END LOOP; END \$\$" >/dev/null
+}

@@ -49,7 +49,7 @@ txrelay_round() {
   start=$(now_ms)
   for s in $(seq 1 $sessions); do psql -X -q -v ON_ERROR_STOP=1 -f "$WORK/$name-$s.sql" >/dev/null & pids+=($!); done
   wait "${pids[@]}"
-  wait_for "SELECT count(*) = $count FROM txrelay.withdrawals WHERE idempotency_key LIKE '$name-%' AND status = 'finalized'" 600 "$name finalized" >/dev/null
+  wait_server "(SELECT count(*) = $count FROM txrelay.withdrawals WHERE idempotency_key LIKE '$name-%' AND status = 'finalized')" 600 "$name finalized"
   sql "SELECT json_build_object('n', count(*), 'start', $start,
          'sent', max(extract(epoch FROM s.started_at) * 1000),
          'mined', max(extract(epoch FROM pg_xact_commit_timestamp(i.xmin)) * 1000),

@@ -22,7 +22,7 @@ for n in $PENDING; do
 done
 for n in $PENDING; do
   read -r p s all driven < <(sed -n 2p "$out.$n")
-  echo "| $p (the same run, after mining down) | $s | $all | $driven | | |"
+  echo "| $p (the $n run, mined down) | $s | $all | $driven | | |"
 done
 echo
 set -- $PENDING

@@ -51,4 +51,11 @@ HA_KILLS=3 HA_PAUSES=1 ./test/ha/failover.sh > /tmp/txrelay-ha.$$.log 2>&1 || { 
 grep -E '^(# kill|# [0-9]+ kills|# pause|# after|# [0-9]+ checks)' /tmp/txrelay-ha.$$.log
 rm -f /tmp/txrelay-ha.$$.log
 
+log "benchmark scripts at their smallest (they must run and their own checks pass; the figures: make bench)"
+export BENCH_NO_BUILD=1
+CLIENTS=2 REPS=1 DURATION=1 ./bench/intake.sh >/dev/null
+N=100 REPS=1 PACED=10 PROFILE=0 ./bench/pipeline.sh >/dev/null
+STEPS="2000 4000" REPS=1 DURATION=1 REPEAT=2 ./bench/cost_growth.sh >/dev/null
+unset BENCH_NO_BUILD
+
 log "all tests passed"
