@@ -4,7 +4,8 @@
 #   the limit  a bare single-row INSERT with a unique key (bench/intake/bare.pgbench)
 #   the peer   the same job as an application's multi-statement transaction (peer.pgbench)
 # The three run in turn, REPS times at each client count, DURATION seconds each; ratios are
-# taken per repetition (txrelay / bare and txrelay / peer of the same round).
+# taken per repetition (txrelay / bare and txrelay / peer of the same round). Then what the foreign
+# keys and CHECK constraints cost, in the same run (ABLATE clients).
 # Usage: bench/intake.sh   (prints a Markdown section; a throwaway cluster, the workers off)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/.."
 CLIENTS=${CLIENTS:-"1 8 32"}
 REPS=${REPS:-3}
 DURATION=${DURATION:-6}
+ABLATE=${ABLATE-8}  # clients of the integrity-cost rounds; empty: none
 bench_build
 TXR_EXTRA_CONF="$BENCH_DURABLE_CONF"
 trap cluster_stop EXIT
@@ -45,6 +47,43 @@ if [ -n "${SUMMARY[8]:-}" ]; then
   read -r vs_bare vs_peer <<<"${SUMMARY[8]}"
   echo "Goals at 8 clients (medians of the per-round ratios): txrelay ≥ 0.5 × the bare insert: $(verdict "$vs_bare" 0.5);"
   echo "txrelay ≥ 2 × the multi-statement peer: $(verdict "$vs_peer" 2)."
+fi
+
+# What the declarative integrity costs: the same txrelay calls, at ABLATE clients, in two more
+# databases of the cluster, one without the foreign keys of txrelay's tables and one without them
+# and their CHECK constraints (bench/intake/drop_constraints.sql): measured here, never shipped.
+if [ -n "$ABLATE" ]; then
+  for v in "no_fk f" "no_fk_check f,c"; do
+    read -r db kinds <<<"$v"
+    psql -X -q -d postgres -c "CREATE DATABASE $db" >/dev/null
+    PGDATABASE=$db psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION txrelay" -f bench/intake/schema.sql \
+      -v kinds="$kinds" -f bench/intake/drop_constraints.sql -c "VACUUM ANALYZE" >/dev/null
+    left=$(PGDATABASE=$db psql -X -At -c "SELECT count(*) FROM pg_constraint WHERE connamespace = 'txrelay'::regnamespace
+                                            AND conrelid <> 0 AND contype::text = ANY (string_to_array('$kinds', ','))")
+    [ "$left" = 0 ] || die "$db still has $left constraint(s) of kinds $kinds"
+  done
+  t="" f="" c=""
+  for r in $(seq 1 "$REPS"); do
+    log "intake: integrity cost at $ABLATE clients, round $r of $REPS"
+    t="$t $(pgbench_tps txrelay "$ABLATE" "ta$r")"
+    f="$f $(PGDATABASE=no_fk pgbench_tps txrelay "$ABLATE" "fa$r")"
+    c="$c $(PGDATABASE=no_fk_check pgbench_tps txrelay "$ABLATE" "ca$r")"
+  done
+  echo
+  echo "What the database-enforced integrity costs, at $ABLATE clients (the same calls in two more databases"
+  echo "with constraints dropped; measured only, never shipped):"
+  echo
+  echo "| what | tps min | median | max |"
+  echo "|---|---|---|---|"
+  echo "| txrelay as shipped | $(stats $t) |"
+  echo "| without the foreign keys | $(stats $f) |"
+  echo "| without the foreign keys and the CHECK constraints | $(stats $c) |"
+  echo "| ratio as shipped / without the foreign keys, per round | $(STATS_DIGITS=2 stats $(ratios "$t" "$f")) |"
+  echo "| ratio as shipped / without both, per round | $(STATS_DIGITS=2 stats $(ratios "$t" "$c")) |"
+  echo
+  fk=$(median $(ratios "$t" "$f")) both=$(median $(ratios "$t" "$c"))
+  echo "The foreign keys cost $(python3 -c "print(round(100 * (1 - $fk)))") % of the intake rate, the foreign keys and the CHECK constraints"
+  echo "together $(python3 -c "print(round(100 * (1 - $both)))") % (medians of the per-round ratios)."
 fi
 echo
 echo "Rows written in this run: $(psql -X -At -c "SELECT (SELECT count(*) FROM txrelay.withdrawals) || ' txrelay withdrawals, ' || (SELECT count(*) FROM peer.withdrawals) || ' peer withdrawals, ' || (SELECT count(*) FROM bare.requests) || ' bare rows'")."

@@ -26,7 +26,7 @@ run_section() {  # run_section NAME command...: the command's stdout becomes the
     echo
     echo "Command: \`$*\` — run $(machine), in $((SECONDS - t0)) s."
   } >>"$out/$name.md"
-  echo "| $name | \`$*\` | $((SECONDS - t0)) s |" >>"$out/summary"
+  echo "| $name | \`$*\` | $((SECONDS - t0)) s | $(date -u +%Y-%m-%d) |" >>"$out/summary"
 }
 
 started=$SECONDS
@@ -42,17 +42,25 @@ for s in $ONLY; do
     *) die "unknown section $s" ;;
   esac
 done
-{
-  echo "Last run: \`ONLY=\"$ONLY\" make bench\` on $(machine), $((SECONDS - started)) s in all."
-  echo
-  echo "| section | command | time |"
-  echo "|---|---|---|"
-  cat "$out/summary"
-} >"$out/summary.md"
+echo "Last run: \`ONLY=\"$ONLY\" make bench\` on $(machine), $((SECONDS - started)) s in all." >"$out/summary.md"
+# The summary keeps the rows of the sections this run left alone (their figures stay in the
+# document too), in the order of the document.
 python3 - "$DOC" "$out" $ONLY summary <<'PY'
 import os, re, sys
 doc, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 text = open(doc).read()
+order = re.findall(r"<!-- bench:(\w+) -->", text)
+rows = {}
+old = re.search(r"<!-- bench:summary -->\n(.*?)<!-- /bench:summary -->", text, re.S)
+for line in (old.group(1).splitlines() if old else []):
+    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    if line.startswith("| ") and cells[0] in order and cells[0] not in names:
+        rows[cells[0]] = line if len(cells) == 4 else line + " earlier |"
+for line in open(os.path.join(out, "summary")).read().splitlines():
+    rows[line.split("|")[1].strip()] = line
+with open(os.path.join(out, "summary.md"), "a") as f:
+    f.write("\n| section | command | time | run on |\n|---|---|---|---|\n")
+    f.write("".join(rows[n] + "\n" for n in order if n in rows))
 for name in names:
     body = open(os.path.join(out, name + ".md")).read().strip()
     pattern = re.compile(r"(<!-- bench:%s -->\n)(?:.*?\n)?(<!-- /bench:%s -->)" % (name, name), re.S)
