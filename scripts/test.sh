@@ -42,12 +42,12 @@ log "end-to-end tests on anvil (workers, RPC gateway, faults, kill -9)"
 ./test/e2e/run_all.sh
 
 log "chaos soak, short (60 withdrawals under kill -9, postmaster kills, proxy faults, reorgs, drops; the full run: docs/chaos.md)"
-./test/chaos/soak.sh > /tmp/txrelay-soak.$$.log 2>&1 || { grep -vE 'WARNING|DETAIL|HINT|FATAL|psql' /tmp/txrelay-soak.$$.log | tail -60; exit 1; }
+./test/chaos/soak.sh > /tmp/txrelay-soak.$$.log 2>&1 || { grep -vE 'WARNING|DETAIL|HINT|FATAL|psql' /tmp/txrelay-soak.$$.log | tail -50; echo '# the last lines, unfiltered:'; tail -10 /tmp/txrelay-soak.$$.log; exit 1; }
 grep -E '^(# soak|# faults|# [0-9]+ checks)' /tmp/txrelay-soak.$$.log
 rm -f /tmp/txrelay-soak.$$.log
 
 log "failover, short (Patroni + etcd, 3 nodes: 3 leader kills and a paused leader under load; the full run: docs/chaos.md)"
-HA_KILLS=3 HA_PAUSES=1 ./test/ha/failover.sh > /tmp/txrelay-ha.$$.log 2>&1 || { grep -vE 'WARNING|DETAIL|HINT|FATAL|psql' /tmp/txrelay-ha.$$.log | tail -60; exit 1; }
+HA_KILLS=3 HA_PAUSES=1 ./test/ha/failover.sh > /tmp/txrelay-ha.$$.log 2>&1 || { tail -60 /tmp/txrelay-ha.$$.log; exit 1; }
 grep -E '^(# kill|# [0-9]+ kills|# pause|# after|# [0-9]+ checks)' /tmp/txrelay-ha.$$.log
 rm -f /tmp/txrelay-ha.$$.log
 

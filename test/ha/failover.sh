@@ -26,6 +26,9 @@ teardown() {
   anvil_stop
 }
 trap teardown EXIT
+# A step that fails under errexit names itself (psql's own message goes to stderr just before).
+set -E
+trap 'echo "failover.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 anvil_start --slots-in-an-epoch 2
 ha_start
 {

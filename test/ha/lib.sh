@@ -83,6 +83,16 @@ YML
   ha_wait_healthy 120 || { tail -20 "$HA_DIR"/patroni*.out >&2; die "the Patroni cluster did not come up"; }
   psql -X -q -c "CREATE DATABASE $HA_DB" >/dev/null
   export PGDATABASE=$HA_DB
+  # The commit waits for the synchronous standby's flush, not for any standby's replay. Until a
+  # standby has replayed it, a connection there fails with "database does not exist" - a startup
+  # error, after which libpq tries no further host - so wait until every node has the database.
+  local deadline=$((SECONDS + 60))
+  for i in 1 2 3; do
+    until PGTARGETSESSIONATTRS=any psql -X -q -h 127.0.0.1 -p "${HA_PG_PORT[$i]}" -c "SELECT" >/dev/null 2>&1; do
+      [ $SECONDS -lt $deadline ] || die "node n$i did not replay CREATE DATABASE $HA_DB within 60 s"
+      sleep 0.1
+    done
+  done
   log "Patroni cluster up: etcd pid $HA_ETCD_PID, nodes ${HA_PATRONI_PID[*]}, PostgreSQL ports $PGPORT"
 }
 
