@@ -96,12 +96,7 @@ bool Tracker::RunOnce() {
   std::vector<std::int64_t> ids;
   {
     pg::WorkerTransaction txn;
-    static const pg::Statement kChains(
-        "SELECT chain_id FROM txrelay.withdrawals WHERE status IN ('signed', 'broadcasted', 'included', 'safe', 'reorged') "
-        "UNION SELECT chain_id FROM txrelay.attempts WHERE status IN ('created', 'sent') "
-        "UNION SELECT a.chain_id FROM txrelay.attempts a JOIN txrelay.chain_heads h USING (chain_id) "
-        "       WHERE a.status = 'included' AND a.block_number > h.finalized_number",
-        {});
+    static const pg::Statement kChains("SELECT txrelay._chains_to_track()", {});
     const auto rows = kChains.Run({});
     for (std::uint64_t i = 0; i < rows.size(); ++i) ids.push_back(rows[i].Int64(0));
     for (std::int64_t id : ids) LoadChainConfig(id, chains_[id].config);
