@@ -70,7 +70,7 @@ open_work() {
 echo "| withdrawals | what | min | median | max |"
 echo "|---|---|---|---|---|"
 bulk_done=0
-declare -A INTAKE METRICS
+declare -A INTAKE METRICS ROUND
 for n in $STEPS; do
   if [ "$bulk_done" = 0 ]; then
     log "cost growth: $n withdrawals through the API"
@@ -91,6 +91,9 @@ for n in $STEPS; do
   echo "| $total ($events events) | SELECT * FROM txrelay.metrics, ms | $m |"
   echo "| $total | SELECT * FROM txrelay.alerts, ms | $(timing 'SELECT * FROM txrelay.alerts') |"
   echo "| $total | count by status over all withdrawals (baseline), ms | $(timing 'SELECT status, count(*) FROM txrelay.withdrawals GROUP BY status') |"
+  r=$(timing 'SELECT * FROM txrelay._chains_to_track()')
+  ROUND[$n]=$(awk -F' [|] ' '{print $2}' <<<"$r")
+  echo "| $total ($(q "SELECT count(*) FROM txrelay.attempts") attempts) | the tracker's question of every round (_chains_to_track), ms | $r |"
   t=""
   for r in $(seq 1 "$REPS"); do t="$t $(pgbench_tps txrelay 8 "g$n-$r")"; done
   INTAKE[$n]=$(median $t)
@@ -101,10 +104,11 @@ done
 echo
 set -- $STEPS
 first=$1 last=${!#}
-python3 - "${INTAKE[$first]}" "${INTAKE[$last]}" "${METRICS[$first]}" "${METRICS[$last]}" "$first" "$last" <<'PY'
+python3 - "${INTAKE[$first]}" "${INTAKE[$last]}" "${METRICS[$first]}" "${METRICS[$last]}" "${ROUND[$first]}" "${ROUND[$last]}" "$first" "$last" <<'PY'
 import sys
-i1, i2, m1, m2 = map(float, sys.argv[1:5])
-a, b = sys.argv[5:7]
+i1, i2, m1, m2, t1, t2 = map(float, sys.argv[1:7])
+a, b = sys.argv[7:9]
 print(f"From {int(a):,} to {int(b):,} withdrawals ({int(b) // int(a)}× the history): intake {i1:,.0f} → {i2:,.0f} per second "
-      f"({i2 / i1:.2f}×), the metrics read {m1:.1f} → {m2:.1f} ms ({m2 / m1:.2f}×) (medians).")
+      f"({i2 / i1:.2f}×), the metrics read {m1:.1f} → {m2:.1f} ms ({m2 / m1:.2f}×), the tracker's round question "
+      f"{t1:.2f} → {t2:.2f} ms (medians).")
 PY
