@@ -163,7 +163,7 @@ void Quarantine(const std::string& who, std::int64_t run_id, const Sender& s, co
 bool Reconciler::RunRequested() {
   const auto run = ClaimRun(resumed_);
   if (!run) return false;
-  Perform(run->run_id, run->chain_id);
+  Perform(run->run_id, run->chain_id, DomainCounts::kCount);
   return true;
 }
 
@@ -185,10 +185,10 @@ bool Reconciler::RunStartupCheck(std::int64_t chain_id) {
     run_id = kStart.Run({pg::TextParam(kStartupRequester), pg::Int8Param(chain_id)}).front().Int64(0);
     txn.Commit();
   }
-  return Perform(run_id, chain_id);
+  return Perform(run_id, chain_id, DomainCounts::kSkip);
 }
 
-bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>& chain_id) {
+bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>& chain_id, DomainCounts counts) {
   const std::string who = "txrelay " + process_ + ": ";
   pg::worker::ReportActive(process_ + ": reconciliation run " + std::to_string(run_id));
   std::map<std::int64_t, ChainConfig> chains;
@@ -226,18 +226,20 @@ bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>&
                         {"findings", found}});
     }
   }
-  // The domain counts (the database against itself) are read whether or not the chain could be.
+  // The domain counts (the database against itself) are read whether or not the chain could be;
+  // a start-up run leaves them NULL.
   static const pg::Statement kFinish(
       "UPDATE txrelay.reconciliation_runs r SET status = CASE WHEN $2 IS NULL THEN 'done' ELSE 'failed' END, "
-      "finished_at = now(), findings = $3 + jsonb_array_length(c.counts -> 'disagreements'), report = $4::jsonb, "
-      "error = $2, domain_counts = c.counts "
-      "FROM (SELECT txrelay._domain_counts(x.chain_id) AS counts FROM txrelay.reconciliation_runs x WHERE x.run_id = $1) c "
-      "WHERE r.run_id = $1 RETURNING r.findings::bigint, c.counts -> 'disagreements'",
-      {INT8OID, TEXTOID, INT4OID, TEXTOID});
+      "finished_at = now(), findings = $3 + coalesce(jsonb_array_length(c.counts -> 'disagreements'), 0), "
+      "report = $4::jsonb, error = $2, domain_counts = c.counts "
+      "FROM (SELECT CASE WHEN $5 THEN txrelay._domain_counts(x.chain_id) END AS counts "
+      "        FROM txrelay.reconciliation_runs x WHERE x.run_id = $1) c "
+      "WHERE r.run_id = $1 RETURNING r.findings::bigint, coalesce(c.counts -> 'disagreements', '[]')",
+      {INT8OID, TEXTOID, INT4OID, TEXTOID, BOOLOID});
   const auto finished =
       kFinish
           .Run({pg::Int8Param(run_id), error.empty() ? pg::DatumParam(TEXTOID, Datum(0), true) : pg::TextParam(error),
-                pg::Int4Param(findings), pg::TextParam(report.dump())})
+                pg::Int4Param(findings), pg::TextParam(report.dump()), pg::BoolParam(counts == DomainCounts::kCount)})
           .front();
   findings = static_cast<int>(finished.Int64(0));
   const std::string disagreements = finished.Text(1);

@@ -299,7 +299,7 @@ CREATE TABLE txrelay.reconciliation_runs (
   findings      int,                      -- how many problems the run found
   report        jsonb,                    -- per sender: chain vs database, findings
   error         text,                     -- why a run failed (the node could not be read)
-  domain_counts jsonb,                    -- txrelay._domain_counts(): the counts and where they disagree
+  domain_counts jsonb,                    -- txrelay._domain_counts(): the counts and where they disagree (NULL: a start-up run)
   CONSTRAINT reconciliation_runs_pkey PRIMARY KEY (run_id),
   CONSTRAINT reconciliation_runs_chain_id_fkey FOREIGN KEY (chain_id) REFERENCES txrelay.chains (chain_id),
   CONSTRAINT reconciliation_runs_status_check CHECK (status IN ('requested', 'running', 'done', 'failed')),
@@ -1363,7 +1363,9 @@ SELECT 'critical', 'domain_counts_disagree',
        'stop approvals; verify_ledger(true) names the withdrawals whose entries and status disagree; repair them from a backup with two people reviewing; then SELECT txrelay.reconcile()',
        r.finished_at, r.chain_id, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
        r.domain_counts - 'disagreements' || jsonb_build_object('run_id', r.run_id)
-  FROM last_run r, jsonb_array_elements_text(r.domain_counts -> 'disagreements') d(what)
+  FROM (SELECT x.* FROM txrelay.reconciliation_runs x  -- the newest run that counted (start-up runs do not)
+         WHERE x.finished_at IS NOT NULL AND x.domain_counts IS NOT NULL ORDER BY x.finished_at DESC LIMIT 1) r,
+       jsonb_array_elements_text(r.domain_counts -> 'disagreements') d(what)
 UNION ALL
 SELECT 'critical', 'ledger_verification_failed',
        f.message,

@@ -15,6 +15,8 @@ w1=$(approve_new startup-1)
 wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawal_id = '$w1'" 30 "the first withdrawal sent"
 check "before its first send the broadcaster reconciled the chain: a start-up run, done, nothing found" \
   test "$(sql "SELECT status || '/' || findings FROM txrelay.reconciliation_runs WHERE requested_by = 'txrelay broadcaster start-up'")" = "done/0"
+check "the start-up run did not count the domain (a history-long read the first send would wait for; decision 59)" \
+  test "$(sql "SELECT domain_counts IS NULL FROM txrelay.reconciliation_runs WHERE requested_by = 'txrelay broadcaster start-up'")" = t
 
 # The lost send: the chain mines nonce 1 of the sender; the database never heard of it.
 sql "ALTER SYSTEM SET txrelay.broadcaster_enabled = off" >/dev/null; sql "SELECT pg_reload_conf()" >/dev/null

@@ -3,7 +3,7 @@
 -- themselves (the tracker reading the chain, quarantining) are tested on anvil with pg_cron in
 -- test/e2e/reconcile_cron.sh.
 BEGIN;
-SELECT plan(21);
+SELECT plan(22);
 
 SELECT txrelay_test.fixture(130);
 SELECT is_empty($$SELECT * FROM txrelay.reconciliation_runs WHERE status IN ('requested', 'running')$$, 'no run is open');
@@ -89,6 +89,13 @@ UPDATE txrelay.reconciliation_runs SET status = 'done', started_at = now(), fini
 SELECT results_eq($$SELECT severity, what, details ->> 'requested' FROM txrelay.alerts WHERE alert = 'domain_counts_disagree'$$,
                   format($$VALUES ('critical', 'reconciliation run %s: requested (3 creation events) <> completed (1) + ended unpaid (0) + in flight (1)', '3')$$, :run4),
                   'domain_counts_disagree: critical, with the counts');
+-- A broadcaster's start-up run finished since does not count the domain (decision 59): it
+-- neither clears the alert nor hides it.
+INSERT INTO txrelay.reconciliation_runs (requested_by, chain_id, status, started_at, finished_at, findings, report)
+VALUES ('txrelay broadcaster start-up', 130, 'done', now(), now() + interval '3.5 seconds', 0, '[]');
+SELECT results_eq($$SELECT what FROM txrelay.alerts WHERE alert = 'domain_counts_disagree'$$,
+                  format($$VALUES ('reconciliation run %s: requested (3 creation events) <> completed (1) + ended unpaid (0) + in flight (1)')$$, :run4),
+                  'a newer start-up run (no domain counts) leaves the alert of the last run that counted');
 SELECT txrelay.reconcile() AS run5 \gset
 UPDATE txrelay.reconciliation_runs SET status = 'done', started_at = now(), finished_at = now() + interval '4 seconds', findings = 0,
        report = '[]', domain_counts = txrelay._domain_counts(NULL) WHERE run_id = :run5;
