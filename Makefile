@@ -34,7 +34,7 @@ unit:
 fuzz:
 	./test/fuzz/run.sh
 
-# Every benchmark (bench/run_all.sh): rewrites docs/benchmarks.md; about 17 minutes on 2 cores.
+# Every benchmark (bench/run_all.sh): rewrites docs/benchmarks.md; about 18 minutes on 2 cores.
 .PHONY: bench
 bench:
 	./bench/run_all.sh

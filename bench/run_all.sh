@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark, one after the other on this machine, each section of docs/benchmarks.md
 # rewritten with its figures (between its <!-- bench:NAME --> markers), and a run summary.
-#   make bench                              all of it (about 17 minutes on 2 cores)
+#   make bench                              all of it (about 18 minutes on 2 cores)
 #   ONLY="intake pipeline" make bench       some sections
 #   ONLY=memory_long make bench             the 30-minute memory soak (its own section)
 # Sections: codec intake pipeline tracker memory cost_growth (the default), memory_long.
