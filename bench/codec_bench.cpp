@@ -74,8 +74,8 @@ void BM_RawRecover(benchmark::State& state) {
     const Vector& v = vs[i++ % vs.size()];
     secp256k1_ecdsa_recoverable_signature sig;
     secp256k1_pubkey pubkey;
-    const int ok = secp256k1_ecdsa_recoverable_signature_parse_compact(secp256k1_context_static, &sig, v.compact.data(),
-                                                                       v.recovery_id) &&
+    const int ok = secp256k1_ecdsa_recoverable_signature_parse_compact(secp256k1_context_static, &sig,
+                                                                       v.compact.data(), v.recovery_id) &&
                    secp256k1_ecdsa_recover(secp256k1_context_static, &pubkey, &sig, v.digest.data());
     if (!ok) state.SkipWithError("recovery failed");
     benchmark::DoNotOptimize(pubkey);

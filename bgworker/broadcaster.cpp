@@ -49,7 +49,8 @@ CallIds Job::Ids() const {
 }
 
 std::string Job::Describe() const {
-  return FormatLogIds({withdrawal_id.value_or(""), idempotency_key.value_or(""), nonce_key, attempt_id, tx_hash});
+  return FormatLogIds(
+      {withdrawal_id.value_or(""), idempotency_key.value_or(""), nonce_key, attempt_id, tx_hash});
 }
 
 std::int64_t Broadcaster::RecoverLeases() {
@@ -201,9 +202,9 @@ std::vector<Job> Broadcaster::Claim() {
       }
       j.request_kind = r.Text(17);
       if (!r.IsNull(18)) {
-        j.min_fees = rpc::FeeQuote{ParseAmount(r.Text(18), "min_max_fee_per_gas", AmountRule::kNonNegative),
-                                   ParseAmount(r.Text(19), "min_max_priority_fee_per_gas", AmountRule::kNonNegative),
-                                   false};
+        j.min_fees = rpc::FeeQuote{
+            ParseAmount(r.Text(18), "min_max_fee_per_gas", AmountRule::kNonNegative),
+            ParseAmount(r.Text(19), "min_max_priority_fee_per_gas", AmountRule::kNonNegative), false};
       }
     } else {
       j.attempt_id = r.OptionalText(14).value_or("");
@@ -300,13 +301,13 @@ void Broadcaster::Retry(const Job& job, const std::string& error) {
       "1000.0), "
       "lease_owner = NULL, lease_expires_at = NULL, last_error = $3, updated_at = now() WHERE outbox_id = $1",
       {INT8OID, INT8OID, TEXTOID});
-  const std::string text =
-      exhausted ? "still failing after " + std::to_string(job.tries) + " tries, retrying every " +
-                      std::to_string(policy.cap_ms) + " ms: " + error
-                : error;
+  const std::string text = exhausted ? "still failing after " + std::to_string(job.tries) +
+                                           " tries, retrying every " + std::to_string(policy.cap_ms) +
+                                           " ms: " + error
+                                     : error;
   kRetry.Run({pg::Int8Param(job.outbox_id), pg::Int8Param(delay), pg::TextParam(text)});
-  const std::string line = "txrelay broadcaster: retry " + job.kind + " in " + std::to_string(delay) + " ms (try " +
-                           std::to_string(job.tries) + "): " + text + " " + job.Describe();
+  const std::string line = "txrelay broadcaster: retry " + job.kind + " in " + std::to_string(delay) +
+                           " ms (try " + std::to_string(job.tries) + "): " + text + " " + job.Describe();
   if (exhausted) {
     pg::worker::LogWarning(line);
   } else {
@@ -427,7 +428,8 @@ void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast
       // A fee bump: at least the tracker's floor (the stuck attempt's + 10 % + 1 wei, within the
       // caps), more if the market asks more now; the tip never above the max fee.
       tx.max_fee_per_gas = std::max(tx.max_fee_per_gas, j->min_fees->max_fee_per_gas);
-      tx.max_priority_fee_per_gas = std::max(tx.max_priority_fee_per_gas, j->min_fees->max_priority_fee_per_gas);
+      tx.max_priority_fee_per_gas =
+          std::max(tx.max_priority_fee_per_gas, j->min_fees->max_priority_fee_per_gas);
       tx.max_fee_per_gas = std::max(tx.max_fee_per_gas, tx.max_priority_fee_per_gas);
     }
     tx.gas_limit = gas;
@@ -718,8 +720,8 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
                                           "); the tracker decides by whom: tx " + j.tx_hash)});
         }
         Done(j);
-        pg::worker::LogWarning("txrelay broadcaster: nonce already used on chain, handed to the tracker: " + res.error +
-                               " " + j.Describe());
+        pg::worker::LogWarning("txrelay broadcaster: nonce already used on chain, handed to the tracker: " +
+                               res.error + " " + j.Describe());
         tracker_has_work = true;
         break;
       case Verdict::kDead:
@@ -727,9 +729,10 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
         break;
       case Verdict::kReprice: {
         const ChainInfo& chain = chains_[j.chain_id];
-        const FeeBump bump = chain.base_fee ? RequestFeeBump(chain, j.attempt_id, *chain.base_fee, chain.suggested_tip,
-                                                             "refused by the node as underpriced (" + res.error + ")")
-                                            : FeeBump::kAtCap;
+        const FeeBump bump = chain.base_fee
+                                 ? RequestFeeBump(chain, j.attempt_id, *chain.base_fee, chain.suggested_tip,
+                                                  "refused by the node as underpriced (" + res.error + ")")
+                                 : FeeBump::kAtCap;
         if (bump == FeeBump::kRequested || bump == FeeBump::kUnderway) {
           kRefused.Run({pg::TextParam(j.attempt_id)});  // never accepted by the node: replaced by the new one
           Cancelled(j, "re-priced: a new attempt at the same nonce replaces this one (" + res.error + ")");
@@ -781,12 +784,13 @@ bool Broadcaster::RunOnce() {
     // until an operator has looked. A chain not yet reconciled since this process started (a new
     // primary may lack writes the chain has seen) sends nothing either.
     if (j.sender_status == "quarantined") {
-      held.emplace_back(std::move(j), "sender quarantined: held until txrelay.set_sender_status(..., 'active', ...)");
+      held.emplace_back(std::move(j),
+                        "sender quarantined: held until txrelay.set_sender_status(..., 'active', ...)");
       continue;
     }
     if (!ChainReconciledAtStart(j.chain_id)) {
-      held.emplace_back(std::move(j), "waiting for the start-up reconciliation of chain " + std::to_string(j.chain_id) +
-                                          " (its node could not be read yet)");
+      held.emplace_back(std::move(j), "waiting for the start-up reconciliation of chain " +
+                                          std::to_string(j.chain_id) + " (its node could not be read yet)");
       continue;
     }
     const bool broadcast = j.kind == "broadcast";
@@ -821,8 +825,8 @@ bool Broadcaster::RunOnce() {
 }
 
 void Broadcaster::RefreshSenderStatus(std::vector<Job>& jobs) {
-  static const pg::Statement kStatus("SELECT status FROM txrelay.senders WHERE chain_id = $1 AND address = $2",
-                                     {INT8OID, TEXTOID});
+  static const pg::Statement kStatus(
+      "SELECT status FROM txrelay.senders WHERE chain_id = $1 AND address = $2", {INT8OID, TEXTOID});
   pg::WorkerTransaction txn;
   for (auto& j : jobs) {
     const auto rows = kStatus.Run({pg::Int8Param(j.chain_id), pg::TextParam(j.from.Checksummed())});

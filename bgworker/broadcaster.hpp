@@ -49,8 +49,8 @@ struct Job {
   Uint256 value = 0;
   Bytes data;
   std::optional<Target> signer;
-  std::string request_kind;                // "withdrawal", "gap_filler" or "fee_bump"
-  std::optional<rpc::FeeQuote> min_fees;   // a fee bump: both fee fields at least these
+  std::string request_kind;               // "withdrawal", "gap_filler" or "fee_bump"
+  std::optional<rpc::FeeQuote> min_fees;  // a fee bump: both fee fields at least these
   eth::UnsignedTx tx;
   Bytes signed_raw;
   // broadcast

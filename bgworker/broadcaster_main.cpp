@@ -25,8 +25,8 @@ void txrelay_broadcaster_main(Datum) {
         [] { return settings.broadcaster_enabled; },
         [&broadcaster] {
           const std::int64_t recovered = broadcaster.RecoverLeases();
-          pg::worker::LogInfo("txrelay broadcaster started in database \"" + std::string(settings.database) + "\"; " +
-                              std::to_string(recovered) + " outbox lease(s) recovered");
+          pg::worker::LogInfo("txrelay broadcaster started in database \"" + std::string(settings.database) +
+                              "\"; " + std::to_string(recovered) + " outbox lease(s) recovered");
         },
         [&broadcaster] { return broadcaster.RunOnce(); },
         [&broadcaster] { return broadcaster.NextDueMs(); },

@@ -21,7 +21,8 @@ bool LedgerCheckpointer::RunIfDue() {
   if (!known_) {
     // The schedule survives restarts and failovers: due one interval after the newest checkpoint.
     static const pg::Statement kAge(
-        "SELECT (extract(epoch FROM now() - max(taken_at)) * 1000)::bigint FROM txrelay.ledger_checkpoints", {});
+        "SELECT (extract(epoch FROM now() - max(taken_at)) * 1000)::bigint FROM txrelay.ledger_checkpoints",
+        {});
     pg::WorkerTransaction txn;
     const auto row = kAge.Run({}).front();
     txn.Commit();
@@ -55,8 +56,9 @@ bool LedgerCheckpointer::RunIfDue() {
   if (error) {
     // No checkpoint was written, only the refusal (for the ledger_verification_failed alert); the
     // next try is one interval later, or an operator runs take_ledger_checkpoint() after the repair.
-    pg::worker::LogWarning("txrelay tracker: CRITICAL: " + error->message +
-                           "; see SELECT * FROM txrelay.verify_ledger() and docs/runbook.md (ledger_verification_failed)");
+    pg::worker::LogWarning(
+        "txrelay tracker: CRITICAL: " + error->message +
+        "; see SELECT * FROM txrelay.verify_ledger() and docs/runbook.md (ledger_verification_failed)");
   } else {
     pg::worker::LogInfo("txrelay tracker: " + taken);
   }

@@ -38,8 +38,8 @@ bool AttemptsOnSynchronousStandby(std::string& why) {
     if (pg::worker::NowMs() >= deadline || pg::worker::StopRequested()) break;
     pg::worker::Wait({}, 20);
   }
-  why = "waiting for a synchronous standby to flush WAL up to " + lsn + " (txrelay.require_synchronous_standby); standbys: " +
-        standbys;
+  why = "waiting for a synchronous standby to flush WAL up to " + lsn +
+        " (txrelay.require_synchronous_standby); standbys: " + standbys;
   return false;
 }
 

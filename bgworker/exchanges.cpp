@@ -33,7 +33,8 @@ std::string ReplyError(const std::string& method, const rpc::Reply& r) {
 }
 
 std::optional<BlockHeader> ParseBlockHeader(const nlohmann::json& b) {
-  if (!b.is_object() || !b.contains("number") || !b.contains("hash") || !b.contains("parentHash")) return std::nullopt;
+  if (!b.is_object() || !b.contains("number") || !b.contains("hash") || !b.contains("parentHash"))
+    return std::nullopt;
   const auto number = rpc::HexQuantity(b["number"]);
   if (!number || !b["hash"].is_string() || !b["parentHash"].is_string()) return std::nullopt;
   BlockHeader h;

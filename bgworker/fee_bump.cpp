@@ -29,16 +29,19 @@ FeeBump RequestFeeBump(const ChainConfig& chain, const std::string& attempt_id, 
   const auto r = rows.front();
   if (r.Bool(9)) return FeeBump::kUnderway;
   const std::string withdrawal = r.Text(0);
-  const std::string nonce_key = std::to_string(chain.chain_id) + ":" + r.Text(1) + ":" + std::to_string(r.Int64(2));
+  const std::string nonce_key =
+      std::to_string(chain.chain_id) + ":" + r.Text(1) + ":" + std::to_string(r.Int64(2));
   const rpc::FeeQuote previous{ParseAmount(r.Text(3), "max_fee_per_gas", AmountRule::kNonNegative),
-                               ParseAmount(r.Text(4), "max_priority_fee_per_gas", AmountRule::kNonNegative), false};
-  const rpc::FeeQuote market =
-      rpc::QuoteFees(base_fee, suggested_tip.value_or(previous.max_priority_fee_per_gas), chain.fee_cap, chain.tip_cap);
+                               ParseAmount(r.Text(4), "max_priority_fee_per_gas", AmountRule::kNonNegative),
+                               false};
+  const rpc::FeeQuote market = rpc::QuoteFees(
+      base_fee, suggested_tip.value_or(previous.max_priority_fee_per_gas), chain.fee_cap, chain.tip_cap);
   const auto bump = rpc::BumpFees(previous, market, chain.fee_cap, chain.tip_cap);
   if (!bump) {
     if (!r.Bool(10)) {
       AddWithdrawalNote(
-          withdrawal, "fee_bump_at_cap", why + "; a bump of 10 % + 1 wei would pass the chain's fee caps: bumping stopped",
+          withdrawal, "fee_bump_at_cap",
+          why + "; a bump of 10 % + 1 wei would pass the chain's fee caps: bumping stopped",
           nlohmann::json{{"attempt_id", attempt_id},
                          {"nonce_key", nonce_key},
                          {"max_fee_per_gas", ToDecimal(previous.max_fee_per_gas)},
@@ -48,7 +51,8 @@ FeeBump RequestFeeBump(const ChainConfig& chain, const std::string& attempt_id, 
                          {"base_fee", ToDecimal(base_fee)}}
               .dump());
       pg::worker::LogWarning("txrelay: " + why + ", and it cannot be bumped within the fee caps of chain " +
-                             std::to_string(chain.chain_id) + ": raise the caps or wait for the base fee to fall " +
+                             std::to_string(chain.chain_id) +
+                             ": raise the caps or wait for the base fee to fall " +
                              WithdrawalLogIds(withdrawal, attempt_id));
     }
     return FeeBump::kAtCap;
@@ -62,20 +66,22 @@ FeeBump RequestFeeBump(const ChainConfig& chain, const std::string& attempt_id, 
   const auto data = r.Bytes(7);
   const std::string request =
       kRequest
-          .Run({pg::TextParam(withdrawal), pg::Int8Param(chain.chain_id), pg::TextParam(r.Text(1)), pg::Int8Param(r.Int64(2)),
-                pg::TextParam(r.Text(5)), pg::TextParam(r.Text(6)), pg::ByteaParam(data.data(), data.size()),
-                pg::TextParam(attempt_id), pg::TextParam(ToDecimal(bump->max_fee_per_gas)),
+          .Run({pg::TextParam(withdrawal), pg::Int8Param(chain.chain_id), pg::TextParam(r.Text(1)),
+                pg::Int8Param(r.Int64(2)), pg::TextParam(r.Text(5)), pg::TextParam(r.Text(6)),
+                pg::ByteaParam(data.data(), data.size()), pg::TextParam(attempt_id),
+                pg::TextParam(ToDecimal(bump->max_fee_per_gas)),
                 pg::TextParam(ToDecimal(bump->max_priority_fee_per_gas))})
           .front()
           .Text(0);
   if (r.Bool(8)) EnqueueSign(chain.chain_id, withdrawal, request);  // else the client signs it
-  AddWithdrawalNote(withdrawal, "fee_bump_requested", why + ": fee bump requested",
-                         nlohmann::json{{"attempt_id", attempt_id},
-                                        {"signature_request_id", request},
-                                        {"nonce_key", nonce_key},
-                                        {"min_max_fee_per_gas", ToDecimal(bump->max_fee_per_gas)},
-                                        {"min_max_priority_fee_per_gas", ToDecimal(bump->max_priority_fee_per_gas)}}
-                             .dump());
+  AddWithdrawalNote(
+      withdrawal, "fee_bump_requested", why + ": fee bump requested",
+      nlohmann::json{{"attempt_id", attempt_id},
+                     {"signature_request_id", request},
+                     {"nonce_key", nonce_key},
+                     {"min_max_fee_per_gas", ToDecimal(bump->max_fee_per_gas)},
+                     {"min_max_priority_fee_per_gas", ToDecimal(bump->max_priority_fee_per_gas)}}
+          .dump());
   pg::worker::LogInfo("txrelay: " + why + ": fee bump requested " + WithdrawalLogIds(withdrawal, attempt_id));
   return FeeBump::kRequested;
 }

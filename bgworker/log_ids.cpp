@@ -5,7 +5,8 @@
 
 namespace txrelay::bgworker {
 
-std::string WithdrawalLogIds(const std::string& withdrawal_id, const std::string& attempt_id, const std::string& tx_hash) {
+std::string WithdrawalLogIds(const std::string& withdrawal_id, const std::string& attempt_id,
+                             const std::string& tx_hash) {
   static const pg::Statement kKeys(
       "SELECT w.idempotency_key, n.nonce_key FROM txrelay.withdrawals w "
       "LEFT JOIN txrelay.nonce_reservations n ON n.withdrawal_id = w.withdrawal_id WHERE w.withdrawal_id = $1::uuid",

@@ -62,7 +62,8 @@ std::optional<Run> ClaimRun(bool& resumed) {
 
 // What the database holds per sender: its next nonce and what its open withdrawals need. A
 // withdrawal completed at included:N is paid and needs nothing more.
-std::vector<Sender> ReadSenders(const std::optional<std::int64_t>& only_chain, std::map<std::int64_t, ChainConfig>& chains) {
+std::vector<Sender> ReadSenders(const std::optional<std::int64_t>& only_chain,
+                                std::map<std::int64_t, ChainConfig>& chains) {
   static const pg::Statement kSenders(
       "SELECT s.chain_id, s.address, s.next_nonce, "
       "  coalesce(sum(CASE WHEN a.contract IS NULL THEN o.amount ELSE 0 END), 0)::text, "
@@ -83,7 +84,8 @@ std::vector<Sender> ReadSenders(const std::optional<std::int64_t>& only_chain, s
       {INT8OID});
   std::vector<Sender> out;
   pg::WorkerTransaction txn;
-  const auto rows = kSenders.Run({only_chain ? pg::Int8Param(*only_chain) : pg::DatumParam(INT8OID, Datum(0), true)});
+  const auto rows =
+      kSenders.Run({only_chain ? pg::Int8Param(*only_chain) : pg::DatumParam(INT8OID, Datum(0), true)});
   for (std::uint64_t i = 0; i < rows.size(); ++i) {
     const auto r = rows[i];
     Sender s;
@@ -105,8 +107,8 @@ std::vector<Sender> ReadSenders(const std::optional<std::int64_t>& only_chain, s
 
 // One batch per chain: both nonce counts and the balance of every sender. False with `error` set
 // when a chain cannot be read (the run fails; nothing is judged on half the facts).
-bool ReadChain(RpcGateway& gateway, const ChainConfig& chain, std::vector<Sender*>& senders, std::string& error,
-               std::vector<Exchange>& audit) {
+bool ReadChain(RpcGateway& gateway, const ChainConfig& chain, std::vector<Sender*>& senders,
+               std::string& error, std::vector<Exchange>& audit) {
   CallIds ids;
   ids.chain_id = chain.chain_id;
   Exchange ex = ReadExchange(chain.endpoints);
@@ -150,11 +152,14 @@ void Quarantine(const std::string& who, std::int64_t run_id, const Sender& s, co
       "WHERE chain_id = $1 AND address = $2 AND status <> 'quarantined' RETURNING address",
       {INT8OID, TEXTOID, TEXTOID});
   const std::string reason = "reconciliation run " + std::to_string(run_id) + ": " + f.what;
-  if (!kQuarantine.Run({pg::Int8Param(s.chain_id), pg::TextParam(s.address), pg::TextParam(reason)}).empty()) {
+  if (!kQuarantine.Run({pg::Int8Param(s.chain_id), pg::TextParam(s.address), pg::TextParam(reason)})
+           .empty()) {
     pg::worker::LogWarning(who + "CRITICAL: " + reason + "; sender " + s.address + " on chain " +
                            std::to_string(s.chain_id) + " quarantined " +
-                           FormatLogIds({"", "", std::to_string(s.chain_id) + ":" + s.address + ":" +
-                                                     std::to_string(s.facts.db_next_nonce.value_or(0)), "", ""}));
+                           FormatLogIds({"", "",
+                                         std::to_string(s.chain_id) + ":" + s.address + ":" +
+                                             std::to_string(s.facts.db_next_nonce.value_or(0)),
+                                         "", ""}));
   }
 }
 
@@ -188,7 +193,8 @@ bool Reconciler::RunStartupCheck(std::int64_t chain_id) {
   return Perform(run_id, chain_id, DomainCounts::kSkip);
 }
 
-bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>& chain_id, DomainCounts counts) {
+bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>& chain_id,
+                         DomainCounts counts) {
   const std::string who = "txrelay " + process_ + ": ";
   pg::worker::ReportActive(process_ + ": reconciliation run " + std::to_string(run_id));
   std::map<std::int64_t, ChainConfig> chains;
@@ -216,7 +222,8 @@ bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>&
       }
       report.push_back({{"chain_id", s.chain_id},
                         {"sender", s.address},
-                        {"db_next_nonce", s.facts.db_next_nonce ? nlohmann::json(*s.facts.db_next_nonce) : nlohmann::json()},
+                        {"db_next_nonce",
+                         s.facts.db_next_nonce ? nlohmann::json(*s.facts.db_next_nonce) : nlohmann::json()},
                         {"chain_mined", s.facts.chain_mined},
                         {"chain_pending", s.facts.chain_pending},
                         {"balance", ToDecimal(s.facts.balance)},
@@ -238,8 +245,10 @@ bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>&
       {INT8OID, TEXTOID, INT4OID, TEXTOID, BOOLOID});
   const auto finished =
       kFinish
-          .Run({pg::Int8Param(run_id), error.empty() ? pg::DatumParam(TEXTOID, Datum(0), true) : pg::TextParam(error),
-                pg::Int4Param(findings), pg::TextParam(report.dump()), pg::BoolParam(counts == DomainCounts::kCount)})
+          .Run({pg::Int8Param(run_id),
+                error.empty() ? pg::DatumParam(TEXTOID, Datum(0), true) : pg::TextParam(error),
+                pg::Int4Param(findings), pg::TextParam(report.dump()),
+                pg::BoolParam(counts == DomainCounts::kCount)})
           .front();
   findings = static_cast<int>(finished.Int64(0));
   const std::string disagreements = finished.Text(1);
@@ -251,8 +260,9 @@ bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>&
   if (!error.empty()) {
     pg::worker::LogWarning(who + "reconciliation run " + std::to_string(run_id) + " failed: " + error);
   } else {
-    pg::worker::LogInfo(who + "reconciliation run " + std::to_string(run_id) + " done: " + std::to_string(senders.size()) +
-                        " sender(s), " + std::to_string(findings) + " finding(s)");
+    pg::worker::LogInfo(who + "reconciliation run " + std::to_string(run_id) +
+                        " done: " + std::to_string(senders.size()) + " sender(s), " +
+                        std::to_string(findings) + " finding(s)");
   }
   return error.empty();
 }

@@ -47,10 +47,12 @@ bool MoveWithdrawal(const std::string& id, const char* from, const char* to, con
       "UPDATE txrelay.withdrawals SET status = $3, status_reason = $4 WHERE withdrawal_id = $1::uuid AND status = $2 "
       "RETURNING 1",
       {TEXTOID, TEXTOID, TEXTOID, TEXTOID});
-  return !kMove.Run({pg::TextParam(id), pg::TextParam(from), pg::TextParam(to), pg::TextParam(reason)}).empty();
+  return !kMove.Run({pg::TextParam(id), pg::TextParam(from), pg::TextParam(to), pg::TextParam(reason)})
+              .empty();
 }
 
-void Note(const std::string& withdrawal_id, const char* event, const std::string& reason, const nlohmann::json& detail) {
+void Note(const std::string& withdrawal_id, const char* event, const std::string& reason,
+          const nlohmann::json& detail) {
   AddWithdrawalNote(withdrawal_id, event, reason, detail.dump());
 }
 
@@ -74,16 +76,19 @@ Uint256 Amount(const std::optional<std::string>& text) {
 long Tracker::NextDueMs() const {
   const std::int64_t now = pg::worker::NowMs();
   long due = settings.tracker_poll_ms;
-  for (const auto& [id, c] : chains_) due = std::min<long>(due, std::max<std::int64_t>(0, c.next_round_ms - now));
+  for (const auto& [id, c] : chains_)
+    due = std::min<long>(due, std::max<std::int64_t>(0, c.next_round_ms - now));
   return due;
 }
 
 void Tracker::Backoff(ChainState& c, const std::string& why) {
-  const std::int64_t delay = rpc::FullJitterDelayMs(settings.TrackerBackoff(), c.failures, pg::worker::RandomU64());
+  const std::int64_t delay =
+      rpc::FullJitterDelayMs(settings.TrackerBackoff(), c.failures, pg::worker::RandomU64());
   ++c.failures;
   c.next_round_ms = pg::worker::NowMs() + std::max<std::int64_t>(delay, settings.tracker_poll_ms);
-  pg::worker::LogWarning("txrelay tracker: chain " + std::to_string(c.config.chain_id) + ": " + why + "; looking again in " +
-                         std::to_string(c.next_round_ms - pg::worker::NowMs()) + " ms (nothing is marked failed for it)");
+  pg::worker::LogWarning("txrelay tracker: chain " + std::to_string(c.config.chain_id) + ": " + why +
+                         "; looking again in " + std::to_string(c.next_round_ms - pg::worker::NowMs()) +
+                         " ms (nothing is marked failed for it)");
   if (!audit_.empty()) {
     pg::WorkerTransaction txn;
     for (const auto& ex : audit_) WriteAudit(ex);
@@ -136,7 +141,8 @@ std::optional<Heads> Tracker::ReadHeads(ChainState& c, BlockHeader& latest) {
     return std::nullopt;
   }
   latest = *headers[0];
-  if (!c.config.finality_by_tags) return HeadsByDepth(latest.number, c.config.safe_depth, c.config.finalized_depth);
+  if (!c.config.finality_by_tags)
+    return HeadsByDepth(latest.number, c.config.safe_depth, c.config.finalized_depth);
   Heads h;
   h.latest = latest.number;
   // A chain too young for a tag answers nothing or genesis: nothing is safe or final yet.
@@ -160,13 +166,15 @@ bool Tracker::SyncBlocks(ChainState& c, const BlockHeader& latest, std::vector<B
     pg::WorkerTransaction txn;
     const auto rows = kStored.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(lo)),
                                    pg::Int8Param(static_cast<std::int64_t>(hi))});
-    for (std::uint64_t i = 0; i < rows.size(); ++i) stored[static_cast<std::uint64_t>(rows[i].Int64(0))] = rows[i].Text(1);
+    for (std::uint64_t i = 0; i < rows.size(); ++i)
+      stored[static_cast<std::uint64_t>(rows[i].Int64(0))] = rows[i].Text(1);
     txn.Commit();
   };
   {
     pg::WorkerTransaction txn;
     const auto rows = kTop.Run({pg::Int8Param(chain)});
-    if (!rows.empty()) top = std::make_pair(static_cast<std::uint64_t>(rows.front().Int64(0)), rows.front().Text(1));
+    if (!rows.empty())
+      top = std::make_pair(static_cast<std::uint64_t>(rows.front().Int64(0)), rows.front().Text(1));
     txn.Commit();
   }
   // Canonical headers by number, read in one batch.
@@ -187,7 +195,9 @@ bool Tracker::SyncBlocks(ChainState& c, const BlockHeader& latest, std::vector<B
       }
       out[n] = *h;
     }
-    if (!ok) Backoff(c, "cannot read blocks " + std::to_string(lo) + ".." + std::to_string(hi) + ": " + ex.last_error);
+    if (!ok)
+      Backoff(c,
+              "cannot read blocks " + std::to_string(lo) + ".." + std::to_string(hi) + ": " + ex.last_error);
     audit_.push_back(std::move(ex));
     return ok;
   };
@@ -225,8 +235,8 @@ bool Tracker::SyncBlocks(ChainState& c, const BlockHeader& latest, std::vector<B
         fork = lo;
         pg::worker::LogWarning("txrelay tracker: chain " + std::to_string(chain) + ": reorg deeper than " +
                                std::to_string(window) + " blocks below " + std::to_string(probe) +
-                               " (txrelay.tracker_reorg_window): inclusions above block " + std::to_string(lo) +
-                               " are judged again");
+                               " (txrelay.tracker_reorg_window): inclusions above block " +
+                               std::to_string(lo) + " are judged again");
       }
     }
     from = *fork + 1;
@@ -243,15 +253,18 @@ bool Tracker::SyncBlocks(ChainState& c, const BlockHeader& latest, std::vector<B
   // The new blocks must hang together (a reorg racing this read shows up as a broken link).
   std::optional<std::string> parent;
   if (fork && (!stored.count(*fork) || true)) {
-    if (canonical.count(*fork)) parent = canonical[*fork].hash;
-    else if (stored.count(*fork)) parent = stored[*fork];
-    else if (top && top->first == *fork) parent = top->second;
+    if (canonical.count(*fork))
+      parent = canonical[*fork].hash;
+    else if (stored.count(*fork))
+      parent = stored[*fork];
+    else if (top && top->first == *fork)
+      parent = top->second;
   }
   for (std::uint64_t n = from; n <= to; ++n) {
     const BlockHeader& h = canonical[n];
     if (parent && Lower(h.parent_hash) != Lower(*parent)) {
-      pg::worker::LogInfo("txrelay tracker: chain " + std::to_string(chain) + ": blocks changed while read (at " +
-                          std::to_string(n) + "); reading again");
+      pg::worker::LogInfo("txrelay tracker: chain " + std::to_string(chain) +
+                          ": blocks changed while read (at " + std::to_string(n) + "); reading again");
       c.next_round_ms = pg::worker::NowMs() + settings.tracker_poll_ms;
       return false;
     }
@@ -261,7 +274,8 @@ bool Tracker::SyncBlocks(ChainState& c, const BlockHeader& latest, std::vector<B
   return true;
 }
 
-bool Tracker::ReadReceipts(ChainState& c, const std::vector<BlockHeader>& blocks, std::vector<Receipt>& ours) {
+bool Tracker::ReadReceipts(ChainState& c, const std::vector<BlockHeader>& blocks,
+                           std::vector<Receipt>& ours) {
   if (blocks.empty()) return true;
   Exchange ex = ReadExchange(c.config.endpoints);
   for (const auto& b : blocks) AddCall(ex, "eth_getBlockReceipts", {b.hash}, ChainIds(c.config.chain_id));
@@ -281,14 +295,16 @@ bool Tracker::ReadReceipts(ChainState& c, const std::vector<BlockHeader>& blocks
       x.block_hash = blocks[i].hash;
       x.status = rc.value("status", std::string("0x1")) == "0x1" ? 1 : 0;
       x.gas_used = rpc::HexQuantity256(rc.value("gasUsed", nlohmann::json("0x0"))).value_or(0);
-      x.effective_gas_price = rpc::HexQuantity256(rc.value("effectiveGasPrice", nlohmann::json("0x0"))).value_or(0);
+      x.effective_gas_price =
+          rpc::HexQuantity256(rc.value("effectiveGasPrice", nlohmann::json("0x0"))).value_or(0);
       all.push_back(std::move(x));
     }
   }
   const std::string error = ex.last_error;
   audit_.push_back(std::move(ex));
   if (!ok) {
-    Backoff(c, "cannot read block receipts: " + (error.empty() ? std::string("a block is gone or unreadable") : error));
+    Backoff(c, "cannot read block receipts: " +
+                   (error.empty() ? std::string("a block is gone or unreadable") : error));
     return false;
   }
   if (all.empty()) return true;
@@ -319,7 +335,8 @@ bool Tracker::Round(ChainState& c) {
   std::optional<std::uint64_t> top_before;
   {
     pg::WorkerTransaction txn;
-    static const pg::Statement kTop("SELECT max(number) FROM txrelay.chain_blocks WHERE chain_id = $1", {INT8OID});
+    static const pg::Statement kTop("SELECT max(number) FROM txrelay.chain_blocks WHERE chain_id = $1",
+                                    {INT8OID});
     const auto top = kTop.Run({pg::Int8Param(chain)}).front().OptionalInt64(0);
     if (top) top_before = static_cast<std::uint64_t>(*top);
     txn.Commit();
@@ -349,8 +366,8 @@ bool Tracker::Round(ChainState& c) {
         "ON CONFLICT ON CONSTRAINT chain_blocks_pkey DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash",
         {INT8OID, INT8OID, TEXTOID, TEXTOID});
     for (const auto& b : blocks) {
-      kBlock.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(b.number)), pg::TextParam(b.hash),
-                  pg::TextParam(b.parent_hash)});
+      kBlock.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(b.number)),
+                  pg::TextParam(b.hash), pg::TextParam(b.parent_hash)});
     }
     for (const auto& r : ours) RecordInclusion(chain, r);
     static const pg::Statement kHeads(
@@ -365,9 +382,11 @@ bool Tracker::Round(ChainState& c) {
     // The window keeps what a reorg can still touch: at least tracker_reorg_window blocks, and
     // everything above the finalized block.
     static const pg::Statement kPrune(
-        "DELETE FROM txrelay.chain_blocks WHERE chain_id = $1 AND number < least($2, $3 - $4)", {INT8OID, INT8OID, INT8OID, INT8OID});
+        "DELETE FROM txrelay.chain_blocks WHERE chain_id = $1 AND number < least($2, $3 - $4)",
+        {INT8OID, INT8OID, INT8OID, INT8OID});
     kPrune.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(seen.finalized)),
-                pg::Int8Param(static_cast<std::int64_t>(seen.latest)), pg::Int8Param(settings.tracker_reorg_window)});
+                pg::Int8Param(static_cast<std::int64_t>(seen.latest)),
+                pg::Int8Param(settings.tracker_reorg_window)});
     changed |= AdvanceWithdrawals(chain, seen);
     for (const auto& ex : audit_) WriteAudit(ex);
     audit_.clear();
@@ -377,7 +396,8 @@ bool Tracker::Round(ChainState& c) {
   // by its receipt there, not by a lookup of its own.
   if (synced) CheckPending(c, seen, latest);
   c.failures = 0;
-  c.next_round_ms = pg::worker::NowMs() + (synced ? settings.tracker_poll_ms : 0);  // else more blocks are waiting
+  c.next_round_ms =
+      pg::worker::NowMs() + (synced ? settings.tracker_poll_ms : 0);  // else more blocks are waiting
   return changed;
 }
 
@@ -401,7 +421,8 @@ void Tracker::UndoReorged(std::int64_t chain, std::uint64_t fork, std::uint64_t 
   };
   std::vector<Gone> gone;
   for (std::uint64_t i = 0; i < rows.size(); ++i) {
-    gone.push_back({rows[i].Text(0), rows[i].Text(1), rows[i].Text(2), rows[i].Text(3), rows[i].Text(5), rows[i].Int64(4)});
+    gone.push_back({rows[i].Text(0), rows[i].Text(1), rows[i].Text(2), rows[i].Text(3), rows[i].Text(5),
+                    rows[i].Int64(4)});
   }
   for (const auto& g : gone) {
     kUninclude.Run({pg::TextParam(g.attempt), pg::Int8Param(static_cast<std::int64_t>(latest))});
@@ -412,8 +433,8 @@ void Tracker::UndoReorged(std::int64_t chain, std::uint64_t fork, std::uint64_t 
       Notify("reorged", g.withdrawal);
     }
     if (g.status == "safe" || g.status == "finalized") {
-      pg::worker::LogWarning("txrelay tracker: CRITICAL: a " + g.status + " inclusion was reorged out: " + reason + " " +
-                             WithdrawalLogIds(g.withdrawal, g.attempt, g.tx));
+      pg::worker::LogWarning("txrelay tracker: CRITICAL: a " + g.status + " inclusion was reorged out: " +
+                             reason + " " + WithdrawalLogIds(g.withdrawal, g.attempt, g.tx));
     }
     RequestResend(g.attempt, reason);  // anvil forgets reorged transactions; geth re-injects them
   }
@@ -429,9 +450,10 @@ void Tracker::RecordInclusion(std::int64_t chain, const Receipt& r) {
       "updated_at = now() WHERE tx_hash = decode(substr($1, 3), 'hex') AND status <> 'included' "
       "RETURNING attempt_id::text, withdrawal_id::text, from_address, nonce",
       {TEXTOID, INT8OID, TEXTOID, INT2OID, TEXTOID, TEXTOID});
-  const auto rows = kInclude.Run({pg::TextParam(r.tx_hash), pg::Int8Param(static_cast<std::int64_t>(r.block_number)),
-                                  pg::TextParam(r.block_hash), pg::DatumParam(INT2OID, Int16GetDatum(r.status)),
-                                  pg::TextParam(ToDecimal(r.gas_used)), pg::TextParam(ToDecimal(r.effective_gas_price))});
+  const auto rows =
+      kInclude.Run({pg::TextParam(r.tx_hash), pg::Int8Param(static_cast<std::int64_t>(r.block_number)),
+                    pg::TextParam(r.block_hash), pg::DatumParam(INT2OID, Int16GetDatum(r.status)),
+                    pg::TextParam(ToDecimal(r.gas_used)), pg::TextParam(ToDecimal(r.effective_gas_price))});
   if (rows.empty()) return;  // already recorded
   const std::string attempt = rows.front().Text(0);
   const std::string withdrawal = rows.front().Text(1);
@@ -466,12 +488,13 @@ void Tracker::RecordInclusion(std::int64_t chain, const Receipt& r) {
     for (std::uint64_t i = 0; i < rows.size(); ++i) jobs.push_back(rows[i].Int64(0));
   }
   for (const std::int64_t job : jobs) kCancelJob.Run({pg::Int8Param(job), pg::TextParam(r.tx_hash)});
-  const std::string where = "block " + std::to_string(r.block_number) + " (" + r.block_hash + "), tx " + r.tx_hash +
-                            (r.status == 1 ? "" : ", reverted (receipt status 0)");
+  const std::string where = "block " + std::to_string(r.block_number) + " (" + r.block_hash + "), tx " +
+                            r.tx_hash + (r.status == 1 ? "" : ", reverted (receipt status 0)");
   // Completed before a reorg (an included:N tier) and now in another block: the COMMIT stays
   // (resolved once, append-only) with the fee known then; the fee actually paid is recorded.
   static const pg::Statement kCommitted(
-      "SELECT fee::text FROM txrelay.ledger_entries WHERE withdrawal_id = $1::uuid AND kind = 'COMMIT'", {TEXTOID});
+      "SELECT fee::text FROM txrelay.ledger_entries WHERE withdrawal_id = $1::uuid AND kind = 'COMMIT'",
+      {TEXTOID});
   const auto committed = kCommitted.Run({pg::TextParam(withdrawal)});
   const Uint256 fee = ReceiptFee(r.gas_used, r.effective_gas_price);
   if (!committed.empty() && Amount(committed.front().OptionalText(0)) != fee) {
@@ -479,10 +502,14 @@ void Tracker::RecordInclusion(std::int64_t chain, const Receipt& r) {
     Note(withdrawal, "fee_changed_after_completion",
          "included again after its completion, in " + where + ": the fee paid is " + ToDecimal(fee) +
              " wei, the COMMIT recorded " + before,
-         {{"attempt_id", attempt}, {"tx_hash", r.tx_hash}, {"block_number", r.block_number},
-          {"fee_committed", before}, {"fee_final", ToDecimal(fee)}});
-    pg::worker::LogWarning("txrelay tracker: a completed withdrawal was included again at another fee (" + before +
-                           " -> " + ToDecimal(fee) + " wei) " + WithdrawalLogIds(withdrawal, attempt, r.tx_hash));
+         {{"attempt_id", attempt},
+          {"tx_hash", r.tx_hash},
+          {"block_number", r.block_number},
+          {"fee_committed", before},
+          {"fee_final", ToDecimal(fee)}});
+    pg::worker::LogWarning("txrelay tracker: a completed withdrawal was included again at another fee (" +
+                           before + " -> " + ToDecimal(fee) + " wei) " +
+                           WithdrawalLogIds(withdrawal, attempt, r.tx_hash));
   }
   // A send recorded only on chain (the broadcaster died before recording it) is broadcast too.
   MoveWithdrawal(withdrawal, "signed", "broadcasted", "found on chain: " + where);
@@ -551,7 +578,10 @@ bool Tracker::AdvanceWithdrawals(std::int64_t chain, const Heads& heads) {
       kComplete.Run({pg::TextParam(w.id)});
       PostResolution(w.id, "COMMIT", w.fee);
       Note(w.id, "completed", "completed at its tier's level (" + w.completion.Text() + ") in " + at,
-           {{"completion", w.completion.Text()}, {"block_number", w.block}, {"tx_hash", w.tx}, {"fee", ToDecimal(w.fee)}});
+           {{"completion", w.completion.Text()},
+            {"block_number", w.block},
+            {"tx_hash", w.tx},
+            {"fee", ToDecimal(w.fee)}});
       Notify("completed", w.id);
       changed = true;
     }
@@ -588,13 +618,15 @@ void Tracker::ReplacedExternally(std::int64_t chain, const std::string& from, st
       "SELECT r.withdrawal_id::text, w.status, r.nonce_key, w.idempotency_key FROM txrelay.nonce_reservations r "
       "JOIN txrelay.withdrawals w USING (withdrawal_id) WHERE r.chain_id = $1 AND r.from_address = $2 AND r.nonce = $3",
       {INT8OID, TEXTOID, INT8OID});
-  const auto rows = kHolder.Run({pg::Int8Param(chain), pg::TextParam(from), pg::Int8Param(static_cast<std::int64_t>(nonce))});
+  const auto rows = kHolder.Run(
+      {pg::Int8Param(chain), pg::TextParam(from), pg::Int8Param(static_cast<std::int64_t>(nonce))});
   if (rows.empty()) return;
   const std::string withdrawal = rows.front().Text(0);
   const std::string status = rows.front().Text(1);
   const std::string nonce_key = rows.front().Text(2);
   const std::string key = rows.front().Text(3);
-  const std::string culprit = replacing_tx.empty() ? "a transaction not made by txrelay" : "transaction " + replacing_tx;
+  const std::string culprit =
+      replacing_tx.empty() ? "a transaction not made by txrelay" : "transaction " + replacing_tx;
   const std::string reason = "nonce " + nonce_key + " was used on chain by " + culprit;
   static const pg::Statement kLost(
       "UPDATE txrelay.attempts SET status = 'replaced', updated_at = now() WHERE chain_id = $1 AND from_address = $2 "
@@ -606,7 +638,8 @@ void Tracker::ReplacedExternally(std::int64_t chain, const std::string& from, st
     PostResolution(withdrawal, "RELEASE", 0);
     Notify("replaced_externally", withdrawal);
   } else {
-    Note(withdrawal, "nonce_used_externally", reason, {{"nonce_key", nonce_key}, {"replacing_tx", replacing_tx}});
+    Note(withdrawal, "nonce_used_externally", reason,
+         {{"nonce_key", nonce_key}, {"replacing_tx", replacing_tx}});
   }
   // The sender's key was used outside txrelay: no further nonce until an operator has looked.
   static const pg::Statement kQuarantine(
@@ -614,7 +647,8 @@ void Tracker::ReplacedExternally(std::int64_t chain, const std::string& from, st
       "WHERE chain_id = $1 AND address = $2 AND status <> 'quarantined'",
       {INT8OID, TEXTOID, TEXTOID});
   kQuarantine.Run({pg::Int8Param(chain), pg::TextParam(from),
-                   pg::TextParam(reason + " (withdrawal " + withdrawal + "); investigate the key before "
+                   pg::TextParam(reason + " (withdrawal " + withdrawal +
+                                 "); investigate the key before "
                                  "txrelay.set_sender_status(..., 'active', ...)")});
   pg::worker::LogWarning("txrelay tracker: CRITICAL: " + reason + "; sender " + from + " quarantined " +
                          FormatLogIds({withdrawal, key, nonce_key, "", replacing_tx}));
@@ -626,7 +660,9 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
   const std::int64_t chain = c.config.chain_id;
   // Once per new block, or per tracker_check_after_ms on a chain without blocks.
   const std::int64_t now = pg::worker::NowMs();
-  if (latest.number == c.pending_checked_block && now - c.pending_checked_ms < settings.tracker_check_after_ms) return;
+  if (latest.number == c.pending_checked_block &&
+      now - c.pending_checked_ms < settings.tracker_check_after_ms)
+    return;
   struct Pending {
     std::string attempt, withdrawal, tx, from;
     std::uint64_t nonce, pending_blocks;
@@ -648,13 +684,16 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
         "ORDER BY from_address, nonce, created_at",
         {INT8OID, INT8OID, INT8OID, INT8OID});
     const auto rows = kDue.Run({pg::Int8Param(chain), pg::Int8Param(static_cast<std::int64_t>(heads.latest)),
-                                pg::Int8Param(settings.tracker_check_after_blocks), pg::Int8Param(settings.tracker_check_after_ms)});
+                                pg::Int8Param(settings.tracker_check_after_blocks),
+                                pg::Int8Param(settings.tracker_check_after_ms)});
     for (std::uint64_t i = 0; i < rows.size(); ++i) {
       const auto r = rows[i];
       std::uint64_t blocks = static_cast<std::uint64_t>(r.Int64(5));
-      if (r.Bool(6)) blocks = std::max<std::uint64_t>(blocks, static_cast<std::uint64_t>(settings.tracker_check_after_blocks));
-      due.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), static_cast<std::uint64_t>(r.Int64(4)), blocks,
-                     Amount(r.OptionalText(7))});
+      if (r.Bool(6))
+        blocks =
+            std::max<std::uint64_t>(blocks, static_cast<std::uint64_t>(settings.tracker_check_after_blocks));
+      due.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), static_cast<std::uint64_t>(r.Int64(4)),
+                     blocks, Amount(r.OptionalText(7))});
     }
     txn.Commit();
   }
@@ -730,15 +769,17 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
       }
       PendingObservation& o = seen[missing[k]];
       o.known_to_node = r->result.is_object();
-      o.in_block = o.known_to_node && r->result.contains("blockNumber") && !r->result["blockNumber"].is_null();
+      o.in_block =
+          o.known_to_node && r->result.contains("blockNumber") && !r->result["blockNumber"].is_null();
     }
     audit_.push_back(std::move(lookups));
   }
   std::vector<std::pair<const Pending*, PendingVerdict>> verdicts;
   for (std::size_t i = 0; i < due.size(); ++i) {
     if (!judged[i]) continue;
-    verdicts.emplace_back(&due[i], JudgePending(seen[i], static_cast<std::uint64_t>(settings.tracker_check_after_blocks),
-                                                static_cast<std::uint64_t>(settings.stuck_blocks)));
+    verdicts.emplace_back(
+        &due[i], JudgePending(seen[i], static_cast<std::uint64_t>(settings.tracker_check_after_blocks),
+                              static_cast<std::uint64_t>(settings.stuck_blocks)));
   }
 
   // A used nonce, or a transaction mined in a block not read yet: the receipts of all our attempts
@@ -761,7 +802,8 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
     const std::pair<std::string, std::uint64_t> key{p->from, p->nonce};
     switch (v) {
       case PendingVerdict::kDropped:
-        Note(p->withdrawal, "dropped", "unknown to the node and its nonce still free: the same bytes are sent again",
+        Note(p->withdrawal, "dropped",
+             "unknown to the node and its nonce still free: the same bytes are sent again",
              {{"attempt_id", p->attempt}, {"tx_hash", p->tx}});
         RequestResend(p->attempt, "dropped from the node's pool");
         kSeenAgain.Run({pg::TextParam(p->attempt), pg::Int8Param(static_cast<std::int64_t>(heads.latest))});
@@ -769,8 +811,9 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
       case PendingVerdict::kStuck:
         if (latest.base_fee) {
           RequestFeeBump(c.config, p->attempt, *latest.base_fee, std::nullopt,
-                         "not in a block for " + std::to_string(p->pending_blocks) + " blocks (txrelay.stuck_blocks = " +
-                             std::to_string(settings.stuck_blocks) + ")");
+                         "not in a block for " + std::to_string(p->pending_blocks) +
+                             " blocks (txrelay.stuck_blocks = " + std::to_string(settings.stuck_blocks) +
+                             ")");
         }
         break;
       case PendingVerdict::kNonceUsed:
@@ -779,7 +822,8 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
           handled.insert(key);
         }
         break;
-      default: break;
+      default:
+        break;
     }
   }
   AdvanceWithdrawals(chain, heads);
@@ -789,17 +833,20 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const BlockHeader&
 }
 
 bool Tracker::ResolveUsedNonces(ChainState& c, const std::set<std::pair<std::string, std::uint64_t>>& used,
-                                std::vector<Receipt>& found, std::set<std::pair<std::string, std::uint64_t>>& ours_mined,
+                                std::vector<Receipt>& found,
+                                std::set<std::pair<std::string, std::uint64_t>>& ours_mined,
                                 std::map<std::pair<std::string, std::uint64_t>, std::string>& culprits) {
   const std::int64_t chain = c.config.chain_id;
-  std::vector<std::pair<std::pair<std::string, std::uint64_t>, std::string>> hashes;  // (sender, nonce) -> one of our hashes
+  std::vector<std::pair<std::pair<std::string, std::uint64_t>, std::string>>
+      hashes;  // (sender, nonce) -> one of our hashes
   {
     pg::WorkerTransaction txn;
     static const pg::Statement kAt(
         "SELECT '0x' || encode(tx_hash, 'hex') FROM txrelay.attempts WHERE chain_id = $1 AND from_address = $2 AND nonce = $3",
         {INT8OID, TEXTOID, INT8OID});
     for (const auto& key : used) {
-      const auto rows = kAt.Run({pg::Int8Param(chain), pg::TextParam(key.first), pg::Int8Param(static_cast<std::int64_t>(key.second))});
+      const auto rows = kAt.Run({pg::Int8Param(chain), pg::TextParam(key.first),
+                                 pg::Int8Param(static_cast<std::int64_t>(key.second))});
       for (std::uint64_t i = 0; i < rows.size(); ++i) hashes.push_back({key, Lower(rows[i].Text(0))});
     }
     txn.Commit();
@@ -822,7 +869,8 @@ bool Tracker::ResolveUsedNonces(ChainState& c, const std::set<std::pair<std::str
     x.block_hash = r->result.value("blockHash", std::string());
     x.status = r->result.value("status", std::string("0x1")) == "0x1" ? 1 : 0;
     x.gas_used = rpc::HexQuantity256(r->result.value("gasUsed", nlohmann::json("0x0"))).value_or(0);
-    x.effective_gas_price = rpc::HexQuantity256(r->result.value("effectiveGasPrice", nlohmann::json("0x0"))).value_or(0);
+    x.effective_gas_price =
+        rpc::HexQuantity256(r->result.value("effectiveGasPrice", nlohmann::json("0x0"))).value_or(0);
     found.push_back(x);
     ours_mined.insert(hashes[i].first);
   }
@@ -832,7 +880,8 @@ bool Tracker::ResolveUsedNonces(ChainState& c, const std::set<std::pair<std::str
   Exchange nx = ReadExchange(c.config.endpoints);
   for (const auto& key : used) {
     if (ours_mined.count(key)) continue;
-    AddCall(nx, "eth_getTransactionBySenderAndNonce", {key.first, rpc::ToHexQuantity(key.second)}, ChainIds(chain));
+    AddCall(nx, "eth_getTransactionBySenderAndNonce", {key.first, rpc::ToHexQuantity(key.second)},
+            ChainIds(chain));
     asked.push_back(key);
   }
   if (asked.empty()) return true;

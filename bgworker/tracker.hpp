@@ -61,7 +61,8 @@ class Tracker {
   void CheckPending(ChainState& chain, const Heads& heads, const BlockHeader& latest);
   // For nonces used on chain: our receipts there (ours_mined) or the outside transaction's hash.
   bool ResolveUsedNonces(ChainState& chain, const std::set<std::pair<std::string, std::uint64_t>>& used,
-                         std::vector<Receipt>& found, std::set<std::pair<std::string, std::uint64_t>>& ours_mined,
+                         std::vector<Receipt>& found,
+                         std::set<std::pair<std::string, std::uint64_t>>& ours_mined,
                          std::map<std::pair<std::string, std::uint64_t>, std::string>& culprits);
 
   // Database side, inside the caller's transaction.

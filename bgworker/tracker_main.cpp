@@ -26,11 +26,14 @@ void txrelay_tracker_main(Datum) {
     configure();
     Tracker tracker(gateway);
     Reconciler reconciler(gateway, "tracker");  // txrelay.reconcile() runs: the same process, woken at commit
-    LedgerCheckpointer checkpointer;  // ledger checkpoints on a schedule
+    LedgerCheckpointer checkpointer;            // ledger checkpoints on a schedule
     RunWorkerLoop(WorkerRole{
         "tracker",
         [] { return settings.tracker_enabled; },
-        [] { pg::worker::LogInfo("txrelay tracker started in database \"" + std::string(settings.database) + "\""); },
+        [] {
+          pg::worker::LogInfo("txrelay tracker started in database \"" + std::string(settings.database) +
+                              "\"");
+        },
         [&tracker, &reconciler, &checkpointer] {
           const bool tracked = tracker.RunOnce();
           const bool reconciled = reconciler.RunRequested();

@@ -13,6 +13,7 @@ void AddWithdrawalNote(const std::string& withdrawal_id, const char* event, cons
                        const std::string& detail_json);
 
 // A signing job for the broadcaster (its outbox trigger wakes it at commit).
-void EnqueueSign(std::int64_t chain_id, const std::string& withdrawal_id, const std::string& signature_request_id);
+void EnqueueSign(std::int64_t chain_id, const std::string& withdrawal_id,
+                 const std::string& signature_request_id);
 
 }  // namespace txrelay::bgworker

@@ -15,7 +15,8 @@ namespace {
 
 bool ExtensionInstalled() {
   pg::WorkerTransaction txn;
-  static const pg::Statement kInstalled("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'txrelay'", {});
+  static const pg::Statement kInstalled("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'txrelay'",
+                                        {});
   const bool installed = !kInstalled.Run({}).empty();
   txn.Commit();
   return installed;
@@ -60,8 +61,8 @@ void RunWorkerLoop(const WorkerRole& role) {
       ++consecutive_errors;
       sleep_ms = std::min<long>(60000, 100L << std::min(consecutive_errors, 9));
       ready = false;
-      pg::worker::LogWarning("txrelay " + role.name + ": round failed, retrying in " + std::to_string(sleep_ms) +
-                             " ms: " + what);
+      pg::worker::LogWarning("txrelay " + role.name + ": round failed, retrying in " +
+                             std::to_string(sleep_ms) + " ms: " + what);
     }
     if (sleep_ms > 0 && !pg::worker::StopRequested()) pg::worker::Wait({}, sleep_ms);
   }

@@ -9,12 +9,12 @@
 namespace txrelay::bgworker {
 
 struct WorkerRole {
-  std::string name;                     // "broadcaster", "tracker": in logs and pg_stat_activity
-  std::function<bool()> enabled;        // its txrelay.*_enabled setting
-  std::function<void()> on_ready;       // once the extension is there (and after a failed round)
-  std::function<bool()> run_once;       // one round; true when more work may be waiting
-  std::function<long()> next_due_ms;    // when to look again when idle (-1: idle_wake_ms)
-  std::function<void()> on_reload;      // after SIGHUP
+  std::string name;                   // "broadcaster", "tracker": in logs and pg_stat_activity
+  std::function<bool()> enabled;      // its txrelay.*_enabled setting
+  std::function<void()> on_ready;     // once the extension is there (and after a failed round)
+  std::function<bool()> run_once;     // one round; true when more work may be waiting
+  std::function<long()> next_due_ms;  // when to look again when idle (-1: idle_wake_ms)
+  std::function<void()> on_reload;    // after SIGHUP
 };
 
 void RunWorkerLoop(const WorkerRole& role);

@@ -52,55 +52,70 @@ void DefineSettings() {
   pg::DefineIntSetting("txrelay.signer_connect_timeout_ms",
                        "Connect timeout of a call to the external signer.",
                        &settings.signer_connect_timeout_ms, 2000, 10, 600000, SettingScope::kReload, "ms");
-  pg::DefineBoolSetting("txrelay.tracker_enabled", "Whether the tracker follows sent transactions to finality.",
+  pg::DefineBoolSetting("txrelay.tracker_enabled",
+                        "Whether the tracker follows sent transactions to finality.",
                         &settings.tracker_enabled, true, SettingScope::kReload);
   pg::DefineIntSetting("txrelay.tracker_poll_ms", "How often the tracker reads each chain's heads.",
                        &settings.tracker_poll_ms, 1000, 10, 600000, SettingScope::kReload, "ms");
-  pg::DefineIntSetting("txrelay.tracker_backoff_base_ms", "First retry delay ceiling of the tracker after a failed read of a chain.",
+  pg::DefineIntSetting("txrelay.tracker_backoff_base_ms",
+                       "First retry delay ceiling of the tracker after a failed read of a chain.",
                        &settings.tracker_backoff_base_ms, 5000, 1, 3600000, SettingScope::kReload, "ms");
   pg::DefineIntSetting("txrelay.tracker_backoff_cap_ms", "Largest retry delay of the tracker.",
                        &settings.tracker_backoff_cap_ms, 120000, 1, 86400000, SettingScope::kReload, "ms");
-  pg::DefineIntSetting("txrelay.tracker_max_blocks_per_round", "Most new blocks the tracker reads per chain and round.",
+  pg::DefineIntSetting("txrelay.tracker_max_blocks_per_round",
+                       "Most new blocks the tracker reads per chain and round.",
                        &settings.tracker_max_blocks_per_round, 200, 1, 10000, SettingScope::kReload);
-  pg::DefineIntSetting("txrelay.tracker_reorg_window", "How many blocks back the tracker looks for the fork point of a reorg.",
+  pg::DefineIntSetting("txrelay.tracker_reorg_window",
+                       "How many blocks back the tracker looks for the fork point of a reorg.",
                        &settings.tracker_reorg_window, 128, 1, 100000, SettingScope::kReload);
-  pg::DefineIntSetting("txrelay.tracker_check_after_blocks",
-                       "Blocks after which a sent transaction not yet in a block is looked up (pending, dropped, replaced).",
-                       &settings.tracker_check_after_blocks, 2, 1, 100000, SettingScope::kReload);
+  pg::DefineIntSetting(
+      "txrelay.tracker_check_after_blocks",
+      "Blocks after which a sent transaction not yet in a block is looked up (pending, dropped, replaced).",
+      &settings.tracker_check_after_blocks, 2, 1, 100000, SettingScope::kReload);
   pg::DefineIntSetting("txrelay.tracker_check_after_ms", "Same, by time, for chains without new blocks.",
                        &settings.tracker_check_after_ms, 30000, 100, 86400000, SettingScope::kReload, "ms");
-  pg::DefineIntSetting("txrelay.stuck_blocks", "Blocks a pending transaction may wait before the tracker asks for a fee bump.",
+  pg::DefineIntSetting("txrelay.stuck_blocks",
+                       "Blocks a pending transaction may wait before the tracker asks for a fee bump.",
                        &settings.stuck_blocks, 12, 1, 100000, SettingScope::kReload);
-  pg::DefineBoolSetting("txrelay.require_synchronous_standby",
-                        "Send a signed transaction only once a synchronous standby has flushed its record (HA).",
-                        &settings.require_synchronous_standby, false, SettingScope::kReload);
-  pg::DefineIntSetting("txrelay.standby_wait_ms",
-                       "How long the broadcaster waits for a synchronous standby before putting the sends back.",
-                       &settings.standby_wait_ms, 2000, 0, 60000, SettingScope::kReload, "ms");
-  pg::DefineIntSetting("txrelay.ledger_checkpoint_interval",
-                       "Seconds between the ledger checkpoints the tracker takes (0: none; the alert then stays quiet).",
-                       &settings.ledger_checkpoint_interval_s, 3600, 0, 7 * 86400, SettingScope::kReload, "s");
-  pg::DefineIntSetting("txrelay.alert_pending_age", "Alert when a sent withdrawal is not in a block after this long.",
+  pg::DefineBoolSetting(
+      "txrelay.require_synchronous_standby",
+      "Send a signed transaction only once a synchronous standby has flushed its record (HA).",
+      &settings.require_synchronous_standby, false, SettingScope::kReload);
+  pg::DefineIntSetting(
+      "txrelay.standby_wait_ms",
+      "How long the broadcaster waits for a synchronous standby before putting the sends back.",
+      &settings.standby_wait_ms, 2000, 0, 60000, SettingScope::kReload, "ms");
+  pg::DefineIntSetting(
+      "txrelay.ledger_checkpoint_interval",
+      "Seconds between the ledger checkpoints the tracker takes (0: none; the alert then stays quiet).",
+      &settings.ledger_checkpoint_interval_s, 3600, 0, 7 * 86400, SettingScope::kReload, "s");
+  pg::DefineIntSetting("txrelay.alert_pending_age",
+                       "Alert when a sent withdrawal is not in a block after this long.",
                        &settings.alert_pending_age_s, 1800, 1, 30 * 86400, SettingScope::kSession, "s");
-  pg::DefineIntSetting("txrelay.alert_reservation_age",
-                       "Alert when a withdrawal's reserved amount is neither committed nor released after this long.",
-                       &settings.alert_reservation_age_s, 86400, 1, 365 * 86400, SettingScope::kSession, "s");
+  pg::DefineIntSetting(
+      "txrelay.alert_reservation_age",
+      "Alert when a withdrawal's reserved amount is neither committed nor released after this long.",
+      &settings.alert_reservation_age_s, 86400, 1, 365 * 86400, SettingScope::kSession, "s");
   pg::DefineIntSetting("txrelay.alert_rpc_window", "The window over which RPC error rates are alerted on.",
                        &settings.alert_rpc_window_s, 300, 1, 86400, SettingScope::kSession, "s");
   pg::DefineIntSetting("txrelay.alert_rpc_error_percent",
                        "Alert when this share of an endpoint's calls in the window failed.",
                        &settings.alert_rpc_error_percent, 20, 1, 100, SettingScope::kSession);
-  pg::DefineIntSetting("txrelay.alert_rpc_min_calls", "Fewest calls in the window before an error rate is alerted on.",
+  pg::DefineIntSetting("txrelay.alert_rpc_min_calls",
+                       "Fewest calls in the window before an error rate is alerted on.",
                        &settings.alert_rpc_min_calls, 10, 1, 1000000, SettingScope::kSession);
-  pg::DefineIntSetting("txrelay.alert_reconcile_age",
-                       "Alert when no reconciliation run finished within this long (txrelay.reconcile(), pg_cron).",
-                       &settings.alert_reconcile_age_s, 86400, 60, 30 * 86400, SettingScope::kSession, "s");
-  pg::DefineIntSetting("txrelay.alert_tracker_stall",
-                       "Alert when the tracker has not advanced a chain with withdrawals in flight for this long.",
-                       &settings.alert_tracker_stall_s, 300, 10, 86400, SettingScope::kSession, "s");
-  pg::DefineIntSetting("txrelay.alert_spike_min",
-                       "Fewest events in the last hour before a spike (3 x the usual rate) or a slower finality is alerted.",
-                       &settings.alert_spike_min, 5, 1, 1000000, SettingScope::kSession);
+  pg::DefineIntSetting(
+      "txrelay.alert_reconcile_age",
+      "Alert when no reconciliation run finished within this long (txrelay.reconcile(), pg_cron).",
+      &settings.alert_reconcile_age_s, 86400, 60, 30 * 86400, SettingScope::kSession, "s");
+  pg::DefineIntSetting(
+      "txrelay.alert_tracker_stall",
+      "Alert when the tracker has not advanced a chain with withdrawals in flight for this long.",
+      &settings.alert_tracker_stall_s, 300, 10, 86400, SettingScope::kSession, "s");
+  pg::DefineIntSetting(
+      "txrelay.alert_spike_min",
+      "Fewest events in the last hour before a spike (3 x the usual rate) or a slower finality is alerted.",
+      &settings.alert_spike_min, 5, 1, 1000000, SettingScope::kSession);
 }
 
 }  // namespace txrelay::bgworker

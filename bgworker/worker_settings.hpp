@@ -31,7 +31,7 @@ struct Settings {
   int stuck_blocks = 12;
   int ledger_checkpoint_interval_s = 3600;
   bool require_synchronous_standby = false;  // txrelay.require_synchronous_standby
-  int standby_wait_ms = 2000;                // txrelay.standby_wait_ms  // txrelay.ledger_checkpoint_interval (0: off)
+  int standby_wait_ms = 2000;  // txrelay.standby_wait_ms  // txrelay.ledger_checkpoint_interval (0: off)
   // Thresholds of the txrelay.alerts view (read there with current_setting()).
   int alert_pending_age_s = 1800;
   int alert_reservation_age_s = 86400;

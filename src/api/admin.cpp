@@ -108,7 +108,8 @@ TXRELAY_SQL_FUNCTION(txrelay_set_chain) {
   const auto safe_depth = depth(5, "safe_depth");
   const auto finalized_depth = depth(6, "finalized_depth");
   if (fee_cap && fee_cap->is_zero()) {
-    throw InvalidArgument("max_fee_per_gas_cap", "must be positive", "A cap of 0 would refuse every transaction.");
+    throw InvalidArgument("max_fee_per_gas_cap", "must be positive",
+                          "A cap of 0 would refuse every transaction.");
   }
   if (gas_limit) CheckRange(*gas_limit, "max_gas_limit", 21000, 1000000000);
   if (mode && *mode != "tags" && *mode != "depth") {
@@ -125,21 +126,25 @@ TXRELAY_SQL_FUNCTION(txrelay_set_chain) {
     throw InvalidArgument("chain_id", "does not name a chain", "No chain " + std::to_string(chain_id) + ".");
   }
   const auto row = current.front();
-  const Uint256 new_fee = fee_cap.value_or(ParseAmount(row.Text(0), "max_fee_per_gas_cap", AmountRule::kNonNegative));
-  const Uint256 new_tip = tip_cap.value_or(ParseAmount(row.Text(1), "max_priority_fee_cap", AmountRule::kNonNegative));
+  const Uint256 new_fee =
+      fee_cap.value_or(ParseAmount(row.Text(0), "max_fee_per_gas_cap", AmountRule::kNonNegative));
+  const Uint256 new_tip =
+      tip_cap.value_or(ParseAmount(row.Text(1), "max_priority_fee_cap", AmountRule::kNonNegative));
   if (new_tip > new_fee) {
-    throw InvalidArgument(tip_cap ? "max_priority_fee_cap" : "max_fee_per_gas_cap",
-                          tip_cap ? "must not exceed max_fee_per_gas_cap" : "must not be below max_priority_fee_cap",
-                          "The caps would be " + ToDecimal(new_fee) + " (max fee) and " + ToDecimal(new_tip) +
-                              " (priority fee) wei per gas.");
+    throw InvalidArgument(
+        tip_cap ? "max_priority_fee_cap" : "max_fee_per_gas_cap",
+        tip_cap ? "must not exceed max_fee_per_gas_cap" : "must not be below max_priority_fee_cap",
+        "The caps would be " + ToDecimal(new_fee) + " (max fee) and " + ToDecimal(new_tip) +
+            " (priority fee) wei per gas.");
   }
   const std::int64_t new_safe = safe_depth.value_or(row.Int64(2));
   const std::int64_t new_final = finalized_depth.value_or(row.Int64(3));
   if (new_final < new_safe) {
-    throw InvalidArgument(finalized_depth ? "finalized_depth" : "safe_depth",
-                          finalized_depth ? "must not be below safe_depth" : "must not exceed finalized_depth",
-                          "The depths would be " + std::to_string(new_safe) + " (safe) and " +
-                              std::to_string(new_final) + " (finalized) blocks.");
+    throw InvalidArgument(
+        finalized_depth ? "finalized_depth" : "safe_depth",
+        finalized_depth ? "must not be below safe_depth" : "must not exceed finalized_depth",
+        "The depths would be " + std::to_string(new_safe) + " (safe) and " + std::to_string(new_final) +
+            " (finalized) blocks.");
   }
   static const pg::Statement kUpdate(
       "UPDATE txrelay.chains c SET max_fee_per_gas_cap = $2::numeric, max_priority_fee_cap = $3::numeric, "
@@ -150,7 +155,8 @@ TXRELAY_SQL_FUNCTION(txrelay_set_chain) {
       .Run({pg::Int8Param(chain_id), pg::TextParam(ToDecimal(new_fee)), pg::TextParam(ToDecimal(new_tip)),
             gas_limit ? pg::Int8Param(*gas_limit) : pg::DatumParam(INT8OID, Datum(0), true),
             mode ? pg::TextParam(*mode) : pg::DatumParam(TEXTOID, Datum(0), true),
-            pg::Int4Param(static_cast<std::int32_t>(new_safe)), pg::Int4Param(static_cast<std::int32_t>(new_final))})
+            pg::Int4Param(static_cast<std::int32_t>(new_safe)),
+            pg::Int4Param(static_cast<std::int32_t>(new_final))})
       .front()
       .TransferValue(0);
 }
@@ -345,15 +351,17 @@ TXRELAY_SQL_FUNCTION(txrelay_set_rpc_endpoint) {
       {INT8OID});
   const auto current = kCurrent.Run({pg::Int8Param(id)});
   if (current.empty()) {
-    throw InvalidArgument("endpoint_id", "does not name an RPC endpoint", "No endpoint " + std::to_string(id) + ".");
+    throw InvalidArgument("endpoint_id", "does not name an RPC endpoint",
+                          "No endpoint " + std::to_string(id) + ".");
   }
   const std::int64_t effective_connect = connect.value_or(current.front().Int64(0));
   const std::int64_t effective_request = request.value_or(current.front().Int64(1));
   if (effective_connect > effective_request) {
-    throw InvalidArgument(connect ? "connect_timeout_ms" : "request_timeout_ms",
-                          connect ? "must not exceed request_timeout_ms" : "must not be below connect_timeout_ms",
-                          "The connect timeout would be " + std::to_string(effective_connect) +
-                              " ms and the request timeout " + std::to_string(effective_request) + " ms.");
+    throw InvalidArgument(
+        connect ? "connect_timeout_ms" : "request_timeout_ms",
+        connect ? "must not exceed request_timeout_ms" : "must not be below connect_timeout_ms",
+        "The connect timeout would be " + std::to_string(effective_connect) + " ms and the request timeout " +
+            std::to_string(effective_request) + " ms.");
   }
   static const pg::Statement kUpdate(
       "UPDATE txrelay.rpc_endpoints SET enabled = coalesce($2, enabled), priority = coalesce($3, priority), "
@@ -365,7 +373,8 @@ TXRELAY_SQL_FUNCTION(txrelay_set_rpc_endpoint) {
     return v ? pg::Int4Param(static_cast<std::int32_t>(*v)) : pg::DatumParam(INT4OID, Datum(0), true);
   };
   return kUpdate
-      .Run({pg::Int8Param(id), enabled, opt_int(priority), pg::Int4Param(static_cast<std::int32_t>(effective_connect)),
+      .Run({pg::Int8Param(id), enabled, opt_int(priority),
+            pg::Int4Param(static_cast<std::int32_t>(effective_connect)),
             pg::Int4Param(static_cast<std::int32_t>(effective_request)), opt_int(rate)})
       .front()
       .TransferValue(0);

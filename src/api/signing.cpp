@@ -81,7 +81,8 @@ Request LockRequest(Datum id) {
       ParseAmount(r.Text(10), "max_priority_fee_cap", AmountRule::kNonNegative);
   req.expected.max_gas_limit = static_cast<std::uint64_t>(r.Int64(11));
   if (req.kind == "fee_bump") {
-    req.expected.min_max_fee_per_gas = ParseAmount(r.Text(12), "min_max_fee_per_gas", AmountRule::kNonNegative);
+    req.expected.min_max_fee_per_gas =
+        ParseAmount(r.Text(12), "min_max_fee_per_gas", AmountRule::kNonNegative);
     req.expected.min_max_priority_fee_per_gas =
         ParseAmount(r.Text(13), "min_max_priority_fee_per_gas", AmountRule::kNonNegative);
     req.replaced_kind = r.Text(14);
@@ -149,7 +150,8 @@ TXRELAY_SQL_FUNCTION(txrelay_submit_signed) {
   if (req.kind == "fee_bump" && req.included_attempt) {
     throw Error(sqlstate::kTransitionRefused,
                 "the nonce of signature request " + pg::TextOfUuid(request_id) + " is already in a block",
-                "Attempt " + *req.included_attempt + " at the same nonce is included; a fee bump is no longer needed.");
+                "Attempt " + *req.included_attempt +
+                    " at the same nonce is included; a fee bump is no longer needed.");
   }
   eth::CheckSignedTx(tx, req.expected);
 
@@ -180,8 +182,8 @@ TXRELAY_SQL_FUNCTION(txrelay_submit_signed) {
     api::SetWithdrawalStatus(w, "signed", "signed: attempt " + attempt_id + ", tx " + tx_hash);
   } else {
     const std::string what = req.kind == "fee_bump" ? "fee bump" : "gap filler";
-    api::AddWithdrawalNote(w.id_text, (req.kind + "_signed").c_str(), what + " signed: attempt " + attempt_id + ", tx " + tx_hash,
-                           "{}");
+    api::AddWithdrawalNote(w.id_text, (req.kind + "_signed").c_str(),
+                           what + " signed: attempt " + attempt_id + ", tx " + tx_hash, "{}");
   }
   static const pg::Statement kBroadcast(
       "INSERT INTO txrelay.outbox (kind, chain_id, withdrawal_id, signature_request_id, attempt_id) "

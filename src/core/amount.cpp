@@ -65,7 +65,8 @@ std::array<std::uint8_t, 32> ToWord32(const Uint256& value) {
   std::array<std::uint8_t, 32> digits{};
   const auto end = boost::multiprecision::export_bits(value, digits.begin(), 8);
   const auto n = static_cast<std::size_t>(end - digits.begin());
-  std::copy(digits.begin(), digits.begin() + static_cast<std::ptrdiff_t>(n), word.end() - static_cast<std::ptrdiff_t>(n));
+  std::copy(digits.begin(), digits.begin() + static_cast<std::ptrdiff_t>(n),
+            word.end() - static_cast<std::ptrdiff_t>(n));
   return word;
 }
 

@@ -4,10 +4,14 @@ namespace txrelay {
 
 const char* FindingName(FindingKind kind) {
   switch (kind) {
-    case FindingKind::kNonceUsedOutside: return "nonce_used_outside";
-    case FindingKind::kPendingOutside: return "pending_outside";
-    case FindingKind::kMinedUnsigned: return "mined_unsigned";
-    case FindingKind::kBalanceLow: return "balance_low";
+    case FindingKind::kNonceUsedOutside:
+      return "nonce_used_outside";
+    case FindingKind::kPendingOutside:
+      return "pending_outside";
+    case FindingKind::kMinedUnsigned:
+      return "mined_unsigned";
+    case FindingKind::kBalanceLow:
+      return "balance_low";
   }
   return "unknown";
 }
@@ -21,12 +25,15 @@ std::vector<Finding> JudgeSender(const SenderFacts& f) {
     const std::uint64_t next = *f.db_next_nonce;
     if (f.chain_mined > next) {
       out.push_back({FindingKind::kNonceUsedOutside, true,
-                     "the chain has mined " + std::to_string(f.chain_mined) + " transactions of this sender, but the database "
-                     "reserved nonces only below " + std::to_string(next)});
+                     "the chain has mined " + std::to_string(f.chain_mined) +
+                         " transactions of this sender, but the database "
+                         "reserved nonces only below " +
+                         std::to_string(next)});
     } else if (f.chain_pending > next) {
       out.push_back({FindingKind::kPendingOutside, true,
                      "the node's pool holds nonces up to " + std::to_string(f.chain_pending - 1) +
-                         " of this sender, but the database reserved nonces only below " + std::to_string(next)});
+                         " of this sender, but the database reserved nonces only below " +
+                         std::to_string(next)});
     }
   }
   // txrelay stores every transaction it signs before sending it, so each nonce the chain has mined
@@ -38,16 +45,19 @@ std::vector<Finding> JudgeSender(const SenderFacts& f) {
     const std::uint64_t highest_mined = f.chain_mined - 1;
     if (!f.db_max_signed_nonce || highest_mined > *f.db_max_signed_nonce) {
       out.push_back({FindingKind::kMinedUnsigned, true,
-                     "the chain has mined nonce " + std::to_string(highest_mined) + " of this sender, but the database " +
-                         (f.db_max_signed_nonce ? "has signed transactions only up to nonce " + std::to_string(*f.db_max_signed_nonce)
+                     "the chain has mined nonce " + std::to_string(highest_mined) +
+                         " of this sender, but the database " +
+                         (f.db_max_signed_nonce ? "has signed transactions only up to nonce " +
+                                                      std::to_string(*f.db_max_signed_nonce)
                                                 : std::string("has no signed transaction of it")) +
                          ": a send the database does not know"});
     }
   }
   if (f.balance < f.need) {
-    out.push_back({FindingKind::kBalanceLow, false,
-                   "balance " + ToDecimal(f.balance) + " wei is below the " + ToDecimal(f.need) +
-                       " wei its open withdrawals need (amounts + the most their signed transactions may burn)"});
+    out.push_back(
+        {FindingKind::kBalanceLow, false,
+         "balance " + ToDecimal(f.balance) + " wei is below the " + ToDecimal(f.need) +
+             " wei its open withdrawals need (amounts + the most their signed transactions may burn)"});
   }
   return out;
 }

@@ -20,8 +20,10 @@ bool CompletionReached(const Completion& c, std::uint64_t block, const Heads& he
   switch (c.level) {
     case Completion::Level::kIncluded:
       return heads.latest >= block && heads.latest - block >= static_cast<std::uint64_t>(c.confirmations);
-    case Completion::Level::kSafe: return block <= heads.safe;
-    case Completion::Level::kFinalized: return block <= heads.finalized;
+    case Completion::Level::kSafe:
+      return block <= heads.safe;
+    case Completion::Level::kFinalized:
+      return block <= heads.finalized;
   }
   return false;
 }
@@ -30,14 +32,16 @@ Uint256 ReceiptFee(const Uint256& gas_used, const Uint256& effective_gas_price) 
   return gas_used * effective_gas_price;
 }
 
-PendingVerdict JudgePending(const PendingObservation& o, std::uint64_t check_after_blocks, std::uint64_t stuck_blocks) {
+PendingVerdict JudgePending(const PendingObservation& o, std::uint64_t check_after_blocks,
+                            std::uint64_t stuck_blocks) {
   if (o.pending_blocks < check_after_blocks) return PendingVerdict::kWait;
   if (o.known_to_node) {
     if (o.in_block) return PendingVerdict::kMined;
     // Only the sender's next nonce can be held up by its own price: one above it waits for the
     // nonces below (a dropped one is re-sent), and a higher fee would not move it (decision 55).
     const bool next_in_line = o.nonce <= o.sender_mined_nonce;
-    return o.pending_blocks >= stuck_blocks && next_in_line ? PendingVerdict::kStuck : PendingVerdict::kPending;
+    return o.pending_blocks >= stuck_blocks && next_in_line ? PendingVerdict::kStuck
+                                                            : PendingVerdict::kPending;
   }
   // Unknown by hash: anvil forgets reorged and dropped transactions, so the nonce decides.
   if (o.sender_mined_nonce > o.nonce) return PendingVerdict::kNonceUsed;

@@ -43,14 +43,15 @@ enum class PendingVerdict {
 };
 
 struct PendingObservation {
-  std::uint64_t pending_blocks = 0;   // blocks since the tracker first saw it sent
-  bool known_to_node = false;         // eth_getTransactionByHash is not null
-  bool in_block = false;              // ... and has a block number
+  std::uint64_t pending_blocks = 0;      // blocks since the tracker first saw it sent
+  bool known_to_node = false;            // eth_getTransactionByHash is not null
+  bool in_block = false;                 // ... and has a block number
   std::uint64_t sender_mined_nonce = 0;  // eth_getTransactionCount(sender, latest)
   std::uint64_t nonce = 0;
-  bool priced_out = false;            // its max fee per gas is below the latest base fee
+  bool priced_out = false;  // its max fee per gas is below the latest base fee
 };
 
-PendingVerdict JudgePending(const PendingObservation& o, std::uint64_t check_after_blocks, std::uint64_t stuck_blocks);
+PendingVerdict JudgePending(const PendingObservation& o, std::uint64_t check_after_blocks,
+                            std::uint64_t stuck_blocks);
 
 }  // namespace txrelay

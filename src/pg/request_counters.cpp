@@ -30,7 +30,8 @@ void StartupShared() {
   if (previous_startup_hook != nullptr) previous_startup_hook();
   LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
   bool found = false;
-  counters = static_cast<RequestCounters*>(ShmemInitStruct("txrelay request counters", sizeof(RequestCounters), &found));
+  counters = static_cast<RequestCounters*>(
+      ShmemInitStruct("txrelay request counters", sizeof(RequestCounters), &found));
   if (!found) {
     for (auto& c : counters->calls) pg_atomic_init_u64(&c, 0);
   }

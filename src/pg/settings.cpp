@@ -12,9 +12,12 @@ namespace txrelay::pg {
 namespace {
 GucContext ContextOf(SettingScope scope) {
   switch (scope) {
-    case SettingScope::kRestart: return PGC_POSTMASTER;
-    case SettingScope::kReload: return PGC_SIGHUP;
-    case SettingScope::kSession: return PGC_SUSET;
+    case SettingScope::kRestart:
+      return PGC_POSTMASTER;
+    case SettingScope::kReload:
+      return PGC_SIGHUP;
+    case SettingScope::kSession:
+      return PGC_SUSET;
   }
   return PGC_SIGHUP;
 }

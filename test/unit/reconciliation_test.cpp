@@ -8,7 +8,7 @@ namespace {
 SenderFacts Agreeing() {
   SenderFacts f;
   f.db_next_nonce = 10;
-  f.chain_mined = 8;     // two of ours still in the pool
+  f.chain_mined = 8;  // two of ours still in the pool
   f.chain_pending = 10;
   f.balance = 1000;
   f.need = 1000;         // exactly enough is enough

@@ -51,5 +51,4 @@ const Bytes& RlpBytes(const RlpItem& item, const char* field);
 // A list item; `field` names it in the error.
 const std::vector<RlpItem>& RlpList(const RlpItem& item, const char* field);
 
-
 }  // namespace txrelay::eth

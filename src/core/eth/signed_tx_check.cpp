@@ -48,8 +48,9 @@ void CheckSignedTx(const SignedTx& signed_tx, const ExpectedTx& e) {
                    "at most " + Dec(e.max_priority_fee_cap) + " (the chain's cap)");
   }
   if (tx.FeeCap() < e.min_max_fee_per_gas) {
-    throw Mismatch("max_fee_per_gas", Dec(tx.FeeCap()),
-                   "at least " + Dec(e.min_max_fee_per_gas) + " (a fee bump: the replaced attempt's + 10 % + 1 wei)");
+    throw Mismatch(
+        "max_fee_per_gas", Dec(tx.FeeCap()),
+        "at least " + Dec(e.min_max_fee_per_gas) + " (a fee bump: the replaced attempt's + 10 % + 1 wei)");
   }
   if (tx.TipCap() < e.min_max_priority_fee_per_gas) {
     throw Mismatch("max_priority_fee_per_gas", Dec(tx.TipCap()),
