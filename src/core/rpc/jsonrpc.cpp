@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/hex.hpp"
+#include "core/rpc/parsed.hpp"
 
 namespace txrelay::rpc {
 
@@ -15,6 +16,11 @@ std::string EncodeRequest(const std::vector<Call>& calls) {
   nlohmann::json batch = nlohmann::json::array();
   for (const auto& c : calls) batch.push_back(one(c));
   return batch.dump();
+}
+
+std::string DescribeErrorReply(std::string_view method, const Reply& reply) {
+  return std::string(method) + ": " + std::to_string(reply.error_code) + " " +
+         ShortenText(reply.error_message);
 }
 
 namespace {

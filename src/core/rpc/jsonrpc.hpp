@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,6 +31,10 @@ struct Reply {
   long error_code = 0;    // when is_error
   std::string error_message;
 };
+
+// "method: code message" of an error reply, as the workers log and record it; the node's message
+// is cut after 300 bytes (a hostile node cannot flood a log line or a status_reason).
+std::string DescribeErrorReply(std::string_view method, const Reply& reply);
 
 // Parses a response body for the calls that were sent: one reply per call, matched by id, in the
 // order of `calls`. nullopt when the body is not a valid JSON-RPC answer to them (not JSON, not an
