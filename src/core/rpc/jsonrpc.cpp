@@ -41,11 +41,31 @@ std::optional<Reply> DecodeOne(const nlohmann::json& j) {
   return r;
 }
 
+// Real answers nest a few levels (a batch of block receipts down to a log's topics: 7), so a
+// body nested deeper than this is not an answer. It is refused while parsing (which does not
+// recurse), because copying it would: nlohmann's copy recurses once a level, and a 200 kB body
+// of '[' overflowed an 8 MB stack - a crashed worker, and PostgreSQL restarting every backend.
+constexpr int kMaxNesting = 64;
+
+std::optional<nlohmann::json> ParseShallow(const std::string& body) {
+  bool too_deep = false;
+  const auto guard = [&too_deep](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+    using Event = nlohmann::json::parse_event_t;
+    if ((event == Event::object_start || event == Event::array_start) && depth >= kMaxNesting)
+      too_deep = true;
+    return !too_deep;  // from there on nothing is kept
+  };
+  nlohmann::json j = nlohmann::json::parse(body, guard, /*allow_exceptions=*/false);
+  if (too_deep || j.is_discarded()) return std::nullopt;
+  return j;
+}
+
 }  // namespace
 
 std::optional<std::vector<Reply>> DecodeResponse(const std::string& body, const std::vector<Call>& calls) {
-  const nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return std::nullopt;
+  const std::optional<nlohmann::json> parsed = ParseShallow(body);
+  if (!parsed) return std::nullopt;
+  const nlohmann::json& j = *parsed;
   std::vector<nlohmann::json> items;
   if (j.is_array()) {
     items.assign(j.begin(), j.end());

@@ -38,7 +38,8 @@ std::string DescribeErrorReply(std::string_view method, const Reply& reply);
 
 // Parses a response body for the calls that were sent: one reply per call, matched by id, in the
 // order of `calls`. nullopt when the body is not a valid JSON-RPC answer to them (not JSON, not an
-// object or array, a missing or duplicate id, neither result nor error) - a bad_response.
+// object or array, a missing or duplicate id, neither result nor error, nested deeper than 64
+// levels) - a bad_response.
 std::optional<std::vector<Reply>> DecodeResponse(const std::string& body, const std::vector<Call>& calls);
 
 // A 0x-hex quantity ("0x1a") as an unsigned integer; nullopt if malformed or too large.
