@@ -2,7 +2,7 @@
 EXTENSION   = txrelay
 EXTVERSION  = 0.1.0
 MODULE_big  = txrelay
-SRCS        = $(wildcard src/*.cpp src/core/*.cpp src/core/*/*.cpp src/pg/*.cpp src/api/*.cpp bgworker/*.cpp)
+SRCS        = $(wildcard src/*.cpp src/core/*.cpp src/core/*/*.cpp src/pg/*.cpp src/store/*.cpp src/api/*.cpp bgworker/*.cpp)
 OBJS        = $(SRCS:.cpp=.o)
 DATA        = $(wildcard sql/txrelay--*.sql)
 

@@ -1,9 +1,16 @@
-// The broadcaster (DESIGN §5): takes 'sign' and 'broadcast' outbox rows with a lease, has
+// The broadcaster (DESIGN §5): takes 'sign' and 'broadcast' outbox jobs with a lease, has
 // signature requests signed by the sender's external signer, records the signed bytes through
 // txrelay.submit_signed (the same verification as for client-signed transactions) before any
-// send, sends, classifies the answer, checks the status of an unknown outcome before anything
-// else, and retries with backoff or dead-letters. At most txrelay.max_in_flight_per_sender
-// nonces of a sender are sent and not yet mined.
+// send, sends, judges the answer (core/rpc/send_verdict), checks the status of an unknown outcome
+// before anything else, and retries with backoff or dead-letters. At most
+// txrelay.max_in_flight_per_sender nonces of a sender are sent and not yet mined.
+//
+// One round, by stage and file:
+//   broadcaster.cpp        the round: lease, sort into sign / send / wait, hold for start-up checks
+//   broadcaster_jobs.cpp   jobs from leased outbox rows, and their outcomes (done, retry, dead ...)
+//   broadcaster_nonces.cpp the senders' nonces on chain: first nonces, the in-flight window
+//   broadcaster_sign.cpp   fees and gas, the signer's signature, recording the attempt
+//   broadcaster_send.cpp   the send, the status check, and the verdict recorded
 #pragma once
 
 #include <cstdint>
@@ -21,6 +28,8 @@
 #include "core/amount.hpp"
 #include "core/eth/transaction.hpp"
 #include "core/rpc/fees.hpp"
+#include "core/rpc/send_verdict.hpp"
+#include "store/outbox.hpp"
 
 namespace txrelay::bgworker {
 
@@ -32,7 +41,7 @@ struct ChainInfo : ChainConfig {
   std::int64_t fees_at_ms = 0;
 };
 
-// One claimed outbox row and what the broadcaster learns while working on it.
+// One leased outbox job and what the broadcaster learns while working on it.
 struct Job {
   std::int64_t outbox_id = 0;
   std::string kind;  // "sign" or "broadcast"
@@ -44,6 +53,7 @@ struct Job {
   std::string nonce_key;
   Address from;
   std::uint64_t nonce = 0;
+  std::string sender_status;  // "active", "paused", "quarantined"
   // sign
   Address to;
   Uint256 value = 0;
@@ -59,9 +69,14 @@ struct Job {
   std::string tx_hash;
 
   CallIds Ids() const;
-  std::string sender_status;     // "active", "paused", "quarantined"
   std::string Describe() const;  // the five identifiers, for logs and dead letters
 };
+
+// A leased outbox row as a job (addresses and amounts parsed).
+Job JobFromLease(const store::LeasedJob& lease);
+
+// Who holds the broadcaster's leases (this process).
+std::string LeaseOwner();
 
 class Broadcaster {
  public:
@@ -70,40 +85,63 @@ class Broadcaster {
   // At start: outbox rows leased by a previous broadcaster go back to the queue (there is one
   // broadcaster per database, so they are orphans). Returns how many.
   std::int64_t RecoverLeases();
-
-  // One round: reads unknown sender nonces, claims a batch, signs, records, sends, records.
+  // One round: reads unknown sender nonces, leases a batch, signs, records, sends, records.
   // Returns true if it processed anything (the caller loops at once).
   bool RunOnce();
-
   // Milliseconds until the earliest queued row falls due (-1: none).
   long NextDueMs();
 
  private:
-  void ReadUnknownNonces();
-  std::vector<Job> Claim();
-  void LoadChains(const std::vector<Job>& jobs);
-  void RefreshMinedNonces(const std::vector<Job>& jobs);
-  bool InWindow(const Job& job) const;
-  bool RefreshFees(ChainInfo& chain, bool force = false);
-  void SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast);
-  void SendAll(std::vector<Job>& jobs);
+  // Jobs of a round sorted by what happens to them now.
+  struct Triage {
+    std::vector<Job> to_sign, to_send, deferred;
+    std::vector<std::pair<Job, std::string>> held;
+  };
+  using Failures = std::vector<std::pair<Job*, std::string>>;  // a job and why
 
-  // Outcomes, recorded in the caller's transaction.
+  // broadcaster.cpp
+  std::vector<Job> LeaseRound();
+  void LoadChains(const std::vector<Job>& jobs);
+  void RunStartupChecks(std::vector<Job>& jobs);
+  bool ChainReconciledAtStart(std::int64_t chain_id);
+  std::optional<std::string> HoldReason(const Job& job);
+  Triage Sort(std::vector<Job>& jobs);
+  void RecordWaits(const Triage& triage);
+  void FlushAudit();
+
+  // broadcaster_jobs.cpp: outcomes, recorded in the caller's transaction
   void Done(const Job& job);
   void Cancelled(const Job& job, const std::string& why);
   void Retry(const Job& job, const std::string& error);
   void Dead(const Job& job, const std::string& error);
   void Defer(const Job& job, long delay_ms, const std::string& why = {});
-  void FlushAudit();
-  // Whether this process has reconciled the chain with the database (Reconciler::
-  // RunStartupCheck), trying now if it has not and the last try is old enough.
-  bool ChainReconciledAtStart(std::int64_t chain_id);
-  void RefreshSenderStatus(std::vector<Job>& jobs);
+
+  // broadcaster_nonces.cpp
+  void ReadUnknownNonces();
+  void RefreshMinedNonces(const std::vector<Job>& jobs);
+  bool InWindow(const Job& job) const;
+  bool BelowMinedNonce(const Job& job) const;
+
+  // broadcaster_sign.cpp
+  void SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast);
+  bool RefreshFees(ChainInfo& chain, bool force = false);
+  std::vector<Job*> EstimateGas(std::vector<Job>& jobs, Failures& retry, Failures& dead);
+  std::vector<Job*> RequestSignatures(const std::vector<Job*>& ready, Failures& retry);
+  void RecordSigned(const std::vector<Job*>& signed_jobs, Failures& retry, Failures& dead,
+                    std::vector<Job>& to_broadcast);
+
+  // broadcaster_send.cpp
+  void SendAll(std::vector<Job>& jobs);
+  bool SendsAllowed(const std::vector<Job>& jobs);
+  bool Send(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts);
+  bool CheckStatuses(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts);
+  bool Resend(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts, const std::vector<std::size_t>& which);
+  void RecordVerdict(Job& job, const rpc::SendJudgement& verdict);
+  void Reprice(Job& job, const std::string& error);
 
   RpcGateway& gateway_;
   std::map<std::int64_t, ChainInfo> chains_;
-  std::map<std::pair<std::int64_t, std::string>, std::uint64_t>
-      mined_nonce_;              // (chain, sender) -> latest count
+  std::map<std::pair<std::int64_t, std::string>, std::uint64_t> mined_nonce_;  // (chain, sender) -> latest count
   std::vector<Exchange> audit_;  // exchanges of this round not yet written to rpc_calls
   bool sends_held_ = false;      // the synchronous-standby gate is holding the sends
   Reconciler startup_check_;

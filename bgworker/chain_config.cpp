@@ -6,8 +6,8 @@ namespace txrelay::bgworker {
 
 bool LoadChainConfig(std::int64_t chain_id, ChainConfig& c) {
   static const pg::Statement kChain(
-      "SELECT max_fee_per_gas_cap::text, max_priority_fee_cap::text, max_gas_limit, finality_mode, safe_depth, "
-      "finalized_depth FROM txrelay.chains WHERE chain_id = $1",
+      "SELECT max_fee_per_gas_cap, max_priority_fee_cap, max_gas_limit, finality_mode, safe_depth, finalized_depth "
+      "FROM txrelay.chains WHERE chain_id = $1",
       {INT8OID});
   static const pg::Statement kEndpoints(
       "SELECT endpoint_id, url, url_redacted, connect_timeout_ms, request_timeout_ms, max_requests_per_sec "
@@ -17,22 +17,22 @@ bool LoadChainConfig(std::int64_t chain_id, ChainConfig& c) {
   if (chain.empty()) return false;
   const auto r = chain.front();
   c.chain_id = chain_id;
-  c.fee_cap = ParseAmount(r.Text(0), "max_fee_per_gas_cap", AmountRule::kNonNegative);
-  c.tip_cap = ParseAmount(r.Text(1), "max_priority_fee_cap", AmountRule::kNonNegative);
-  c.max_gas_limit = static_cast<std::uint64_t>(r.Int64(2));
-  c.finality_by_tags = r.Text(3) == "tags";
-  c.safe_depth = static_cast<std::uint64_t>(r.Int64(4));
-  c.finalized_depth = static_cast<std::uint64_t>(r.Int64(5));
+  c.fee_cap = ParseAmount(r.Text("max_fee_per_gas_cap"), "max_fee_per_gas_cap", AmountRule::kNonNegative);
+  c.tip_cap = ParseAmount(r.Text("max_priority_fee_cap"), "max_priority_fee_cap", AmountRule::kNonNegative);
+  c.max_gas_limit = static_cast<std::uint64_t>(r.Int64("max_gas_limit"));
+  c.finality_by_tags = r.Text("finality_mode") == "tags";
+  c.safe_depth = static_cast<std::uint64_t>(r.Int64("safe_depth"));
+  c.finalized_depth = static_cast<std::uint64_t>(r.Int64("finalized_depth"));
   c.endpoints.clear();
   const auto eps = kEndpoints.Run({pg::Int8Param(chain_id)});
   for (std::uint64_t i = 0; i < eps.size(); ++i) {
     Target t;
-    t.endpoint_id = eps[i].Int64(0);
-    t.url = eps[i].Text(1);
-    t.redacted = eps[i].Text(2);
-    t.connect_timeout_ms = eps[i].Int64(3);
-    t.request_timeout_ms = eps[i].Int64(4);
-    t.max_requests_per_sec = static_cast<int>(eps[i].Int64(5));
+    t.endpoint_id = eps[i].Int64("endpoint_id");
+    t.url = eps[i].Text("url");
+    t.redacted = eps[i].Text("url_redacted");
+    t.connect_timeout_ms = eps[i].Int64("connect_timeout_ms");
+    t.request_timeout_ms = eps[i].Int64("request_timeout_ms");
+    t.max_requests_per_sec = static_cast<int>(eps[i].Int64("max_requests_per_sec"));
     c.endpoints.push_back(t);
   }
   return true;

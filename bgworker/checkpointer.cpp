@@ -8,6 +8,7 @@
 #include "pg/spi.hpp"
 #include "pg/worker.hpp"
 #include "pg/worker_transaction.hpp"
+#include "store/ledger.hpp"
 
 namespace txrelay::bgworker {
 
@@ -20,38 +21,28 @@ bool LedgerCheckpointer::RunIfDue() {
   const std::int64_t now = pg::worker::NowMs();
   if (!known_) {
     // The schedule survives restarts and failovers: due one interval after the newest checkpoint.
-    static const pg::Statement kAge(
-        "SELECT (extract(epoch FROM now() - max(taken_at)) * 1000)::bigint FROM txrelay.ledger_checkpoints",
-        {});
     pg::WorkerTransaction txn;
-    const auto row = kAge.Run({}).front();
+    const auto age = store::MsSinceLastCheckpoint();
     txn.Commit();
-    last_try_ms_ = row.IsNull(0) ? now - IntervalMs() : now - row.Int64(0);
+    last_try_ms_ = now - age.value_or(IntervalMs());
     known_ = true;
   }
   if (now < last_try_ms_ + IntervalMs()) return false;
   last_try_ms_ = now;
+  Take();
+  return true;
+}
 
-  static const pg::Statement kTake(
-      "SELECT t.version, encode(t.hash, 'hex'), "
-      "  (SELECT count(*) FROM txrelay.ledger_checkpoint_accounts a WHERE a.version = t.version) "
-      "FROM txrelay.take_ledger_checkpoint() t",
-      {});
+void LedgerCheckpointer::Take() {
   pg::worker::ReportActive("taking a ledger checkpoint");
   pg::WorkerTransaction txn;
   std::string taken;
   const auto error = pg::RunInSubTransaction([&] {
-    const auto row = kTake.Run({}).front();
-    taken = "ledger checkpoint " + std::to_string(row.Int64(0)) + " taken: " + std::to_string(row.Int64(2)) +
-            " accounts changed since the one before; hash 0x" + row.Text(1);
+    const store::CheckpointTaken t = store::TakeCheckpoint();
+    taken = "ledger checkpoint " + std::to_string(t.version) + " taken: " + std::to_string(t.accounts_changed) +
+            " accounts changed since the one before; hash 0x" + t.hash_hex;
   });
-  if (error) {
-    static const pg::Statement kRefused(
-        "INSERT INTO txrelay.ledger_checkpoint_refusals (version, message) "
-        "SELECT coalesce(max(version), 0) + 1, $1 FROM txrelay.ledger_checkpoints",
-        {TEXTOID});
-    kRefused.Run({pg::TextParam(error->message)});
-  }
+  if (error) store::RecordCheckpointRefusal(error->message);
   txn.Commit();
   if (error) {
     // No checkpoint was written, only the refusal (for the ledger_verification_failed alert); the
@@ -62,7 +53,6 @@ bool LedgerCheckpointer::RunIfDue() {
   } else {
     pg::worker::LogInfo("txrelay tracker: " + taken);
   }
-  return true;
 }
 
 long LedgerCheckpointer::NextDueMs() const {

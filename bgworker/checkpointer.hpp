@@ -16,6 +16,8 @@ class LedgerCheckpointer {
   long NextDueMs() const;
 
  private:
+  // Takes one now; a refusal is recorded for the alert and logged.
+  void Take();
   // When the newest checkpoint was taken or last tried; due one interval later (the interval as
   // set now: a reload applies at once).
   bool known_ = false;

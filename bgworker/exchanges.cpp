@@ -1,7 +1,5 @@
 #include "bgworker/exchanges.hpp"
 
-#include "core/rpc/jsonrpc.hpp"
-
 namespace txrelay::bgworker {
 
 Exchange ReadExchange(std::vector<Target> targets) {
@@ -28,21 +26,10 @@ const rpc::Reply* ReplyAt(const Exchange& ex, std::size_t i) {
   return &(*ex.replies)[i];
 }
 
-std::string ReplyError(const std::string& method, const rpc::Reply& r) {
-  return method + ": " + std::to_string(r.error_code) + " " + r.error_message;
-}
-
-std::optional<BlockHeader> ParseBlockHeader(const nlohmann::json& b) {
-  if (!b.is_object() || !b.contains("number") || !b.contains("hash") || !b.contains("parentHash"))
-    return std::nullopt;
-  const auto number = rpc::HexQuantity(b["number"]);
-  if (!number || !b["hash"].is_string() || !b["parentHash"].is_string()) return std::nullopt;
-  BlockHeader h;
-  h.number = *number;
-  h.hash = b["hash"].get<std::string>();
-  h.parent_hash = b["parentHash"].get<std::string>();
-  if (b.contains("baseFeePerGas")) h.base_fee = rpc::HexQuantity256(b["baseFeePerGas"]);
-  return h;
+CallIds ChainIds(std::int64_t chain_id) {
+  CallIds ids;
+  ids.chain_id = chain_id;
+  return ids;
 }
 
 }  // namespace txrelay::bgworker

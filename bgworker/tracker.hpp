@@ -7,6 +7,13 @@
 // resent (same bytes), stuck ones get a fee bump, a nonce used by someone else ends the withdrawal
 // as replaced_externally with its sender quarantined. It never fails anything because a node is
 // unreachable: it backs off (slow, with jitter) and looks again.
+//
+// One round of one chain, by stage and file:
+//   tracker.cpp            the round: read, record, judge; scheduling and backoff
+//   tracker_blocks.cpp     heads and the canonical blocks since the last round; the fork of a reorg
+//   tracker_receipts.cpp   receipts of the new blocks, and of our attempts at a used nonce
+//   tracker_pending.cpp    sent transactions not in a block: pending, stuck, dropped, nonce used
+//   tracker_settlement.cpp inclusions, reorgs, completion and the ledger, replaced_externally
 #pragma once
 
 #include <cstdint>
@@ -14,12 +21,17 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bgworker/chain_config.hpp"
 #include "bgworker/exchanges.hpp"
 #include "bgworker/rpc_gateway.hpp"
+#include "core/rpc/block_header.hpp"
+#include "core/rpc/receipt.hpp"
 #include "core/tracking.hpp"
+#include "store/attempts.hpp"
+#include "store/chain_blocks.hpp"
 
 namespace txrelay::bgworker {
 
@@ -40,39 +52,70 @@ class Tracker {
     std::uint64_t pending_checked_block = 0;  // when sent transactions were last judged
     std::int64_t pending_checked_ms = 0;
   };
-  struct Receipt {
-    std::string tx_hash;
-    std::uint64_t block_number = 0;
-    std::string block_hash;
-    int status = 1;
-    Uint256 gas_used = 0;
-    Uint256 effective_gas_price = 0;
+  // What one round read of a chain: the heads, the new canonical blocks in order, the highest
+  // stored block still canonical, and our receipts in the new blocks.
+  struct ChainView {
+    rpc::BlockHeader latest;
+    Heads heads;
+    std::vector<rpc::BlockHeader> blocks;
+    std::optional<std::uint64_t> fork;
+    std::optional<store::StoredBlock> top;  // the highest stored block before this round
+    std::vector<rpc::Receipt> ours;
+  };
+  using NonceKey = std::pair<std::string, std::uint64_t>;  // (sender, nonce)
+  // What the receipts of our attempts at used nonces said.
+  struct UsedNonces {
+    std::vector<rpc::Receipt> found;          // our receipts there
+    std::set<NonceKey> ours_mined;            // nonces one of our attempts took
+    std::map<NonceKey, std::string> culprits;  // the outside transaction's hash, where the node names it
   };
 
+  // tracker.cpp
   bool Round(ChainState& chain);
+  bool Record(ChainState& chain, const ChainView& view, const Heads& seen, const rpc::BlockHeader& seen_top);
   void Backoff(ChainState& chain, const std::string& why);
-  std::optional<Heads> ReadHeads(ChainState& chain, BlockHeader& latest);
-  // Reads blocks after the stored window, finds the fork point of a reorg; fills `blocks` (the
-  // new canonical blocks, in order) and `fork` (the highest stored block still canonical).
-  bool SyncBlocks(ChainState& chain, const BlockHeader& latest, std::vector<BlockHeader>& blocks,
-                  std::optional<std::uint64_t>& fork);
-  bool ReadReceipts(ChainState& chain, const std::vector<BlockHeader>& blocks, std::vector<Receipt>& ours);
-  // Judges sent transactions not seen in a block: RPC calls per sender, not per transaction.
-  void CheckPending(ChainState& chain, const Heads& heads, const BlockHeader& latest);
-  // For nonces used on chain: our receipts there (ours_mined) or the outside transaction's hash.
-  bool ResolveUsedNonces(ChainState& chain, const std::set<std::pair<std::string, std::uint64_t>>& used,
-                         std::vector<Receipt>& found,
-                         std::set<std::pair<std::string, std::uint64_t>>& ours_mined,
-                         std::map<std::pair<std::string, std::uint64_t>, std::string>& culprits);
+  void FlushAudit();
 
-  // Database side, inside the caller's transaction.
+  // tracker_blocks.cpp
+  std::optional<Heads> ReadHeads(ChainState& chain, rpc::BlockHeader& latest);
+  // Reads blocks after the stored window, finds the fork point of a reorg; fills view.blocks (the
+  // new canonical blocks, in order) and view.fork (the highest stored block still canonical).
+  bool SyncBlocks(ChainState& chain, ChainView& view);
+  bool FetchHeaders(ChainState& chain, std::uint64_t lo, std::uint64_t hi,
+                    std::map<std::uint64_t, rpc::BlockHeader>& out);
+  bool FindFork(ChainState& chain, std::uint64_t probe, std::map<std::uint64_t, rpc::BlockHeader>& canonical,
+                std::optional<std::uint64_t>& fork);
+  bool LinkNewBlocks(ChainState& chain, std::uint64_t from, std::uint64_t to, const std::optional<std::string>& parent,
+                     std::map<std::uint64_t, rpc::BlockHeader>& canonical, std::vector<rpc::BlockHeader>& blocks);
+
+  // tracker_receipts.cpp
+  bool ReadReceipts(ChainState& chain, const std::vector<rpc::BlockHeader>& blocks, std::vector<rpc::Receipt>& ours);
+  // For nonces used on chain: our receipts there, or the outside transaction's hash.
+  bool ResolveUsedNonces(ChainState& chain, const std::set<NonceKey>& used, UsedNonces& out);
+  void NameCulprits(ChainState& chain, const std::set<NonceKey>& used, UsedNonces& out);
+
+  // tracker_pending.cpp: judges sent transactions not seen in a block, with RPC calls per
+  // sender, not per transaction.
+  using SenderNonces = std::map<std::string, std::pair<std::uint64_t, std::uint64_t>>;  // sender -> (mined, pooled)
+  using PendingVerdicts = std::vector<std::pair<const store::WaitingAttempt*, PendingVerdict>>;
+  void CheckPending(ChainState& chain, const Heads& heads, const rpc::BlockHeader& latest);
+  bool ReadSenderNonces(ChainState& chain, const std::vector<store::WaitingAttempt>& due,
+                        const rpc::BlockHeader& latest, SenderNonces& nonces);
+  PendingVerdicts Judge(ChainState& chain, const std::vector<store::WaitingAttempt>& due, const SenderNonces& nonces,
+                        const rpc::BlockHeader& latest);
+  void LookUpMissing(ChainState& chain, const std::vector<store::WaitingAttempt>& due,
+                     const std::vector<std::size_t>& missing, std::vector<PendingObservation>& seen,
+                     std::vector<bool>& judged);
+  void ApplyPendingVerdicts(ChainState& chain, const Heads& heads, const rpc::BlockHeader& latest,
+                            const PendingVerdicts& verdicts, UsedNonces& used);
+
+  // tracker_settlement.cpp: the database side, inside the caller's transaction
   void UndoReorged(std::int64_t chain_id, std::uint64_t fork, std::uint64_t latest);
-  void RecordInclusion(std::int64_t chain_id, const Receipt& receipt);
+  void RecordInclusion(std::int64_t chain_id, const rpc::Receipt& receipt);
   bool AdvanceWithdrawals(std::int64_t chain_id, const Heads& heads);
-  void RequestResend(const std::string& attempt_id, const std::string& why);
+  bool Advance(const store::OpenInclusion& w, const Heads& heads);
   void ReplacedExternally(std::int64_t chain_id, const std::string& from, std::uint64_t nonce,
                           const std::string& replacing_tx);
-  void Notify(const std::string& event, const std::string& withdrawal_id);
 
   RpcGateway& gateway_;
   std::map<std::int64_t, ChainState> chains_;

@@ -1,11 +1,15 @@
+#include "api/approvals.hpp"
+
+#include "api/senders.hpp"
+#include "api/withdrawal_row.hpp"
 #include "core/error.hpp"
 #include "core/text_rules.hpp"
-#include "api/approvals.hpp"
-#include "api/senders.hpp"
 #include "pg/args.hpp"
 #include "pg/function.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
+#include "store/approvals.hpp"
+#include "store/ledger.hpp"
 
 using namespace txrelay;
 
@@ -13,25 +17,18 @@ namespace txrelay::api {
 
 namespace {
 
-void InsertDecision(const WithdrawalRow& w, const Decision& d, const char* decision,
+void InsertDecision(const store::WithdrawalRow& w, const Decision& d, const char* decision,
                     const std::optional<std::string>& reason) {
-  static const pg::Statement kInsert(
-      "INSERT INTO txrelay.approvals (approval_id, withdrawal_id, policy_decision_id, decision, decided_by, "
-      "reason) "
-      "VALUES ($1, $2, $3, $4, $5, $6)",
-      {UUIDOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
   try {
-    kInsert.Run({d.approval_id, pg::DatumParam(UUIDOID, w.id), pg::TextParam(d.policy_decision_id),
-                 pg::TextParam(decision), pg::TextParam(d.decided_by), pg::OptionalTextParam(reason)});
+    store::InsertDecision({d.approval_id, w.id, d.policy_decision_id, d.decided_by, decision}, reason);
   } catch (const pg::PgError& e) {
     // A concurrent call used the same identifier for another withdrawal and committed first.
     const std::string constraint = e.constraint();
     if (constraint == "approvals_pkey") {
-      throw Error(sqlstate::kAlreadyUsed, "approval_id " + d.approval_id_text + " was already used");
+      throw Error(sqlstate::kAlreadyUsed, "approval_id " + d.approval_id + " was already used");
     }
     if (constraint == "approvals_policy_decision_id_key") {
-      throw Error(sqlstate::kAlreadyUsed,
-                  "policy_decision_id " + Quote(d.policy_decision_id) + " was already used");
+      throw Error(sqlstate::kAlreadyUsed, "policy_decision_id " + Quote(d.policy_decision_id) + " was already used");
     }
     throw;
   }
@@ -39,12 +36,11 @@ void InsertDecision(const WithdrawalRow& w, const Decision& d, const char* decis
 
 }  // namespace
 
-void ApproveLocked(const WithdrawalRow& w, const Decision& d) {
-  const LockedSender sender = PickSender(w.chain_id, w.id_text);
-  const std::int64_t nonce = ReserveNonce(w.chain_id, sender, w);
+void ApproveLocked(const store::WithdrawalRow& w, const Decision& d) {
+  const store::LockedSender sender = PickSender(w.chain_id, w.id);
+  const std::int64_t nonce = store::ReserveNonce(w.chain_id, sender.address, w.id);
   InsertDecision(w, d, "approved", std::nullopt);
-  SetWithdrawalStatus(w, "approved",
-                      "approved by " + d.decided_by + " (policy decision " + d.policy_decision_id + ")");
+  store::SetStatus(w.id, "approved", "approved by " + d.decided_by + " (policy decision " + d.policy_decision_id + ")");
   CreateSignatureRequest(w, SignatureKind::kWithdrawal, sender.address, nonce, sender.signer.has_value());
 }
 
@@ -53,10 +49,22 @@ void ApproveLocked(const WithdrawalRow& w, const Decision& d) {
 namespace {
 
 struct DecisionCall {
-  api::WithdrawalRow withdrawal;
+  store::WithdrawalRow withdrawal;
   api::Decision decision;
   bool replay = false;  // the same decision was already recorded: return the row unchanged
 };
+
+// An approval_id already recorded: an identical repeat is a replay, anything else TR007.
+bool IsReplay(const store::DecisionRow& prior, const DecisionCall& call, const char* decision) {
+  if (prior.withdrawal_id == call.withdrawal.id && prior.policy_decision_id == call.decision.policy_decision_id &&
+      prior.decided_by == call.decision.decided_by && prior.decision == decision) {
+    return true;
+  }
+  throw Error(sqlstate::kAlreadyUsed, "approval_id " + call.decision.approval_id + " was already used",
+              "It recorded decision " + prior.decision + " on withdrawal " + prior.withdrawal_id +
+                  " (policy decision " + Quote(prior.policy_decision_id) + ", by " + Quote(prior.decided_by) + ").",
+              "Every decision needs a new approval_id.");
+}
 
 // Shared by approve and reject: validates the arguments, locks the withdrawal and applies the
 // single-use rules of approval_id and policy_decision_id (TR007); an identical repeat of a
@@ -64,45 +72,24 @@ struct DecisionCall {
 DecisionCall BeginDecision(const pg::Args& args, const char* decision) {
   DecisionCall call;
   const Datum withdrawal_id = args.Uuid(0, "withdrawal_id");
-  const Datum approval_id = args.Uuid(1, "approval_id");
-  call.decision.approval_id = pg::DatumParam(UUIDOID, approval_id);
-  call.decision.approval_id_text = pg::TextOfUuid(approval_id);
-  call.decision.policy_decision_id =
-      CheckIdentifier(args.Text(2, "policy_decision_id"), "policy_decision_id");
+  call.decision.approval_id = pg::TextOfUuid(args.Uuid(1, "approval_id"));
+  call.decision.policy_decision_id = CheckIdentifier(args.Text(2, "policy_decision_id"), "policy_decision_id");
   call.decision.decided_by = CheckIdentifier(args.Text(3, "decided_by"), "decided_by");
   call.withdrawal = api::LockWithdrawal(withdrawal_id, "withdrawal_id");
 
-  static const pg::Statement kByApproval(
-      "SELECT withdrawal_id::text, policy_decision_id, decided_by, decision FROM txrelay.approvals WHERE "
-      "approval_id = $1",
-      {UUIDOID});
-  static const pg::Statement kByPolicy(
-      "SELECT approval_id::text, withdrawal_id::text FROM txrelay.approvals WHERE policy_decision_id = $1",
-      {TEXTOID});
-  const auto prior = kByApproval.Run({call.decision.approval_id});
-  if (!prior.empty()) {
-    const auto r = prior.front();
-    if (r.Text(0) == call.withdrawal.id_text && r.Text(1) == call.decision.policy_decision_id &&
-        r.Text(2) == call.decision.decided_by && r.Text(3) == decision) {
-      call.replay = true;
-      return call;
-    }
-    throw Error(sqlstate::kAlreadyUsed, "approval_id " + call.decision.approval_id_text + " was already used",
-                "It recorded decision " + r.Text(3) + " on withdrawal " + r.Text(0) + " (policy decision " +
-                    Quote(r.Text(1)) + ", by " + Quote(r.Text(2)) + ").",
-                "Every decision needs a new approval_id.");
+  if (const auto prior = store::FindDecisionByApproval(call.decision.approval_id)) {
+    call.replay = IsReplay(*prior, call, decision);
+    return call;
   }
-  const auto policy = kByPolicy.Run({pg::TextParam(call.decision.policy_decision_id)});
-  if (!policy.empty()) {
+  if (const auto policy = store::FindDecisionByPolicy(call.decision.policy_decision_id)) {
     throw Error(sqlstate::kAlreadyUsed,
                 "policy_decision_id " + Quote(call.decision.policy_decision_id) + " was already used",
-                "It is recorded as approval " + policy.front().Text(0) + " of withdrawal " +
-                    policy.front().Text(1) + ".",
+                "It is recorded as approval " + policy->approval_id + " of withdrawal " + policy->withdrawal_id + ".",
                 "A policy decision authorises one withdrawal once.");
   }
   if (call.withdrawal.status != "requested") {
     throw Error(sqlstate::kTransitionRefused,
-                "withdrawal " + call.withdrawal.id_text + " is " + call.withdrawal.status + ", not requested",
+                "withdrawal " + call.withdrawal.id + " is " + call.withdrawal.status + ", not requested",
                 std::string("Only a requested withdrawal can be ") + decision + ".");
   }
   return call;
@@ -116,7 +103,7 @@ TXRELAY_SQL_FUNCTION(txrelay_approve) {
   pg::SpiConnection spi;
   const DecisionCall call = BeginDecision(args, "approved");
   if (!call.replay) api::ApproveLocked(call.withdrawal, call.decision);
-  return api::ReturnWithdrawal(call.withdrawal.id);
+  return store::ReturnWithdrawal(call.withdrawal.id);
 }
 
 // reject(withdrawal_id, approval_id, policy_decision_id, decided_by, reason) -> withdrawals:
@@ -128,10 +115,10 @@ TXRELAY_SQL_FUNCTION(txrelay_reject) {
   const DecisionCall call = BeginDecision(args, "rejected");
   if (!call.replay) {
     api::InsertDecision(call.withdrawal, call.decision, "rejected", reason);
-    api::SetWithdrawalStatus(call.withdrawal, "rejected",
-                             "rejected by " + call.decision.decided_by + " (policy decision " +
-                                 call.decision.policy_decision_id + "): " + reason);
-    api::PostWithdrawalEntry(call.withdrawal, "RELEASE");
+    store::SetStatus(call.withdrawal.id, "rejected",
+                     "rejected by " + call.decision.decided_by + " (policy decision " +
+                         call.decision.policy_decision_id + "): " + reason);
+    store::PostWithdrawalEntry(call.withdrawal.id, "RELEASE");
   }
-  return api::ReturnWithdrawal(call.withdrawal.id);
+  return store::ReturnWithdrawal(call.withdrawal.id);
 }

@@ -4,14 +4,12 @@
 
 #include <string>
 
-#include "api/withdrawal_row.hpp"
-#include "pg/spi.hpp"
+#include "store/withdrawals.hpp"
 
 namespace txrelay::api {
 
 struct Decision {
-  pg::Param approval_id;  // uuid
-  std::string approval_id_text;
+  std::string approval_id;
   std::string policy_decision_id;
   std::string decided_by;
 };
@@ -20,6 +18,6 @@ struct Decision {
 // reserves its next nonce, records the approval, moves the withdrawal to 'approved' and creates
 // the signature request (and its outbox row when the sender has a signer). Throws TR008 before
 // writing anything when no sender is usable.
-void ApproveLocked(const WithdrawalRow& w, const Decision& decision);
+void ApproveLocked(const store::WithdrawalRow& w, const Decision& decision);
 
 }  // namespace txrelay::api

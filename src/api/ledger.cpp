@@ -9,6 +9,7 @@
 #include "pg/function.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
+#include "store/ledger.hpp"
 
 using namespace txrelay;
 
@@ -26,32 +27,17 @@ TXRELAY_SQL_FUNCTION(txrelay_credit) {
   pg::SpiConnection spi;
   api::RequireAsset(chain_id, asset);
   api::LockKey(api::KeyKind::kCreditReference, reference);
-  static const pg::Statement kExisting(
-      "SELECT entry_id, account, chain_id, asset, amount::text FROM txrelay.ledger_entries "
-      "WHERE reference = $1",
-      {TEXTOID});
-  const auto existing = kExisting.Run({pg::TextParam(reference)});
-  if (!existing.empty()) {
-    const auto r = existing.front();
-    if (r.Text(1) == account && r.Int64(2) == chain_id && r.Text(3) == asset && r.Text(4) == amount) {
-      return Int64GetDatum(r.Int64(0));
+  if (const auto existing = store::FindCredit(reference)) {
+    const store::CreditRow& r = *existing;
+    if (r.account == account && r.chain_id == chain_id && r.asset == asset && r.amount == amount) {
+      return Int64GetDatum(r.entry_id);
     }
-    throw Error(sqlstate::kAlreadyUsed,
-                "reference " + Quote(reference) + " was already used for another credit",
-                "Entry " + std::to_string(r.Int64(0)) + " credited " + r.Text(4) + " " + r.Text(3) +
-                    " on chain " + std::to_string(r.Int64(2)) + " to account " + Quote(r.Text(1)) + ".",
+    throw Error(sqlstate::kAlreadyUsed, "reference " + Quote(reference) + " was already used for another credit",
+                "Entry " + std::to_string(r.entry_id) + " credited " + r.amount + " " + r.asset + " on chain " +
+                    std::to_string(r.chain_id) + " to account " + Quote(r.account) + ".",
                 "A credit reference identifies one deposit; use a new reference for a new deposit.");
   }
-  static const pg::Statement kInsert(
-      "INSERT INTO txrelay.ledger_entries (kind, account, chain_id, asset, amount, reference) "
-      "VALUES ('CREDIT', $1, $2, $3, $4::numeric, $5) RETURNING entry_id",
-      {TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID});
-  const std::int64_t entry_id =
-      kInsert
-          .Run({pg::TextParam(account), pg::Int8Param(chain_id), pg::TextParam(asset), pg::TextParam(amount),
-                pg::TextParam(reference)})
-          .front()
-          .Int64(0);
+  const std::int64_t entry_id = store::InsertCredit(account, chain_id, asset, amount, reference);
   return Int64GetDatum(entry_id);
 }
 
@@ -68,13 +54,16 @@ TXRELAY_SQL_FUNCTION(txrelay_balance) {
     pg::SpiConnection spi;
     api::RequireAsset(chain_id, asset);
     static const pg::Statement kTotals(
-        "SELECT coalesce(sum(credited - reserved - spent), 0)::numeric, coalesce(sum(reserved), 0)::numeric, "
-        "coalesce(sum(spent), 0)::numeric FROM txrelay.ledger_accounts "
-        "WHERE account = $1 AND chain_id = $2 AND asset = $3",
+        R"sql(
+    SELECT coalesce(sum(credited - reserved - spent), 0)::numeric AS available,
+           coalesce(sum(reserved), 0)::numeric AS reserved, coalesce(sum(spent), 0)::numeric AS spent
+      FROM txrelay.ledger_accounts WHERE account = $1 AND chain_id = $2 AND asset = $3)sql",
         {TEXTOID, INT8OID, TEXTOID});
     const auto row =
         kTotals.Run({pg::TextParam(account), pg::Int8Param(chain_id), pg::TextParam(asset)}).front();
-    for (int i = 0; i < 3; ++i) values[i] = row.TransferValue(i);
+    values[0] = row.TransferValue("available");
+    values[1] = row.TransferValue("reserved");
+    values[2] = row.TransferValue("spent");
   }
   return pg::ReturnRecord(fcinfo, values, nulls);
 }

@@ -12,6 +12,7 @@
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 #include "pg/trigger.hpp"
+#include "store/ledger.hpp"
 
 using namespace txrelay;
 
@@ -30,11 +31,11 @@ class PostingScope {
 
 Datum HashDatum(const Hash32& h) { return pg::ByteaParam(h.data(), h.size()).value; }
 
-LedgerBalance ParseBalance(const pg::Row& row) {
+LedgerBalance ParseBalance(const store::AccountTotals& t) {
   LedgerBalance b;
-  b.credited = ParseAmount(row.Text(0), "credited", AmountRule::kNonNegative);
-  b.reserved = ParseAmount(row.Text(1), "reserved", AmountRule::kNonNegative);
-  b.spent = ParseAmount(row.Text(2), "spent", AmountRule::kNonNegative);
+  b.credited = ParseAmount(t.credited, "credited", AmountRule::kNonNegative);
+  b.reserved = ParseAmount(t.reserved, "reserved", AmountRule::kNonNegative);
+  b.spent = ParseAmount(t.spent, "spent", AmountRule::kNonNegative);
   return b;
 }
 
@@ -52,46 +53,57 @@ void CheckShape(const LedgerEntryFields& e, LedgerKind kind) {
 // The RESERVE a COMMIT or RELEASE resolves must exist, on the same account, for the same amount,
 // and must not be resolved already.
 void CheckResolution(const LedgerEntryFields& e) {
-  static const pg::Statement kReserve(
-      "SELECT account, chain_id, asset, amount::text, "
-      "(SELECT kind || ' entry ' || entry_id FROM txrelay.ledger_entries r WHERE r.withdrawal_id = $1::uuid "
-      "  AND r.kind IN ('COMMIT', 'RELEASE')) "
-      "FROM txrelay.ledger_entries WHERE withdrawal_id = $1::uuid AND kind = 'RESERVE'",
-      {TEXTOID});
-  const auto rows = kReserve.Run({pg::TextParam(*e.withdrawal_id)});
-  if (rows.empty()) {
+  const auto reserve = store::FindReserve(*e.withdrawal_id);
+  if (!reserve) {
     throw Error(sqlstate::kCheckViolation, e.kind + " without a RESERVE for withdrawal " + *e.withdrawal_id,
                 "A withdrawal's amount is reserved at request; only that reservation can be committed or "
                 "released.");
   }
-  const auto r = rows.front();
-  if (const auto resolution = r.OptionalText(4)) {
-    throw Error(sqlstate::kUniqueViolation,
-                "the RESERVE of withdrawal " + *e.withdrawal_id + " is already resolved",
-                "It was resolved by " + *resolution + "; a reservation is committed or released once.");
+  const store::ReserveRow& r = *reserve;
+  if (r.resolved_by) {
+    throw Error(sqlstate::kUniqueViolation, "the RESERVE of withdrawal " + *e.withdrawal_id + " is already resolved",
+                "It was resolved by " + *r.resolved_by + "; a reservation is committed or released once.");
   }
-  if (r.Text(0) != e.account || r.Int64(1) != e.chain_id || r.Text(2) != e.asset || r.Text(3) != e.amount) {
-    throw Error(
-        sqlstate::kCheckViolation, e.kind + " does not match the RESERVE of withdrawal " + *e.withdrawal_id,
-        "Reserved " + r.Text(3) + " " + r.Text(2) + " of account " + Quote(r.Text(0)) +
-            "; this entry moves " + e.amount + " " + e.asset + " of account " + Quote(e.account) + ".");
+  if (r.account != e.account || r.chain_id != e.chain_id || r.asset != e.asset || r.amount != e.amount) {
+    throw Error(sqlstate::kCheckViolation, e.kind + " does not match the RESERVE of withdrawal " + *e.withdrawal_id,
+                "Reserved " + r.amount + " " + r.asset + " of account " + Quote(r.account) + "; this entry moves " +
+                    e.amount + " " + e.asset + " of account " + Quote(e.account) + ".");
   }
 }
 
-}  // namespace
-
-TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
-  const pg::Trigger trigger(fcinfo);
-  if (!trigger.IsInsert() || !trigger.IsBefore() || !trigger.IsRowLevel()) {
-    throw std::logic_error("_ledger_entries_post must be a BEFORE INSERT row trigger");
+// The account's totals after the entry; the error names the account (and the withdrawal, unless
+// the entry is a RESERVE, whose new withdrawal the failure rolls back).
+LedgerBalance Apply(const LedgerEntryFields& e, const LedgerBalance& before, LedgerKind kind, const Uint256& amount) {
+  try {
+    return ApplyEntry(before, kind, amount);
+  } catch (const Error& error) {
+    std::string detail = error.detail() + " Account " + Quote(e.account) + ", chain " + std::to_string(e.chain_id) +
+                         ", asset " + e.asset;
+    if (e.withdrawal_id && kind != LedgerKind::kReserve) detail += ", withdrawal " + *e.withdrawal_id;
+    throw Error(error.sqlstate(), error.what(), detail + ".", error.hint());
   }
+}
+
+// Checks the entry against its account's totals, writes the new totals, and returns the entry's
+// hash (e.prev_hash and e.account_seq are filled in).
+Hash32 Post(LedgerEntryFields& e, LedgerKind kind, const Uint256& amount) {
+  pg::SpiConnection spi;
+  const PostingScope posting;
+  const store::AccountTotals account = store::LockAccount(e.account, e.chain_id, e.asset);
+  const LedgerBalance before = ParseBalance(account);
+  if (account.last_hash) e.prev_hash = AsHash32(account.last_hash->data(), account.last_hash->size());
+  e.account_seq = account.entry_count + 1;
+  if (kind == LedgerKind::kCommit || kind == LedgerKind::kRelease) CheckResolution(e);
+  const LedgerBalance after = Apply(e, before, kind, amount);
+  const Hash32 hash = LedgerEntryHash(e);
+  store::WriteAccountTotals(e.account, e.chain_id, e.asset, ToDecimal(after.credited), ToDecimal(after.reserved),
+                            ToDecimal(after.spent), e.entry_id, std::vector<std::uint8_t>(hash.begin(), hash.end()));
+  return hash;
+}
+
+LedgerEntryFields EntryOf(const pg::Trigger& trigger) {
   LedgerEntryFields e;
   e.kind = trigger.NewText("kind").value_or("");
-  const auto kind = ParseLedgerKind(e.kind);
-  if (!kind) {
-    throw Error(sqlstate::kCheckViolation, "unknown ledger entry kind " + Quote(e.kind),
-                "Entries are CREDIT, RESERVE, COMMIT or RELEASE.");
-  }
   e.account = trigger.NewText("account").value_or("");
   e.chain_id = std::stoll(trigger.NewText("chain_id").value_or("0"));
   e.asset = trigger.NewText("asset").value_or("");
@@ -102,66 +114,31 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
   e.entry_id = std::stoll(trigger.NewText("entry_id").value_or("0"));
   bool null_time = false;
   e.created_at_us = DatumGetTimestampTz(trigger.NewValue("created_at", &null_time));
+  return e;
+}
+
+}  // namespace
+
+TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
+  const pg::Trigger trigger(fcinfo);
+  if (!trigger.IsInsert() || !trigger.IsBefore() || !trigger.IsRowLevel()) {
+    throw std::logic_error("_ledger_entries_post must be a BEFORE INSERT row trigger");
+  }
+  LedgerEntryFields e = EntryOf(trigger);
+  const auto kind = ParseLedgerKind(e.kind);
+  if (!kind) {
+    throw Error(sqlstate::kCheckViolation, "unknown ledger entry kind " + Quote(e.kind),
+                "Entries are CREDIT, RESERVE, COMMIT or RELEASE.");
+  }
   CheckShape(e, *kind);
   const Uint256 amount = ParseAmount(e.amount, "amount", AmountRule::kPositive);
-
-  Hash32 hash;
-  {  // SPI scope: the tuple returned below must be built after SPI_finish, outside SPI memory.
-    pg::SpiConnection spi;
-    const PostingScope posting;
-    static const pg::Statement kLock(
-        "SELECT credited::text, reserved::text, spent::text, last_hash, entry_count FROM "
-        "txrelay.ledger_accounts "
-        "WHERE account = $1 AND chain_id = $2 AND asset = $3 FOR UPDATE",
-        {TEXTOID, INT8OID, TEXTOID});
-    static const pg::Statement kOpen(
-        "INSERT INTO txrelay.ledger_accounts (account, chain_id, asset) VALUES ($1, $2, $3) "
-        "ON CONFLICT ON CONSTRAINT ledger_accounts_pkey DO NOTHING",
-        {TEXTOID, INT8OID, TEXTOID});
-    const auto key = {pg::TextParam(e.account), pg::Int8Param(e.chain_id), pg::TextParam(e.asset)};
-    auto rows = kLock.Run(key);
-    if (rows.empty()) {
-      kOpen.Run(key);
-      rows = kLock.Run(key);
-    }
-    const auto account = rows.front();
-    const LedgerBalance before = ParseBalance(account);
-    if (!account.IsNull(3)) {
-      const auto prev = account.Bytes(3);
-      e.prev_hash = AsHash32(prev.data(), prev.size());
-    }
-    e.account_seq = account.Int64(4) + 1;
-
-    if (*kind == LedgerKind::kCommit || *kind == LedgerKind::kRelease) CheckResolution(e);
-    LedgerBalance after;
-    try {
-      after = ApplyEntry(before, *kind, amount);
-    } catch (const Error& error) {
-      std::string detail = error.detail() + " Account " + Quote(e.account) + ", chain " +
-                           std::to_string(e.chain_id) + ", asset " + e.asset;
-      // A RESERVE is posted with its new withdrawal, which the failure rolls back: naming it would
-      // point at a row that never existed.
-      if (e.withdrawal_id && *kind != LedgerKind::kReserve) detail += ", withdrawal " + *e.withdrawal_id;
-      throw Error(error.sqlstate(), error.what(), detail + ".", error.hint());
-    }
-    hash = LedgerEntryHash(e);
-
-    static const pg::Statement kTotals(
-        "UPDATE txrelay.ledger_accounts SET credited = $4::numeric, reserved = $5::numeric, spent = "
-        "$6::numeric, "
-        "entry_count = entry_count + 1, last_entry_id = $7, last_hash = $8, updated_at = now() "
-        "WHERE account = $1 AND chain_id = $2 AND asset = $3",
-        {TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, BYTEAOID});
-    kTotals.Run({pg::TextParam(e.account), pg::Int8Param(e.chain_id), pg::TextParam(e.asset),
-                 pg::TextParam(ToDecimal(after.credited)), pg::TextParam(ToDecimal(after.reserved)),
-                 pg::TextParam(ToDecimal(after.spent)), pg::Int8Param(e.entry_id),
-                 pg::ByteaParam(hash.data(), hash.size())});
-  }
+  // Post() closes its SPI connection before the tuple returned below is built outside SPI memory.
+  const Hash32 hash = Post(e, *kind, amount);
   std::vector<std::pair<const char*, pg::Param>> replace;
   replace.emplace_back("hash", pg::DatumParam(BYTEAOID, HashDatum(hash)));
   replace.emplace_back("account_seq", pg::Int8Param(e.account_seq));
   replace.emplace_back("prev_hash", e.prev_hash ? pg::DatumParam(BYTEAOID, HashDatum(*e.prev_hash))
-                                                : pg::DatumParam(BYTEAOID, Datum(0), true));
+                                                : pg::NullParam(BYTEAOID));
   return trigger.ProceedWith(replace);
 }
 

@@ -2,6 +2,7 @@
 #include "core/keccak.hpp"
 #include "api/lookups.hpp"
 #include "pg/spi.hpp"
+#include "store/config.hpp"
 
 namespace txrelay::api {
 
@@ -22,27 +23,18 @@ void RequireChain(std::int64_t chain_id) {
 
 AssetInfo RequireAsset(std::int64_t chain_id, const std::string& symbol) {
   RequireChain(chain_id);
-  static const pg::Statement kFind(
-      "SELECT symbol, contract, decimals FROM txrelay.assets WHERE chain_id = $1 AND symbol = $2",
-      {INT8OID, TEXTOID});
-  const auto rows = kFind.Run({pg::Int8Param(chain_id), pg::TextParam(symbol)});
-  if (rows.empty()) {
+  const auto asset = store::FindAsset(chain_id, symbol);
+  if (!asset) {
     throw Unknown("asset " + Quote(symbol) + " on chain " + std::to_string(chain_id),
                   "Add the asset with txrelay.add_asset; asset symbols are case-sensitive.");
   }
-  const auto row = rows.front();
-  return AssetInfo{row.Text(0), row.OptionalText(1), static_cast<int>(row.Int64(2))};
+  return AssetInfo{asset->symbol, asset->contract, static_cast<int>(asset->decimals)};
 }
 
 RiskTierInfo RequireRiskTier(const std::string& tier) {
-  static const pg::Statement kFind(
-      "SELECT tier, auto_approve_below, completion FROM txrelay.risk_tiers WHERE tier = $1", {TEXTOID});
-  const auto rows = kFind.Run({pg::TextParam(tier)});
-  if (rows.empty()) {
-    throw Unknown("risk_tier " + Quote(tier), "Define the tier with txrelay.set_risk_tier.");
-  }
-  const auto row = rows.front();
-  return RiskTierInfo{row.Text(0), row.Text(1), row.Text(2)};
+  const auto row = store::FindRiskTier(tier);
+  if (!row) throw Unknown("risk_tier " + Quote(tier), "Define the tier with txrelay.set_risk_tier.");
+  return RiskTierInfo{row->tier, row->auto_approve_below, row->completion};
 }
 
 void RequireSigner(const std::string& name) {

@@ -7,6 +7,7 @@
 #include "pg/function.hpp"
 #include "pg/spi.hpp"
 #include "pg/wakeup.hpp"
+#include "store/reconciliation_runs.hpp"
 
 using namespace txrelay;
 
@@ -19,16 +20,8 @@ TXRELAY_SQL_FUNCTION(txrelay_reconcile) {
   if (chain_id) api::RequireChain(*chain_id);
   // Two callers at once (two cron schedules, a DBA) get the same run, not two.
   api::LockKey(api::KeyKind::kReconcile, "reconcile");
-  const pg::Param scope = chain_id ? pg::Int8Param(*chain_id) : pg::DatumParam(INT8OID, Datum(0), true);
-  static const pg::Statement kOpen(
-      "SELECT run_id FROM txrelay.reconciliation_runs WHERE status IN ('requested', 'running') "
-      "AND chain_id IS NOT DISTINCT FROM $1 ORDER BY run_id LIMIT 1",
-      {INT8OID});
-  const auto open = kOpen.Run({scope});
-  if (!open.empty()) return Int64GetDatum(open.front().Int64(0));
-  static const pg::Statement kRequest(
-      "INSERT INTO txrelay.reconciliation_runs (chain_id) VALUES ($1) RETURNING run_id", {INT8OID});
-  const std::int64_t run_id = kRequest.Run({scope}).front().Int64(0);
+  if (const auto open = store::OpenRun(chain_id)) return Int64GetDatum(*open);
+  const std::int64_t run_id = store::RequestRun(chain_id);
   pg::WakeAtCommit(pg::WorkerKind::kTracker);
   return Int64GetDatum(run_id);
 }

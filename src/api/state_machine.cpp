@@ -2,11 +2,15 @@
 // a DBA in psql included, and the transition table as a set-returning function.
 
 #include "core/error.hpp"
+#include "core/status_sets.hpp"
 #include "core/withdrawal_status.hpp"
+#include "pg/arrays.hpp"
+#include "pg/args.hpp"
 #include "pg/function.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 #include "pg/trigger.hpp"
+#include "store/withdrawals.hpp"
 
 using namespace txrelay;
 
@@ -70,12 +74,7 @@ TXRELAY_SQL_FUNCTION(txrelay_withdrawals_record_event) {
   const auto to = trigger.NewText("status").value_or("");
   const auto reason = trigger.NewText("status_reason");
   pg::SpiConnection spi;
-  static const pg::Statement kEvent(
-      "INSERT INTO txrelay.withdrawal_events (withdrawal_id, event, from_status, to_status, reason) "
-      "VALUES ($1::uuid, 'status', $2, $3, $4)",
-      {TEXTOID, TEXTOID, TEXTOID, TEXTOID});
-  kEvent.Run(
-      {pg::TextParam(id), pg::OptionalTextParam(from), pg::TextParam(to), pg::OptionalTextParam(reason)});
+  store::RecordTransition(id, from, to, reason);
   return trigger.ProceedUnchanged();
 }
 
@@ -96,4 +95,22 @@ TXRELAY_SQL_FUNCTION(txrelay_state_transitions) {
     });
   }
   return Datum(0);
+}
+
+// _status_set(set_name) -> text[]: a named set of statuses (core/status_sets.hpp), the one
+// definition every view, index predicate and alert uses. IMMUTABLE: the planner folds it into a
+// constant, so `status <> ALL (txrelay._status_set('final'))` plans like a literal list and a
+// partial index with that predicate serves queries that say the same.
+TXRELAY_SQL_FUNCTION(txrelay_status_set) {
+  const pg::Args args(fcinfo);
+  const std::string name = args.Text(0, "set_name");
+  const auto set = ParseStatusSet(name);
+  if (!set) {
+    std::string names;
+    for (StatusSet s : kAllStatusSets) names += (names.empty() ? "" : ", ") + std::string(txrelay::Name(s));
+    throw InvalidArgument("set_name", "is not a status set", "Got " + Quote(name) + "; the sets are " + names + ".");
+  }
+  std::vector<std::string> statuses;
+  for (WithdrawalStatus s : Statuses(*set)) statuses.emplace_back(txrelay::Name(s));
+  return pg::MakeTextArray(statuses);
 }

@@ -44,37 +44,54 @@ Param ByteaParam(const std::uint8_t* data, std::size_t size) {
 
 Param DatumParam(Oid type, Datum value, bool is_null) { return {type, value, is_null}; }
 
-bool Row::IsNull(int column) const {
+Param NullParam(Oid type) { return {type, Datum(0), true}; }
+
+int Row::Attribute(const char* column) const {
+  const int attribute = SPI_fnumber(table_->tupdesc, column);
+  if (attribute <= 0) throw std::logic_error(std::string("no column '") + column + "' in the result");
+  return attribute;
+}
+
+Datum Row::Binary(const char* column, bool* is_null) const {
+  return SPI_getbinval(Tuple(), table_->tupdesc, Attribute(column), is_null);
+}
+
+void Row::NullIn(const char* column) const {
+  throw std::logic_error(std::string("unexpected NULL in column '") + column + "'");
+}
+
+bool Row::IsNull(const char* column) const {
   bool is_null = false;
-  SPI_getbinval(Tuple(), table_->tupdesc, column + 1, &is_null);
+  Binary(column, &is_null);
   return is_null;
 }
 
-std::string Row::Text(int column) const {
+std::string Row::Text(const char* column) const {
   auto value = OptionalText(column);
-  if (!value) throw std::logic_error("unexpected NULL in column " + std::to_string(column + 1));
+  if (!value) NullIn(column);
   return std::move(*value);
 }
 
-std::optional<std::string> Row::OptionalText(int column) const {
+std::optional<std::string> Row::OptionalText(const char* column) const {
   HeapTuple tuple = Tuple();
   TupleDesc desc = table_->tupdesc;
-  const char* text = Call([=] { return SPI_getvalue(tuple, desc, column + 1); });
+  const int attribute = Attribute(column);
+  const char* text = Call([=] { return SPI_getvalue(tuple, desc, attribute); });
   if (text == nullptr) return std::nullopt;
   return std::string(text);
 }
 
-std::int64_t Row::Int64(int column) const {
+std::int64_t Row::Int64(const char* column) const {
   auto value = OptionalInt64(column);
-  if (!value) throw std::logic_error("unexpected NULL in column " + std::to_string(column + 1));
+  if (!value) NullIn(column);
   return *value;
 }
 
-std::optional<std::int64_t> Row::OptionalInt64(int column) const {
+std::optional<std::int64_t> Row::OptionalInt64(const char* column) const {
   bool is_null = false;
-  const Datum d = SPI_getbinval(Tuple(), table_->tupdesc, column + 1, &is_null);
+  const Datum d = Binary(column, &is_null);
   if (is_null) return std::nullopt;
-  switch (SPI_gettypeid(table_->tupdesc, column + 1)) {
+  switch (SPI_gettypeid(table_->tupdesc, Attribute(column))) {
     case INT2OID:
       return DatumGetInt16(d);
     case INT4OID:
@@ -82,36 +99,36 @@ std::optional<std::int64_t> Row::OptionalInt64(int column) const {
     case INT8OID:
       return DatumGetInt64(d);
     default:
-      throw std::logic_error("column " + std::to_string(column + 1) + " is not an integer");
+      throw std::logic_error(std::string("column '") + column + "' is not an integer");
   }
 }
 
-bool Row::Bool(int column) const {
+bool Row::Bool(const char* column) const {
   bool is_null = false;
-  const Datum d = SPI_getbinval(Tuple(), table_->tupdesc, column + 1, &is_null);
-  if (is_null) throw std::logic_error("unexpected NULL in column " + std::to_string(column + 1));
+  const Datum d = Binary(column, &is_null);
+  if (is_null) NullIn(column);
   return DatumGetBool(d);
 }
 
-std::vector<std::uint8_t> Row::Bytes(int column) const {
+std::vector<std::uint8_t> Row::Bytes(const char* column) const {
   bool is_null = false;
-  const Datum d = SPI_getbinval(Tuple(), table_->tupdesc, column + 1, &is_null);
-  if (is_null) throw std::logic_error("unexpected NULL in column " + std::to_string(column + 1));
+  const Datum d = Binary(column, &is_null);
+  if (is_null) NullIn(column);
   bytea* value = Call([=] { return DatumGetByteaPP(d); });
   const auto* data = reinterpret_cast<const std::uint8_t*>(VARDATA_ANY(value));
   return std::vector<std::uint8_t>(data, data + VARSIZE_ANY_EXHDR(value));
 }
 
-Datum Row::Value(int column) const {
+Datum Row::Value(const char* column) const {
   bool is_null = false;
-  return SPI_getbinval(Tuple(), table_->tupdesc, column + 1, &is_null);
+  return Binary(column, &is_null);
 }
 
-Datum Row::TransferValue(int column) const {
+Datum Row::TransferValue(const char* column) const {
   bool is_null = false;
-  const Datum d = SPI_getbinval(Tuple(), table_->tupdesc, column + 1, &is_null);
-  if (is_null) throw std::logic_error("unexpected NULL in column " + std::to_string(column + 1));
-  const Oid type = SPI_gettypeid(table_->tupdesc, column + 1);
+  const Datum d = Binary(column, &is_null);
+  if (is_null) NullIn(column);
+  const Oid type = SPI_gettypeid(table_->tupdesc, Attribute(column));
   return Call([=] {
     int16 length;
     bool by_value;

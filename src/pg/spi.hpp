@@ -39,27 +39,35 @@ Param BoolParam(bool value);
 Param Float8Param(double value);
 Param ByteaParam(const std::uint8_t* data, std::size_t size);
 Param DatumParam(Oid type, Datum value, bool is_null = false);
+// SQL NULL of a type.
+Param NullParam(Oid type);
 
+// One result row. Columns are read by name (the SQL names them with AS where needed), so that
+// a reordered SELECT list cannot silently shift a value into the wrong field.
 class Row {
  public:
   Row(SPITupleTable* table, std::uint64_t index) : table_(table), index_(index) {}
-  bool IsNull(int column) const;
+  bool IsNull(const char* column) const;
   // The column's text (its type's output function). Throws std::logic_error on NULL.
-  std::string Text(int column) const;
-  std::optional<std::string> OptionalText(int column) const;
+  std::string Text(const char* column) const;
+  std::optional<std::string> OptionalText(const char* column) const;
   // int2, int4 or int8 columns.
-  std::int64_t Int64(int column) const;
-  std::optional<std::int64_t> OptionalInt64(int column) const;
-  bool Bool(int column) const;
+  std::int64_t Int64(const char* column) const;
+  std::optional<std::int64_t> OptionalInt64(const char* column) const;
+  bool Bool(const char* column) const;
   // bytea column contents.
-  std::vector<std::uint8_t> Bytes(int column) const;
+  std::vector<std::uint8_t> Bytes(const char* column) const;
   // The raw value, valid until SPI_finish.
-  Datum Value(int column) const;
+  Datum Value(const char* column) const;
   // A copy of a by-reference value (a whole row, text ...) in the caller's memory context, so
   // that it can be returned to PostgreSQL after SPI_finish.
-  Datum TransferValue(int column) const;
+  Datum TransferValue(const char* column) const;
 
  private:
+  // The 1-based attribute number of `column`; std::logic_error if the result has no such column.
+  int Attribute(const char* column) const;
+  Datum Binary(const char* column, bool* is_null) const;
+  [[noreturn]] void NullIn(const char* column) const;
   HeapTuple Tuple() const { return table_->vals[index_]; }
   SPITupleTable* table_;
   std::uint64_t index_;

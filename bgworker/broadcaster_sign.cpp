@@ -1,0 +1,194 @@
+// The sign stage: fees from the chain (cached per chain for txrelay.fee_refresh_ms), gas from
+// eth_estimateGas, the transaction built and signed by the sender's signer, and the signed bytes
+// recorded through txrelay.submit_signed (verified like a client's) before any send.
+
+#include <algorithm>
+
+#include "bgworker/broadcaster.hpp"
+#include "bgworker/exchanges.hpp"
+#include "bgworker/worker_settings.hpp"
+#include "core/keccak.hpp"
+#include "core/rpc/block_header.hpp"
+#include "core/rpc/jsonrpc.hpp"
+#include "core/rpc/signer.hpp"
+#include "pg/postgres.hpp"
+#include "pg/worker.hpp"
+#include "pg/worker_transaction.hpp"
+#include "store/attempts.hpp"
+
+namespace txrelay::bgworker {
+
+namespace {
+
+// A plain transfer to an account costs exactly 21000; anything else gets 20 % headroom.
+std::uint64_t GasWithHeadroom(std::uint64_t estimate) { return estimate == 21000 ? 21000 : estimate + estimate / 5; }
+
+// An EIP-1559 transaction at the job's nonce, priced at the chain's quote; a fee bump at least at
+// the tracker's floor (the stuck attempt's + 10 % + 1 wei), more if the market asks more now; the
+// tip never above the max fee.
+eth::UnsignedTx BuildTx(const Job& j, const ChainInfo& chain, std::uint64_t gas) {
+  eth::UnsignedTx tx;
+  tx.type = eth::TxType::kDynamicFee;
+  tx.chain_id = static_cast<std::uint64_t>(j.chain_id);
+  tx.nonce = j.nonce;
+  tx.max_fee_per_gas = chain.fees->max_fee_per_gas;
+  tx.max_priority_fee_per_gas = chain.fees->max_priority_fee_per_gas;
+  if (j.min_fees) {
+    tx.max_fee_per_gas = std::max(tx.max_fee_per_gas, j.min_fees->max_fee_per_gas);
+    tx.max_priority_fee_per_gas = std::max(tx.max_priority_fee_per_gas, j.min_fees->max_priority_fee_per_gas);
+    tx.max_fee_per_gas = std::max(tx.max_fee_per_gas, tx.max_priority_fee_per_gas);
+  }
+  tx.gas_limit = gas;
+  tx.to = j.to;
+  tx.value = j.value;
+  tx.data = j.data;
+  return tx;
+}
+
+nlohmann::json EstimateParams(const Job& j) {
+  return nlohmann::json::array({{{"from", j.from.Checksummed()},
+                                 {"to", j.to.Checksummed()},
+                                 {"value", rpc::ToHexQuantity(j.value)},
+                                 {"data", ToHex(j.data)}}});
+}
+
+}  // namespace
+
+void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast) {
+  if (jobs.empty()) return;
+  Failures retry, dead;
+  const std::vector<Job*> ready = EstimateGas(jobs, retry, dead);
+  const std::vector<Job*> signed_jobs = RequestSignatures(ready, retry);
+  RecordSigned(signed_jobs, retry, dead, to_broadcast);
+}
+
+bool Broadcaster::RefreshFees(ChainInfo& chain, bool force) {
+  const std::int64_t now = pg::worker::NowMs();
+  if (!force && chain.fees && now - chain.fees_at_ms < settings.fee_refresh_ms) return true;
+  Exchange ex = ReadExchange(chain.endpoints);
+  AddCall(ex, "eth_getBlockByNumber", {"latest", false}, ChainIds(chain.chain_id));
+  AddCall(ex, "eth_maxPriorityFeePerGas", nlohmann::json::array(), ChainIds(chain.chain_id));
+  gateway_.Run({&ex});
+  const rpc::Reply* block = ReplyAt(ex, 0);
+  const rpc::Reply* tip = ReplyAt(ex, 1);
+  std::optional<Uint256> base;
+  if (block && !block->is_error) {
+    const auto header = rpc::ParseBlockHeader(block->result);
+    if (header.ok()) base = header.value->base_fee;
+  }
+  std::optional<Uint256> suggested;
+  if (tip && !tip->is_error) suggested = rpc::HexQuantity256(tip->result);
+  audit_.push_back(std::move(ex));
+  if (!base) return false;
+  chain.fees = rpc::QuoteFees(*base, suggested.value_or(Uint256("1000000000")), chain.fee_cap, chain.tip_cap);
+  chain.base_fee = base;
+  chain.suggested_tip = suggested;
+  chain.fees_at_ms = now;
+  return true;
+}
+
+// Fees and gas per chain, one batch per chain; the jobs that get a built transaction.
+std::vector<Job*> Broadcaster::EstimateGas(std::vector<Job>& jobs, Failures& retry, Failures& dead) {
+  Batch<std::int64_t> estimates;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    Job& j = jobs[i];
+    if (!j.signer) {
+      dead.emplace_back(&j, "sender " + j.from.Checksummed() + " has no signer: it is client-signed (submit_signed)");
+    } else if (!RefreshFees(chains_[j.chain_id])) {
+      retry.emplace_back(&j, "cannot read fees of chain " + std::to_string(j.chain_id));
+    } else {
+      estimates.Add(j.chain_id, [&] { return ReadExchange(chains_[j.chain_id].endpoints); }, i, "eth_estimateGas",
+                    EstimateParams(j), j.Ids());
+    }
+  }
+  estimates.Run(gateway_);
+  std::vector<Job*> ready;
+  estimates.ForEach([&](std::size_t i, const rpc::Reply* r, const Exchange& ex) {
+    Job& j = jobs[i];
+    const ChainInfo& chain = chains_[j.chain_id];
+    std::optional<std::uint64_t> estimate;
+    if (r && !r->is_error) estimate = rpc::HexQuantity(r->result);
+    if (!estimate) {
+      retry.emplace_back(&j, !r ? "eth_estimateGas: " + ex.last_error
+                                : r->is_error ? rpc::DescribeErrorReply("eth_estimateGas", *r)
+                                              : std::string("eth_estimateGas returned no quantity"));
+      return;
+    }
+    const std::uint64_t gas = GasWithHeadroom(*estimate);
+    if (gas > chain.max_gas_limit) {
+      dead.emplace_back(&j, "needs " + std::to_string(gas) + " gas, above the chain's max_gas_limit " +
+                                std::to_string(chain.max_gas_limit));
+      return;
+    }
+    j.tx = BuildTx(j, chain, gas);
+    ready.push_back(&j);
+  });
+  estimates.MoveTo(audit_);
+  return ready;
+}
+
+// One batch per signer; the jobs whose signed bytes came back.
+std::vector<Job*> Broadcaster::RequestSignatures(const std::vector<Job*>& ready, Failures& retry) {
+  Batch<std::string> signs;
+  for (std::size_t i = 0; i < ready.size(); ++i) {
+    const Job& j = *ready[i];
+    signs.Add(j.signer->url, [&] { return WriteExchange({*j.signer}); }, i, "eth_signTransaction",
+              rpc::SignTransactionParams(j.tx, j.from), j.Ids());
+  }
+  signs.Run(gateway_);
+  std::vector<Job*> signed_jobs;
+  signs.ForEach([&](std::size_t i, const rpc::Reply* r, const Exchange& ex) {
+    Job& j = *ready[i];
+    std::optional<Bytes> raw;
+    if (r && !r->is_error) raw = rpc::SignedRawFromResult(r->result);
+    if (!raw) {
+      retry.emplace_back(&j, !r ? "eth_signTransaction via " + j.signer->redacted + ": " + ex.last_error
+                                : r->is_error ? rpc::DescribeErrorReply("eth_signTransaction", *r)
+                                              : std::string("the signer answered neither a raw transaction nor {raw, tx}"));
+      return;
+    }
+    j.signed_raw = *raw;
+    const Hash32 h = Keccak256(*raw);
+    j.tx_hash = ToHex(h.data(), h.size());
+    signed_jobs.push_back(&j);
+  });
+  signs.MoveTo(audit_);
+  return signed_jobs;
+}
+
+// The signed bytes are stored (and verified by submit_signed) before any send; the send job of
+// each attempt is leased at once, so that it goes out in this round.
+void Broadcaster::RecordSigned(const std::vector<Job*>& signed_jobs, Failures& retry, Failures& dead,
+                               std::vector<Job>& to_broadcast) {
+  pg::WorkerTransaction txn;
+  for (Job* j : signed_jobs) {
+    Job b = *j;
+    std::optional<store::Lease> lease;
+    const auto error = pg::RunInSubTransaction([&] {
+      const store::SubmittedAttempt attempt = store::SubmitSigned(j->signature_request_id, j->signed_raw);
+      b.kind = "broadcast";
+      b.attempt_id = attempt.attempt_id;
+      b.tx_hash = attempt.tx_hash;
+      b.raw = j->signed_raw;
+      Done(*j);
+      lease = store::LeaseBroadcastOf(b.attempt_id, LeaseOwner(), settings.lease_seconds);
+    });
+    if (!error) {
+      if (!lease) continue;
+      b.outbox_id = lease->outbox_id;
+      b.tries = lease->tries;
+      to_broadcast.push_back(std::move(b));
+    } else if (error->sqlerrcode == MAKE_SQLSTATE('T', 'R', '0', '0', '3')) {
+      Cancelled(*j, "not signed: " + error->message);
+    } else {
+      dead.emplace_back(j, "the signer's transaction was refused by submit_signed: " + error->message +
+                               " (a signer that signs something other than what was asked is a security incident)");
+    }
+  }
+  for (auto& [j, why] : retry) Retry(*j, why);
+  for (auto& [j, why] : dead) Dead(*j, why);
+  FlushAudit();
+  txn.Commit();
+}
+
+}  // namespace txrelay::bgworker

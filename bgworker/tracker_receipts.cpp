@@ -1,0 +1,115 @@
+// Receipts: every receipt of each new block, read once by block hash (eth_getBlockReceipts) and
+// kept where the transaction is ours; and, for a nonce used on chain, the receipts of our
+// attempts at it (ours mined?) or the transaction that took it. Receipts are read strictly
+// (core/rpc/receipt): one the tracker cannot fully read stops the round instead of being guessed.
+
+#include "bgworker/tracker.hpp"
+#include "core/rpc/fields.hpp"
+#include "core/rpc/jsonrpc.hpp"
+#include "pg/worker_transaction.hpp"
+#include "store/attempts.hpp"
+
+namespace txrelay::bgworker {
+
+namespace {
+
+// Why the receipts of `block` could not be used: the transport, the node's error, or the answer.
+std::string ReceiptsRefusal(const Exchange& ex, const rpc::Reply* r, const rpc::Parsed<std::vector<rpc::Receipt>>* parsed) {
+  if (!r) return ex.last_error.empty() ? std::string("no reply") : ex.last_error;
+  if (r->is_error) return rpc::DescribeErrorReply("eth_getBlockReceipts", *r);
+  return parsed->error;
+}
+
+}  // namespace
+
+bool Tracker::ReadReceipts(ChainState& c, const std::vector<rpc::BlockHeader>& blocks, std::vector<rpc::Receipt>& ours) {
+  if (blocks.empty()) return true;
+  Exchange ex = ReadExchange(c.config.endpoints);
+  for (const auto& b : blocks) AddCall(ex, "eth_getBlockReceipts", {b.hash}, ChainIds(c.config.chain_id));
+  gateway_.Run({&ex});
+  std::vector<rpc::Receipt> all;
+  std::string error;
+  for (std::size_t i = 0; i < blocks.size() && error.empty(); ++i) {
+    const rpc::Reply* r = ReplyAt(ex, i);
+    if (!r || r->is_error) {
+      error = ReceiptsRefusal(ex, r, nullptr);
+      break;
+    }
+    auto parsed = rpc::ParseBlockReceipts(r->result, blocks[i]);
+    if (!parsed.ok()) error = ReceiptsRefusal(ex, r, &parsed);
+    if (parsed.ok()) all.insert(all.end(), parsed.value->begin(), parsed.value->end());
+  }
+  audit_.push_back(std::move(ex));
+  if (!error.empty()) {
+    Backoff(c, "cannot read block receipts: " + error);
+    return false;
+  }
+  if (all.empty()) return true;
+  std::vector<std::string> hashes;
+  for (const auto& x : all) hashes.push_back(x.tx_hash);
+  pg::WorkerTransaction txn;
+  const std::set<std::string> mine = store::OursAmong(c.config.chain_id, hashes);
+  txn.Commit();
+  for (auto& x : all) {
+    if (mine.count(x.tx_hash)) ours.push_back(std::move(x));
+  }
+  return true;
+}
+
+bool Tracker::ResolveUsedNonces(ChainState& c, const std::set<NonceKey>& used, UsedNonces& out) {
+  const std::int64_t chain = c.config.chain_id;
+  std::vector<std::pair<NonceKey, std::string>> hashes;  // (sender, nonce) -> one of our hashes
+  {
+    pg::WorkerTransaction txn;
+    for (const auto& key : used) {
+      for (auto& h : store::HashesAtNonce(chain, key.first, key.second)) hashes.emplace_back(key, std::move(h));
+    }
+    txn.Commit();
+  }
+  Exchange rx = ReadExchange(c.config.endpoints);
+  for (const auto& [key, h] : hashes) AddCall(rx, "eth_getTransactionReceipt", {h}, ChainIds(chain));
+  gateway_.Run({&rx});
+  std::string error = rx.outcome == rpc::Outcome::kOk ? "" : rx.last_error;
+  for (std::size_t i = 0; i < hashes.size() && error.empty(); ++i) {
+    const rpc::Reply* r = ReplyAt(rx, i);
+    if (!r || r->is_error || r->result.is_null()) continue;  // not mined (or not known now)
+    auto receipt = rpc::ParseReceiptOf(r->result, hashes[i].second);
+    if (!receipt.ok()) {
+      error = receipt.error;
+      break;
+    }
+    out.found.push_back(std::move(*receipt.value));
+    out.ours_mined.insert(hashes[i].first);
+  }
+  audit_.push_back(std::move(rx));
+  if (!error.empty()) {
+    Backoff(c, "cannot read receipts: " + error);
+    return false;
+  }
+  NameCulprits(c, used, out);
+  return true;
+}
+
+// Names the transaction that took a nonce, where the node can say (anvil answers
+// eth_getTransactionBySenderAndNonce; other nodes may not).
+void Tracker::NameCulprits(ChainState& c, const std::set<NonceKey>& used, UsedNonces& out) {
+  std::vector<NonceKey> asked;
+  Exchange nx = ReadExchange(c.config.endpoints);
+  for (const auto& key : used) {
+    if (out.ours_mined.count(key)) continue;
+    AddCall(nx, "eth_getTransactionBySenderAndNonce", {key.first, rpc::ToHexQuantity(key.second)},
+            ChainIds(c.config.chain_id));
+    asked.push_back(key);
+  }
+  if (asked.empty()) return;
+  gateway_.Run({&nx});
+  for (std::size_t i = 0; i < asked.size(); ++i) {
+    const rpc::Reply* r = ReplyAt(nx, i);
+    if (!r || r->is_error || !r->result.is_object()) continue;
+    auto hash = rpc::ReadHash32(r->result, "hash", "the transaction at the nonce");
+    if (hash.ok()) out.culprits[asked[i]] = std::move(*hash.value);
+  }
+  audit_.push_back(std::move(nx));
+}
+
+}  // namespace txrelay::bgworker

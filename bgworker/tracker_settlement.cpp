@@ -1,0 +1,164 @@
+// The database side of the tracker, inside the caller's transaction: an inclusion recorded (the
+// other attempts at its nonce lost, the jobs it made moot cancelled), a reorg undone, withdrawals
+// moved along included -> safe -> finalized and completed at their tier's level with the ledger
+// settled (COMMIT with the receipt's fee, or RELEASE after a revert), and a nonce taken by a
+// transaction not ours ending its withdrawal as replaced_externally with the sender quarantined.
+// Which moves are possible is the state machine's to say (core/withdrawal_status).
+
+#include "bgworker/log_ids.hpp"
+#include "bgworker/tracker.hpp"
+#include "core/completion.hpp"
+#include "core/log_ids.hpp"
+#include "core/withdrawal_status.hpp"
+#include "pg/worker.hpp"
+#include "store/attempts.hpp"
+#include "store/ledger.hpp"
+#include "store/outbox.hpp"
+#include "store/senders.hpp"
+#include "store/withdrawals.hpp"
+
+namespace txrelay::bgworker {
+
+namespace {
+
+Uint256 Wei(const std::optional<std::string>& text) {
+  return text ? ParseAmount(*text, "amount", AmountRule::kNonNegative) : Uint256(0);
+}
+
+bool Allows(const std::string& status, WithdrawalStatus to) {
+  const auto from = ParseWithdrawalStatus(status);
+  return from && CanTransition(*from, to);
+}
+
+// Completed before a reorg (an included:N tier) and now in another block: the COMMIT stays
+// (resolved once, append-only) with the fee known then; the fee actually paid is recorded.
+void NoteFeeChange(const std::string& withdrawal, const std::string& attempt, const rpc::Receipt& r,
+                   const std::string& where) {
+  const auto committed = store::CommittedFee(withdrawal);
+  const Uint256 fee = ReceiptFee(r.gas_used, r.effective_gas_price);
+  if (!committed || Wei(committed) == fee) return;
+  store::AddNote(withdrawal, "fee_changed_after_completion",
+                 "included again after its completion, in " + where + ": the fee paid is " + ToDecimal(fee) +
+                     " wei, the COMMIT recorded " + *committed,
+                 nlohmann::json{{"attempt_id", attempt},
+                                {"tx_hash", r.tx_hash},
+                                {"block_number", r.block_number},
+                                {"fee_committed", *committed},
+                                {"fee_final", ToDecimal(fee)}}
+                     .dump());
+  pg::worker::LogWarning("txrelay tracker: a completed withdrawal was included again at another fee (" + *committed +
+                         " -> " + ToDecimal(fee) + " wei) " + WithdrawalLogIds(withdrawal, attempt, r.tx_hash));
+}
+
+}  // namespace
+
+void Tracker::UndoReorged(std::int64_t chain, std::uint64_t fork, std::uint64_t latest) {
+  for (const store::ReorgedInclusion& g : store::InclusionsAbove(chain, fork)) {
+    store::Uninclude(g.attempt_id, latest);
+    const std::string reason = "reorg: block " + std::to_string(g.block_number) + " (" + g.block_hash +
+                               ") left the canonical chain with tx " + g.tx_hash;
+    if (Allows(g.withdrawal_status, WithdrawalStatus::kReorged)) {
+      store::MoveStatus(g.withdrawal_id, g.withdrawal_status, "reorged", reason);
+      store::Notify("reorged", g.withdrawal_id);
+    }
+    if (g.withdrawal_status == "safe" || g.withdrawal_status == "finalized") {
+      pg::worker::LogWarning("txrelay tracker: CRITICAL: a " + g.withdrawal_status + " inclusion was reorged out: " +
+                             reason + " " + WithdrawalLogIds(g.withdrawal_id, g.attempt_id, g.tx_hash));
+    }
+    store::EnqueueResend(g.attempt_id, reason);  // anvil forgets reorged transactions; geth re-injects them
+  }
+  store::ForgetBlocksAbove(chain, fork);
+}
+
+void Tracker::RecordInclusion(std::int64_t chain, const rpc::Receipt& r) {
+  const auto included = store::IncludeAttempt({r.tx_hash, r.block_hash, r.block_number, r.status,
+                                               ToDecimal(r.gas_used), ToDecimal(r.effective_gas_price)});
+  if (!included) return;  // already recorded
+  const std::string& withdrawal = included->withdrawal_id;
+  // One attempt per nonce is ever included: the others (fee bumps, or the bumped one) lost; and
+  // nothing at this nonce needs sending or signing any more (a resend asked for after a reorg that
+  // moved it, a fee bump asked for while it was on its way into a block).
+  store::ReplaceOthersAtNonce(chain, included->from_address, included->nonce, included->attempt_id);
+  store::CancelSettled(chain, included->from_address, included->nonce, r.tx_hash);
+  const std::string where = "block " + std::to_string(r.block_number) + " (" + r.block_hash + "), tx " + r.tx_hash +
+                            (r.status == 1 ? "" : ", reverted (receipt status 0)");
+  NoteFeeChange(withdrawal, included->attempt_id, r, where);
+  // A send recorded only on chain (the broadcaster died before recording it) is broadcast too.
+  store::MoveStatus(withdrawal, "signed", "broadcasted", "found on chain: " + where);
+  if (!store::MoveStatus(withdrawal, "broadcasted", "included", "included in " + where)) {
+    store::MoveStatus(withdrawal, "reorged", "included", "included again in " + where);
+  }
+}
+
+// A finalized withdrawal without completion was moved by hand (the owner may write the table):
+// it is settled like any other, when the chain says its tier's level is reached.
+bool Tracker::AdvanceWithdrawals(std::int64_t chain, const Heads& heads) {
+  bool changed = false;
+  for (const store::OpenInclusion& w : store::OpenInclusions(chain)) changed |= Advance(w, heads);
+  return changed;
+}
+
+bool Tracker::Advance(const store::OpenInclusion& w, const Heads& heads) {
+  const Completion completion = ParseCompletion(w.completion, "completion");
+  const WithdrawalStatus level = InclusionLevel(w.block_number, heads);
+  const bool reached = CompletionReached(completion, w.block_number, heads);
+  const Uint256 fee = ReceiptFee(Wei(w.gas_used), Wei(w.effective_gas_price));
+  const std::string at = "block " + std::to_string(w.block_number) + ", tx " + w.tx_hash;
+  if (w.receipt_status == 0) {
+    // Reverted: final once the tier's level is reached (a reorg could still bring it back mined
+    // differently); the amount is released, the gas it burned is the fee.
+    if (!reached) {
+      return level != WithdrawalStatus::kIncluded && w.status == "included" &&
+             store::MoveStatus(w.withdrawal_id, "included", "safe", "safe: " + at);
+    }
+    store::MoveStatus(w.withdrawal_id, w.status, "failed", "reverted on chain (receipt status 0) in " + at);
+    store::PostWithdrawalEntry(w.withdrawal_id, "RELEASE", fee);
+    store::Notify("failed", w.withdrawal_id);
+    return true;
+  }
+  bool changed = false;
+  std::string status = w.status;
+  if (level == WithdrawalStatus::kSafe && status == "included") {
+    changed |= store::MoveStatus(w.withdrawal_id, "included", "safe", "safe: " + at);
+    status = "safe";
+  } else if (level == WithdrawalStatus::kFinalized) {
+    changed |= store::MoveStatus(w.withdrawal_id, status, "finalized", "finalized: " + at);
+  }
+  if (!reached || w.completed) return changed;
+  store::MarkCompleted(w.withdrawal_id);
+  store::PostWithdrawalEntry(w.withdrawal_id, "COMMIT", fee);
+  store::AddNote(w.withdrawal_id, "completed", "completed at its tier's level (" + completion.Text() + ") in " + at,
+                 nlohmann::json{{"completion", completion.Text()},
+                                {"block_number", w.block_number},
+                                {"tx_hash", w.tx_hash},
+                                {"fee", ToDecimal(fee)}}
+                     .dump());
+  store::Notify("completed", w.withdrawal_id);
+  return true;
+}
+
+void Tracker::ReplacedExternally(std::int64_t chain, const std::string& from, std::uint64_t nonce,
+                                 const std::string& replacing_tx) {
+  const auto holder = store::HolderOfNonce(chain, from, nonce);
+  if (!holder) return;
+  const std::string culprit = replacing_tx.empty() ? "a transaction not made by txrelay" : "transaction " + replacing_tx;
+  const std::string reason = "nonce " + holder->nonce_key + " was used on chain by " + culprit;
+  store::ReplaceOthersAtNonce(chain, from, static_cast<std::int64_t>(nonce), std::nullopt);
+  if (Allows(holder->status, WithdrawalStatus::kReplacedExternally)) {
+    store::MoveStatus(holder->withdrawal_id, holder->status, "replaced_externally", reason);
+    store::PostWithdrawalEntry(holder->withdrawal_id, "RELEASE");
+    store::Notify("replaced_externally", holder->withdrawal_id);
+  } else {
+    store::AddNote(holder->withdrawal_id, "nonce_used_externally", reason,
+                   nlohmann::json{{"nonce_key", holder->nonce_key}, {"replacing_tx", replacing_tx}}.dump());
+  }
+  // The sender's key was used outside txrelay: no further nonce until an operator has looked.
+  store::Quarantine(chain, from,
+                    reason + " (withdrawal " + holder->withdrawal_id +
+                        "); investigate the key before txrelay.set_sender_status(..., 'active', ...)");
+  pg::worker::LogWarning("txrelay tracker: CRITICAL: " + reason + "; sender " + from + " quarantined " +
+                         FormatLogIds({holder->withdrawal_id, holder->idempotency_key, holder->nonce_key, "",
+                                       replacing_tx}));
+}
+
+}  // namespace txrelay::bgworker

@@ -1,0 +1,45 @@
+#include "store/approvals.hpp"
+
+#include "pg/spi.hpp"
+
+namespace txrelay::store {
+
+namespace {
+
+DecisionRow FromRow(const pg::Row& r) {
+  return DecisionRow{r.Text("approval_id"), r.Text("withdrawal_id"), r.Text("policy_decision_id"),
+                     r.Text("decided_by"), r.Text("decision")};
+}
+
+}  // namespace
+
+std::optional<DecisionRow> FindDecisionByApproval(const std::string& approval_id) {
+  static const pg::Statement kFind(R"sql(
+    SELECT approval_id, withdrawal_id, policy_decision_id, decided_by, decision
+      FROM txrelay.approvals WHERE approval_id = $1::uuid)sql",
+                                   {TEXTOID});
+  const auto rows = kFind.Run({pg::TextParam(approval_id)});
+  if (rows.empty()) return std::nullopt;
+  return FromRow(rows.front());
+}
+
+std::optional<DecisionRow> FindDecisionByPolicy(const std::string& policy_decision_id) {
+  static const pg::Statement kFind(R"sql(
+    SELECT approval_id, withdrawal_id, policy_decision_id, decided_by, decision
+      FROM txrelay.approvals WHERE policy_decision_id = $1)sql",
+                                   {TEXTOID});
+  const auto rows = kFind.Run({pg::TextParam(policy_decision_id)});
+  if (rows.empty()) return std::nullopt;
+  return FromRow(rows.front());
+}
+
+void InsertDecision(const DecisionRow& d, const std::optional<std::string>& reason) {
+  static const pg::Statement kInsert(R"sql(
+    INSERT INTO txrelay.approvals (approval_id, withdrawal_id, policy_decision_id, decision, decided_by, reason)
+    VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6))sql",
+                                     {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
+  kInsert.Run({pg::TextParam(d.approval_id), pg::TextParam(d.withdrawal_id), pg::TextParam(d.policy_decision_id),
+               pg::TextParam(d.decision), pg::TextParam(d.decided_by), pg::OptionalTextParam(reason)});
+}
+
+}  // namespace txrelay::store

@@ -1,0 +1,20 @@
+// Approval decisions (DESIGN §4): one per withdrawal, approval_id and policy_decision_id
+// single-use (UNIQUE; the API turns a violation into TR007).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace txrelay::store {
+
+struct DecisionRow {
+  std::string approval_id, withdrawal_id, policy_decision_id, decided_by, decision;
+};
+std::optional<DecisionRow> FindDecisionByApproval(const std::string& approval_id);
+std::optional<DecisionRow> FindDecisionByPolicy(const std::string& policy_decision_id);
+
+// decision: "approved" or "rejected". A concurrent reuse surfaces as pg::PgError on
+// approvals_pkey or approvals_policy_decision_id_key.
+void InsertDecision(const DecisionRow& decision, const std::optional<std::string>& reason);
+
+}  // namespace txrelay::store

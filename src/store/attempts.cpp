@@ -1,0 +1,260 @@
+#include "store/attempts.hpp"
+
+#include "pg/spi.hpp"
+
+namespace txrelay::store {
+
+namespace {
+
+// A PostgreSQL text[] literal of 0x-hex strings (no quoting needed: [0-9a-fx] only).
+std::string HexArray(const std::vector<std::string>& hashes) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < hashes.size(); ++i) out += (i ? "," : "") + hashes[i];
+  return out + "}";
+}
+
+std::int64_t Signed(std::uint64_t value) { return static_cast<std::int64_t>(value); }
+
+}  // namespace
+
+RecordedAttempt InsertAttempt(const NewAttempt& a) {
+  static const pg::Statement kInsert(R"sql(
+    INSERT INTO txrelay.attempts AS a (signature_request_id, withdrawal_id, chain_id, from_address, nonce, tx_hash,
+                                       raw_tx, tx_type, gas_limit, max_fee_per_gas, max_priority_fee_per_gas)
+    SELECT s.signature_request_id, s.withdrawal_id, s.chain_id, s.from_address, s.nonce, $2, $3, $4, $5,
+           $6::numeric, $7::numeric
+      FROM txrelay.signature_requests s WHERE s.signature_request_id = $1::uuid
+    RETURNING a, a.attempt_id, '0x' || encode(a.tx_hash, 'hex') AS tx_hash)sql",
+                                     {TEXTOID, BYTEAOID, BYTEAOID, INT4OID, INT8OID, TEXTOID, TEXTOID});
+  const auto r = kInsert
+                     .Run({pg::TextParam(a.signature_request_id), pg::ByteaParam(a.tx_hash.data(), a.tx_hash.size()),
+                           pg::ByteaParam(a.raw_tx.data(), a.raw_tx.size()), pg::Int4Param(a.tx_type),
+                           pg::Int8Param(a.gas_limit), pg::TextParam(a.max_fee_per_gas),
+                           pg::TextParam(a.max_priority_fee_per_gas)})
+                     .front();
+  return RecordedAttempt{r.TransferValue("a"), r.Text("attempt_id"), r.Text("tx_hash")};
+}
+
+std::optional<RecordedAttempt> AttemptOfRequest(const std::string& signature_request_id) {
+  static const pg::Statement kAttempt(R"sql(
+    SELECT a, a.attempt_id, '0x' || encode(a.tx_hash, 'hex') AS tx_hash
+      FROM txrelay.attempts a WHERE signature_request_id = $1::uuid)sql",
+                                      {TEXTOID});
+  const auto rows = kAttempt.Run({pg::TextParam(signature_request_id)});
+  if (rows.empty()) return std::nullopt;
+  const auto r = rows.front();
+  return RecordedAttempt{r.TransferValue("a"), r.Text("attempt_id"), r.Text("tx_hash")};
+}
+
+SubmittedAttempt SubmitSigned(const std::string& signature_request_id, const std::vector<std::uint8_t>& raw_tx) {
+  static const pg::Statement kSubmit(R"sql(
+    SELECT attempt_id, '0x' || encode(tx_hash, 'hex') AS tx_hash FROM txrelay.submit_signed($1::uuid, $2))sql",
+                                     {TEXTOID, BYTEAOID});
+  const auto r = kSubmit.Run({pg::TextParam(signature_request_id), pg::ByteaParam(raw_tx.data(), raw_tx.size())}).front();
+  return SubmittedAttempt{r.Text("attempt_id"), r.Text("tx_hash")};
+}
+
+void MarkSent(const std::string& attempt_id) {
+  static const pg::Statement kSent(R"sql(
+    UPDATE txrelay.attempts SET status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now()
+     WHERE attempt_id = $1::uuid AND status = 'created')sql",
+                                   {TEXTOID});
+  kSent.Run({pg::TextParam(attempt_id)});
+}
+
+void MarkRefused(const std::string& attempt_id) {
+  static const pg::Statement kRefused(R"sql(
+    UPDATE txrelay.attempts SET status = 'dropped', updated_at = now()
+     WHERE attempt_id = $1::uuid AND status = 'created')sql",
+                                      {TEXTOID});
+  kRefused.Run({pg::TextParam(attempt_id)});
+}
+
+bool IsSuperseded(const std::string& attempt_id) {
+  static const pg::Statement kSuperseded(R"sql(
+    SELECT EXISTS (SELECT FROM txrelay.attempts n
+                    WHERE n.chain_id = a.chain_id AND n.from_address = a.from_address AND n.nonce = a.nonce
+                      AND n.created_at > a.created_at) AS superseded
+      FROM txrelay.attempts a WHERE a.attempt_id = $1::uuid)sql",
+                                         {TEXTOID});
+  const auto rows = kSuperseded.Run({pg::TextParam(attempt_id)});
+  return !rows.empty() && rows.front().Bool("superseded");
+}
+
+std::optional<IncludedAttempt> IncludeAttempt(const Inclusion& x) {
+  static const pg::Statement kInclude(R"sql(
+    UPDATE txrelay.attempts
+       SET status = 'included', block_number = $2, block_hash = decode(substr($3, 3), 'hex'), receipt_status = $4,
+           gas_used = $5::numeric, effective_gas_price = $6::numeric, included_at = now(), updated_at = now()
+     WHERE tx_hash = decode(substr($1, 3), 'hex') AND status <> 'included'
+    RETURNING attempt_id, withdrawal_id, from_address, nonce)sql",
+                                      {TEXTOID, INT8OID, TEXTOID, INT2OID, TEXTOID, TEXTOID});
+  const auto rows =
+      kInclude.Run({pg::TextParam(x.tx_hash), pg::Int8Param(Signed(x.block_number)), pg::TextParam(x.block_hash),
+                    pg::DatumParam(INT2OID, Int16GetDatum(x.receipt_status)), pg::TextParam(x.gas_used),
+                    pg::TextParam(x.effective_gas_price)});
+  if (rows.empty()) return std::nullopt;
+  const auto r = rows.front();
+  return IncludedAttempt{r.Text("attempt_id"), r.Text("withdrawal_id"), r.Text("from_address"), r.Int64("nonce")};
+}
+
+void ReplaceOthersAtNonce(std::int64_t chain_id, const std::string& from, std::int64_t nonce,
+                          const std::optional<std::string>& except) {
+  static const pg::Statement kReplaced(R"sql(
+    UPDATE txrelay.attempts SET status = 'replaced', updated_at = now()
+     WHERE chain_id = $1 AND from_address = $2 AND nonce = $3 AND attempt_id IS DISTINCT FROM $4::uuid
+       AND status IN ('created', 'sent', 'dropped'))sql",
+                                       {INT8OID, TEXTOID, INT8OID, TEXTOID});
+  kReplaced.Run({pg::Int8Param(chain_id), pg::TextParam(from), pg::Int8Param(nonce), pg::OptionalTextParam(except)});
+}
+
+std::vector<ReorgedInclusion> InclusionsAbove(std::int64_t chain_id, std::uint64_t fork) {
+  static const pg::Statement kGone(R"sql(
+    SELECT a.attempt_id, a.withdrawal_id, w.status, '0x' || encode(a.tx_hash, 'hex') AS tx_hash, a.block_number,
+           '0x' || encode(a.block_hash, 'hex') AS block_hash
+      FROM txrelay.attempts a JOIN txrelay.withdrawals w USING (withdrawal_id)
+     WHERE a.chain_id = $1 AND a.status = 'included' AND a.block_number > $2
+     ORDER BY a.block_number)sql",
+                                   {INT8OID, INT8OID});
+  const auto rows = kGone.Run({pg::Int8Param(chain_id), pg::Int8Param(Signed(fork))});
+  std::vector<ReorgedInclusion> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) {
+    const auto r = rows[i];
+    out.push_back({r.Text("attempt_id"), r.Text("withdrawal_id"), r.Text("status"), r.Text("tx_hash"),
+                   r.Text("block_hash"), r.Int64("block_number")});
+  }
+  return out;
+}
+
+void Uninclude(const std::string& attempt_id, std::uint64_t seen_block) {
+  static const pg::Statement kUninclude(R"sql(
+    UPDATE txrelay.attempts
+       SET status = 'sent', block_number = NULL, block_hash = NULL, receipt_status = NULL, gas_used = NULL,
+           effective_gas_price = NULL, included_at = NULL, first_seen_block = $2, updated_at = now()
+     WHERE attempt_id = $1::uuid)sql",
+                                        {TEXTOID, INT8OID});
+  kUninclude.Run({pg::TextParam(attempt_id), pg::Int8Param(Signed(seen_block))});
+}
+
+void MarkFirstSeen(std::int64_t chain_id, std::uint64_t block) {
+  static const pg::Statement kSeen(R"sql(
+    UPDATE txrelay.attempts SET first_seen_block = $2
+     WHERE chain_id = $1 AND status = 'sent' AND first_seen_block IS NULL)sql",
+                                   {INT8OID, INT8OID});
+  kSeen.Run({pg::Int8Param(chain_id), pg::Int8Param(Signed(block))});
+}
+
+void SetFirstSeen(const std::string& attempt_id, std::uint64_t block) {
+  static const pg::Statement kSeenAgain("UPDATE txrelay.attempts SET first_seen_block = $2 WHERE attempt_id = $1::uuid",
+                                        {TEXTOID, INT8OID});
+  kSeenAgain.Run({pg::TextParam(attempt_id), pg::Int8Param(Signed(block))});
+}
+
+std::vector<WaitingAttempt> WaitingAttempts(std::int64_t chain_id, std::uint64_t latest, std::int64_t after_blocks,
+                                            std::int64_t after_ms) {
+  static const pg::Statement kDue(R"sql(
+    SELECT attempt_id, withdrawal_id, '0x' || encode(tx_hash, 'hex') AS tx_hash, from_address, nonce,
+           greatest(0, $2 - first_seen_block) AS pending_blocks,
+           extract(epoch FROM now() - coalesce(sent_at, created_at)) * 1000 >= $4 AS overdue_by_time,
+           max_fee_per_gas
+      FROM txrelay.attempts
+     WHERE chain_id = $1 AND status = 'sent'
+       AND ($2 - first_seen_block >= $3 OR extract(epoch FROM now() - coalesce(sent_at, created_at)) * 1000 >= $4)
+     ORDER BY from_address, nonce, created_at)sql",
+                                  {INT8OID, INT8OID, INT8OID, INT8OID});
+  const auto rows = kDue.Run(
+      {pg::Int8Param(chain_id), pg::Int8Param(Signed(latest)), pg::Int8Param(after_blocks), pg::Int8Param(after_ms)});
+  std::vector<WaitingAttempt> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) {
+    const auto r = rows[i];
+    out.push_back({r.Text("attempt_id"), r.Text("withdrawal_id"), r.Text("tx_hash"), r.Text("from_address"),
+                   static_cast<std::uint64_t>(r.Int64("nonce")), static_cast<std::uint64_t>(r.Int64("pending_blocks")),
+                   r.Bool("overdue_by_time"), r.Text("max_fee_per_gas")});
+  }
+  return out;
+}
+
+std::vector<std::string> HashesAtNonce(std::int64_t chain_id, const std::string& from, std::uint64_t nonce) {
+  static const pg::Statement kAt(R"sql(
+    SELECT '0x' || encode(tx_hash, 'hex') AS tx_hash FROM txrelay.attempts
+     WHERE chain_id = $1 AND from_address = $2 AND nonce = $3)sql",
+                                 {INT8OID, TEXTOID, INT8OID});
+  const auto rows = kAt.Run({pg::Int8Param(chain_id), pg::TextParam(from), pg::Int8Param(Signed(nonce))});
+  std::vector<std::string> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) out.push_back(rows[i].Text("tx_hash"));
+  return out;
+}
+
+std::set<std::string> OursAmong(std::int64_t chain_id, const std::vector<std::string>& hashes) {
+  static const pg::Statement kOurs(R"sql(
+    SELECT '0x' || encode(a.tx_hash, 'hex') AS tx_hash FROM unnest($2::text[]) h
+      JOIN txrelay.attempts a ON a.tx_hash = decode(substr(h, 3), 'hex') WHERE a.chain_id = $1)sql",
+                                   {INT8OID, TEXTOID});
+  const auto rows = kOurs.Run({pg::Int8Param(chain_id), pg::TextParam(HexArray(hashes))});
+  std::set<std::string> mine;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) mine.insert(rows[i].Text("tx_hash"));
+  return mine;
+}
+
+std::vector<OpenInclusion> OpenInclusions(std::int64_t chain_id) {
+  static const pg::Statement kOpen(R"sql(
+    SELECT w.withdrawal_id, w.status, w.completed_at IS NOT NULL AS completed, t.completion, a.block_number,
+           a.receipt_status, a.gas_used, a.effective_gas_price, '0x' || encode(a.tx_hash, 'hex') AS tx_hash
+      FROM txrelay.withdrawals w JOIN txrelay.risk_tiers t ON t.tier = w.risk_tier
+      JOIN txrelay.attempts a ON a.withdrawal_id = w.withdrawal_id AND a.status = 'included'
+     WHERE w.chain_id = $1
+       AND (w.status IN ('included', 'safe') OR (w.status = 'finalized' AND w.completed_at IS NULL))
+     ORDER BY a.block_number)sql",
+                                   {INT8OID});
+  const auto rows = kOpen.Run({pg::Int8Param(chain_id)});
+  std::vector<OpenInclusion> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) {
+    const auto r = rows[i];
+    out.push_back({r.Text("withdrawal_id"), r.Text("status"), r.Text("completion"), r.Text("tx_hash"),
+                   r.Bool("completed"), static_cast<std::uint64_t>(r.Int64("block_number")),
+                   static_cast<int>(r.Int64("receipt_status")), r.OptionalText("gas_used"),
+                   r.OptionalText("effective_gas_price")});
+  }
+  return out;
+}
+
+std::optional<BumpCandidate> FindBumpCandidate(const std::string& attempt_id) {
+  static const pg::Statement kAttempt(R"sql(
+    SELECT a.withdrawal_id, a.from_address, a.nonce, n.nonce_key, a.max_fee_per_gas, a.max_priority_fee_per_gas,
+           s.to_address, s.value, s.data, d.signer IS NOT NULL AS has_signer,
+           EXISTS (SELECT FROM txrelay.attempts x
+                    WHERE x.chain_id = a.chain_id AND x.from_address = a.from_address AND x.nonce = a.nonce
+                      AND x.created_at > a.created_at)
+           OR EXISTS (SELECT FROM txrelay.signature_requests p
+                       WHERE p.chain_id = a.chain_id AND p.from_address = a.from_address AND p.nonce = a.nonce
+                         AND p.kind = 'fee_bump' AND p.status = 'pending') AS bump_underway,
+           EXISTS (SELECT FROM txrelay.withdrawal_events e
+                    WHERE e.withdrawal_id = a.withdrawal_id AND e.event = 'fee_bump_at_cap'
+                      AND e.detail ->> 'attempt_id' = a.attempt_id::text) AS stopped_at_cap
+      FROM txrelay.attempts a
+      JOIN txrelay.signature_requests s USING (signature_request_id)
+      JOIN txrelay.nonce_reservations n ON n.chain_id = a.chain_id AND n.from_address = a.from_address
+                                       AND n.nonce = a.nonce
+      JOIN txrelay.senders d ON d.chain_id = a.chain_id AND d.address = a.from_address
+     WHERE a.attempt_id = $1::uuid)sql",
+                                      {TEXTOID});
+  const auto rows = kAttempt.Run({pg::TextParam(attempt_id)});
+  if (rows.empty()) return std::nullopt;
+  const auto r = rows.front();
+  BumpCandidate c;
+  c.withdrawal_id = r.Text("withdrawal_id");
+  c.from_address = r.Text("from_address");
+  c.nonce = r.Int64("nonce");
+  c.nonce_key = r.Text("nonce_key");
+  c.max_fee_per_gas = r.Text("max_fee_per_gas");
+  c.max_priority_fee_per_gas = r.Text("max_priority_fee_per_gas");
+  c.to_address = r.Text("to_address");
+  c.value = r.Text("value");
+  c.data = r.Bytes("data");
+  c.has_signer = r.Bool("has_signer");
+  c.bump_underway = r.Bool("bump_underway");
+  c.stopped_at_cap = r.Bool("stopped_at_cap");
+  return c;
+}
+
+}  // namespace txrelay::store

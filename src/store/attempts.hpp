@@ -1,0 +1,121 @@
+// Attempts (DESIGN §4): signed transactions, stored with their bytes and hash before the first
+// send, and their life: created -> sent -> included | replaced | dropped (back to sent after a
+// reorg). Several attempts may share a nonce (fee bumps); at most one of them is included.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pg/postgres.hpp"
+
+namespace txrelay::store {
+
+// --- recording (submit_signed) ---
+
+struct NewAttempt {
+  std::string signature_request_id;
+  std::vector<std::uint8_t> tx_hash, raw_tx;
+  int tx_type = 0;
+  std::int64_t gas_limit = 0;
+  std::string max_fee_per_gas, max_priority_fee_per_gas;  // decimal wei
+};
+struct RecordedAttempt {
+  Datum row;  // the txrelay.attempts row, in the caller's memory context
+  std::string attempt_id;
+  std::string tx_hash;  // 0x-hex
+};
+RecordedAttempt InsertAttempt(const NewAttempt& attempt);
+// The attempt a signature request was signed into, if any.
+std::optional<RecordedAttempt> AttemptOfRequest(const std::string& signature_request_id);
+
+// A signer's transaction recorded through txrelay.submit_signed (the verification every signed
+// transaction gets); its refusal is a PostgreSQL error (TR003, TR004, TR005, TR007).
+struct SubmittedAttempt {
+  std::string attempt_id;
+  std::string tx_hash;  // 0x-hex
+};
+SubmittedAttempt SubmitSigned(const std::string& signature_request_id, const std::vector<std::uint8_t>& raw_tx);
+
+// --- sending (broadcaster) ---
+
+void MarkSent(const std::string& attempt_id);
+// An attempt the node never accepted and a re-priced one replaces (created -> dropped).
+void MarkRefused(const std::string& attempt_id);
+// Whether a newer attempt at the same nonce (a fee bump) exists.
+bool IsSuperseded(const std::string& attempt_id);
+
+// --- tracking (tracker) ---
+
+// Records a receipt of ours; nullopt if that inclusion was recorded already.
+struct Inclusion {
+  std::string tx_hash, block_hash;  // 0x-hex
+  std::uint64_t block_number = 0;
+  int receipt_status = 1;
+  std::string gas_used, effective_gas_price;  // decimal
+};
+struct IncludedAttempt {
+  std::string attempt_id, withdrawal_id, from_address;
+  std::int64_t nonce = 0;
+};
+std::optional<IncludedAttempt> IncludeAttempt(const Inclusion& inclusion);
+// The other attempts at the nonce lost (created, sent or dropped -> replaced); `except` none: all.
+void ReplaceOthersAtNonce(std::int64_t chain_id, const std::string& from, std::int64_t nonce,
+                          const std::optional<std::string>& except);
+
+// Inclusions above block `fork`, which a reorg has undone.
+struct ReorgedInclusion {
+  std::string attempt_id, withdrawal_id, withdrawal_status, tx_hash, block_hash;
+  std::int64_t block_number = 0;
+};
+std::vector<ReorgedInclusion> InclusionsAbove(std::int64_t chain_id, std::uint64_t fork);
+// Back to 'sent', first seen again at `seen_block`.
+void Uninclude(const std::string& attempt_id, std::uint64_t seen_block);
+
+// Sent attempts get the chain's height when the tracker first sees them.
+void MarkFirstSeen(std::int64_t chain_id, std::uint64_t block);
+void SetFirstSeen(const std::string& attempt_id, std::uint64_t block);
+
+// Sent attempts not in a block for `after_blocks` blocks or `after_ms` milliseconds.
+struct WaitingAttempt {
+  std::string attempt_id, withdrawal_id, tx_hash, from_address;
+  std::uint64_t nonce = 0;
+  std::uint64_t pending_blocks = 0;
+  bool overdue_by_time = false;
+  std::string max_fee_per_gas;
+};
+std::vector<WaitingAttempt> WaitingAttempts(std::int64_t chain_id, std::uint64_t latest, std::int64_t after_blocks,
+                                            std::int64_t after_ms);
+
+// Our attempts' hashes (lower-case 0x-hex) at a nonce, and which of `hashes` are ours.
+std::vector<std::string> HashesAtNonce(std::int64_t chain_id, const std::string& from, std::uint64_t nonce);
+std::set<std::string> OursAmong(std::int64_t chain_id, const std::vector<std::string>& hashes);
+
+// Included withdrawals not yet at their end: what AdvanceWithdrawals judges each round.
+struct OpenInclusion {
+  std::string withdrawal_id, status, completion, tx_hash;
+  bool completed = false;
+  std::uint64_t block_number = 0;
+  int receipt_status = 1;
+  std::optional<std::string> gas_used, effective_gas_price;
+};
+std::vector<OpenInclusion> OpenInclusions(std::int64_t chain_id);
+
+// An attempt as a fee bump needs it: its fees and call, whether a bump is already underway or
+// was stopped at the caps.
+struct BumpCandidate {
+  std::string withdrawal_id, from_address;
+  std::int64_t nonce = 0;
+  std::string nonce_key;
+  std::string max_fee_per_gas, max_priority_fee_per_gas;
+  std::string to_address, value;
+  std::vector<std::uint8_t> data;
+  bool has_signer = false;
+  bool bump_underway = false;
+  bool stopped_at_cap = false;
+};
+std::optional<BumpCandidate> FindBumpCandidate(const std::string& attempt_id);
+
+}  // namespace txrelay::store

@@ -1,0 +1,122 @@
+#include "store/ledger.hpp"
+
+#include "pg/spi.hpp"
+
+namespace txrelay::store {
+
+void PostWithdrawalEntry(const std::string& withdrawal_id, const std::string& kind, const Uint256& fee) {
+  static const pg::Statement kPost(R"sql(
+    INSERT INTO txrelay.ledger_entries (kind, account, chain_id, asset, amount, fee, withdrawal_id)
+    SELECT $2, account, chain_id, asset, amount, $3::numeric, withdrawal_id
+      FROM txrelay.withdrawals WHERE withdrawal_id = $1::uuid)sql",
+                                   {TEXTOID, TEXTOID, TEXTOID});
+  kPost.Run({pg::TextParam(withdrawal_id), pg::TextParam(kind), pg::TextParam(ToDecimal(fee))});
+}
+
+std::optional<std::string> CommittedFee(const std::string& withdrawal_id) {
+  static const pg::Statement kFee(R"sql(
+    SELECT fee FROM txrelay.ledger_entries WHERE withdrawal_id = $1::uuid AND kind = 'COMMIT')sql",
+                                  {TEXTOID});
+  const auto rows = kFee.Run({pg::TextParam(withdrawal_id)});
+  if (rows.empty()) return std::nullopt;
+  return rows.front().Text("fee");
+}
+
+std::optional<CreditRow> FindCredit(const std::string& reference) {
+  static const pg::Statement kFind(R"sql(
+    SELECT entry_id, account, chain_id, asset, amount FROM txrelay.ledger_entries WHERE reference = $1)sql",
+                                   {TEXTOID});
+  const auto rows = kFind.Run({pg::TextParam(reference)});
+  if (rows.empty()) return std::nullopt;
+  const auto r = rows.front();
+  return CreditRow{r.Int64("entry_id"), r.Text("account"), r.Int64("chain_id"), r.Text("asset"), r.Text("amount")};
+}
+
+std::int64_t InsertCredit(const std::string& account, std::int64_t chain_id, const std::string& asset,
+                          const std::string& amount, const std::string& reference) {
+  static const pg::Statement kInsert(R"sql(
+    INSERT INTO txrelay.ledger_entries (kind, account, chain_id, asset, amount, reference)
+    VALUES ('CREDIT', $1, $2, $3, $4::numeric, $5) RETURNING entry_id)sql",
+                                     {TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID});
+  return kInsert
+      .Run({pg::TextParam(account), pg::Int8Param(chain_id), pg::TextParam(asset), pg::TextParam(amount),
+            pg::TextParam(reference)})
+      .front()
+      .Int64("entry_id");
+}
+
+AccountTotals LockAccount(const std::string& account, std::int64_t chain_id, const std::string& asset) {
+  static const pg::Statement kLock(R"sql(
+    SELECT credited, reserved, spent, last_hash, entry_count FROM txrelay.ledger_accounts
+     WHERE account = $1 AND chain_id = $2 AND asset = $3 FOR UPDATE)sql",
+                                   {TEXTOID, INT8OID, TEXTOID});
+  static const pg::Statement kOpen(R"sql(
+    INSERT INTO txrelay.ledger_accounts (account, chain_id, asset) VALUES ($1, $2, $3)
+    ON CONFLICT ON CONSTRAINT ledger_accounts_pkey DO NOTHING)sql",
+                                   {TEXTOID, INT8OID, TEXTOID});
+  const auto key = {pg::TextParam(account), pg::Int8Param(chain_id), pg::TextParam(asset)};
+  auto rows = kLock.Run(key);
+  if (rows.empty()) {
+    kOpen.Run(key);
+    rows = kLock.Run(key);
+  }
+  const auto r = rows.front();
+  AccountTotals t{r.Text("credited"), r.Text("reserved"), r.Text("spent"), std::nullopt, r.Int64("entry_count")};
+  if (!r.IsNull("last_hash")) t.last_hash = r.Bytes("last_hash");
+  return t;
+}
+
+void WriteAccountTotals(const std::string& account, std::int64_t chain_id, const std::string& asset,
+                        const std::string& credited, const std::string& reserved, const std::string& spent,
+                        std::int64_t last_entry_id, const std::vector<std::uint8_t>& last_hash) {
+  static const pg::Statement kTotals(R"sql(
+    UPDATE txrelay.ledger_accounts
+       SET credited = $4::numeric, reserved = $5::numeric, spent = $6::numeric, entry_count = entry_count + 1,
+           last_entry_id = $7, last_hash = $8, updated_at = now()
+     WHERE account = $1 AND chain_id = $2 AND asset = $3)sql",
+                                     {TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, BYTEAOID});
+  kTotals.Run({pg::TextParam(account), pg::Int8Param(chain_id), pg::TextParam(asset), pg::TextParam(credited),
+               pg::TextParam(reserved), pg::TextParam(spent), pg::Int8Param(last_entry_id),
+               pg::ByteaParam(last_hash.data(), last_hash.size())});
+}
+
+std::optional<ReserveRow> FindReserve(const std::string& withdrawal_id) {
+  static const pg::Statement kReserve(R"sql(
+    SELECT account, chain_id, asset, amount,
+           (SELECT kind || ' entry ' || entry_id FROM txrelay.ledger_entries r
+             WHERE r.withdrawal_id = $1::uuid AND r.kind IN ('COMMIT', 'RELEASE')) AS resolved_by
+      FROM txrelay.ledger_entries WHERE withdrawal_id = $1::uuid AND kind = 'RESERVE')sql",
+                                      {TEXTOID});
+  const auto rows = kReserve.Run({pg::TextParam(withdrawal_id)});
+  if (rows.empty()) return std::nullopt;
+  const auto r = rows.front();
+  return ReserveRow{r.Text("account"), r.Int64("chain_id"), r.Text("asset"), r.Text("amount"),
+                    r.OptionalText("resolved_by")};
+}
+
+std::optional<std::int64_t> MsSinceLastCheckpoint() {
+  static const pg::Statement kAge(R"sql(
+    SELECT (extract(epoch FROM now() - max(taken_at)) * 1000)::bigint AS age_ms FROM txrelay.ledger_checkpoints)sql",
+                                  {});
+  return kAge.Run({}).front().OptionalInt64("age_ms");
+}
+
+CheckpointTaken TakeCheckpoint() {
+  static const pg::Statement kTake(R"sql(
+    SELECT t.version, encode(t.hash, 'hex') AS hash_hex,
+           (SELECT count(*) FROM txrelay.ledger_checkpoint_accounts a WHERE a.version = t.version) AS accounts
+      FROM txrelay.take_ledger_checkpoint() t)sql",
+                                   {});
+  const auto r = kTake.Run({}).front();
+  return CheckpointTaken{r.Int64("version"), r.Text("hash_hex"), r.Int64("accounts")};
+}
+
+void RecordCheckpointRefusal(const std::string& message) {
+  static const pg::Statement kRefused(R"sql(
+    INSERT INTO txrelay.ledger_checkpoint_refusals (version, message)
+    SELECT coalesce(max(version), 0) + 1, $1 FROM txrelay.ledger_checkpoints)sql",
+                                      {TEXTOID});
+  kRefused.Run({pg::TextParam(message)});
+}
+
+}  // namespace txrelay::store

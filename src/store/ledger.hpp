@@ -1,0 +1,69 @@
+// The ledger's writers (DESIGN §3, §4): entries (credits, a withdrawal's RESERVE / COMMIT /
+// RELEASE), the account totals the posting trigger keeps, and checkpoint refusals. Entries are
+// checked, totalled and hash-chained by the posting trigger, whoever inserts them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/amount.hpp"
+
+namespace txrelay::store {
+
+// Posts a RESERVE, COMMIT or RELEASE of the withdrawal's amount to its account; `fee` is the gas
+// the hot wallet paid (COMMIT, RELEASE after a revert).
+void PostWithdrawalEntry(const std::string& withdrawal_id, const std::string& kind, const Uint256& fee = 0);
+
+// The fee a withdrawal's COMMIT recorded, if it has one.
+std::optional<std::string> CommittedFee(const std::string& withdrawal_id);
+
+struct CreditRow {
+  std::int64_t entry_id = 0;
+  std::string account;
+  std::int64_t chain_id = 0;
+  std::string asset;
+  std::string amount;
+};
+std::optional<CreditRow> FindCredit(const std::string& reference);
+std::int64_t InsertCredit(const std::string& account, std::int64_t chain_id, const std::string& asset,
+                          const std::string& amount, const std::string& reference);
+
+// --- the posting trigger's own rows ---
+
+struct AccountTotals {
+  std::string credited, reserved, spent;  // decimal wei
+  std::optional<std::vector<std::uint8_t>> last_hash;
+  std::int64_t entry_count = 0;
+};
+// Locks the account's totals row, creating it first if it does not exist.
+AccountTotals LockAccount(const std::string& account, std::int64_t chain_id, const std::string& asset);
+void WriteAccountTotals(const std::string& account, std::int64_t chain_id, const std::string& asset,
+                        const std::string& credited, const std::string& reserved, const std::string& spent,
+                        std::int64_t last_entry_id, const std::vector<std::uint8_t>& last_hash);
+
+// The RESERVE a COMMIT or RELEASE resolves, and what resolved it already, if anything.
+struct ReserveRow {
+  std::string account;
+  std::int64_t chain_id = 0;
+  std::string asset;
+  std::string amount;
+  std::optional<std::string> resolved_by;  // "COMMIT entry 12"
+};
+std::optional<ReserveRow> FindReserve(const std::string& withdrawal_id);
+
+// --- checkpoints ---
+
+// Milliseconds since the newest checkpoint (nullopt: none yet).
+std::optional<std::int64_t> MsSinceLastCheckpoint();
+struct CheckpointTaken {
+  std::int64_t version = 0;
+  std::string hash_hex;
+  std::int64_t accounts_changed = 0;
+};
+// take_ledger_checkpoint(); its refusal (TR010) is a PostgreSQL error.
+CheckpointTaken TakeCheckpoint();
+void RecordCheckpointRefusal(const std::string& message);
+
+}  // namespace txrelay::store

@@ -1,0 +1,120 @@
+#include "store/withdrawals.hpp"
+
+#include "pg/spi.hpp"
+
+namespace txrelay::store {
+
+namespace {
+
+WithdrawalRow FromRow(const pg::Row& r) {
+  return WithdrawalRow{r.Text("withdrawal_id"), r.Text("idempotency_key"), r.Text("account"),
+                       r.Int64("chain_id"),     r.Text("asset"),           r.Text("to_address"),
+                       r.Text("amount"),        r.Text("risk_tier"),       r.Text("status")};
+}
+
+}  // namespace
+
+std::optional<WithdrawalRow> LockWithdrawal(const std::string& withdrawal_id) {
+  static const pg::Statement kLock(R"sql(
+    SELECT withdrawal_id, idempotency_key, account, chain_id, asset, to_address, amount, risk_tier, status
+      FROM txrelay.withdrawals WHERE withdrawal_id = $1::uuid FOR UPDATE)sql",
+                                   {TEXTOID});
+  const auto rows = kLock.Run({pg::TextParam(withdrawal_id)});
+  if (rows.empty()) return std::nullopt;
+  return FromRow(rows.front());
+}
+
+std::optional<KeyHolder> FindByIdempotencyKey(const std::string& key) {
+  static const pg::Statement kFind(R"sql(
+    SELECT withdrawal_id, request_fingerprint, account, chain_id, asset, to_address, amount, risk_tier,
+           metadata::text AS metadata
+      FROM txrelay.withdrawals WHERE idempotency_key = $1)sql",
+                                   {TEXTOID});
+  const auto rows = kFind.Run({pg::TextParam(key)});
+  if (rows.empty()) return std::nullopt;
+  const auto r = rows.front();
+  return KeyHolder{r.Text("withdrawal_id"), r.Bytes("request_fingerprint"),
+                   WithdrawalRequest{r.Text("account"), r.Int64("chain_id"), r.Text("asset"), r.Text("to_address"),
+                                     r.Text("amount"), r.Text("risk_tier"), r.Text("metadata")}};
+}
+
+WithdrawalRow InsertWithdrawal(const std::string& key, const std::vector<std::uint8_t>& fingerprint,
+                               const WithdrawalRequest& request) {
+  static const pg::Statement kInsert(R"sql(
+    INSERT INTO txrelay.withdrawals (idempotency_key, request_fingerprint, account, chain_id, asset, to_address,
+                                     amount, risk_tier, metadata, status_reason)
+    VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9::jsonb, 'requested')
+    RETURNING withdrawal_id, idempotency_key, account, chain_id, asset, to_address, amount, risk_tier, status)sql",
+                                     {TEXTOID, BYTEAOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
+  return FromRow(kInsert
+                     .Run({pg::TextParam(key), pg::ByteaParam(fingerprint.data(), fingerprint.size()),
+                           pg::TextParam(request.account), pg::Int8Param(request.chain_id),
+                           pg::TextParam(request.asset), pg::TextParam(request.to_address),
+                           pg::TextParam(request.amount), pg::TextParam(request.risk_tier),
+                           pg::TextParam(request.metadata)})
+                     .front());
+}
+
+void SetStatus(const std::string& withdrawal_id, const std::string& status, const std::string& reason) {
+  static const pg::Statement kSet(R"sql(
+    UPDATE txrelay.withdrawals SET status = $2, status_reason = $3 WHERE withdrawal_id = $1::uuid)sql",
+                                  {TEXTOID, TEXTOID, TEXTOID});
+  kSet.Run({pg::TextParam(withdrawal_id), pg::TextParam(status), pg::TextParam(reason)});
+}
+
+bool MoveStatus(const std::string& withdrawal_id, const std::string& from, const std::string& to,
+                const std::string& reason) {
+  static const pg::Statement kMove(R"sql(
+    UPDATE txrelay.withdrawals SET status = $3, status_reason = $4
+     WHERE withdrawal_id = $1::uuid AND status = $2 RETURNING 1 AS moved)sql",
+                                   {TEXTOID, TEXTOID, TEXTOID, TEXTOID});
+  return !kMove.Run({pg::TextParam(withdrawal_id), pg::TextParam(from), pg::TextParam(to), pg::TextParam(reason)})
+              .empty();
+}
+
+void MarkCompleted(const std::string& withdrawal_id) {
+  static const pg::Statement kComplete(R"sql(
+    UPDATE txrelay.withdrawals SET completed_at = now() WHERE withdrawal_id = $1::uuid AND completed_at IS NULL)sql",
+                                       {TEXTOID});
+  kComplete.Run({pg::TextParam(withdrawal_id)});
+}
+
+void AddNote(const std::string& withdrawal_id, const std::string& event, const std::string& reason,
+             const std::string& detail_json) {
+  static const pg::Statement kNote("SELECT txrelay._add_note($1::uuid, $2, $3, $4::jsonb)",
+                                   {TEXTOID, TEXTOID, TEXTOID, TEXTOID});
+  kNote.Run({pg::TextParam(withdrawal_id), pg::TextParam(event), pg::TextParam(reason), pg::TextParam(detail_json)});
+}
+
+void RecordTransition(const std::string& withdrawal_id, const std::optional<std::string>& from,
+                      const std::string& to, const std::optional<std::string>& reason) {
+  static const pg::Statement kEvent(R"sql(
+    INSERT INTO txrelay.withdrawal_events (withdrawal_id, event, from_status, to_status, reason)
+    VALUES ($1::uuid, 'status', $2, $3, $4))sql",
+                                    {TEXTOID, TEXTOID, TEXTOID, TEXTOID});
+  kEvent.Run({pg::TextParam(withdrawal_id), pg::OptionalTextParam(from), pg::TextParam(to),
+              pg::OptionalTextParam(reason)});
+}
+
+void Notify(const std::string& event, const std::string& withdrawal_id) {
+  // The attempt named is the included one, else the newest (DESIGN §4: the application is told).
+  static const pg::Statement kNotify(R"sql(
+    SELECT pg_catalog.pg_notify('txrelay_events', json_build_object(
+             'event', $1::text, 'withdrawal_id', w.withdrawal_id, 'idempotency_key', w.idempotency_key,
+             'status', w.status, 'nonce_key', r.nonce_key, 'attempt_id', a.attempt_id,
+             'tx_hash', '0x' || encode(a.tx_hash, 'hex'))::text)
+      FROM txrelay.withdrawals w
+      LEFT JOIN txrelay.nonce_reservations r USING (withdrawal_id)
+      LEFT JOIN LATERAL (SELECT * FROM txrelay.attempts x WHERE x.withdrawal_id = w.withdrawal_id
+                          ORDER BY (x.status = 'included') DESC, x.created_at DESC LIMIT 1) a ON true
+     WHERE w.withdrawal_id = $2::uuid)sql",
+                                     {TEXTOID, TEXTOID});
+  kNotify.Run({pg::TextParam(event), pg::TextParam(withdrawal_id)});
+}
+
+Datum ReturnWithdrawal(const std::string& withdrawal_id) {
+  static const pg::Statement kRow("SELECT w FROM txrelay.withdrawals w WHERE w.withdrawal_id = $1::uuid", {TEXTOID});
+  return kRow.Run({pg::TextParam(withdrawal_id)}).front().TransferValue("w");
+}
+
+}  // namespace txrelay::store

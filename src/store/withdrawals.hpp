@@ -1,0 +1,72 @@
+// The withdrawals table and its history (withdrawal_events): every write of a withdrawal's row,
+// its status moves and its notes, for the SQL API and the workers alike. The state-machine
+// trigger checks every move; these functions only say which one.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/withdrawal_request.hpp"
+#include "pg/postgres.hpp"
+
+namespace txrelay::store {
+
+// A withdrawal's request and status, as the API functions decide on it.
+struct WithdrawalRow {
+  std::string id;
+  std::string idempotency_key;
+  std::string account;
+  std::int64_t chain_id = 0;
+  std::string asset;
+  std::string to_address;
+  std::string amount;  // decimal wei
+  std::string risk_tier;
+  std::string status;
+};
+
+// SELECT ... FOR UPDATE: concurrent decisions on one withdrawal serialise here. nullopt: no such
+// withdrawal.
+std::optional<WithdrawalRow> LockWithdrawal(const std::string& withdrawal_id);
+
+// The withdrawal holding an idempotency key, with the request it was made with.
+struct KeyHolder {
+  std::string withdrawal_id;
+  std::vector<std::uint8_t> fingerprint;
+  WithdrawalRequest request;
+};
+std::optional<KeyHolder> FindByIdempotencyKey(const std::string& key);
+
+// Inserts a requested withdrawal. A concurrent twin surfaces as pg::PgError on the constraint
+// withdrawals_idempotency_key_key.
+WithdrawalRow InsertWithdrawal(const std::string& key, const std::vector<std::uint8_t>& fingerprint,
+                               const WithdrawalRequest& request);
+
+// Moves the withdrawal to `status`, whatever it is now (the trigger refuses what the table does
+// not allow, TR003).
+void SetStatus(const std::string& withdrawal_id, const std::string& status, const std::string& reason);
+
+// Moves the withdrawal from `from` to `to`; false (nothing written) if it is no longer in `from`.
+bool MoveStatus(const std::string& withdrawal_id, const std::string& from, const std::string& to,
+                const std::string& reason);
+
+// Sets completed_at, once.
+void MarkCompleted(const std::string& withdrawal_id);
+
+// A note in the withdrawal's history that does not change its status (a requeue, a fee bump).
+void AddNote(const std::string& withdrawal_id, const std::string& event, const std::string& reason,
+             const std::string& detail_json = "{}");
+
+// The history row of a status transition (the events trigger's write).
+void RecordTransition(const std::string& withdrawal_id, const std::optional<std::string>& from,
+                      const std::string& to, const std::optional<std::string>& reason);
+
+// NOTIFY txrelay_events with the withdrawal's identifiers, delivered at commit.
+void Notify(const std::string& event, const std::string& withdrawal_id);
+
+// The withdrawal's current row as a txrelay.withdrawals value in the caller's memory context,
+// to return from an API function.
+Datum ReturnWithdrawal(const std::string& withdrawal_id);
+
+}  // namespace txrelay::store
