@@ -1,10 +1,16 @@
 # PGXS build of txrelay.so from src/ and bgworker/ (C++17), plus the project's test targets.
 EXTENSION   = txrelay
-EXTVERSION  = 0.1.0
+EXTVERSION  = 0.2.0
 MODULE_big  = txrelay
 SRCS        = $(wildcard src/*.cpp src/core/*.cpp src/core/*/*.cpp src/pg/*.cpp src/api/*.cpp bgworker/*.cpp)
 OBJS        = $(SRCS:.cpp=.o)
-DATA        = $(wildcard sql/txrelay--*.sql)
+# The install script of this version is built from the source set (sql/src/*.sql, concatenated in
+# name order); the frozen scripts of released versions and every upgrade script are installed as
+# they are. The filter keeps the built script out of DATA when it exists.
+SQL_SOURCES = $(sort $(wildcard sql/src/*.sql))
+DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
+EXTRA_CLEAN = $(DATA_built)
 
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -Isrc
@@ -22,6 +28,10 @@ override with_llvm = no
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# Rebuilt when a source changes, or when one is added or removed (the directory's time).
+$(DATA_built): $(SQL_SOURCES) sql/src
+	cat $(SQL_SOURCES) > $@.tmp && mv $@.tmp $@
 
 .PHONY: unit
 unit:
