@@ -11,8 +11,10 @@ cd "$(dirname "$0")/.."
 
 ./scripts/deps.sh
 
-log "building txrelay.so (warnings are errors)"
+log "building txrelay.so (warnings are errors) and the install script"
 make -s -j"$(nproc)" TXRELAY_WERROR=1 >/dev/null
+log "release line: released scripts frozen, the install script is its source set, upgrade paths, one version"
+./test/release/check_release.sh | grep -v '^ok '
 log "unit tests (CTest)"
 make -s unit 2>&1 | tail -n 3
 log "transaction vectors are what cast makes"
