@@ -42,11 +42,11 @@ if [ "$in_git" = 1 ]; then
     git cat-file -e "$tag:sql/txrelay--$v.sql" 2>/dev/null && tagged="$tagged $v"
   done
 fi
+matches_recorded() { [ -n "$1" ] && sha256sum --quiet --status -c <(echo "$1") 2>/dev/null; }
 for v in $(printf '%s\n' $released $tagged | sort -uV); do
   script=sql/txrelay--$v.sql
-  recorded=$(grep "  $script\$" sql/released.sha256 || true)
   check "$script is frozen: its sha256 is the one recorded in sql/released.sha256" \
-    sha256sum --quiet --status -c <(echo "${recorded:-(no line for $script)}")
+    matches_recorded "$(grep "  $script\$" sql/released.sha256 || true)"
   if [[ " $tagged " == *" $v "* ]]; then
     check "$script is byte for byte the one of tag v$v" cmp -s <(git show "v$v:$script") "$script"
   fi
