@@ -26,6 +26,9 @@ override autodepend = yes
 # No LLVM bitcode for JIT inlining: it would need clang++ for C++ sources and buys nothing here.
 override with_llvm = no
 
+# installcheck is the pgTAP suite below, not PGXS's pg_regress run of REGRESS.
+NO_INSTALLCHECK = 1
+
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
@@ -38,6 +41,27 @@ unit:
 	cmake -S . -B build/unit -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build build/unit -j2
 	cd build/unit && ctest --output-on-failure
+
+# The pgTAP suite (test/pgtap, pg_prove) against the installed extension, on the server and in the
+# database of the PG* environment (PGHOST, PGPORT, PGUSER, PGDATABASE), as PGXS's installcheck
+# would: first pgtap, dblink, txrelay and the fixtures of test/sql/, in one transaction, so the
+# database must not hold them yet (createdb a new one). The server must preload txrelay with its
+# workers off, as scripts/test.sh's cluster does (the suite makes the workers' states itself):
+#   shared_preload_libraries = 'pg_cron,txrelay'
+#   txrelay.broadcaster_enabled = off
+#   txrelay.tracker_enabled = off
+.PHONY: installcheck
+installcheck:
+	psql -X -q -1 -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION dblink' \
+	  -c 'CREATE EXTENSION txrelay' -f test/sql/helpers.sql -f test/sql/signed_fixtures.sql >/dev/null
+	PGOPTIONS="-c client_min_messages=warning" pg_prove -Q --failures test/pgtap/*.sql
+
+# The end-to-end tests on anvil (test/e2e/run_all.sh), the upgrade test (test/upgrade) last,
+# against the installed extension: each starts its own throwaway cluster with the workers, node
+# and proxy on free loopback ports. E2E="tracker_flow ../upgrade/upgrade" runs only those.
+.PHONY: e2e
+e2e:
+	./test/e2e/run_all.sh $(E2E)
 
 # The decoder fuzzer (clang, ASan + UBSan) for FUZZ_SECONDS on the committed seed corpus.
 .PHONY: fuzz
