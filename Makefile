@@ -1,4 +1,5 @@
-# PGXS build of txrelay.so from src/ and bgworker/ (C++17), plus the project's test targets.
+# PGXS build of txrelay.so from src/ and bgworker/ (C++17) and of the install script from sql/src/,
+# plus the project's test targets.
 EXTENSION   = txrelay
 EXTVERSION  = 0.2.0
 MODULE_big  = txrelay
