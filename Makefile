@@ -1,10 +1,17 @@
-# PGXS build of txrelay.so from src/ and bgworker/ (C++17), plus the project's test targets.
+# PGXS build of txrelay.so from src/ and bgworker/ (C++17) and of the install script from sql/src/,
+# plus the project's test targets.
 EXTENSION   = txrelay
-EXTVERSION  = 0.1.0
+EXTVERSION  = 0.2.0
 MODULE_big  = txrelay
 SRCS        = $(wildcard src/*.cpp src/core/*.cpp src/core/*/*.cpp src/pg/*.cpp src/store/*.cpp src/api/*.cpp bgworker/*.cpp)
 OBJS        = $(SRCS:.cpp=.o)
-DATA        = $(wildcard sql/txrelay--*.sql)
+# The install script of this version is built from the source set (sql/src/*.sql, concatenated in
+# name order); the frozen scripts of released versions and every upgrade script are installed as
+# they are. The filter keeps the built script out of DATA when it exists.
+SQL_SOURCES = $(sort $(wildcard sql/src/*.sql))
+DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
+EXTRA_CLEAN = $(DATA_built)
 
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -Isrc
@@ -20,14 +27,42 @@ override autodepend = yes
 # No LLVM bitcode for JIT inlining: it would need clang++ for C++ sources and buys nothing here.
 override with_llvm = no
 
+# installcheck is the pgTAP suite below, not PGXS's pg_regress run of REGRESS.
+NO_INSTALLCHECK = 1
+
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# Rebuilt when a source changes, or when one is added or removed (the directory's time).
+$(DATA_built): $(SQL_SOURCES) sql/src
+	cat $(SQL_SOURCES) > $@.tmp && mv $@.tmp $@
 
 .PHONY: unit
 unit:
 	cmake -S . -B build/unit -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build build/unit -j2
 	cd build/unit && ctest --output-on-failure
+
+# The pgTAP suite (test/pgtap, pg_prove) against the installed extension, on the server and in the
+# database of the PG* environment (PGHOST, PGPORT, PGUSER, PGDATABASE), as PGXS's installcheck
+# would: first pgtap, dblink, txrelay and the fixtures of test/sql/, in one transaction, so the
+# database must not hold them yet (createdb a new one). The server must preload txrelay with its
+# workers off, as scripts/test.sh's cluster does (the suite makes the workers' states itself):
+#   shared_preload_libraries = 'pg_cron,txrelay'
+#   txrelay.broadcaster_enabled = off
+#   txrelay.tracker_enabled = off
+.PHONY: installcheck
+installcheck:
+	psql -X -q -1 -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION dblink' \
+	  -c 'CREATE EXTENSION txrelay' -f test/sql/helpers.sql -f test/sql/signed_fixtures.sql >/dev/null
+	PGOPTIONS="-c client_min_messages=warning" pg_prove -Q --failures test/pgtap/*.sql
+
+# The end-to-end tests on anvil (test/e2e/run_all.sh), the upgrade test (test/upgrade) last,
+# against the installed extension: each starts its own throwaway cluster with the workers, node
+# and proxy on free loopback ports. E2E="tracker_flow ../upgrade/upgrade" runs only those.
+.PHONY: e2e
+e2e:
+	./test/e2e/run_all.sh $(E2E)
 
 # The decoder fuzzer (clang, ASan + UBSan) for FUZZ_SECONDS on the committed seed corpus.
 .PHONY: fuzz

@@ -93,11 +93,11 @@ for n in $STEPS; do
   [ "$(q "SELECT count(*) FROM txrelay.verify_ledger(true)")" = 0 ] || die "verify_ledger(true) found problems"
 done
 # EXPLAIN=1: where the time of each view goes at the last size (to stderr): the plan of the
-# query inside txrelay._alerts() / txrelay._metrics(), taken from the extension script.
+# query inside txrelay._alerts() / txrelay._metrics(), taken from the schema's source set (sql/src/).
 if [ -n "${EXPLAIN:-}" ]; then
   for f in alerts metrics; do
     echo "== EXPLAIN ANALYZE of txrelay._$f()" >&2
-    body=$(python3 -c 'import sys; s = open("sql/txrelay--0.1.0.sql").read(); t = "$" + sys.argv[1] + "$"; i = s.index("AS " + t) + len("AS " + t); print(s[i:s.index(t, i)])' "$f")
+    body=$(python3 -c 'import glob, sys; s = "".join(open(f).read() for f in sorted(glob.glob("sql/src/*.sql"))); t = "$" + sys.argv[1] + "$"; i = s.index("AS " + t) + len("AS " + t); print(s[i:s.index(t, i)])' "$f")
     psql -X -q -At -c "SET jit = off" -c "SET search_path = pg_catalog, pg_temp" -c "EXPLAIN (ANALYZE, COSTS OFF) $body" >&2
   done
 fi

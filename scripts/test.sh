@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Every test of txrelay, from a fresh Debian 12 machine: installs what is missing, builds with
-# warnings as errors, runs the pure C++ unit tests (CTest), checks the transaction vectors
-# against cast, fuzzes the decoder for a minute, installs the extension, starts a
-# throwaway PostgreSQL 15 cluster and runs the pgTAP suite with pg_prove, checks that the docs
-# match the code, then runs the end-to-end tests against a real anvil node (workers, faults
-# injected by a proxy, kill -9). Every server started is stopped by its PID.
+# warnings as errors, checks the release line (released scripts frozen, the install script built
+# from its source set, upgrade paths), runs the pure C++ unit tests (make unit), checks the
+# transaction vectors against cast, fuzzes the decoder for a minute, installs the extension,
+# starts a throwaway PostgreSQL 15 cluster and runs the pgTAP suite (make installcheck), checks
+# that the docs match the code, then runs the end-to-end tests against a real anvil node (make
+# e2e: workers, faults injected by a proxy, kill -9, and the upgrade from the last release with
+# the workers running), the chaos soak, the failover test and the benchmarks at their smallest.
+# Every server started is stopped by its PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/cluster.sh
 
 ./scripts/deps.sh
 
-log "building txrelay.so (warnings are errors)"
+log "building txrelay.so (warnings are errors) and the install script"
 make -s -j"$(nproc)" TXRELAY_WERROR=1 >/dev/null
+log "release line: released scripts frozen, the install script is its source set, upgrade paths, one version"
+./test/release/check_release.sh | grep -v '^ok '
 log "unit tests (CTest)"
 make -s unit 2>&1 | tail -n 3
 log "transaction vectors are what cast makes"
@@ -26,20 +31,17 @@ trap cluster_stop EXIT
 # The pgTAP suite tests the SQL side alone: the broadcaster stays off in this cluster (the
 # end-to-end tests below run it against a real node).
 TXR_EXTRA_CONF=$'txrelay.broadcaster_enabled = off\ntxrelay.tracker_enabled = off' cluster_start txrelay_test
-psql -X -q -v ON_ERROR_STOP=1 \
-  -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION dblink' -c 'CREATE EXTENSION txrelay' \
-  -f test/sql/helpers.sql -f test/sql/signed_fixtures.sql >/dev/null
 
-log "pgTAP suite (pg_prove)"
-PGOPTIONS="-c client_min_messages=warning" pg_prove -Q --failures test/pgtap/*.sql
+log "pgTAP suite (make installcheck: pg_prove)"
+make -s installcheck
 
 log "docs match the code"
 ./test/docs_match.sh
 cluster_stop
 trap - EXIT
 
-log "end-to-end tests on anvil (workers, RPC gateway, faults, kill -9)"
-./test/e2e/run_all.sh
+log "end-to-end tests on anvil (make e2e: workers, RPC gateway, faults, kill -9; the upgrade from the last release)"
+make -s e2e
 
 log "chaos soak, short (60 withdrawals under kill -9, postmaster kills, proxy faults, reorgs, drops; the full run: docs/chaos.md)"
 ./test/chaos/soak.sh > /tmp/txrelay-soak.$$.log 2>&1 || { grep -vE 'WARNING|DETAIL|HINT|FATAL|psql' /tmp/txrelay-soak.$$.log | tail -50; echo '# the last lines, unfiltered:'; tail -10 /tmp/txrelay-soak.$$.log; exit 1; }

@@ -7,21 +7,22 @@ fail=0
 for fn in $(psql -X -At -c "SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'txrelay'::regnamespace AND proname NOT LIKE '\_%'"); do
   grep -q "txrelay\.$fn(" docs/sql-api.md || { echo "docs/sql-api.md does not document txrelay.$fn"; fail=1; }
 done
-# The codes the C++ raises (src/core/error.hpp) and those the SQL functions raise (ERRCODE = ...).
-code_states=$({ grep -rhoE 'k[A-Za-z]+\[\] = "[0-9A-Z]{5}"' src/core/error.hpp; grep -hoE "ERRCODE = '[0-9A-Z]{5}'" sql/*.sql; } |
+# The codes the C++ raises (src/core/error.hpp) and those the SQL functions raise (ERRCODE = ...
+# in the schema's source set, sql/src/).
+code_states=$({ grep -rhoE 'k[A-Za-z]+\[\] = "[0-9A-Z]{5}"' src/core/error.hpp; grep -hoE "ERRCODE = '[0-9A-Z]{5}'" sql/src/*.sql; } |
               grep -oE "[\"'][0-9A-Z]{5}[\"']" | tr -d "\"'" | sort -u)
 doc_states=$(sed -n '/<!-- sqlstates -->/,/<!-- \/sqlstates -->/p' docs/sql-api.md | grep -oE '^\| `[0-9A-Z]{5}`' | grep -oE '[0-9A-Z]{5}' | sort -u)
 # Every code the C++ raises is documented; every product code (TRxxx) documented exists in code.
 for s in $code_states; do
-  grep -qx "$s" <<<"$doc_states" || { echo "SQLSTATE $s (src/core/error.hpp or sql/) is not in docs/sql-api.md"; fail=1; }
+  grep -qx "$s" <<<"$doc_states" || { echo "SQLSTATE $s (src/core/error.hpp or sql/src/) is not in docs/sql-api.md"; fail=1; }
 done
 for s in $(grep '^TR' <<<"$doc_states"); do
   grep -qx "$s" <<<"$code_states" || { echo "SQLSTATE $s is documented but raised nowhere"; fail=1; }
 done
 # Every alert the view can raise is in the operations guide's table and has a runbook section.
-alerts=$(grep -oE "SELECT (CASE [^,]* END|'(critical|warning)'(::text AS severity)?), *('[a-z_]+'|CASE[^']*'[a-z]+' THEN '[a-z_]+' ELSE '[a-z_]+')" sql/*.sql |
+alerts=$(grep -hoE "SELECT (CASE [^,]* END|'(critical|warning)'(::text AS severity)?), *('[a-z_]+'|CASE[^']*'[a-z]+' THEN '[a-z_]+' ELSE '[a-z_]+')" sql/src/*.sql |
          sed -E "s/^SELECT (CASE [^,]* END|'[a-z]+'(::text AS severity)?), *//" | grep -oE "'[a-z_]+'" | grep -vx "'failed'" | tr -d "'" | sort -u)
-[ "$(wc -l <<<"$alerts")" -ge 10 ] || { echo "found only $(wc -l <<<"$alerts") alerts in sql/: the pattern is stale"; fail=1; }
+[ "$(wc -l <<<"$alerts")" -ge 10 ] || { echo "found only $(wc -l <<<"$alerts") alerts in sql/src/: the pattern is stale"; fail=1; }
 for a in $alerts; do
   grep -q "^| \`$a\` |" docs/operations.md || { echo "docs/operations.md: alert $a is not in the alerts table"; fail=1; }
   grep -qE "^### .*\`$a\`" docs/runbook.md || { echo "docs/runbook.md: alert $a has no section"; fail=1; }

@@ -97,14 +97,15 @@ e2e_teardown() {
 export PGOPTIONS="${PGOPTIONS:-} -c synchronous_commit=on"
 
 # e2e_setup [anvil options...]: cluster (database txrelay_e2e, workers on), anvil, proxy,
-# the extension, chain 31337 with the proxy as its endpoint and anvil as the signer.
+# the extension (E2E_EXTENSION_VERSION, if set: that version, else the default), chain 31337
+# with the proxy as its endpoint and anvil as the signer.
 e2e_setup() {
   trap e2e_teardown EXIT
   TXR_EXTRA_CONF="$E2E_CONF" cluster_start txrelay_e2e
   anvil_start "$@"
   proxy_start
   {
-    sql "CREATE EXTENSION txrelay"
+    sql "CREATE EXTENSION txrelay${E2E_EXTENSION_VERSION:+ VERSION '$E2E_EXTENSION_VERSION'}"
     sql "SELECT txrelay.add_chain(31337, 'anvil')"
     sql "SELECT txrelay.add_rpc_endpoint(31337, '$PROXY_URL')"
     sql "SELECT txrelay.add_signer('anvil', '$ANVIL_URL')"

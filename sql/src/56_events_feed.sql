@@ -1,0 +1,36 @@
+-- The application's catch-up feed (NOTIFY is only a hint). Event ids are drawn before commit, so
+-- id order is not commit order: a reader that skipped past id 43 could miss id 41 committed a
+-- moment later. The feed therefore returns only events of transactions older than every
+-- transaction still running (snapshot xmin), in (transaction, id) order, and its opaque position
+-- is that pair: whatever commits later sorts after it.
+CREATE FUNCTION txrelay.events_since(after_position text DEFAULT NULL, max_rows int DEFAULT 1000)
+  RETURNS TABLE (feed_position text, event_id bigint, withdrawal_id uuid, idempotency_key text, event text,
+                 from_status text, to_status text, reason text, detail jsonb, created_at timestamptz)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $since$
+DECLARE
+  after_xact xid8 := '0';
+  after_id bigint := 0;
+BEGIN
+  IF after_position IS NOT NULL THEN
+    IF after_position !~ '^[0-9]{1,19}:[0-9]{1,19}$' THEN
+      RAISE EXCEPTION 'after_position is not a position returned by events_since'
+        USING ERRCODE = '22023', DETAIL = format('Got %L.', after_position), HINT = 'Start with NULL.';
+    END IF;
+    after_xact := split_part(after_position, ':', 1)::xid8;
+    after_id := split_part(after_position, ':', 2)::bigint;
+  END IF;
+  IF max_rows IS NULL OR max_rows NOT BETWEEN 1 AND 10000 THEN
+    RAISE EXCEPTION 'max_rows must be between 1 and 10000' USING ERRCODE = '22023',
+      DETAIL = format('Got %s.', coalesce(max_rows::text, 'NULL'));
+  END IF;
+  RETURN QUERY
+    SELECT e.xact_id::text || ':' || e.event_id, e.event_id, e.withdrawal_id, w.idempotency_key, e.event,
+           e.from_status, e.to_status, e.reason, e.detail, e.created_at
+      FROM txrelay.withdrawal_events e JOIN txrelay.withdrawals w ON w.withdrawal_id = e.withdrawal_id
+     WHERE (e.xact_id, e.event_id) > (after_xact, after_id)
+       AND e.xact_id < pg_snapshot_xmin(pg_current_snapshot())
+     ORDER BY e.xact_id, e.event_id
+     LIMIT max_rows;
+END
+$since$;
