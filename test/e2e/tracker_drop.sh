@@ -19,9 +19,14 @@ for k in 1 2 3 4 5; do
 done
 wait_for "SELECT count(*) = 5 FROM txrelay.withdrawals WHERE status = 'broadcasted'" 20 "all five sent"
 # anvil drops a transaction with the later ones of its sender: nonce 2 takes 3 and 4 with it.
+# The tracker is paused meanwhile, so that it cannot find the drop (and have the bytes resent)
+# between the drop and the look at the pool.
+sql "ALTER SYSTEM SET txrelay.tracker_enabled = off" >/dev/null; sql "SELECT pg_reload_conf()" >/dev/null
+wait_for "SELECT query LIKE '%disabled%' FROM pg_stat_activity WHERE backend_type = 'txrelay tracker'" 20 "the tracker paused"
 h=$(sql "SELECT '0x' || encode(a.tx_hash, 'hex') FROM txrelay.attempts a JOIN txrelay.withdrawals w USING (withdrawal_id) WHERE w.idempotency_key = 'drop-3'")
 check "anvil dropped drop-3 ($h) and the two after it from its pool" \
   test "$(rpc anvil_dropTransaction "[\"$h\"]" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')/$(rpc txpool_status | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"]["pending"], 16))')" = "$h/2"
+sql "ALTER SYSTEM SET txrelay.tracker_enabled = on" >/dev/null; sql "SELECT pg_reload_conf()" >/dev/null
 mapfile -t dropped < <(sql "SELECT '0x' || encode(a.tx_hash, 'hex') FROM txrelay.attempts a JOIN txrelay.withdrawals w USING (withdrawal_id) WHERE w.idempotency_key IN ('drop-3', 'drop-4', 'drop-5')")
 wait_for "SELECT count(DISTINCT withdrawal_id) = 3 FROM txrelay.withdrawal_events WHERE event = 'dropped'" 20 "the tracker to find the three dropped"
 check "the three dropped ones, and only they, were found dropped" \
