@@ -9,7 +9,12 @@ OBJS        = $(SRCS:.cpp=.o)
 # name order); the frozen scripts of released versions and every upgrade script are installed as
 # they are. The filter keeps the built script out of DATA when it exists.
 SQL_SOURCES = $(sort $(wildcard sql/src/*.sql))
-DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
+INSTALL_SQL = sql/$(EXTENSION)--$(EXTVERSION).sql
+# Upgrade scripts not yet released are built from sql/upgrade/ (scripts/sql_include.sh expands
+# their "-- @include sql/src/FILE" lines); released ones are frozen files in sql/.
+UPGRADE_SRC = $(wildcard sql/upgrade/$(EXTENSION)--*--*.sql)
+UPGRADE_SQL = $(patsubst sql/upgrade/%,sql/%,$(UPGRADE_SRC))
+DATA_built  = $(INSTALL_SQL) $(UPGRADE_SQL)
 DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 EXTRA_CLEAN = $(DATA_built)
 
@@ -34,8 +39,11 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # Rebuilt when a source changes, or when one is added or removed (the directory's time).
-$(DATA_built): $(SQL_SOURCES) sql/src
+$(INSTALL_SQL): $(SQL_SOURCES) sql/src
 	cat $(SQL_SOURCES) > $@.tmp && mv $@.tmp $@
+
+sql/$(EXTENSION)--%.sql: sql/upgrade/$(EXTENSION)--%.sql $(SQL_SOURCES) scripts/sql_include.sh
+	./scripts/sql_include.sh $< > $@.tmp && mv $@.tmp $@
 
 .PHONY: unit
 unit:

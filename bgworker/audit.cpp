@@ -42,7 +42,8 @@ store::RpcCallRow CallRow(const Exchange& ex, const HttpRecord& rec, std::size_t
     if (reply.is_error) {
       row.outcome = "rpc_error";
       if (call.method == "eth_sendRawTransaction") {
-        row.error_class = std::string(rpc::Name(rpc::ClassifySendError(reply.error_code, reply.error_message)));
+        row.error_class =
+            std::string(rpc::Name(rpc::ClassifySendError(reply.error_code, reply.error_message)));
       }
     }
   } else if (!rec.transport_error.empty()) {

@@ -135,13 +135,15 @@ class Broadcaster {
   bool SendsAllowed(const std::vector<Job>& jobs);
   bool Send(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts);
   bool CheckStatuses(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts);
-  bool Resend(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts, const std::vector<std::size_t>& which);
+  bool Resend(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts,
+              const std::vector<std::size_t>& which);
   void RecordVerdict(Job& job, const rpc::SendJudgement& verdict);
   void Reprice(Job& job, const std::string& error);
 
   RpcGateway& gateway_;
   std::map<std::int64_t, ChainInfo> chains_;
-  std::map<std::pair<std::int64_t, std::string>, std::uint64_t> mined_nonce_;  // (chain, sender) -> latest count
+  std::map<std::pair<std::int64_t, std::string>, std::uint64_t>
+      mined_nonce_;              // (chain, sender) -> latest count
   std::vector<Exchange> audit_;  // exchanges of this round not yet written to rpc_calls
   bool sends_held_ = false;      // the synchronous-standby gate is holding the sends
   Reconciler startup_check_;

@@ -21,12 +21,15 @@ CallIds Job::Ids() const {
 }
 
 std::string Job::Describe() const {
-  return FormatLogIds({withdrawal_id.value_or(""), idempotency_key.value_or(""), nonce_key, attempt_id, tx_hash});
+  return FormatLogIds(
+      {withdrawal_id.value_or(""), idempotency_key.value_or(""), nonce_key, attempt_id, tx_hash});
 }
 
 namespace {
 
-Uint256 Wei(const std::string& text, const char* field) { return ParseAmount(text, field, AmountRule::kNonNegative); }
+Uint256 Wei(const std::string& text, const char* field) {
+  return ParseAmount(text, field, AmountRule::kNonNegative);
+}
 
 // What a 'sign' job needs: the call to sign, the signer, a fee bump's floor.
 void ReadSignPart(const store::LeasedJob& l, Job& j) {
@@ -44,8 +47,9 @@ void ReadSignPart(const store::LeasedJob& l, Job& j) {
     j.signer = t;
   }
   if (l.min_max_fee_per_gas) {
-    j.min_fees = rpc::FeeQuote{Wei(*l.min_max_fee_per_gas, "min_max_fee_per_gas"),
-                               Wei(l.min_max_priority_fee_per_gas.value_or(""), "min_max_priority_fee_per_gas"), false};
+    j.min_fees = rpc::FeeQuote{
+        Wei(*l.min_max_fee_per_gas, "min_max_fee_per_gas"),
+        Wei(l.min_max_priority_fee_per_gas.value_or(""), "min_max_priority_fee_per_gas"), false};
   }
 }
 
@@ -83,12 +87,13 @@ void Broadcaster::Retry(const Job& job, const std::string& error) {
   const bool exhausted = rpc::Exhausted(policy, job.tries);
   const std::int64_t delay =
       exhausted ? policy.cap_ms : rpc::FullJitterDelayMs(policy, job.tries - 1, pg::worker::RandomU64());
-  const std::string text = exhausted ? "still failing after " + std::to_string(job.tries) + " tries, retrying every " +
-                                           std::to_string(policy.cap_ms) + " ms: " + error
+  const std::string text = exhausted ? "still failing after " + std::to_string(job.tries) +
+                                           " tries, retrying every " + std::to_string(policy.cap_ms) +
+                                           " ms: " + error
                                      : error;
   store::ScheduleRetry(job.outbox_id, delay, text);
-  const std::string line = "txrelay broadcaster: retry " + job.kind + " in " + std::to_string(delay) + " ms (try " +
-                           std::to_string(job.tries) + "): " + text + " " + job.Describe();
+  const std::string line = "txrelay broadcaster: retry " + job.kind + " in " + std::to_string(delay) +
+                           " ms (try " + std::to_string(job.tries) + "): " + text + " " + job.Describe();
   if (exhausted) {
     pg::worker::LogWarning(line);
   } else {
@@ -98,7 +103,9 @@ void Broadcaster::Retry(const Job& job, const std::string& error) {
 
 void Broadcaster::Done(const Job& job) { store::MarkDone(job.outbox_id); }
 
-void Broadcaster::Cancelled(const Job& job, const std::string& why) { store::MarkCancelled(job.outbox_id, why); }
+void Broadcaster::Cancelled(const Job& job, const std::string& why) {
+  store::MarkCancelled(job.outbox_id, why);
+}
 
 void Broadcaster::Dead(const Job& job, const std::string& error) {
   const std::string text = error + " " + job.Describe();

@@ -27,8 +27,9 @@ void Broadcaster::ReadUnknownNonces() {
   Batch<std::int64_t> counts;
   for (std::size_t i = 0; i < unknown.size(); ++i) {
     const auto& u = unknown[i];
-    counts.Add(u.chain_id, [&] { return ReadExchange(chains_[u.chain_id].endpoints); }, i, "eth_getTransactionCount",
-               {u.address, "latest"}, ChainIds(u.chain_id));
+    counts.Add(
+        u.chain_id, [&] { return ReadExchange(chains_[u.chain_id].endpoints); }, i, "eth_getTransactionCount",
+        {u.address, "latest"}, ChainIds(u.chain_id));
   }
   if (!counts.Run(gateway_)) return;
   pg::WorkerTransaction txn;
@@ -57,14 +58,16 @@ void Broadcaster::RefreshMinedNonces(const std::vector<Job>& jobs) {
   std::vector<std::pair<std::int64_t, std::string>> senders;
   for (const auto& j : jobs) {
     const std::pair<std::int64_t, std::string> key{j.chain_id, j.from.Checksummed()};
-    if (!InWindow(j) && std::find(senders.begin(), senders.end(), key) == senders.end()) senders.push_back(key);
+    if (!InWindow(j) && std::find(senders.begin(), senders.end(), key) == senders.end())
+      senders.push_back(key);
   }
   if (senders.empty()) return;
   Batch<std::int64_t> counts;
   for (std::size_t i = 0; i < senders.size(); ++i) {
     const auto& [chain, address] = senders[i];
-    counts.Add(chain, [&] { return ReadExchange(chains_[chain].endpoints); }, i, "eth_getTransactionCount",
-               {address, "latest"}, ChainIds(chain));
+    counts.Add(
+        chain, [&] { return ReadExchange(chains_[chain].endpoints); }, i, "eth_getTransactionCount",
+        {address, "latest"}, ChainIds(chain));
   }
   counts.Run(gateway_);
   counts.ForEach([&](std::size_t i, const rpc::Reply* r, const Exchange&) {

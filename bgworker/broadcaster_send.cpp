@@ -42,7 +42,8 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
   bool tracker_has_work = false;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     RecordVerdict(jobs[i], verdicts[i]);
-    tracker_has_work |= verdicts[i].verdict == SendVerdict::kSent || verdicts[i].verdict == SendVerdict::kNonceUsed;
+    tracker_has_work |=
+        verdicts[i].verdict == SendVerdict::kSent || verdicts[i].verdict == SendVerdict::kNonceUsed;
   }
   if (tracker_has_work) pg::WakeAtCommit(pg::WorkerKind::kTracker);
   txn.Commit();
@@ -54,7 +55,8 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
 bool Broadcaster::SendsAllowed(const std::vector<Job>& jobs) {
   std::string not_durable;
   if (AttemptsOnSynchronousStandby(not_durable)) {
-    if (sends_held_) pg::worker::LogInfo("txrelay broadcaster: a synchronous standby has the records again; sending");
+    if (sends_held_)
+      pg::worker::LogInfo("txrelay broadcaster: a synchronous standby has the records again; sending");
     sends_held_ = false;
     return true;
   }
@@ -71,13 +73,15 @@ bool Broadcaster::Send(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& 
   Batch<std::int64_t> sends;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const Job& j = jobs[i];
-    sends.Add(j.chain_id, [&] { return WriteExchange(chains_[j.chain_id].endpoints); }, i, "eth_sendRawTransaction",
-              {ToHex(j.raw)}, j.Ids());
+    sends.Add(
+        j.chain_id, [&] { return WriteExchange(chains_[j.chain_id].endpoints); }, i, "eth_sendRawTransaction",
+        {ToHex(j.raw)}, j.Ids());
   }
   if (!sends.Run(gateway_)) return false;
   verdicts.assign(jobs.size(), {});
   sends.ForEach([&](std::size_t i, const rpc::Reply* r, const Exchange& ex) {
-    verdicts[i] = rpc::JudgeSend(r, ex.outcome, ex.last_error, jobs[i].tx_hash, jobs[i].from.Checksummed(), false);
+    verdicts[i] =
+        rpc::JudgeSend(r, ex.outcome, ex.last_error, jobs[i].tx_hash, jobs[i].from.Checksummed(), false);
   });
   sends.MoveTo(audit_);
   return true;
@@ -90,8 +94,9 @@ bool Broadcaster::CheckStatuses(std::vector<Job>& jobs, std::vector<rpc::SendJud
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     if (verdicts[i].verdict != SendVerdict::kCheck) continue;
     const Job& j = jobs[i];
-    checks.Add(j.chain_id, [&] { return ReadExchange(chains_[j.chain_id].endpoints); }, i,
-               "eth_getTransactionByHash", {j.tx_hash}, j.Ids());
+    checks.Add(
+        j.chain_id, [&] { return ReadExchange(chains_[j.chain_id].endpoints); }, i,
+        "eth_getTransactionByHash", {j.tx_hash}, j.Ids());
   }
   if (checks.empty()) return true;
   if (!checks.Run(gateway_)) return false;
@@ -109,12 +114,14 @@ bool Broadcaster::Resend(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>
   Batch<std::int64_t> resends;
   for (std::size_t i : which) {
     const Job& j = jobs[i];
-    resends.Add(j.chain_id, [&] { return WriteExchange(chains_[j.chain_id].endpoints); }, i,
-                "eth_sendRawTransaction", {ToHex(j.raw)}, j.Ids());
+    resends.Add(
+        j.chain_id, [&] { return WriteExchange(chains_[j.chain_id].endpoints); }, i, "eth_sendRawTransaction",
+        {ToHex(j.raw)}, j.Ids());
   }
   if (!resends.Run(gateway_)) return false;
   resends.ForEach([&](std::size_t i, const rpc::Reply* r, const Exchange& ex) {
-    verdicts[i] = rpc::JudgeSend(r, ex.outcome, ex.last_error, jobs[i].tx_hash, jobs[i].from.Checksummed(), true);
+    verdicts[i] =
+        rpc::JudgeSend(r, ex.outcome, ex.last_error, jobs[i].tx_hash, jobs[i].from.Checksummed(), true);
   });
   resends.MoveTo(audit_);
   return true;
@@ -124,7 +131,8 @@ void Broadcaster::RecordVerdict(Job& j, const rpc::SendJudgement& v) {
   switch (v.verdict) {
     case SendVerdict::kSent:
       store::MarkSent(j.attempt_id);
-      if (j.withdrawal_id) store::MoveStatus(*j.withdrawal_id, "signed", "broadcasted", "sent: tx " + j.tx_hash);
+      if (j.withdrawal_id)
+        store::MoveStatus(*j.withdrawal_id, "signed", "broadcasted", "sent: tx " + j.tx_hash);
       Done(j);
       break;
     case SendVerdict::kNonceUsed:
@@ -132,12 +140,12 @@ void Broadcaster::RecordVerdict(Job& j, const rpc::SendJudgement& v) {
       store::MarkSent(j.attempt_id);
       if (j.withdrawal_id) {
         store::MoveStatus(*j.withdrawal_id, "signed", "broadcasted",
-                          "its nonce is already used on chain (" + v.error + "); the tracker decides by whom: tx " +
-                              j.tx_hash);
+                          "its nonce is already used on chain (" + v.error +
+                              "); the tracker decides by whom: tx " + j.tx_hash);
       }
       Done(j);
-      pg::worker::LogWarning("txrelay broadcaster: nonce already used on chain, handed to the tracker: " + v.error +
-                             " " + j.Describe());
+      pg::worker::LogWarning("txrelay broadcaster: nonce already used on chain, handed to the tracker: " +
+                             v.error + " " + j.Describe());
       break;
     case SendVerdict::kDead:
       Dead(j, v.error);
@@ -159,9 +167,10 @@ void Broadcaster::RecordVerdict(Job& j, const rpc::SendJudgement& v) {
 
 void Broadcaster::Reprice(Job& j, const std::string& error) {
   const ChainInfo& chain = chains_[j.chain_id];
-  const FeeBump bump = chain.base_fee ? RequestFeeBump(chain, j.attempt_id, *chain.base_fee, chain.suggested_tip,
-                                                       "refused by the node as underpriced (" + error + ")")
-                                      : FeeBump::kAtCap;
+  const FeeBump bump = chain.base_fee
+                           ? RequestFeeBump(chain, j.attempt_id, *chain.base_fee, chain.suggested_tip,
+                                            "refused by the node as underpriced (" + error + ")")
+                           : FeeBump::kAtCap;
   if (bump == FeeBump::kRequested || bump == FeeBump::kUnderway) {
     store::MarkRefused(j.attempt_id);  // never accepted by the node: replaced by the new one
     Cancelled(j, "re-priced: a new attempt at the same nonce replaces this one (" + error + ")");

@@ -21,7 +21,9 @@ namespace txrelay::bgworker {
 namespace {
 
 // A plain transfer to an account costs exactly 21000; anything else gets 20 % headroom.
-std::uint64_t GasWithHeadroom(std::uint64_t estimate) { return estimate == 21000 ? 21000 : estimate + estimate / 5; }
+std::uint64_t GasWithHeadroom(std::uint64_t estimate) {
+  return estimate == 21000 ? 21000 : estimate + estimate / 5;
+}
 
 // An EIP-1559 transaction at the job's nonce, priced at the chain's quote; a fee bump at least at
 // the tracker's floor (the stuck attempt's + 10 % + 1 wei), more if the market asks more now; the
@@ -93,12 +95,14 @@ std::vector<Job*> Broadcaster::EstimateGas(std::vector<Job>& jobs, Failures& ret
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     Job& j = jobs[i];
     if (!j.signer) {
-      dead.emplace_back(&j, "sender " + j.from.Checksummed() + " has no signer: it is client-signed (submit_signed)");
+      dead.emplace_back(
+          &j, "sender " + j.from.Checksummed() + " has no signer: it is client-signed (submit_signed)");
     } else if (!RefreshFees(chains_[j.chain_id])) {
       retry.emplace_back(&j, "cannot read fees of chain " + std::to_string(j.chain_id));
     } else {
-      estimates.Add(j.chain_id, [&] { return ReadExchange(chains_[j.chain_id].endpoints); }, i, "eth_estimateGas",
-                    EstimateParams(j), j.Ids());
+      estimates.Add(
+          j.chain_id, [&] { return ReadExchange(chains_[j.chain_id].endpoints); }, i, "eth_estimateGas",
+          EstimateParams(j), j.Ids());
     }
   }
   estimates.Run(gateway_);
@@ -109,9 +113,9 @@ std::vector<Job*> Broadcaster::EstimateGas(std::vector<Job>& jobs, Failures& ret
     std::optional<std::uint64_t> estimate;
     if (r && !r->is_error) estimate = rpc::HexQuantity(r->result);
     if (!estimate) {
-      retry.emplace_back(&j, !r ? "eth_estimateGas: " + ex.last_error
-                                : r->is_error ? rpc::DescribeErrorReply("eth_estimateGas", *r)
-                                              : std::string("eth_estimateGas returned no quantity"));
+      retry.emplace_back(&j, !r            ? "eth_estimateGas: " + ex.last_error
+                             : r->is_error ? rpc::DescribeErrorReply("eth_estimateGas", *r)
+                                           : std::string("eth_estimateGas returned no quantity"));
       return;
     }
     const std::uint64_t gas = GasWithHeadroom(*estimate);
@@ -132,8 +136,9 @@ std::vector<Job*> Broadcaster::RequestSignatures(const std::vector<Job*>& ready,
   Batch<std::string> signs;
   for (std::size_t i = 0; i < ready.size(); ++i) {
     const Job& j = *ready[i];
-    signs.Add(j.signer->url, [&] { return WriteExchange({*j.signer}); }, i, "eth_signTransaction",
-              rpc::SignTransactionParams(j.tx, j.from), j.Ids());
+    signs.Add(
+        j.signer->url, [&] { return WriteExchange({*j.signer}); }, i, "eth_signTransaction",
+        rpc::SignTransactionParams(j.tx, j.from), j.Ids());
   }
   signs.Run(gateway_);
   std::vector<Job*> signed_jobs;
@@ -142,9 +147,10 @@ std::vector<Job*> Broadcaster::RequestSignatures(const std::vector<Job*>& ready,
     std::optional<Bytes> raw;
     if (r && !r->is_error) raw = rpc::SignedRawFromResult(r->result);
     if (!raw) {
-      retry.emplace_back(&j, !r ? "eth_signTransaction via " + j.signer->redacted + ": " + ex.last_error
-                                : r->is_error ? rpc::DescribeErrorReply("eth_signTransaction", *r)
-                                              : std::string("the signer answered neither a raw transaction nor {raw, tx}"));
+      retry.emplace_back(
+          &j, !r            ? "eth_signTransaction via " + j.signer->redacted + ": " + ex.last_error
+              : r->is_error ? rpc::DescribeErrorReply("eth_signTransaction", *r)
+                            : std::string("the signer answered neither a raw transaction nor {raw, tx}"));
       return;
     }
     j.signed_raw = *raw;
@@ -181,8 +187,9 @@ void Broadcaster::RecordSigned(const std::vector<Job*>& signed_jobs, Failures& r
     } else if (error->sqlerrcode == MAKE_SQLSTATE('T', 'R', '0', '0', '3')) {
       Cancelled(*j, "not signed: " + error->message);
     } else {
-      dead.emplace_back(j, "the signer's transaction was refused by submit_signed: " + error->message +
-                               " (a signer that signs something other than what was asked is a security incident)");
+      dead.emplace_back(
+          j, "the signer's transaction was refused by submit_signed: " + error->message +
+                 " (a signer that signs something other than what was asked is a security incident)");
     }
   }
   for (auto& [j, why] : retry) Retry(*j, why);

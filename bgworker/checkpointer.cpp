@@ -39,7 +39,8 @@ void LedgerCheckpointer::Take() {
   std::string taken;
   const auto error = pg::RunInSubTransaction([&] {
     const store::CheckpointTaken t = store::TakeCheckpoint();
-    taken = "ledger checkpoint " + std::to_string(t.version) + " taken: " + std::to_string(t.accounts_changed) +
+    taken = "ledger checkpoint " + std::to_string(t.version) +
+            " taken: " + std::to_string(t.accounts_changed) +
             " accounts changed since the one before; hash 0x" + t.hash_hex;
   });
   if (error) store::RecordCheckpointRefusal(error->message);

@@ -14,7 +14,9 @@ namespace txrelay::bgworker {
 
 namespace {
 
-Uint256 Wei(const std::string& text, const char* field) { return ParseAmount(text, field, AmountRule::kNonNegative); }
+Uint256 Wei(const std::string& text, const char* field) {
+  return ParseAmount(text, field, AmountRule::kNonNegative);
+}
 
 // Said once per attempt (the event is the memory): bumping stopped at the chain's caps.
 void NoteAtCap(const ChainConfig& chain, const std::string& attempt_id, const store::BumpCandidate& c,
@@ -31,7 +33,8 @@ void NoteAtCap(const ChainConfig& chain, const std::string& attempt_id, const st
                                 {"base_fee", ToDecimal(base_fee)}}
                      .dump());
   pg::worker::LogWarning("txrelay: " + why + ", and it cannot be bumped within the fee caps of chain " +
-                         std::to_string(chain.chain_id) + ": raise the caps or wait for the base fee to fall " +
+                         std::to_string(chain.chain_id) +
+                         ": raise the caps or wait for the base fee to fall " +
                          WithdrawalLogIds(c.withdrawal_id, attempt_id));
 }
 
@@ -48,7 +51,8 @@ void Request(const ChainConfig& chain, const std::string& attempt_id, const stor
                                 {"min_max_fee_per_gas", ToDecimal(bump.max_fee_per_gas)},
                                 {"min_max_priority_fee_per_gas", ToDecimal(bump.max_priority_fee_per_gas)}}
                      .dump());
-  pg::worker::LogInfo("txrelay: " + why + ": fee bump requested " + WithdrawalLogIds(c.withdrawal_id, attempt_id));
+  pg::worker::LogInfo("txrelay: " + why + ": fee bump requested " +
+                      WithdrawalLogIds(c.withdrawal_id, attempt_id));
 }
 
 }  // namespace
@@ -60,8 +64,8 @@ FeeBump RequestFeeBump(const ChainConfig& chain, const std::string& attempt_id, 
   if (candidate->bump_underway) return FeeBump::kUnderway;
   const rpc::FeeQuote previous{Wei(candidate->max_fee_per_gas, "max_fee_per_gas"),
                                Wei(candidate->max_priority_fee_per_gas, "max_priority_fee_per_gas"), false};
-  const rpc::FeeQuote market =
-      rpc::QuoteFees(base_fee, suggested_tip.value_or(previous.max_priority_fee_per_gas), chain.fee_cap, chain.tip_cap);
+  const rpc::FeeQuote market = rpc::QuoteFees(
+      base_fee, suggested_tip.value_or(previous.max_priority_fee_per_gas), chain.fee_cap, chain.tip_cap);
   const auto bump = rpc::BumpFees(previous, market, chain.fee_cap, chain.tip_cap);
   if (!bump) {
     NoteAtCap(chain, attempt_id, *candidate, previous, base_fee, why);

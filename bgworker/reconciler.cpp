@@ -19,6 +19,7 @@
 #include "pg/worker_transaction.hpp"
 #include "store/reconciliation_runs.hpp"
 #include "store/senders.hpp"
+#include "store/status_sql.hpp"
 
 namespace txrelay::bgworker {
 
@@ -53,7 +54,7 @@ std::optional<store::ClaimedRun> ClaimRun(bool& resumed) {
 // withdrawal completed at included:N is paid and needs nothing more.
 std::vector<Sender> ReadSenders(const std::optional<std::int64_t>& only_chain,
                                 std::map<std::int64_t, ChainConfig>& chains) {
-  static const pg::Statement kSenders(R"sql(
+  static const std::string kSql = R"sql(
     SELECT s.chain_id, s.address, s.next_nonce,
            coalesce(sum(CASE WHEN a.contract IS NULL THEN o.amount ELSE 0 END), 0) AS native_amount,
            coalesce(sum(o.burn), 0) AS burn, count(o.withdrawal_id) AS open_withdrawals,
@@ -69,11 +70,12 @@ std::vector<Sender> ReadSenders(const std::optional<std::int64_t>& only_chain,
                       WHERE x.withdrawal_id = w.withdrawal_id ORDER BY x.created_at DESC LIMIT 1) AS burn
                FROM txrelay.nonce_reservations n JOIN txrelay.withdrawals w ON w.withdrawal_id = n.withdrawal_id
               WHERE n.chain_id = s.chain_id AND n.from_address = s.address AND w.completed_at IS NULL
-                AND w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')) o ON true
+                AND w.status <> ALL ()sql" +
+                                  store::StatusArraySql(StatusSet::kFinal) + R"sql()) o ON true
       LEFT JOIN txrelay.assets a ON a.chain_id = o.chain_id AND a.symbol = o.asset
      WHERE $1::bigint IS NULL OR s.chain_id = $1
-     GROUP BY s.chain_id, s.address, s.next_nonce ORDER BY s.chain_id, s.address)sql",
-                                      {INT8OID});
+     GROUP BY s.chain_id, s.address, s.next_nonce ORDER BY s.chain_id, s.address)sql";
+  static const pg::Statement kSenders(kSql.c_str(), {INT8OID});
   std::vector<Sender> out;
   pg::WorkerTransaction txn;
   const auto rows = kSenders.Run({only_chain ? pg::Int8Param(*only_chain) : pg::NullParam(INT8OID)});
@@ -86,8 +88,10 @@ std::vector<Sender> ReadSenders(const std::optional<std::int64_t>& only_chain,
     s.facts.need = Amount(r.Text("native_amount")) + Amount(r.Text("burn"));
     s.open_withdrawals = r.Int64("open_withdrawals");
     s.unpriced = r.Int64("unpriced");
-    if (const auto n = r.OptionalInt64("first_nonce")) s.facts.db_first_nonce = static_cast<std::uint64_t>(*n);
-    if (const auto n = r.OptionalInt64("max_signed_nonce")) s.facts.db_max_signed_nonce = static_cast<std::uint64_t>(*n);
+    if (const auto n = r.OptionalInt64("first_nonce"))
+      s.facts.db_first_nonce = static_cast<std::uint64_t>(*n);
+    if (const auto n = r.OptionalInt64("max_signed_nonce"))
+      s.facts.db_max_signed_nonce = static_cast<std::uint64_t>(*n);
     if (!chains.count(s.chain_id)) LoadChainConfig(s.chain_id, chains[s.chain_id]);
     out.push_back(std::move(s));
   }
@@ -139,22 +143,24 @@ bool ReadChain(RpcGateway& gateway, const ChainConfig& chain, std::vector<Sender
 void Quarantine(const std::string& who, std::int64_t run_id, const Sender& s, const Finding& f) {
   const std::string reason = "reconciliation run " + std::to_string(run_id) + ": " + f.what;
   if (!store::Quarantine(s.chain_id, s.address, reason)) return;
-  pg::worker::LogWarning(who + "CRITICAL: " + reason + "; sender " + s.address + " on chain " +
-                         std::to_string(s.chain_id) + " quarantined " +
-                         FormatLogIds({"", "", NonceKey(s.chain_id, s.address, s.facts.db_next_nonce.value_or(0)), "", ""}));
+  pg::worker::LogWarning(
+      who + "CRITICAL: " + reason + "; sender " + s.address + " on chain " + std::to_string(s.chain_id) +
+      " quarantined " +
+      FormatLogIds({"", "", NonceKey(s.chain_id, s.address, s.facts.db_next_nonce.value_or(0)), "", ""}));
 }
 
 nlohmann::json SenderReport(const Sender& s, const nlohmann::json& found) {
-  return {{"chain_id", s.chain_id},
-          {"sender", s.address},
-          {"db_next_nonce", s.facts.db_next_nonce ? nlohmann::json(*s.facts.db_next_nonce) : nlohmann::json()},
-          {"chain_mined", s.facts.chain_mined},
-          {"chain_pending", s.facts.chain_pending},
-          {"balance", ToDecimal(s.facts.balance)},
-          {"need", ToDecimal(s.facts.need)},
-          {"open_withdrawals", s.open_withdrawals},
-          {"unpriced_withdrawals", s.unpriced},
-          {"findings", found}};
+  return {
+      {"chain_id", s.chain_id},
+      {"sender", s.address},
+      {"db_next_nonce", s.facts.db_next_nonce ? nlohmann::json(*s.facts.db_next_nonce) : nlohmann::json()},
+      {"chain_mined", s.facts.chain_mined},
+      {"chain_pending", s.facts.chain_pending},
+      {"balance", ToDecimal(s.facts.balance)},
+      {"need", ToDecimal(s.facts.need)},
+      {"open_withdrawals", s.open_withdrawals},
+      {"unpriced_withdrawals", s.unpriced},
+      {"findings", found}};
 }
 
 // Judges every sender, quarantines where a finding says so, and returns the report (per sender:
@@ -208,7 +214,8 @@ bool Reconciler::RunStartupCheck(std::int64_t chain_id) {
   return Perform(run_id, chain_id, DomainCounts::kSkip);
 }
 
-bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>& chain_id, DomainCounts counts) {
+bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>& chain_id,
+                         DomainCounts counts) {
   const std::string who = "txrelay " + process_ + ": ";
   pg::worker::ReportActive(process_ + ": reconciliation run " + std::to_string(run_id));
   std::map<std::int64_t, ChainConfig> chains;

@@ -16,12 +16,14 @@ namespace txrelay::bgworker {
 long Tracker::NextDueMs() const {
   const std::int64_t now = pg::worker::NowMs();
   long due = settings.tracker_poll_ms;
-  for (const auto& [id, c] : chains_) due = std::min<long>(due, std::max<std::int64_t>(0, c.next_round_ms - now));
+  for (const auto& [id, c] : chains_)
+    due = std::min<long>(due, std::max<std::int64_t>(0, c.next_round_ms - now));
   return due;
 }
 
 void Tracker::Backoff(ChainState& c, const std::string& why) {
-  const std::int64_t delay = rpc::FullJitterDelayMs(settings.TrackerBackoff(), c.failures, pg::worker::RandomU64());
+  const std::int64_t delay =
+      rpc::FullJitterDelayMs(settings.TrackerBackoff(), c.failures, pg::worker::RandomU64());
   ++c.failures;
   c.next_round_ms = pg::worker::NowMs() + std::max<std::int64_t>(delay, settings.tracker_poll_ms);
   pg::worker::LogWarning("txrelay tracker: chain " + std::to_string(c.config.chain_id) + ": " + why +
@@ -86,13 +88,15 @@ bool Tracker::Round(ChainState& c) {
   // by its receipt there, not by a lookup of its own.
   if (synced) CheckPending(c, seen, view.latest);
   c.failures = 0;
-  c.next_round_ms = pg::worker::NowMs() + (synced ? settings.tracker_poll_ms : 0);  // else more blocks are waiting
+  c.next_round_ms =
+      pg::worker::NowMs() + (synced ? settings.tracker_poll_ms : 0);  // else more blocks are waiting
   return changed;
 }
 
 // Records what the round read, in one transaction: a reorg undone, the new blocks and heads,
 // our inclusions, and every withdrawal moved along.
-bool Tracker::Record(ChainState& c, const ChainView& view, const Heads& seen, const rpc::BlockHeader& seen_top) {
+bool Tracker::Record(ChainState& c, const ChainView& view, const Heads& seen,
+                     const rpc::BlockHeader& seen_top) {
   const std::int64_t chain = c.config.chain_id;
   bool changed = !view.blocks.empty();
   pg::WorkerTransaction txn;

@@ -65,8 +65,8 @@ class Tracker {
   using NonceKey = std::pair<std::string, std::uint64_t>;  // (sender, nonce)
   // What the receipts of our attempts at used nonces said.
   struct UsedNonces {
-    std::vector<rpc::Receipt> found;          // our receipts there
-    std::set<NonceKey> ours_mined;            // nonces one of our attempts took
+    std::vector<rpc::Receipt> found;           // our receipts there
+    std::set<NonceKey> ours_mined;             // nonces one of our attempts took
     std::map<NonceKey, std::string> culprits;  // the outside transaction's hash, where the node names it
   };
 
@@ -85,24 +85,28 @@ class Tracker {
                     std::map<std::uint64_t, rpc::BlockHeader>& out);
   bool FindFork(ChainState& chain, std::uint64_t probe, std::map<std::uint64_t, rpc::BlockHeader>& canonical,
                 std::optional<std::uint64_t>& fork);
-  bool LinkNewBlocks(ChainState& chain, std::uint64_t from, std::uint64_t to, const std::optional<std::string>& parent,
-                     std::map<std::uint64_t, rpc::BlockHeader>& canonical, std::vector<rpc::BlockHeader>& blocks);
+  bool LinkNewBlocks(ChainState& chain, std::uint64_t from, std::uint64_t to,
+                     const std::optional<std::string>& parent,
+                     std::map<std::uint64_t, rpc::BlockHeader>& canonical,
+                     std::vector<rpc::BlockHeader>& blocks);
 
   // tracker_receipts.cpp
-  bool ReadReceipts(ChainState& chain, const std::vector<rpc::BlockHeader>& blocks, std::vector<rpc::Receipt>& ours);
+  bool ReadReceipts(ChainState& chain, const std::vector<rpc::BlockHeader>& blocks,
+                    std::vector<rpc::Receipt>& ours);
   // For nonces used on chain: our receipts there, or the outside transaction's hash.
   bool ResolveUsedNonces(ChainState& chain, const std::set<NonceKey>& used, UsedNonces& out);
   void NameCulprits(ChainState& chain, const std::set<NonceKey>& used, UsedNonces& out);
 
   // tracker_pending.cpp: judges sent transactions not seen in a block, with RPC calls per
   // sender, not per transaction.
-  using SenderNonces = std::map<std::string, std::pair<std::uint64_t, std::uint64_t>>;  // sender -> (mined, pooled)
+  using SenderNonces =
+      std::map<std::string, std::pair<std::uint64_t, std::uint64_t>>;  // sender -> (mined, pooled)
   using PendingVerdicts = std::vector<std::pair<const store::WaitingAttempt*, PendingVerdict>>;
   void CheckPending(ChainState& chain, const Heads& heads, const rpc::BlockHeader& latest);
   bool ReadSenderNonces(ChainState& chain, const std::vector<store::WaitingAttempt>& due,
                         const rpc::BlockHeader& latest, SenderNonces& nonces);
-  PendingVerdicts Judge(ChainState& chain, const std::vector<store::WaitingAttempt>& due, const SenderNonces& nonces,
-                        const rpc::BlockHeader& latest);
+  PendingVerdicts Judge(ChainState& chain, const std::vector<store::WaitingAttempt>& due,
+                        const SenderNonces& nonces, const rpc::BlockHeader& latest);
   void LookUpMissing(ChainState& chain, const std::vector<store::WaitingAttempt>& due,
                      const std::vector<std::size_t>& missing, std::vector<PendingObservation>& seen,
                      std::vector<bool>& judged);

@@ -61,7 +61,8 @@ std::optional<Heads> Tracker::ReadHeads(ChainState& c, rpc::BlockHeader& latest)
     return std::nullopt;
   }
   latest = *headers[0];
-  if (!c.config.finality_by_tags) return HeadsByDepth(latest.number, c.config.safe_depth, c.config.finalized_depth);
+  if (!c.config.finality_by_tags)
+    return HeadsByDepth(latest.number, c.config.safe_depth, c.config.finalized_depth);
   // A chain too young for a tag answers nothing or genesis: nothing is safe or final yet.
   return Heads{latest.number, headers[1] ? headers[1]->number : 0, headers[2] ? headers[2]->number : 0};
 }
@@ -87,7 +88,8 @@ bool Tracker::FetchHeaders(ChainState& c, std::uint64_t lo, std::uint64_t hi,
     if (header.ok()) out[n] = std::move(*header.value);
   }
   audit_.push_back(std::move(ex));
-  if (!error.empty()) Backoff(c, "cannot read blocks " + std::to_string(lo) + ".." + std::to_string(hi) + ": " + error);
+  if (!error.empty())
+    Backoff(c, "cannot read blocks " + std::to_string(lo) + ".." + std::to_string(hi) + ": " + error);
   return error.empty();
 }
 
@@ -119,7 +121,8 @@ bool Tracker::SyncBlocks(ChainState& c, ChainView& view) {
 
 // Where the stored window and the chain part: `probe` (the lower of the stored top and the latest
 // block) when they agree there, else the highest block of the window they agree on.
-bool Tracker::FindFork(ChainState& c, std::uint64_t probe, std::map<std::uint64_t, rpc::BlockHeader>& canonical,
+bool Tracker::FindFork(ChainState& c, std::uint64_t probe,
+                       std::map<std::uint64_t, rpc::BlockHeader>& canonical,
                        std::optional<std::uint64_t>& fork) {
   const std::int64_t chain = c.config.chain_id;
   if (!canonical.count(probe) && !FetchHeaders(c, probe, probe, canonical)) return false;
@@ -148,8 +151,10 @@ bool Tracker::FindFork(ChainState& c, std::uint64_t probe, std::map<std::uint64_
 
 // Reads the blocks from..to not read yet and checks that each names the one before as its
 // parent: a reorg racing this read shows up as a broken link, and the round is read again.
-bool Tracker::LinkNewBlocks(ChainState& c, std::uint64_t from, std::uint64_t to, const std::optional<std::string>& parent,
-                            std::map<std::uint64_t, rpc::BlockHeader>& canonical, std::vector<rpc::BlockHeader>& blocks) {
+bool Tracker::LinkNewBlocks(ChainState& c, std::uint64_t from, std::uint64_t to,
+                            const std::optional<std::string>& parent,
+                            std::map<std::uint64_t, rpc::BlockHeader>& canonical,
+                            std::vector<rpc::BlockHeader>& blocks) {
   if (to >= from) {
     std::uint64_t lo = from;
     while (lo <= to && canonical.count(lo)) ++lo;

@@ -25,10 +25,12 @@ std::uint64_t Setting(int value) { return static_cast<std::uint64_t>(value); }
 std::vector<store::WaitingAttempt> LoadWaiting(std::int64_t chain, std::uint64_t latest) {
   pg::WorkerTransaction txn;
   store::MarkFirstSeen(chain, latest);
-  auto due = store::WaitingAttempts(chain, latest, settings.tracker_check_after_blocks, settings.tracker_check_after_ms);
+  auto due = store::WaitingAttempts(chain, latest, settings.tracker_check_after_blocks,
+                                    settings.tracker_check_after_ms);
   txn.Commit();
   for (auto& a : due) {
-    if (a.overdue_by_time) a.pending_blocks = std::max(a.pending_blocks, Setting(settings.tracker_check_after_blocks));
+    if (a.overdue_by_time)
+      a.pending_blocks = std::max(a.pending_blocks, Setting(settings.tracker_check_after_blocks));
   }
   return due;
 }
@@ -37,7 +39,9 @@ std::vector<store::WaitingAttempt> LoadWaiting(std::int64_t chain, std::uint64_t
 
 void Tracker::CheckPending(ChainState& c, const Heads& heads, const rpc::BlockHeader& latest) {
   const std::int64_t now = pg::worker::NowMs();
-  if (latest.number == c.pending_checked_block && now - c.pending_checked_ms < settings.tracker_check_after_ms) return;
+  if (latest.number == c.pending_checked_block &&
+      now - c.pending_checked_ms < settings.tracker_check_after_ms)
+    return;
   const std::vector<store::WaitingAttempt> due = LoadWaiting(c.config.chain_id, heads.latest);
   c.pending_checked_block = latest.number;
   c.pending_checked_ms = now;
@@ -48,7 +52,8 @@ void Tracker::CheckPending(ChainState& c, const Heads& heads, const rpc::BlockHe
   // at that nonce decide whether it was ours.
   std::set<NonceKey> used_keys;
   for (const auto& [p, v] : verdicts) {
-    if (v == PendingVerdict::kMined || v == PendingVerdict::kNonceUsed) used_keys.insert({p->from_address, p->nonce});
+    if (v == PendingVerdict::kMined || v == PendingVerdict::kNonceUsed)
+      used_keys.insert({p->from_address, p->nonce});
   }
   UsedNonces used;
   if (!used_keys.empty() && !ResolveUsedNonces(c, used_keys, used)) return;
@@ -65,7 +70,8 @@ bool Tracker::ReadSenderNonces(ChainState& c, const std::vector<store::WaitingAt
   }
   Exchange counts = ReadExchange(c.config.endpoints);
   for (const auto& s : senders) {
-    AddCall(counts, "eth_getTransactionCount", {s, rpc::ToHexQuantity(latest.number)}, ChainIds(c.config.chain_id));
+    AddCall(counts, "eth_getTransactionCount", {s, rpc::ToHexQuantity(latest.number)},
+            ChainIds(c.config.chain_id));
     AddCall(counts, "eth_getTransactionCount", {s, "pending"}, ChainIds(c.config.chain_id));
   }
   gateway_.Run({&counts});
@@ -161,7 +167,8 @@ void Tracker::ApplyPendingVerdicts(ChainState& c, const Heads& heads, const rpc:
                      "not in a block for " + std::to_string(p->pending_blocks) +
                          " blocks (txrelay.stuck_blocks = " + std::to_string(settings.stuck_blocks) + ")");
     } else if (v == PendingVerdict::kNonceUsed && !used.ours_mined.count(key) && handled.insert(key).second) {
-      ReplacedExternally(chain, p->from_address, p->nonce, used.culprits.count(key) ? used.culprits[key] : "");
+      ReplacedExternally(chain, p->from_address, p->nonce,
+                         used.culprits.count(key) ? used.culprits[key] : "");
     }
   }
   AdvanceWithdrawals(chain, heads);

@@ -14,7 +14,8 @@ namespace txrelay::bgworker {
 namespace {
 
 // Why the receipts of `block` could not be used: the transport, the node's error, or the answer.
-std::string ReceiptsRefusal(const Exchange& ex, const rpc::Reply* r, const rpc::Parsed<std::vector<rpc::Receipt>>* parsed) {
+std::string ReceiptsRefusal(const Exchange& ex, const rpc::Reply* r,
+                            const rpc::Parsed<std::vector<rpc::Receipt>>* parsed) {
   if (!r) return ex.last_error.empty() ? std::string("no reply") : ex.last_error;
   if (r->is_error) return rpc::DescribeErrorReply("eth_getBlockReceipts", *r);
   return parsed->error;
@@ -22,7 +23,8 @@ std::string ReceiptsRefusal(const Exchange& ex, const rpc::Reply* r, const rpc::
 
 }  // namespace
 
-bool Tracker::ReadReceipts(ChainState& c, const std::vector<rpc::BlockHeader>& blocks, std::vector<rpc::Receipt>& ours) {
+bool Tracker::ReadReceipts(ChainState& c, const std::vector<rpc::BlockHeader>& blocks,
+                           std::vector<rpc::Receipt>& ours) {
   if (blocks.empty()) return true;
   Exchange ex = ReadExchange(c.config.endpoints);
   for (const auto& b : blocks) AddCall(ex, "eth_getBlockReceipts", {b.hash}, ChainIds(c.config.chain_id));
@@ -62,7 +64,8 @@ bool Tracker::ResolveUsedNonces(ChainState& c, const std::set<NonceKey>& used, U
   {
     pg::WorkerTransaction txn;
     for (const auto& key : used) {
-      for (auto& h : store::HashesAtNonce(chain, key.first, key.second)) hashes.emplace_back(key, std::move(h));
+      for (auto& h : store::HashesAtNonce(chain, key.first, key.second))
+        hashes.emplace_back(key, std::move(h));
     }
     txn.Commit();
   }

@@ -46,8 +46,9 @@ void NoteFeeChange(const std::string& withdrawal, const std::string& attempt, co
                                 {"fee_committed", *committed},
                                 {"fee_final", ToDecimal(fee)}}
                      .dump());
-  pg::worker::LogWarning("txrelay tracker: a completed withdrawal was included again at another fee (" + *committed +
-                         " -> " + ToDecimal(fee) + " wei) " + WithdrawalLogIds(withdrawal, attempt, r.tx_hash));
+  pg::worker::LogWarning("txrelay tracker: a completed withdrawal was included again at another fee (" +
+                         *committed + " -> " + ToDecimal(fee) + " wei) " +
+                         WithdrawalLogIds(withdrawal, attempt, r.tx_hash));
 }
 
 }  // namespace
@@ -62,8 +63,9 @@ void Tracker::UndoReorged(std::int64_t chain, std::uint64_t fork, std::uint64_t 
       store::Notify("reorged", g.withdrawal_id);
     }
     if (g.withdrawal_status == "safe" || g.withdrawal_status == "finalized") {
-      pg::worker::LogWarning("txrelay tracker: CRITICAL: a " + g.withdrawal_status + " inclusion was reorged out: " +
-                             reason + " " + WithdrawalLogIds(g.withdrawal_id, g.attempt_id, g.tx_hash));
+      pg::worker::LogWarning("txrelay tracker: CRITICAL: a " + g.withdrawal_status +
+                             " inclusion was reorged out: " + reason + " " +
+                             WithdrawalLogIds(g.withdrawal_id, g.attempt_id, g.tx_hash));
     }
     store::EnqueueResend(g.attempt_id, reason);  // anvil forgets reorged transactions; geth re-injects them
   }
@@ -80,8 +82,8 @@ void Tracker::RecordInclusion(std::int64_t chain, const rpc::Receipt& r) {
   // moved it, a fee bump asked for while it was on its way into a block).
   store::ReplaceOthersAtNonce(chain, included->from_address, included->nonce, included->attempt_id);
   store::CancelSettled(chain, included->from_address, included->nonce, r.tx_hash);
-  const std::string where = "block " + std::to_string(r.block_number) + " (" + r.block_hash + "), tx " + r.tx_hash +
-                            (r.status == 1 ? "" : ", reverted (receipt status 0)");
+  const std::string where = "block " + std::to_string(r.block_number) + " (" + r.block_hash + "), tx " +
+                            r.tx_hash + (r.status == 1 ? "" : ", reverted (receipt status 0)");
   NoteFeeChange(withdrawal, included->attempt_id, r, where);
   // A send recorded only on chain (the broadcaster died before recording it) is broadcast too.
   store::MoveStatus(withdrawal, "signed", "broadcasted", "found on chain: " + where);
@@ -127,7 +129,8 @@ bool Tracker::Advance(const store::OpenInclusion& w, const Heads& heads) {
   if (!reached || w.completed) return changed;
   store::MarkCompleted(w.withdrawal_id);
   store::PostWithdrawalEntry(w.withdrawal_id, "COMMIT", fee);
-  store::AddNote(w.withdrawal_id, "completed", "completed at its tier's level (" + completion.Text() + ") in " + at,
+  store::AddNote(w.withdrawal_id, "completed",
+                 "completed at its tier's level (" + completion.Text() + ") in " + at,
                  nlohmann::json{{"completion", completion.Text()},
                                 {"block_number", w.block_number},
                                 {"tx_hash", w.tx_hash},
@@ -141,7 +144,8 @@ void Tracker::ReplacedExternally(std::int64_t chain, const std::string& from, st
                                  const std::string& replacing_tx) {
   const auto holder = store::HolderOfNonce(chain, from, nonce);
   if (!holder) return;
-  const std::string culprit = replacing_tx.empty() ? "a transaction not made by txrelay" : "transaction " + replacing_tx;
+  const std::string culprit =
+      replacing_tx.empty() ? "a transaction not made by txrelay" : "transaction " + replacing_tx;
   const std::string reason = "nonce " + holder->nonce_key + " was used on chain by " + culprit;
   store::ReplaceOthersAtNonce(chain, from, static_cast<std::int64_t>(nonce), std::nullopt);
   if (Allows(holder->status, WithdrawalStatus::kReplacedExternally)) {
@@ -156,9 +160,9 @@ void Tracker::ReplacedExternally(std::int64_t chain, const std::string& from, st
   store::Quarantine(chain, from,
                     reason + " (withdrawal " + holder->withdrawal_id +
                         "); investigate the key before txrelay.set_sender_status(..., 'active', ...)");
-  pg::worker::LogWarning("txrelay tracker: CRITICAL: " + reason + "; sender " + from + " quarantined " +
-                         FormatLogIds({holder->withdrawal_id, holder->idempotency_key, holder->nonce_key, "",
-                                       replacing_tx}));
+  pg::worker::LogWarning(
+      "txrelay tracker: CRITICAL: " + reason + "; sender " + from + " quarantined " +
+      FormatLogIds({holder->withdrawal_id, holder->idempotency_key, holder->nonce_key, "", replacing_tx}));
 }
 
 }  // namespace txrelay::bgworker

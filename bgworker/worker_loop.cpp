@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
+#include <string>
 
+#include "bgworker/schema_versions.hpp"
 #include "bgworker/worker_settings.hpp"
 #include "pg/spi.hpp"
 #include "pg/wakeup.hpp"
@@ -13,13 +16,43 @@ namespace txrelay::bgworker {
 
 namespace {
 
-bool ExtensionInstalled() {
+// The installed extension's version; nullopt before CREATE EXTENSION.
+std::optional<std::string> InstalledVersion() {
   pg::WorkerTransaction txn;
-  static const pg::Statement kInstalled("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'txrelay'",
-                                        {});
-  const bool installed = !kInstalled.Run({}).empty();
+  static const pg::Statement kInstalled(
+      "SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'txrelay'", {});
+  const auto rows = kInstalled.Run({});
+  std::optional<std::string> version;
+  if (!rows.empty()) version = rows.front().Text("extversion");
   txn.Commit();
-  return installed;
+  return version;
+}
+
+bool Supported(const std::string& version) {
+  for (const char* v : kSchemaVersions) {
+    if (version == v) return true;
+  }
+  return false;
+}
+
+// Whether the workers can run on the installed schema; if not, says why (once per reason).
+bool SchemaReady(const std::string& name, std::string& said) {
+  const auto version = InstalledVersion();
+  std::string why;
+  if (!version) {
+    why = name + ": waiting for CREATE EXTENSION txrelay";
+  } else if (!Supported(*version)) {
+    std::string known;
+    for (const char* v : kSchemaVersions) known += (known.empty() ? "" : ", ") + std::string(v);
+    why = name + ": waiting: the installed schema is txrelay " + *version + ", this library runs " + known +
+          " (ALTER EXTENSION txrelay UPDATE, or install the matching library)";
+  }
+  if (!why.empty()) {
+    pg::worker::ReportIdle(why);
+    if (why != said && version) pg::worker::LogWarning("txrelay " + why);
+    said = why;
+  }
+  return why.empty();
 }
 
 // A row due now that a round did not get is held by another transaction: look again shortly.
@@ -29,6 +62,7 @@ constexpr long kMinimumSleepMs = 5;
 
 void RunWorkerLoop(const WorkerRole& role) {
   bool ready = false;
+  std::string said;  // the last reason given for waiting
   int consecutive_errors = 0;
   while (!pg::worker::StopRequested()) {
     if (pg::worker::ReloadSettingsIfRequested() && role.on_reload) role.on_reload();
@@ -37,9 +71,8 @@ void RunWorkerLoop(const WorkerRole& role) {
       if (!role.enabled()) {
         pg::worker::ReportIdle(role.name + ": disabled (txrelay." + role.name + "_enabled = off)");
       } else if (!ready) {
-        ready = ExtensionInstalled();
+        ready = SchemaReady(role.name, said);
         if (!ready) {
-          pg::worker::ReportIdle(role.name + ": waiting for CREATE EXTENSION txrelay");
           sleep_ms = 10 * settings.idle_wake_ms;
         } else {
           if (role.on_ready) role.on_ready();

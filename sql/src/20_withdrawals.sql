@@ -26,7 +26,7 @@ CREATE TABLE txrelay.withdrawals (
   CONSTRAINT withdrawals_metadata_check CHECK (jsonb_typeof(metadata) = 'object')
 );
 CREATE INDEX withdrawals_open_status_idx ON txrelay.withdrawals (status, status_changed_at)
-  WHERE status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally');
+  WHERE status <> ALL (txrelay._status_set('final'));
 -- Finalized before completion: only by a hand edit (the tracker then settles it); kept findable.
 CREATE INDEX withdrawals_finalized_uncompleted_idx ON txrelay.withdrawals (withdrawal_id)
   WHERE status = 'finalized' AND completed_at IS NULL;

@@ -3,7 +3,7 @@
 -- job in the outbox (whose trigger wakes the broadcaster at commit).
 -- (plpgsql, not sql: a SQL function called through SPI is planned again at every call, a
 -- plpgsql one keeps its plan for the session - 7 % of an intake call, bench/intake.sh.)
-CREATE FUNCTION txrelay._add_note(withdrawal_id uuid, event text, reason text, detail jsonb)
+CREATE OR REPLACE FUNCTION txrelay._add_note(withdrawal_id uuid, event text, reason text, detail jsonb)
   RETURNS void LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $note$
 BEGIN
@@ -13,7 +13,7 @@ BEGIN
 END
 $note$;
 
-CREATE FUNCTION txrelay._enqueue_sign(chain_id bigint, withdrawal_id uuid, signature_request_id uuid)
+CREATE OR REPLACE FUNCTION txrelay._enqueue_sign(chain_id bigint, withdrawal_id uuid, signature_request_id uuid)
   RETURNS void LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $enqueue$
 BEGIN
@@ -27,14 +27,14 @@ $enqueue$;
 -- per chain (the highest inclusion by max(), which reads one index entry): a round costs the same
 -- with 10^6 finished withdrawals as with none (bench/cost_growth.sh). The union it replaces
 -- scanned every attempt ever included, 0.56 s a round at 10^6.
-CREATE FUNCTION txrelay._chains_to_track() RETURNS SETOF bigint
+CREATE OR REPLACE FUNCTION txrelay._chains_to_track() RETURNS SETOF bigint
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $track$
 BEGIN
   RETURN QUERY
   SELECT c.chain_id FROM txrelay.chains c
    WHERE EXISTS (SELECT FROM txrelay.withdrawals w
-                  WHERE w.chain_id = c.chain_id AND w.status IN ('signed', 'broadcasted', 'included', 'safe', 'reorged'))
+                  WHERE w.chain_id = c.chain_id AND w.status = ANY (txrelay._status_set('tracked')))
       OR EXISTS (SELECT FROM txrelay.attempts a WHERE a.chain_id = c.chain_id AND a.status IN ('created', 'sent'))
       OR (SELECT max(a.block_number) FROM txrelay.attempts a WHERE a.chain_id = c.chain_id AND a.status = 'included')
          > (SELECT h.finalized_number FROM txrelay.chain_heads h WHERE h.chain_id = c.chain_id)
@@ -43,7 +43,7 @@ END
 $track$;
 
 -- The attempt that speaks for a withdrawal: its inclusion, else its newest (one index probe).
-CREATE FUNCTION txrelay._last_attempt(withdrawal_id uuid) RETURNS TABLE (attempt_id uuid, tx_hash text)
+CREATE OR REPLACE FUNCTION txrelay._last_attempt(withdrawal_id uuid) RETURNS TABLE (attempt_id uuid, tx_hash text)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $last$
   SELECT a.attempt_id, '0x' || encode(a.tx_hash, 'hex') FROM txrelay.attempts a

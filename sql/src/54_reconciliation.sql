@@ -1,7 +1,7 @@
 -- Asks the tracker for a reconciliation run of one chain (NULL: all) and returns its id at once
 -- (the run itself reads the chain). A run of the same scope already requested or running is
 -- returned instead of queueing another, so a frequent pg_cron schedule cannot pile runs up.
-CREATE FUNCTION txrelay.reconcile(chain_id bigint DEFAULT NULL) RETURNS bigint
+CREATE OR REPLACE FUNCTION txrelay.reconcile(chain_id bigint DEFAULT NULL) RETURNS bigint
   LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'txrelay_reconcile';
 
@@ -10,14 +10,14 @@ CREATE FUNCTION txrelay.reconcile(chain_id bigint DEFAULT NULL) RETURNS bigint
 -- RESERVE / COMMIT / RELEASE / open reservations against each. It reads whole histories, so each
 -- reconciliation run computes it (a background job), never the alerts view; domain_counts_disagree
 -- shows the last run's result.
-CREATE FUNCTION txrelay._domain_counts(chain_id bigint) RETURNS jsonb
+CREATE OR REPLACE FUNCTION txrelay._domain_counts(chain_id bigint) RETURNS jsonb
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off
 AS $counts$
   WITH w AS (
     SELECT count(*) FILTER (WHERE x.completed_at IS NOT NULL) AS completed,
-           count(*) FILTER (WHERE x.status IN ('rejected', 'cancelled', 'failed', 'replaced_externally')) AS ended_unpaid,
+           count(*) FILTER (WHERE x.status = ANY (txrelay._status_set('ended_unpaid'))) AS ended_unpaid,
            count(*) FILTER (WHERE x.completed_at IS NULL
-                              AND x.status NOT IN ('rejected', 'cancelled', 'failed', 'replaced_externally')) AS in_flight
+                              AND x.status <> ALL (txrelay._status_set('ended_unpaid'))) AS in_flight
       FROM txrelay.withdrawals x
      WHERE _domain_counts.chain_id IS NULL OR x.chain_id = _domain_counts.chain_id
   ), e AS (

@@ -5,7 +5,7 @@
 -- RESERVE / COMMIT / RELEASE pairing of the withdrawals touched since (all of them from 0).
 -- (jit = off: its many branches cross jit_above_cost, and compiling took far longer than the
 -- check itself - seconds against milliseconds, bench/metrics_cost.sh; decision 49.)
-CREATE FUNCTION txrelay._ledger_problems(from_version bigint)
+CREATE OR REPLACE FUNCTION txrelay._ledger_problems(from_version bigint)
   RETURNS TABLE (problem text, details jsonb)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off
 AS $problems$
@@ -171,8 +171,8 @@ AS $problems$
          jsonb_build_object('withdrawal_id', p.withdrawal_id, 'idempotency_key', p.idempotency_key, 'status', p.status,
                             'completed_at', p.completed_at, 'committed', p.committed, 'released', p.released)
     FROM pairs p
-   WHERE (p.status IN ('rejected', 'cancelled', 'failed', 'replaced_externally') AND NOT p.released)
+   WHERE (p.status = ANY (txrelay._status_set('ended_unpaid')) AND NOT p.released)
       OR (p.completed_at IS NOT NULL AND NOT p.committed)
       OR (p.committed AND p.completed_at IS NULL)
-      OR (p.released AND p.status NOT IN ('rejected', 'cancelled', 'failed', 'replaced_externally'))
+      OR (p.released AND p.status <> ALL (txrelay._status_set('ended_unpaid')))
 $problems$;

@@ -4,7 +4,7 @@
 -- txrelay.alert_* settings (docs/operations.md); the defaults apply where the library is not loaded.
 -- (A function with jit = off under each view: the views' many branches cost enough to make the
 -- planner JIT-compile them, which takes far longer than running them - bench/metrics_cost.sh.)
-CREATE FUNCTION txrelay._alerts()
+CREATE OR REPLACE FUNCTION txrelay._alerts()
   RETURNS TABLE (severity text, alert text, what text, where_to_look text, why_it_matters text, what_to_do text,
                  since timestamptz, chain_id bigint, withdrawal_id uuid, idempotency_key text, nonce_key text,
                  attempt_id uuid, tx_hash text, details jsonb)
@@ -42,7 +42,7 @@ last_run AS (  -- the newest finished reconciliation run
 open_reservations AS (
   SELECT r.withdrawal_id, r.account, r.chain_id, r.asset, r.amount, r.created_at
     FROM (SELECT w.withdrawal_id FROM txrelay.withdrawals w
-           WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')
+           WHERE w.status <> ALL (txrelay._status_set('final'))
           UNION ALL
           SELECT w.withdrawal_id FROM txrelay.withdrawals w WHERE w.status = 'finalized' AND w.completed_at IS NULL) c
     -- (LATERAL ... LIMIT 1: index probes per candidate, never a hash of every RESERVE or resolution)
@@ -93,8 +93,8 @@ SELECT 'warning', 'fee_bump_at_cap',
                  ORDER BY v.event_id DESC LIMIT 1) e ON true
   LEFT JOIN txrelay.nonce_reservations n ON n.withdrawal_id = w.withdrawal_id
   LEFT JOIN LATERAL txrelay._last_attempt(w.withdrawal_id) la ON true
- WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')
-   AND w.status IN ('signed', 'broadcasted', 'reorged')
+ WHERE w.status <> ALL (txrelay._status_set('final'))
+   AND w.status = ANY (txrelay._status_set('unconfirmed'))
 UNION ALL
 SELECT 'warning', 'pending_too_long',
        format('withdrawal %s has been %s for %s without a block', w.withdrawal_id, w.status, date_trunc('second', clock_timestamp() - w.status_changed_at)),
@@ -106,8 +106,8 @@ SELECT 'warning', 'pending_too_long',
   FROM txrelay.withdrawals w
   LEFT JOIN txrelay.nonce_reservations n ON n.withdrawal_id = w.withdrawal_id
   LEFT JOIN LATERAL txrelay._last_attempt(w.withdrawal_id) la ON true
- WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')
-   AND w.status IN ('broadcasted', 'reorged') AND w.status_changed_at < clock_timestamp() - (SELECT pending_age FROM settings)
+ WHERE w.status <> ALL (txrelay._status_set('final'))
+   AND w.status = ANY (txrelay._status_set('awaiting_inclusion')) AND w.status_changed_at < clock_timestamp() - (SELECT pending_age FROM settings)
 UNION ALL
 SELECT 'warning', 'reservation_open_too_long',
        format('%s %s of account %s reserved by withdrawal %s (%s) for %s, neither committed nor released', r.amount, r.asset, r.account,
@@ -177,7 +177,7 @@ SELECT 'critical', 'tracker_stalled',
        jsonb_build_object('head', h.latest_number, 'in_flight', f.n, 'threshold', (SELECT tracker_stall FROM settings)::text)
   FROM txrelay.chain_heads h
   CROSS JOIN LATERAL (SELECT count(*) AS n FROM txrelay.withdrawals w
-                       WHERE w.chain_id = h.chain_id AND w.status IN ('broadcasted', 'included', 'safe', 'reorged')) f
+                       WHERE w.chain_id = h.chain_id AND w.status = ANY (txrelay._status_set('on_chain'))) f
  WHERE f.n > 0 AND h.updated_at < clock_timestamp() - (SELECT tracker_stall FROM settings)
 UNION ALL
 SELECT 'critical', 'worker_not_running',
@@ -196,8 +196,8 @@ SELECT 'critical', 'worker_not_running',
         UNION ALL
         SELECT 'tracker', count(*) || ' sent or unfinalized withdrawal(s) to follow', min(w.status_changed_at)
           FROM txrelay.withdrawals w
-         WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')
-           AND w.status IN ('broadcasted', 'included', 'safe', 'reorged') AND w.status_changed_at < clock_timestamp() - interval '10 seconds'
+         WHERE w.status <> ALL (txrelay._status_set('final'))
+           AND w.status = ANY (txrelay._status_set('on_chain')) AND w.status_changed_at < clock_timestamp() - interval '10 seconds'
         HAVING count(*) > 0) w) k
  WHERE k.disabled
     OR NOT EXISTS (SELECT FROM pg_catalog.pg_stat_activity p WHERE p.backend_type = 'txrelay ' || k.worker AND p.datname = current_database())
@@ -311,4 +311,4 @@ SELECT 'warning', 'time_to_finalized_rising',
                  WHERE r.event = 'status' AND r.to_status = 'finalized') l) t
  WHERE t.now_n >= (SELECT spike_min FROM settings) AND t.usual_n >= (SELECT spike_min FROM settings) AND t.now_p50 > 2 * t.usual_p50
 $alerts$;
-CREATE VIEW txrelay.alerts AS SELECT * FROM txrelay._alerts();
+CREATE OR REPLACE VIEW txrelay.alerts AS SELECT * FROM txrelay._alerts();

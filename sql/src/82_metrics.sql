@@ -2,7 +2,7 @@
 -- the number, `type` and `help` are for txrelay.prometheus(). Rates and latencies are over the
 -- last hour (label window = '1h'); gauges are now. Reads only recent rows (by time index) and open
 -- rows (partial indexes), so its cost does not grow with history.
-CREATE FUNCTION txrelay._metrics()
+CREATE OR REPLACE FUNCTION txrelay._metrics()
   RETURNS TABLE (metric text, labels jsonb, value float8, type text, help text)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off
 AS $metrics$
@@ -10,18 +10,18 @@ WITH recent AS (
   SELECT e.* FROM txrelay.withdrawal_events e WHERE e.created_at > now() - interval '1 hour'
 ),
 open_status(status) AS (
-  VALUES ('requested'), ('approved'), ('signed'), ('broadcasted'), ('included'), ('safe'), ('reorged')
+  SELECT unnest(txrelay._status_set('in_flight'))
 ),
 latency AS (  -- from the request to each stage reached in the window
   SELECT r.to_status AS stage, extract(epoch FROM r.created_at - w.created_at) AS seconds
     FROM recent r JOIN txrelay.withdrawals w ON w.withdrawal_id = r.withdrawal_id
-   WHERE r.event = 'status' AND r.to_status IN ('broadcasted', 'included', 'safe', 'finalized')
+   WHERE r.event = 'status' AND r.to_status = ANY (txrelay._status_set('milestones'))
 ),
 pending AS (
   SELECT extract(epoch FROM now() - w.status_changed_at) AS seconds
     FROM txrelay.withdrawals w
-   WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')
-     AND w.status IN ('broadcasted', 'reorged')
+   WHERE w.status <> ALL (txrelay._status_set('final'))
+     AND w.status = ANY (txrelay._status_set('awaiting_inclusion'))
 ),
 calls AS (
   SELECT coalesce(c.target, '') AS target, c.outcome, count(*) AS n
@@ -31,13 +31,12 @@ SELECT 'txrelay_withdrawals_open'::text AS metric, jsonb_build_object('status', 
        coalesce(c.n, 0)::float8 AS value, 'gauge'::text AS type, 'Withdrawals in each open (not final) status now.'::text AS help
   FROM open_status s
   LEFT JOIN (SELECT w.status, count(*) AS n FROM txrelay.withdrawals w   -- one pass over the open-status index
-              WHERE w.status NOT IN ('finalized', 'failed', 'rejected', 'cancelled', 'replaced_externally')
+              WHERE w.status <> ALL (txrelay._status_set('final'))
               GROUP BY w.status) c ON c.status = s.status
 UNION ALL
 SELECT 'txrelay_status_changes', jsonb_build_object('to_status', t.to_status, 'window', '1h'), count(r.event_id)::float8, 'gauge',
-       'Withdrawals that entered each status in the last hour (finalized, failed, rejected, cancelled, replaced_externally are final).'
-  FROM (VALUES ('requested'), ('approved'), ('signed'), ('broadcasted'), ('included'), ('safe'), ('finalized'), ('reorged'),
-               ('failed'), ('rejected'), ('cancelled'), ('replaced_externally')) t(to_status)
+       'Withdrawals that entered each status in the last hour (' || array_to_string(txrelay._status_set('final'), ', ') || ' are final).'
+  FROM unnest(txrelay._status_set('all')) t(to_status)
   LEFT JOIN recent r ON r.event = 'status' AND r.to_status = t.to_status
  GROUP BY t.to_status
 UNION ALL
@@ -50,12 +49,12 @@ SELECT 'txrelay_events', jsonb_build_object('event', t.event, 'window', '1h'), c
 UNION ALL
 SELECT 'txrelay_time_to_stage_seconds', jsonb_build_object('stage', st.stage, 'quantile', q.q::text, 'window', '1h'),
        coalesce((SELECT percentile_cont(q.q) WITHIN GROUP (ORDER BY l.seconds) FROM latency l WHERE l.stage = st.stage), 'NaN')::float8,
-       'gauge', 'Seconds from the request to broadcasted, included, safe and finalized, for withdrawals reaching that stage in the last hour.'
-  FROM (VALUES ('broadcasted'), ('included'), ('safe'), ('finalized')) st(stage), (VALUES (0.5), (0.95)) q(q)
+       'gauge', 'Seconds from the request to each of ' || array_to_string(txrelay._status_set('milestones'), ', ') || ', for withdrawals reaching that stage in the last hour.'
+  FROM unnest(txrelay._status_set('milestones')) st(stage), (VALUES (0.5), (0.95)) q(q)
 UNION ALL
 SELECT 'txrelay_pending_age_seconds', jsonb_build_object('quantile', q.q::text),
        coalesce((SELECT percentile_cont(q.q) WITHIN GROUP (ORDER BY p.seconds) FROM pending p), 0)::float8, 'gauge',
-       'Seconds since sent transactions not yet in a block (broadcasted, reorged) were sent; 0 when there are none.'
+       'Seconds since sent transactions not yet in a block (' || array_to_string(txrelay._status_set('awaiting_inclusion'), ', ') || ') were sent; 0 when there are none.'
   FROM (VALUES (0.5), (0.95)) q(q)
 UNION ALL
 SELECT 'txrelay_rpc_calls', jsonb_build_object('target', c.target, 'outcome', c.outcome, 'window', '1h'), c.n::float8, 'gauge',
@@ -127,4 +126,4 @@ SELECT 'txrelay_alerts', jsonb_build_object('severity', t.severity),
        (SELECT count(*) FROM txrelay.alerts a WHERE a.severity = t.severity)::float8, 'gauge', 'Open alerts (txrelay.alerts) by severity.'
   FROM (VALUES ('critical'), ('warning')) t(severity)
 $metrics$;
-CREATE VIEW txrelay.metrics AS SELECT * FROM txrelay._metrics();
+CREATE OR REPLACE VIEW txrelay.metrics AS SELECT * FROM txrelay._metrics();

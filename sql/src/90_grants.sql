@@ -8,6 +8,9 @@ GRANT USAGE ON TYPE txrelay.wei TO PUBLIC;
 GRANT USAGE ON TYPE txrelay.rpc_endpoint_settings TO PUBLIC;
 
 GRANT EXECUTE ON FUNCTION txrelay.state_transitions(), txrelay.decode_raw_tx(bytea) TO PUBLIC;
+-- The status sets fold into constants when any role plans a query on withdrawals (its partial
+-- index's predicate calls it), so every role must be able to execute it; it reads nothing.
+GRANT EXECUTE ON FUNCTION txrelay._status_set(text) TO PUBLIC;
 
 GRANT EXECUTE ON FUNCTION
   txrelay.credit(text, bigint, text, numeric, text),

@@ -46,12 +46,15 @@ TXRELAY_SQL_FUNCTION(txrelay_add_chain) {
   const pg::Args args(fcinfo);
   const std::int64_t chain_id = CheckChainId(args, 0);
   const std::string name = CheckIdentifier(args.Text(1, "name"), "name", kMaxChainNameChars);
-  const std::string symbol = CheckName(args.Text(2, "native_symbol"), "native_symbol", kMaxSymbolChars, false);
-  const int decimals = static_cast<int>(CheckRange(args.Int32(3, "native_decimals"), "native_decimals", 0, 77));
+  const std::string symbol =
+      CheckName(args.Text(2, "native_symbol"), "native_symbol", kMaxSymbolChars, false);
+  const int decimals =
+      static_cast<int>(CheckRange(args.Int32(3, "native_decimals"), "native_decimals", 0, 77));
 
   pg::SpiConnection spi;
   if (const auto existing = store::FindChain(chain_id)) {
-    if (existing->name != name || existing->native_symbol != symbol || existing->native_decimals != decimals) {
+    if (existing->name != name || existing->native_symbol != symbol ||
+        existing->native_decimals != decimals) {
       throw AlreadyExists("chain_id " + std::to_string(chain_id),
                           "Existing: name " + Quote(existing->name) + ", native_symbol " +
                               Quote(existing->native_symbol) + ", native_decimals " +
@@ -85,9 +88,10 @@ ChainChanges ChainChangeArgs(const pg::Args& args) {
     return CheckRange(args.Int32(i, name), name, 0, 1000000);
   };
   ChainChanges c{amount(1, "max_fee_per_gas_cap"), amount(2, "max_priority_fee_cap"), args.OptionalInt64(3),
-                 depth(5, "safe_depth"), depth(6, "finalized_depth"), args.OptionalText(4)};
+                 depth(5, "safe_depth"),           depth(6, "finalized_depth"),       args.OptionalText(4)};
   if (c.fee_cap && c.fee_cap->is_zero()) {
-    throw InvalidArgument("max_fee_per_gas_cap", "must be positive", "A cap of 0 would refuse every transaction.");
+    throw InvalidArgument("max_fee_per_gas_cap", "must be positive",
+                          "A cap of 0 would refuse every transaction.");
   }
   if (c.gas_limit) CheckRange(*c.gas_limit, "max_gas_limit", 21000, 1000000000);
   if (c.mode && *c.mode != "tags" && *c.mode != "depth") {
@@ -99,21 +103,25 @@ ChainChanges ChainChangeArgs(const pg::Args& args) {
 // The chain's tunables after the changes, checked against each other so that the error names the
 // argument, not a table constraint.
 store::ChainTunables Merge(const store::ChainTunables& current, const ChainChanges& c) {
-  const Uint256 fee = c.fee_cap.value_or(ParseAmount(current.max_fee_per_gas_cap, "max_fee_per_gas_cap", AmountRule::kNonNegative));
-  const Uint256 tip = c.tip_cap.value_or(ParseAmount(current.max_priority_fee_cap, "max_priority_fee_cap", AmountRule::kNonNegative));
+  const Uint256 fee = c.fee_cap.value_or(
+      ParseAmount(current.max_fee_per_gas_cap, "max_fee_per_gas_cap", AmountRule::kNonNegative));
+  const Uint256 tip = c.tip_cap.value_or(
+      ParseAmount(current.max_priority_fee_cap, "max_priority_fee_cap", AmountRule::kNonNegative));
   if (tip > fee) {
-    throw InvalidArgument(c.tip_cap ? "max_priority_fee_cap" : "max_fee_per_gas_cap",
-                          c.tip_cap ? "must not exceed max_fee_per_gas_cap" : "must not be below max_priority_fee_cap",
-                          "The caps would be " + ToDecimal(fee) + " (max fee) and " + ToDecimal(tip) +
-                              " (priority fee) wei per gas.");
+    throw InvalidArgument(
+        c.tip_cap ? "max_priority_fee_cap" : "max_fee_per_gas_cap",
+        c.tip_cap ? "must not exceed max_fee_per_gas_cap" : "must not be below max_priority_fee_cap",
+        "The caps would be " + ToDecimal(fee) + " (max fee) and " + ToDecimal(tip) +
+            " (priority fee) wei per gas.");
   }
   const std::int64_t safe = c.safe_depth.value_or(current.safe_depth);
   const std::int64_t final_depth = c.finalized_depth.value_or(current.finalized_depth);
   if (final_depth < safe) {
-    throw InvalidArgument(c.finalized_depth ? "finalized_depth" : "safe_depth",
-                          c.finalized_depth ? "must not be below safe_depth" : "must not exceed finalized_depth",
-                          "The depths would be " + std::to_string(safe) + " (safe) and " + std::to_string(final_depth) +
-                              " (finalized) blocks.");
+    throw InvalidArgument(
+        c.finalized_depth ? "finalized_depth" : "safe_depth",
+        c.finalized_depth ? "must not be below safe_depth" : "must not exceed finalized_depth",
+        "The depths would be " + std::to_string(safe) + " (safe) and " + std::to_string(final_depth) +
+            " (finalized) blocks.");
   }
   return store::ChainTunables{ToDecimal(fee), ToDecimal(tip), safe, final_depth};
 }
@@ -174,8 +182,9 @@ TXRELAY_SQL_FUNCTION(txrelay_add_sender) {
   if (signer) RequireSigner(*signer);
   if (const auto stored = store::FindSenderSigner(chain_id, address)) {
     if (*stored != signer) {
-      throw AlreadyExists("sender " + address + " on chain " + std::to_string(chain_id),
-                          "Its signer is " + (*stored ? Quote(**stored) : std::string("none (client-signed)")) + ".");
+      throw AlreadyExists(
+          "sender " + address + " on chain " + std::to_string(chain_id),
+          "Its signer is " + (*stored ? Quote(**stored) : std::string("none (client-signed)")) + ".");
     }
   } else {
     store::InsertSender(chain_id, address, signer, next_nonce);
@@ -217,13 +226,14 @@ TXRELAY_SQL_FUNCTION(txrelay_add_asset) {
   if (const auto existing = store::FindAsset(chain_id, symbol)) {
     if (existing->contract != contract || existing->decimals != decimals) {
       throw AlreadyExists("asset " + Quote(symbol) + " on chain " + std::to_string(chain_id),
-                          "Existing: contract " + existing->contract.value_or("NULL (native)") + ", decimals " +
-                              std::to_string(existing->decimals) + ".");
+                          "Existing: contract " + existing->contract.value_or("NULL (native)") +
+                              ", decimals " + std::to_string(existing->decimals) + ".");
     }
   } else if (const auto clash = store::AssetWithContract(chain_id, contract)) {
     throw Error(sqlstate::kUniqueViolation,
-                contract ? "contract " + *contract + " is already an asset of chain " + std::to_string(chain_id)
-                         : "chain " + std::to_string(chain_id) + " already has a native asset",
+                contract
+                    ? "contract " + *contract + " is already an asset of chain " + std::to_string(chain_id)
+                    : "chain " + std::to_string(chain_id) + " already has a native asset",
                 "It is asset " + Quote(*clash) + ".");
   } else {
     store::InsertAsset(chain_id, symbol, contract, decimals);
@@ -258,14 +268,18 @@ store::EndpointTunables EndpointChangeArgs(const pg::Args& args) {
 
 // The timeouts after the changes; the connect timeout may not exceed the request timeout.
 store::EndpointTimeouts MergeTimeouts(const pg::Args& args, const store::EndpointTimeouts& current) {
-  const auto connect = args.IsNull(3) ? std::nullopt : std::optional<std::int64_t>(args.Int32(3, "connect_timeout_ms"));
-  const auto request = args.IsNull(4) ? std::nullopt : std::optional<std::int64_t>(args.Int32(4, "request_timeout_ms"));
-  const store::EndpointTimeouts merged{connect.value_or(current.connect_ms), request.value_or(current.request_ms)};
+  const auto connect =
+      args.IsNull(3) ? std::nullopt : std::optional<std::int64_t>(args.Int32(3, "connect_timeout_ms"));
+  const auto request =
+      args.IsNull(4) ? std::nullopt : std::optional<std::int64_t>(args.Int32(4, "request_timeout_ms"));
+  const store::EndpointTimeouts merged{connect.value_or(current.connect_ms),
+                                       request.value_or(current.request_ms)};
   if (merged.connect_ms > merged.request_ms) {
-    throw InvalidArgument(connect ? "connect_timeout_ms" : "request_timeout_ms",
-                          connect ? "must not exceed request_timeout_ms" : "must not be below connect_timeout_ms",
-                          "The connect timeout would be " + std::to_string(merged.connect_ms) +
-                              " ms and the request timeout " + std::to_string(merged.request_ms) + " ms.");
+    throw InvalidArgument(
+        connect ? "connect_timeout_ms" : "request_timeout_ms",
+        connect ? "must not exceed request_timeout_ms" : "must not be below connect_timeout_ms",
+        "The connect timeout would be " + std::to_string(merged.connect_ms) + " ms and the request timeout " +
+            std::to_string(merged.request_ms) + " ms.");
   }
   return merged;
 }
@@ -289,7 +303,8 @@ TXRELAY_SQL_FUNCTION(txrelay_set_rpc_endpoint) {
   pg::SpiConnection spi;
   const auto current = store::LockEndpointTimeouts(id);
   if (!current) {
-    throw InvalidArgument("endpoint_id", "does not name an RPC endpoint", "No endpoint " + std::to_string(id) + ".");
+    throw InvalidArgument("endpoint_id", "does not name an RPC endpoint",
+                          "No endpoint " + std::to_string(id) + ".");
   }
   tunables.timeouts = MergeTimeouts(args, *current);
   return store::UpdateEndpoint(id, tunables);

@@ -28,7 +28,8 @@ void InsertDecision(const store::WithdrawalRow& w, const Decision& d, const char
       throw Error(sqlstate::kAlreadyUsed, "approval_id " + d.approval_id + " was already used");
     }
     if (constraint == "approvals_policy_decision_id_key") {
-      throw Error(sqlstate::kAlreadyUsed, "policy_decision_id " + Quote(d.policy_decision_id) + " was already used");
+      throw Error(sqlstate::kAlreadyUsed,
+                  "policy_decision_id " + Quote(d.policy_decision_id) + " was already used");
     }
     throw;
   }
@@ -40,7 +41,8 @@ void ApproveLocked(const store::WithdrawalRow& w, const Decision& d) {
   const store::LockedSender sender = PickSender(w.chain_id, w.id);
   const std::int64_t nonce = store::ReserveNonce(w.chain_id, sender.address, w.id);
   InsertDecision(w, d, "approved", std::nullopt);
-  store::SetStatus(w.id, "approved", "approved by " + d.decided_by + " (policy decision " + d.policy_decision_id + ")");
+  store::SetStatus(w.id, "approved",
+                   "approved by " + d.decided_by + " (policy decision " + d.policy_decision_id + ")");
   CreateSignatureRequest(w, SignatureKind::kWithdrawal, sender.address, nonce, sender.signer.has_value());
 }
 
@@ -56,13 +58,15 @@ struct DecisionCall {
 
 // An approval_id already recorded: an identical repeat is a replay, anything else TR007.
 bool IsReplay(const store::DecisionRow& prior, const DecisionCall& call, const char* decision) {
-  if (prior.withdrawal_id == call.withdrawal.id && prior.policy_decision_id == call.decision.policy_decision_id &&
+  if (prior.withdrawal_id == call.withdrawal.id &&
+      prior.policy_decision_id == call.decision.policy_decision_id &&
       prior.decided_by == call.decision.decided_by && prior.decision == decision) {
     return true;
   }
   throw Error(sqlstate::kAlreadyUsed, "approval_id " + call.decision.approval_id + " was already used",
               "It recorded decision " + prior.decision + " on withdrawal " + prior.withdrawal_id +
-                  " (policy decision " + Quote(prior.policy_decision_id) + ", by " + Quote(prior.decided_by) + ").",
+                  " (policy decision " + Quote(prior.policy_decision_id) + ", by " + Quote(prior.decided_by) +
+                  ").",
               "Every decision needs a new approval_id.");
 }
 
@@ -73,7 +77,8 @@ DecisionCall BeginDecision(const pg::Args& args, const char* decision) {
   DecisionCall call;
   const Datum withdrawal_id = args.Uuid(0, "withdrawal_id");
   call.decision.approval_id = pg::TextOfUuid(args.Uuid(1, "approval_id"));
-  call.decision.policy_decision_id = CheckIdentifier(args.Text(2, "policy_decision_id"), "policy_decision_id");
+  call.decision.policy_decision_id =
+      CheckIdentifier(args.Text(2, "policy_decision_id"), "policy_decision_id");
   call.decision.decided_by = CheckIdentifier(args.Text(3, "decided_by"), "decided_by");
   call.withdrawal = api::LockWithdrawal(withdrawal_id, "withdrawal_id");
 
@@ -82,10 +87,11 @@ DecisionCall BeginDecision(const pg::Args& args, const char* decision) {
     return call;
   }
   if (const auto policy = store::FindDecisionByPolicy(call.decision.policy_decision_id)) {
-    throw Error(sqlstate::kAlreadyUsed,
-                "policy_decision_id " + Quote(call.decision.policy_decision_id) + " was already used",
-                "It is recorded as approval " + policy->approval_id + " of withdrawal " + policy->withdrawal_id + ".",
-                "A policy decision authorises one withdrawal once.");
+    throw Error(
+        sqlstate::kAlreadyUsed,
+        "policy_decision_id " + Quote(call.decision.policy_decision_id) + " was already used",
+        "It is recorded as approval " + policy->approval_id + " of withdrawal " + policy->withdrawal_id + ".",
+        "A policy decision authorises one withdrawal once.");
   }
   if (call.withdrawal.status != "requested") {
     throw Error(sqlstate::kTransitionRefused,

@@ -32,9 +32,10 @@ TXRELAY_SQL_FUNCTION(txrelay_credit) {
     if (r.account == account && r.chain_id == chain_id && r.asset == asset && r.amount == amount) {
       return Int64GetDatum(r.entry_id);
     }
-    throw Error(sqlstate::kAlreadyUsed, "reference " + Quote(reference) + " was already used for another credit",
-                "Entry " + std::to_string(r.entry_id) + " credited " + r.amount + " " + r.asset + " on chain " +
-                    std::to_string(r.chain_id) + " to account " + Quote(r.account) + ".",
+    throw Error(sqlstate::kAlreadyUsed,
+                "reference " + Quote(reference) + " was already used for another credit",
+                "Entry " + std::to_string(r.entry_id) + " credited " + r.amount + " " + r.asset +
+                    " on chain " + std::to_string(r.chain_id) + " to account " + Quote(r.account) + ".",
                 "A credit reference identifies one deposit; use a new reference for a new deposit.");
   }
   const std::int64_t entry_id = store::InsertCredit(account, chain_id, asset, amount, reference);

@@ -61,24 +61,27 @@ void CheckResolution(const LedgerEntryFields& e) {
   }
   const store::ReserveRow& r = *reserve;
   if (r.resolved_by) {
-    throw Error(sqlstate::kUniqueViolation, "the RESERVE of withdrawal " + *e.withdrawal_id + " is already resolved",
+    throw Error(sqlstate::kUniqueViolation,
+                "the RESERVE of withdrawal " + *e.withdrawal_id + " is already resolved",
                 "It was resolved by " + *r.resolved_by + "; a reservation is committed or released once.");
   }
   if (r.account != e.account || r.chain_id != e.chain_id || r.asset != e.asset || r.amount != e.amount) {
-    throw Error(sqlstate::kCheckViolation, e.kind + " does not match the RESERVE of withdrawal " + *e.withdrawal_id,
-                "Reserved " + r.amount + " " + r.asset + " of account " + Quote(r.account) + "; this entry moves " +
-                    e.amount + " " + e.asset + " of account " + Quote(e.account) + ".");
+    throw Error(
+        sqlstate::kCheckViolation, e.kind + " does not match the RESERVE of withdrawal " + *e.withdrawal_id,
+        "Reserved " + r.amount + " " + r.asset + " of account " + Quote(r.account) + "; this entry moves " +
+            e.amount + " " + e.asset + " of account " + Quote(e.account) + ".");
   }
 }
 
 // The account's totals after the entry; the error names the account (and the withdrawal, unless
 // the entry is a RESERVE, whose new withdrawal the failure rolls back).
-LedgerBalance Apply(const LedgerEntryFields& e, const LedgerBalance& before, LedgerKind kind, const Uint256& amount) {
+LedgerBalance Apply(const LedgerEntryFields& e, const LedgerBalance& before, LedgerKind kind,
+                    const Uint256& amount) {
   try {
     return ApplyEntry(before, kind, amount);
   } catch (const Error& error) {
-    std::string detail = error.detail() + " Account " + Quote(e.account) + ", chain " + std::to_string(e.chain_id) +
-                         ", asset " + e.asset;
+    std::string detail = error.detail() + " Account " + Quote(e.account) + ", chain " +
+                         std::to_string(e.chain_id) + ", asset " + e.asset;
     if (e.withdrawal_id && kind != LedgerKind::kReserve) detail += ", withdrawal " + *e.withdrawal_id;
     throw Error(error.sqlstate(), error.what(), detail + ".", error.hint());
   }
@@ -96,8 +99,9 @@ Hash32 Post(LedgerEntryFields& e, LedgerKind kind, const Uint256& amount) {
   if (kind == LedgerKind::kCommit || kind == LedgerKind::kRelease) CheckResolution(e);
   const LedgerBalance after = Apply(e, before, kind, amount);
   const Hash32 hash = LedgerEntryHash(e);
-  store::WriteAccountTotals(e.account, e.chain_id, e.asset, ToDecimal(after.credited), ToDecimal(after.reserved),
-                            ToDecimal(after.spent), e.entry_id, std::vector<std::uint8_t>(hash.begin(), hash.end()));
+  store::WriteAccountTotals(e.account, e.chain_id, e.asset, ToDecimal(after.credited),
+                            ToDecimal(after.reserved), ToDecimal(after.spent), e.entry_id,
+                            std::vector<std::uint8_t>(hash.begin(), hash.end()));
   return hash;
 }
 
@@ -137,8 +141,8 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_entries_post) {
   std::vector<std::pair<const char*, pg::Param>> replace;
   replace.emplace_back("hash", pg::DatumParam(BYTEAOID, HashDatum(hash)));
   replace.emplace_back("account_seq", pg::Int8Param(e.account_seq));
-  replace.emplace_back("prev_hash", e.prev_hash ? pg::DatumParam(BYTEAOID, HashDatum(*e.prev_hash))
-                                                : pg::NullParam(BYTEAOID));
+  replace.emplace_back(
+      "prev_hash", e.prev_hash ? pg::DatumParam(BYTEAOID, HashDatum(*e.prev_hash)) : pg::NullParam(BYTEAOID));
   return trigger.ProceedWith(replace);
 }
 

@@ -17,7 +17,8 @@ TXRELAY_SQL_FUNCTION(txrelay_requeue_dead) {
   pg::SpiConnection spi;
   const auto job = store::LockJob(outbox_id);
   if (!job) {
-    throw InvalidArgument("outbox_id", "does not name an outbox row", "No outbox row " + std::to_string(outbox_id) + ".");
+    throw InvalidArgument("outbox_id", "does not name an outbox row",
+                          "No outbox row " + std::to_string(outbox_id) + ".");
   }
   if (job->status != "dead") {
     throw InvalidArgument("outbox_id", "is not a dead letter",

@@ -15,24 +15,26 @@ namespace {
 Error NoUsableSender(std::int64_t chain_id, const std::string& withdrawal_id) {
   const store::SenderCensus census = store::CountSenders(chain_id);
   const std::string chain = "Chain " + std::to_string(chain_id);
-  const std::string detail =
-      census.total == 0
-          ? chain + " has no sender."
-          : chain + " has " + std::to_string(census.total) + " sender(s): " + std::to_string(census.paused) +
-                " paused, " + std::to_string(census.quarantined) + " quarantined, " +
-                std::to_string(census.nonce_unknown) + " waiting for their first nonce to be read from the chain.";
+  const std::string detail = census.total == 0
+                                 ? chain + " has no sender."
+                                 : chain + " has " + std::to_string(census.total) +
+                                       " sender(s): " + std::to_string(census.paused) + " paused, " +
+                                       std::to_string(census.quarantined) + " quarantined, " +
+                                       std::to_string(census.nonce_unknown) +
+                                       " waiting for their first nonce to be read from the chain.";
   return Error(sqlstate::kNoUsableSender,
-               "no usable sender on chain " + std::to_string(chain_id) + " for withdrawal " + withdrawal_id, detail,
-               "Add a sender with txrelay.add_sender or resume one with txrelay.set_sender_status.");
+               "no usable sender on chain " + std::to_string(chain_id) + " for withdrawal " + withdrawal_id,
+               detail, "Add a sender with txrelay.add_sender or resume one with txrelay.set_sender_status.");
 }
 
 // The call that pays the recipient: a native transfer, or transfer(recipient, amount) on the token.
 store::SignatureCall PaymentCall(const store::WithdrawalRow& w) {
   const AssetInfo asset = RequireAsset(w.chain_id, w.asset);
   if (!asset.contract) return store::SignatureCall{w.to_address, w.amount, {}};
-  return store::SignatureCall{*asset.contract, "0",
-                              eth::Erc20TransferCalldata(ParseAddress(w.to_address, "to_address"),
-                                                         ParseAmount(w.amount, "amount", AmountRule::kPositive))};
+  return store::SignatureCall{
+      *asset.contract, "0",
+      eth::Erc20TransferCalldata(ParseAddress(w.to_address, "to_address"),
+                                 ParseAmount(w.amount, "amount", AmountRule::kPositive))};
 }
 
 }  // namespace
@@ -47,8 +49,8 @@ std::string CreateSignatureRequest(const store::WithdrawalRow& w, SignatureKind 
                                    const std::string& from_address, std::int64_t nonce, bool has_signer) {
   const bool gap_filler = kind == SignatureKind::kGapFiller;
   const store::SignatureCall call = gap_filler ? store::SignatureCall{from_address, "0", {}} : PaymentCall(w);
-  const std::string id = store::CreateSignatureRequest(w.id, gap_filler ? "gap_filler" : "withdrawal", w.chain_id,
-                                                       from_address, nonce, call);
+  const std::string id = store::CreateSignatureRequest(w.id, gap_filler ? "gap_filler" : "withdrawal",
+                                                       w.chain_id, from_address, nonce, call);
   if (has_signer) store::EnqueueSign(w.chain_id, w.id, id);
   return id;
 }

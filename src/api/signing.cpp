@@ -10,6 +10,7 @@
 #include "core/address.hpp"
 #include "core/amount.hpp"
 #include "core/error.hpp"
+#include "core/status_sets.hpp"
 #include "core/eth/signed_tx_check.hpp"
 #include "core/eth/transaction.hpp"
 #include "core/eth/tx_json.hpp"
@@ -39,10 +40,14 @@ std::vector<std::string> SignableIn(const store::LockedRequest& req) {
   // A fee bump replaces an attempt not in a block: the withdrawal's (refused as underpriced at its
   // first send, or sent and waiting), or a cancelled withdrawal's gap filler.
   if (req.replaced_kind == "gap_filler") return {"cancelled"};
-  return {"signed", "broadcasted", "reorged"};
+  std::vector<std::string> unconfirmed;
+  for (WithdrawalStatus s : Statuses(StatusSet::kUnconfirmed)) unconfirmed.emplace_back(txrelay::Name(s));
+  return unconfirmed;
 }
 
-Uint256 Wei(const std::string& text, const char* field) { return ParseAmount(text, field, AmountRule::kNonNegative); }
+Uint256 Wei(const std::string& text, const char* field) {
+  return ParseAmount(text, field, AmountRule::kNonNegative);
+}
 
 // What the signed transaction must be: exactly the request's call at its nonce, within the caps.
 eth::ExpectedTx Expected(const store::LockedRequest& req) {
@@ -64,7 +69,8 @@ eth::ExpectedTx Expected(const store::LockedRequest& req) {
 }
 
 Error NoSuchRequest(const std::string& id) {
-  return InvalidArgument("signature_request_id", "does not name a signature request", "No signature request " + id + ".");
+  return InvalidArgument("signature_request_id", "does not name a signature request",
+                         "No signature request " + id + ".");
 }
 
 // A request already signed: the same bytes again are a replay (the attempt recorded), others TR007.
@@ -72,17 +78,19 @@ Datum ReplayOrReused(const std::string& request_id, const std::string& tx_hash) 
   const auto prior = store::AttemptOfRequest(request_id);
   if (prior && prior->tx_hash == tx_hash) return prior->row;
   throw Error(sqlstate::kAlreadyUsed, "signature request " + request_id + " was already used",
-              "It is signed by transaction " + (prior ? prior->tx_hash : std::string("?")) + "; this is " + tx_hash +
-                  ".",
+              "It is signed by transaction " + (prior ? prior->tx_hash : std::string("?")) + "; this is " +
+                  tx_hash + ".",
               "A signature request is signed once; a fee bump gets its own request.");
 }
 
 // The request may be signed now: not cancelled, its withdrawal in a status it is signed in, its
 // nonce not already in a block.
-void CheckSignable(const std::string& request_id, const store::LockedRequest& req, const store::WithdrawalRow& w) {
+void CheckSignable(const std::string& request_id, const store::LockedRequest& req,
+                   const store::WithdrawalRow& w) {
   if (req.status == "cancelled") {
-    throw Error(sqlstate::kTransitionRefused, "signature request " + request_id + " was cancelled",
-                "Withdrawal " + w.id + " is " + w.status + "; its nonce is consumed by a gap filler instead.");
+    throw Error(
+        sqlstate::kTransitionRefused, "signature request " + request_id + " was cancelled",
+        "Withdrawal " + w.id + " is " + w.status + "; its nonce is consumed by a gap filler instead.");
   }
   const std::vector<std::string> needed = SignableIn(req);
   if (std::find(needed.begin(), needed.end(), w.status) == needed.end()) {
@@ -92,8 +100,10 @@ void CheckSignable(const std::string& request_id, const store::LockedRequest& re
                 "A " + req.kind + " signature request is signed while its withdrawal is " + list + ".");
   }
   if (req.kind == "fee_bump" && req.included_attempt) {
-    throw Error(sqlstate::kTransitionRefused, "the nonce of signature request " + request_id + " is already in a block",
-                "Attempt " + *req.included_attempt + " at the same nonce is included; a fee bump is no longer needed.");
+    throw Error(sqlstate::kTransitionRefused,
+                "the nonce of signature request " + request_id + " is already in a block",
+                "Attempt " + *req.included_attempt +
+                    " at the same nonce is included; a fee bump is no longer needed.");
   }
 }
 
@@ -101,15 +111,17 @@ void CheckSignable(const std::string& request_id, const store::LockedRequest& re
 // note for a gap filler or fee bump) and the broadcast job, in the caller's transaction.
 store::RecordedAttempt Record(const std::string& request_id, const store::LockedRequest& req,
                               const store::WithdrawalRow& w, const eth::SignedTx& tx) {
-  const store::RecordedAttempt attempt = store::InsertAttempt(
-      {request_id, std::vector<std::uint8_t>(tx.hash.begin(), tx.hash.end()), tx.raw, static_cast<int>(tx.tx.type),
-       static_cast<std::int64_t>(tx.tx.gas_limit), ToDecimal(tx.tx.FeeCap()), ToDecimal(tx.tx.TipCap())});
+  const store::RecordedAttempt attempt =
+      store::InsertAttempt({request_id, std::vector<std::uint8_t>(tx.hash.begin(), tx.hash.end()), tx.raw,
+                            static_cast<int>(tx.tx.type), static_cast<std::int64_t>(tx.tx.gas_limit),
+                            ToDecimal(tx.tx.FeeCap()), ToDecimal(tx.tx.TipCap())});
   store::MarkSigned(request_id);
   const std::string what = "attempt " + attempt.attempt_id + ", tx " + attempt.tx_hash;
   if (req.kind == "withdrawal") {
     store::SetStatus(w.id, "signed", "signed: " + what);
   } else {
-    store::AddNote(w.id, req.kind + "_signed", (req.kind == "fee_bump" ? "fee bump" : "gap filler") + std::string(" signed: ") + what);
+    store::AddNote(w.id, req.kind + "_signed",
+                   (req.kind == "fee_bump" ? "fee bump" : "gap filler") + std::string(" signed: ") + what);
   }
   store::EnqueueBroadcast(w.chain_id, w.id, request_id, attempt.attempt_id);
   return attempt;

@@ -108,7 +108,8 @@ TXRELAY_SQL_FUNCTION(txrelay_status_set) {
   if (!set) {
     std::string names;
     for (StatusSet s : kAllStatusSets) names += (names.empty() ? "" : ", ") + std::string(txrelay::Name(s));
-    throw InvalidArgument("set_name", "is not a status set", "Got " + Quote(name) + "; the sets are " + names + ".");
+    throw InvalidArgument("set_name", "is not a status set",
+                          "Got " + Quote(name) + "; the sets are " + names + ".");
   }
   std::vector<std::string> statuses;
   for (WithdrawalStatus s : Statuses(*set)) statuses.emplace_back(txrelay::Name(s));

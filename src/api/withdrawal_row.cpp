@@ -11,6 +11,8 @@ store::WithdrawalRow LockWithdrawal(const std::string& withdrawal_id, const char
   return std::move(*row);
 }
 
-store::WithdrawalRow LockWithdrawal(Datum uuid, const char* arg) { return LockWithdrawal(pg::TextOfUuid(uuid), arg); }
+store::WithdrawalRow LockWithdrawal(Datum uuid, const char* arg) {
+  return LockWithdrawal(pg::TextOfUuid(uuid), arg);
+}
 
 }  // namespace txrelay::api

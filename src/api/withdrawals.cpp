@@ -38,35 +38,40 @@ WithdrawalRequest RequestArgs(const pg::Args& args) {
   request.metadata = args.JsonbObjectText(7, "metadata");
   if (request.metadata.size() > kMaxMetadataBytes) {
     throw InvalidArgument("metadata", "is too large",
-                          "It has " + std::to_string(request.metadata.size()) + " bytes as text; the limit is " +
-                              std::to_string(kMaxMetadataBytes) + ".");
+                          "It has " + std::to_string(request.metadata.size()) +
+                              " bytes as text; the limit is " + std::to_string(kMaxMetadataBytes) + ".");
   }
   return request;
 }
 
 // The key is taken: the same request is a replay (the first withdrawal), another one TR001.
-Datum ReplayOrConflict(const std::string& key, const store::KeyHolder& holder, const WithdrawalRequest& request,
-                       const Hash32& fingerprint) {
-  if (std::equal(holder.fingerprint.begin(), holder.fingerprint.end(), fingerprint.begin(), fingerprint.end())) {
+Datum ReplayOrConflict(const std::string& key, const store::KeyHolder& holder,
+                       const WithdrawalRequest& request, const Hash32& fingerprint) {
+  if (std::equal(holder.fingerprint.begin(), holder.fingerprint.end(), fingerprint.begin(),
+                 fingerprint.end())) {
     pg::CountRequest(pg::RequestOutcome::kReplay);
     return store::ReturnWithdrawal(holder.withdrawal_id);
   }
   std::string fields;
   for (const auto& f : DifferingFields(holder.request, request)) fields += (fields.empty() ? "" : ", ") + f;
   pg::CountRequest(pg::RequestOutcome::kConflict);
-  throw Error(sqlstate::kIdempotencyConflict, "idempotency_key " + Quote(key) + " was already used for a different request",
+  throw Error(sqlstate::kIdempotencyConflict,
+              "idempotency_key " + Quote(key) + " was already used for a different request",
               "Withdrawal " + holder.withdrawal_id + " has this key; the requests differ in: " +
                   (fields.empty() ? std::string("fingerprint") : fields) + ".",
               "Retry with the original request to get its result, or use a new key for a new withdrawal.");
 }
 
-store::WithdrawalRow Insert(const std::string& key, const Hash32& fingerprint, const WithdrawalRequest& request) {
+store::WithdrawalRow Insert(const std::string& key, const Hash32& fingerprint,
+                            const WithdrawalRequest& request) {
   try {
-    return store::InsertWithdrawal(key, std::vector<std::uint8_t>(fingerprint.begin(), fingerprint.end()), request);
+    return store::InsertWithdrawal(key, std::vector<std::uint8_t>(fingerprint.begin(), fingerprint.end()),
+                                   request);
   } catch (const pg::PgError& e) {
     // Only under REPEATABLE READ or SERIALIZABLE can a committed twin be invisible here.
     if (std::string(e.constraint()) == "withdrawals_idempotency_key_key") {
-      throw Error(sqlstate::kSerializationFailure, "idempotency_key " + Quote(key) + " was used by a concurrent transaction",
+      throw Error(sqlstate::kSerializationFailure,
+                  "idempotency_key " + Quote(key) + " was used by a concurrent transaction",
                   "Its withdrawal was committed after this transaction's snapshot was taken.",
                   "Retry the call: it will return that withdrawal or report a conflict.");
     }
@@ -80,8 +85,8 @@ void Reserve(const std::string& key, const store::WithdrawalRow& w) {
   } catch (const pg::PgError& e) {
     if (e.sqlerrcode() != MAKE_SQLSTATE('T', 'R', '0', '0', '2')) throw;
     throw Error(sqlstate::kInsufficientBalance, "available balance too low",
-                std::string(e.data()->detail ? e.data()->detail : "") + " Nothing was recorded for idempotency_key " +
-                    Quote(key) + ".",
+                std::string(e.data()->detail ? e.data()->detail : "") +
+                    " Nothing was recorded for idempotency_key " + Quote(key) + ".",
                 e.data()->hint ? e.data()->hint : "");
   }
 }
@@ -116,7 +121,8 @@ TXRELAY_SQL_FUNCTION(txrelay_request_withdrawal) {
   api::RequireAsset(request.chain_id, request.asset);
   const api::RiskTierInfo tier = api::RequireRiskTier(request.risk_tier);
   api::LockKey(api::KeyKind::kIdempotencyKey, key);
-  if (const auto holder = store::FindByIdempotencyKey(key)) return ReplayOrConflict(key, *holder, request, fingerprint);
+  if (const auto holder = store::FindByIdempotencyKey(key))
+    return ReplayOrConflict(key, *holder, request, fingerprint);
 
   const store::WithdrawalRow w = Insert(key, fingerprint, request);
   Reserve(key, w);
@@ -127,18 +133,30 @@ TXRELAY_SQL_FUNCTION(txrelay_request_withdrawal) {
 
 namespace {
 
+// The statuses the state machine lets a cancel leave from, for the error's detail.
+std::string CancellableStatuses() {
+  std::string list;
+  for (WithdrawalStatus s : kAllWithdrawalStatuses) {
+    if (CanTransition(s, WithdrawalStatus::kCancelled))
+      list += (list.empty() ? "" : ", ") + std::string(txrelay::Name(s));
+  }
+  return list;
+}
+
 void RefuseCancel(const store::WithdrawalRow& w) {
   const auto status = ParseWithdrawalStatus(w.status);
   if (!status || !CanTransition(*status, WithdrawalStatus::kCancelled)) {
-    throw Error(sqlstate::kTransitionRefused, "withdrawal " + w.id + " is " + w.status + " and cannot be cancelled",
-                "Cancel is possible only before broadcast (requested, approved or signed).");
+    throw Error(sqlstate::kTransitionRefused,
+                "withdrawal " + w.id + " is " + w.status + " and cannot be cancelled",
+                "Cancel is possible only before broadcast (" + CancellableStatuses() + ").");
   }
   // A signed transaction that a worker has started to send may be on its way to the chain: its
   // outcome is unknown, so the withdrawal must be followed, not cancelled.
   if (store::LockAndCheckSendStarted(w.id)) {
-    throw Error(sqlstate::kTransitionRefused, "withdrawal " + w.id + " may already be on its way to the chain",
-                "A worker has started to send its signed transaction; the outcome is followed by the tracker.",
-                "Wait for the outcome; a send cannot be taken back.");
+    throw Error(
+        sqlstate::kTransitionRefused, "withdrawal " + w.id + " may already be on its way to the chain",
+        "A worker has started to send its signed transaction; the outcome is followed by the tracker.",
+        "Wait for the outcome; a send cannot be taken back.");
   }
 }
 
@@ -161,8 +179,8 @@ TXRELAY_SQL_FUNCTION(txrelay_cancel) {
   if (const auto reservation = store::ReservationOf(w.id)) {
     store::CancelPendingRequests(w.id);
     store::CancelUnstarted(w.id);
-    api::CreateSignatureRequest(w, api::SignatureKind::kGapFiller, reservation->from_address, reservation->nonce,
-                                reservation->has_signer);
+    api::CreateSignatureRequest(w, api::SignatureKind::kGapFiller, reservation->from_address,
+                                reservation->nonce, reservation->has_signer);
   }
   return store::ReturnWithdrawal(w.id);
 }

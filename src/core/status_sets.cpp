@@ -27,7 +27,8 @@ bool Reaches(S from, S to) {
   for (std::size_t i = 0; i < seen.size(); ++i) {
     if (seen[i] == to) return true;
     for (S next : kAllWithdrawalStatuses) {
-      if (CanTransition(seen[i], next) && std::find(seen.begin(), seen.end(), next) == seen.end()) seen.push_back(next);
+      if (CanTransition(seen[i], next) && std::find(seen.begin(), seen.end(), next) == seen.end())
+        seen.push_back(next);
     }
   }
   return false;

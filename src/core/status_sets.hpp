@@ -29,9 +29,10 @@ enum class StatusSet {
 };
 
 inline constexpr StatusSet kAllStatusSets[] = {
-    StatusSet::kAll,     StatusSet::kFinal,   StatusSet::kInFlight,    StatusSet::kEndedUnpaid,
-    StatusSet::kPaid,    StatusSet::kTracked, StatusSet::kOnChain,     StatusSet::kUnconfirmed,
-    StatusSet::kAwaitingInclusion, StatusSet::kMilestones,
+    StatusSet::kAll,         StatusSet::kFinal,       StatusSet::kInFlight,
+    StatusSet::kEndedUnpaid, StatusSet::kPaid,        StatusSet::kTracked,
+    StatusSet::kOnChain,     StatusSet::kUnconfirmed, StatusSet::kAwaitingInclusion,
+    StatusSet::kMilestones,
 };
 
 // The set's name in SQL ("final", "ended_unpaid", ...).

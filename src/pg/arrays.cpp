@@ -18,7 +18,8 @@ Datum MakeTextArray(const std::vector<std::string>& items) {
   }
   Datum* values = elements.data();
   const int count = static_cast<int>(elements.size());
-  return Call([=] { return PointerGetDatum(construct_array(values, count, TEXTOID, -1, false, TYPALIGN_INT)); });
+  return Call(
+      [=] { return PointerGetDatum(construct_array(values, count, TEXTOID, -1, false, TYPALIGN_INT)); });
 }
 
 }  // namespace txrelay::pg

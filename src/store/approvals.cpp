@@ -38,8 +38,9 @@ void InsertDecision(const DecisionRow& d, const std::optional<std::string>& reas
     INSERT INTO txrelay.approvals (approval_id, withdrawal_id, policy_decision_id, decision, decided_by, reason)
     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6))sql",
                                      {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
-  kInsert.Run({pg::TextParam(d.approval_id), pg::TextParam(d.withdrawal_id), pg::TextParam(d.policy_decision_id),
-               pg::TextParam(d.decision), pg::TextParam(d.decided_by), pg::OptionalTextParam(reason)});
+  kInsert.Run({pg::TextParam(d.approval_id), pg::TextParam(d.withdrawal_id),
+               pg::TextParam(d.policy_decision_id), pg::TextParam(d.decision), pg::TextParam(d.decided_by),
+               pg::OptionalTextParam(reason)});
 }
 
 }  // namespace txrelay::store

@@ -1,3 +1,6 @@
+// core headers before any PostgreSQL header (core/cpp_only.hpp checks it)
+#include "store/status_sql.hpp"
+
 #include "store/attempts.hpp"
 
 #include "pg/spi.hpp"
@@ -26,12 +29,13 @@ RecordedAttempt InsertAttempt(const NewAttempt& a) {
       FROM txrelay.signature_requests s WHERE s.signature_request_id = $1::uuid
     RETURNING a, a.attempt_id, '0x' || encode(a.tx_hash, 'hex') AS tx_hash)sql",
                                      {TEXTOID, BYTEAOID, BYTEAOID, INT4OID, INT8OID, TEXTOID, TEXTOID});
-  const auto r = kInsert
-                     .Run({pg::TextParam(a.signature_request_id), pg::ByteaParam(a.tx_hash.data(), a.tx_hash.size()),
-                           pg::ByteaParam(a.raw_tx.data(), a.raw_tx.size()), pg::Int4Param(a.tx_type),
-                           pg::Int8Param(a.gas_limit), pg::TextParam(a.max_fee_per_gas),
-                           pg::TextParam(a.max_priority_fee_per_gas)})
-                     .front();
+  const auto r =
+      kInsert
+          .Run({pg::TextParam(a.signature_request_id), pg::ByteaParam(a.tx_hash.data(), a.tx_hash.size()),
+                pg::ByteaParam(a.raw_tx.data(), a.raw_tx.size()), pg::Int4Param(a.tx_type),
+                pg::Int8Param(a.gas_limit), pg::TextParam(a.max_fee_per_gas),
+                pg::TextParam(a.max_priority_fee_per_gas)})
+          .front();
   return RecordedAttempt{r.TransferValue("a"), r.Text("attempt_id"), r.Text("tx_hash")};
 }
 
@@ -46,11 +50,14 @@ std::optional<RecordedAttempt> AttemptOfRequest(const std::string& signature_req
   return RecordedAttempt{r.TransferValue("a"), r.Text("attempt_id"), r.Text("tx_hash")};
 }
 
-SubmittedAttempt SubmitSigned(const std::string& signature_request_id, const std::vector<std::uint8_t>& raw_tx) {
+SubmittedAttempt SubmitSigned(const std::string& signature_request_id,
+                              const std::vector<std::uint8_t>& raw_tx) {
   static const pg::Statement kSubmit(R"sql(
     SELECT attempt_id, '0x' || encode(tx_hash, 'hex') AS tx_hash FROM txrelay.submit_signed($1::uuid, $2))sql",
                                      {TEXTOID, BYTEAOID});
-  const auto r = kSubmit.Run({pg::TextParam(signature_request_id), pg::ByteaParam(raw_tx.data(), raw_tx.size())}).front();
+  const auto r =
+      kSubmit.Run({pg::TextParam(signature_request_id), pg::ByteaParam(raw_tx.data(), raw_tx.size())})
+          .front();
   return SubmittedAttempt{r.Text("attempt_id"), r.Text("tx_hash")};
 }
 
@@ -90,12 +97,13 @@ std::optional<IncludedAttempt> IncludeAttempt(const Inclusion& x) {
     RETURNING attempt_id, withdrawal_id, from_address, nonce)sql",
                                       {TEXTOID, INT8OID, TEXTOID, INT2OID, TEXTOID, TEXTOID});
   const auto rows =
-      kInclude.Run({pg::TextParam(x.tx_hash), pg::Int8Param(Signed(x.block_number)), pg::TextParam(x.block_hash),
-                    pg::DatumParam(INT2OID, Int16GetDatum(x.receipt_status)), pg::TextParam(x.gas_used),
-                    pg::TextParam(x.effective_gas_price)});
+      kInclude.Run({pg::TextParam(x.tx_hash), pg::Int8Param(Signed(x.block_number)),
+                    pg::TextParam(x.block_hash), pg::DatumParam(INT2OID, Int16GetDatum(x.receipt_status)),
+                    pg::TextParam(x.gas_used), pg::TextParam(x.effective_gas_price)});
   if (rows.empty()) return std::nullopt;
   const auto r = rows.front();
-  return IncludedAttempt{r.Text("attempt_id"), r.Text("withdrawal_id"), r.Text("from_address"), r.Int64("nonce")};
+  return IncludedAttempt{r.Text("attempt_id"), r.Text("withdrawal_id"), r.Text("from_address"),
+                         r.Int64("nonce")};
 }
 
 void ReplaceOthersAtNonce(std::int64_t chain_id, const std::string& from, std::int64_t nonce,
@@ -105,7 +113,8 @@ void ReplaceOthersAtNonce(std::int64_t chain_id, const std::string& from, std::i
      WHERE chain_id = $1 AND from_address = $2 AND nonce = $3 AND attempt_id IS DISTINCT FROM $4::uuid
        AND status IN ('created', 'sent', 'dropped'))sql",
                                        {INT8OID, TEXTOID, INT8OID, TEXTOID});
-  kReplaced.Run({pg::Int8Param(chain_id), pg::TextParam(from), pg::Int8Param(nonce), pg::OptionalTextParam(except)});
+  kReplaced.Run(
+      {pg::Int8Param(chain_id), pg::TextParam(from), pg::Int8Param(nonce), pg::OptionalTextParam(except)});
 }
 
 std::vector<ReorgedInclusion> InclusionsAbove(std::int64_t chain_id, std::uint64_t fork) {
@@ -145,13 +154,13 @@ void MarkFirstSeen(std::int64_t chain_id, std::uint64_t block) {
 }
 
 void SetFirstSeen(const std::string& attempt_id, std::uint64_t block) {
-  static const pg::Statement kSeenAgain("UPDATE txrelay.attempts SET first_seen_block = $2 WHERE attempt_id = $1::uuid",
-                                        {TEXTOID, INT8OID});
+  static const pg::Statement kSeenAgain(
+      "UPDATE txrelay.attempts SET first_seen_block = $2 WHERE attempt_id = $1::uuid", {TEXTOID, INT8OID});
   kSeenAgain.Run({pg::TextParam(attempt_id), pg::Int8Param(Signed(block))});
 }
 
-std::vector<WaitingAttempt> WaitingAttempts(std::int64_t chain_id, std::uint64_t latest, std::int64_t after_blocks,
-                                            std::int64_t after_ms) {
+std::vector<WaitingAttempt> WaitingAttempts(std::int64_t chain_id, std::uint64_t latest,
+                                            std::int64_t after_blocks, std::int64_t after_ms) {
   static const pg::Statement kDue(R"sql(
     SELECT attempt_id, withdrawal_id, '0x' || encode(tx_hash, 'hex') AS tx_hash, from_address, nonce,
            greatest(0, $2 - first_seen_block) AS pending_blocks,
@@ -162,14 +171,15 @@ std::vector<WaitingAttempt> WaitingAttempts(std::int64_t chain_id, std::uint64_t
        AND ($2 - first_seen_block >= $3 OR extract(epoch FROM now() - coalesce(sent_at, created_at)) * 1000 >= $4)
      ORDER BY from_address, nonce, created_at)sql",
                                   {INT8OID, INT8OID, INT8OID, INT8OID});
-  const auto rows = kDue.Run(
-      {pg::Int8Param(chain_id), pg::Int8Param(Signed(latest)), pg::Int8Param(after_blocks), pg::Int8Param(after_ms)});
+  const auto rows = kDue.Run({pg::Int8Param(chain_id), pg::Int8Param(Signed(latest)),
+                              pg::Int8Param(after_blocks), pg::Int8Param(after_ms)});
   std::vector<WaitingAttempt> out;
   for (std::uint64_t i = 0; i < rows.size(); ++i) {
     const auto r = rows[i];
     out.push_back({r.Text("attempt_id"), r.Text("withdrawal_id"), r.Text("tx_hash"), r.Text("from_address"),
-                   static_cast<std::uint64_t>(r.Int64("nonce")), static_cast<std::uint64_t>(r.Int64("pending_blocks")),
-                   r.Bool("overdue_by_time"), r.Text("max_fee_per_gas")});
+                   static_cast<std::uint64_t>(r.Int64("nonce")),
+                   static_cast<std::uint64_t>(r.Int64("pending_blocks")), r.Bool("overdue_by_time"),
+                   r.Text("max_fee_per_gas")});
   }
   return out;
 }
@@ -197,15 +207,19 @@ std::set<std::string> OursAmong(std::int64_t chain_id, const std::vector<std::st
 }
 
 std::vector<OpenInclusion> OpenInclusions(std::int64_t chain_id) {
-  static const pg::Statement kOpen(R"sql(
+  // In a block and not final (the open-status index), or finalized by hand before completion.
+  static const std::string kSql = R"sql(
     SELECT w.withdrawal_id, w.status, w.completed_at IS NOT NULL AS completed, t.completion, a.block_number,
            a.receipt_status, a.gas_used, a.effective_gas_price, '0x' || encode(a.tx_hash, 'hex') AS tx_hash
       FROM txrelay.withdrawals w JOIN txrelay.risk_tiers t ON t.tier = w.risk_tier
       JOIN txrelay.attempts a ON a.withdrawal_id = w.withdrawal_id AND a.status = 'included'
      WHERE w.chain_id = $1
-       AND (w.status IN ('included', 'safe') OR (w.status = 'finalized' AND w.completed_at IS NULL))
-     ORDER BY a.block_number)sql",
-                                   {INT8OID});
+       AND ((w.status <> ALL ()sql" +
+                                  StatusArraySql(StatusSet::kFinal) + R"sql() AND w.status = ANY ()sql" +
+                                  StatusArraySql(StatusSet::kPaid) + R"sql())
+            OR (w.status = 'finalized' AND w.completed_at IS NULL))
+     ORDER BY a.block_number)sql";
+  static const pg::Statement kOpen(kSql.c_str(), {INT8OID});
   const auto rows = kOpen.Run({pg::Int8Param(chain_id)});
   std::vector<OpenInclusion> out;
   for (std::uint64_t i = 0; i < rows.size(); ++i) {

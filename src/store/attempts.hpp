@@ -37,7 +37,8 @@ struct SubmittedAttempt {
   std::string attempt_id;
   std::string tx_hash;  // 0x-hex
 };
-SubmittedAttempt SubmitSigned(const std::string& signature_request_id, const std::vector<std::uint8_t>& raw_tx);
+SubmittedAttempt SubmitSigned(const std::string& signature_request_id,
+                              const std::vector<std::uint8_t>& raw_tx);
 
 // --- sending (broadcaster) ---
 
@@ -86,8 +87,8 @@ struct WaitingAttempt {
   bool overdue_by_time = false;
   std::string max_fee_per_gas;
 };
-std::vector<WaitingAttempt> WaitingAttempts(std::int64_t chain_id, std::uint64_t latest, std::int64_t after_blocks,
-                                            std::int64_t after_ms);
+std::vector<WaitingAttempt> WaitingAttempts(std::int64_t chain_id, std::uint64_t latest,
+                                            std::int64_t after_blocks, std::int64_t after_ms);
 
 // Our attempts' hashes (lower-case 0x-hex) at a nonce, and which of `hashes` are ours.
 std::vector<std::string> HashesAtNonce(std::int64_t chain_id, const std::string& from, std::uint64_t nonce);

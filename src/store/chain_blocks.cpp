@@ -23,7 +23,8 @@ std::map<std::uint64_t, std::string> StoredHashes(std::int64_t chain_id, std::ui
     SELECT number, '0x' || encode(hash, 'hex') AS hash FROM txrelay.chain_blocks
      WHERE chain_id = $1 AND number BETWEEN $2 AND $3)sql",
                                      {INT8OID, INT8OID, INT8OID});
-  const auto rows = kStored.Run({pg::Int8Param(chain_id), pg::Int8Param(Signed(lo)), pg::Int8Param(Signed(hi))});
+  const auto rows =
+      kStored.Run({pg::Int8Param(chain_id), pg::Int8Param(Signed(lo)), pg::Int8Param(Signed(hi))});
   std::map<std::uint64_t, std::string> out;
   for (std::uint64_t i = 0; i < rows.size(); ++i) {
     out[static_cast<std::uint64_t>(rows[i].Int64("number"))] = rows[i].Text("hash");
@@ -31,13 +32,15 @@ std::map<std::uint64_t, std::string> StoredHashes(std::int64_t chain_id, std::ui
   return out;
 }
 
-void SaveBlock(std::int64_t chain_id, std::uint64_t number, const std::string& hash, const std::string& parent_hash) {
+void SaveBlock(std::int64_t chain_id, std::uint64_t number, const std::string& hash,
+               const std::string& parent_hash) {
   static const pg::Statement kBlock(R"sql(
     INSERT INTO txrelay.chain_blocks (chain_id, number, hash, parent_hash)
     VALUES ($1, $2, decode(substr($3, 3), 'hex'), decode(substr($4, 3), 'hex'))
     ON CONFLICT ON CONSTRAINT chain_blocks_pkey DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash)sql",
                                     {INT8OID, INT8OID, TEXTOID, TEXTOID});
-  kBlock.Run({pg::Int8Param(chain_id), pg::Int8Param(Signed(number)), pg::TextParam(hash), pg::TextParam(parent_hash)});
+  kBlock.Run({pg::Int8Param(chain_id), pg::Int8Param(Signed(number)), pg::TextParam(hash),
+              pg::TextParam(parent_hash)});
 }
 
 void SaveHeads(std::int64_t chain_id, const SeenHeads& h) {

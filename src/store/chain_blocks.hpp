@@ -17,7 +17,8 @@ std::optional<StoredBlock> TopBlock(std::int64_t chain_id);
 // Stored hashes of blocks lo..hi, by number.
 std::map<std::uint64_t, std::string> StoredHashes(std::int64_t chain_id, std::uint64_t lo, std::uint64_t hi);
 
-void SaveBlock(std::int64_t chain_id, std::uint64_t number, const std::string& hash, const std::string& parent_hash);
+void SaveBlock(std::int64_t chain_id, std::uint64_t number, const std::string& hash,
+               const std::string& parent_hash);
 struct SeenHeads {
   std::uint64_t latest = 0, safe = 0, finalized = 0;
   std::string latest_hash;

@@ -65,9 +65,9 @@ Datum UpdateChain(std::int64_t chain_id, const ChainTunables& t, const std::opti
      WHERE chain_id = $1 RETURNING c)sql",
                                      {INT8OID, TEXTOID, TEXTOID, INT8OID, TEXTOID, INT4OID, INT4OID});
   return kUpdate
-      .Run({pg::Int8Param(chain_id), pg::TextParam(t.max_fee_per_gas_cap), pg::TextParam(t.max_priority_fee_cap),
-            pg::OptionalInt8Param(gas_limit), pg::OptionalTextParam(finality_mode),
-            pg::Int4Param(static_cast<std::int32_t>(t.safe_depth)),
+      .Run({pg::Int8Param(chain_id), pg::TextParam(t.max_fee_per_gas_cap),
+            pg::TextParam(t.max_priority_fee_cap), pg::OptionalInt8Param(gas_limit),
+            pg::OptionalTextParam(finality_mode), pg::Int4Param(static_cast<std::int32_t>(t.safe_depth)),
             pg::Int4Param(static_cast<std::int32_t>(t.finalized_depth))})
       .front()
       .TransferValue("c");
@@ -81,7 +81,8 @@ std::int64_t UpsertEndpoint(std::int64_t chain_id, const std::string& url, const
     RETURNING endpoint_id)sql",
                                      {INT8OID, TEXTOID, TEXTOID, INT4OID});
   return kUpsert
-      .Run({pg::Int8Param(chain_id), pg::TextParam(url), pg::TextParam(url_redacted), pg::Int4Param(priority)})
+      .Run(
+          {pg::Int8Param(chain_id), pg::TextParam(url), pg::TextParam(url_redacted), pg::Int4Param(priority)})
       .front()
       .Int64("endpoint_id");
 }
@@ -107,7 +108,8 @@ Datum UpdateEndpoint(std::int64_t endpoint_id, const EndpointTunables& t) {
   return kUpdate
       .Run({pg::Int8Param(endpoint_id), t.enabled ? pg::BoolParam(*t.enabled) : pg::NullParam(BOOLOID),
             OptionalInt4(t.priority), pg::Int4Param(static_cast<std::int32_t>(t.timeouts.connect_ms)),
-            pg::Int4Param(static_cast<std::int32_t>(t.timeouts.request_ms)), OptionalInt4(t.max_requests_per_sec)})
+            pg::Int4Param(static_cast<std::int32_t>(t.timeouts.request_ms)),
+            OptionalInt4(t.max_requests_per_sec)})
       .front()
       .TransferValue("settings");
 }
@@ -121,7 +123,8 @@ void UpsertSigner(const std::string& name, const std::string& url, const std::st
   kUpsert.Run({pg::TextParam(name), pg::TextParam(url), pg::TextParam(url_redacted)});
 }
 
-std::optional<std::optional<std::string>> FindSenderSigner(std::int64_t chain_id, const std::string& address) {
+std::optional<std::optional<std::string>> FindSenderSigner(std::int64_t chain_id,
+                                                           const std::string& address) {
   static const pg::Statement kFind("SELECT signer FROM txrelay.senders WHERE chain_id = $1 AND address = $2",
                                    {INT8OID, TEXTOID});
   const auto rows = kFind.Run({pg::Int8Param(chain_id), pg::TextParam(address)});
@@ -144,8 +147,8 @@ Datum SenderRow(std::int64_t chain_id, const std::string& address) {
   return kRow.Run({pg::Int8Param(chain_id), pg::TextParam(address)}).front().TransferValue("s");
 }
 
-std::optional<Datum> SetSenderStatus(std::int64_t chain_id, const std::string& address, const std::string& status,
-                                     const std::string& reason) {
+std::optional<Datum> SetSenderStatus(std::int64_t chain_id, const std::string& address,
+                                     const std::string& status, const std::string& reason) {
   static const pg::Statement kUpdate(R"sql(
     UPDATE txrelay.senders s SET status = $3, status_reason = $4, status_changed_at = now()
      WHERE chain_id = $1 AND address = $2 RETURNING s)sql",
@@ -166,7 +169,8 @@ std::optional<AssetRow> FindAsset(std::int64_t chain_id, const std::string& symb
   return AssetRow{r.Text("symbol"), r.OptionalText("contract"), r.Int64("decimals")};
 }
 
-std::optional<std::string> AssetWithContract(std::int64_t chain_id, const std::optional<std::string>& contract) {
+std::optional<std::string> AssetWithContract(std::int64_t chain_id,
+                                             const std::optional<std::string>& contract) {
   static const pg::Statement kClash(
       "SELECT symbol FROM txrelay.assets WHERE chain_id = $1 AND contract IS NOT DISTINCT FROM $2",
       {INT8OID, TEXTOID});
@@ -199,8 +203,9 @@ std::optional<RiskTierRow> FindRiskTier(const std::string& tier) {
   return RiskTierRow{r.Text("tier"), r.Text("auto_approve_below"), r.Text("completion")};
 }
 
-Datum UpsertRiskTier(const std::string& tier, const std::string& auto_approve_below, const std::string& completion,
-                     const std::string& completion_level, std::int32_t confirmations) {
+Datum UpsertRiskTier(const std::string& tier, const std::string& auto_approve_below,
+                     const std::string& completion, const std::string& completion_level,
+                     std::int32_t confirmations) {
   static const pg::Statement kUpsert(R"sql(
     INSERT INTO txrelay.risk_tiers AS t (tier, auto_approve_below, completion, completion_level,
                                          completion_confirmations)

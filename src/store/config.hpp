@@ -29,7 +29,8 @@ struct ChainTunables {
 };
 std::optional<ChainTunables> LockChainTunables(std::int64_t chain_id);
 // NULL gas limit / finality mode: unchanged.
-Datum UpdateChain(std::int64_t chain_id, const ChainTunables& tunables, const std::optional<std::int64_t>& gas_limit,
+Datum UpdateChain(std::int64_t chain_id, const ChainTunables& tunables,
+                  const std::optional<std::int64_t>& gas_limit,
                   const std::optional<std::string>& finality_mode);
 
 // --- RPC endpoints ---
@@ -57,8 +58,8 @@ void InsertSender(std::int64_t chain_id, const std::string& address, const std::
                   const std::optional<std::int64_t>& next_nonce);
 Datum SenderRow(std::int64_t chain_id, const std::string& address);
 // nullopt: no such sender.
-std::optional<Datum> SetSenderStatus(std::int64_t chain_id, const std::string& address, const std::string& status,
-                                     const std::string& reason);
+std::optional<Datum> SetSenderStatus(std::int64_t chain_id, const std::string& address,
+                                     const std::string& status, const std::string& reason);
 
 // --- assets, risk tiers ---
 struct AssetRow {
@@ -68,7 +69,8 @@ struct AssetRow {
 };
 std::optional<AssetRow> FindAsset(std::int64_t chain_id, const std::string& symbol);
 // The asset of the chain with this contract (NULL: the native asset), if any.
-std::optional<std::string> AssetWithContract(std::int64_t chain_id, const std::optional<std::string>& contract);
+std::optional<std::string> AssetWithContract(std::int64_t chain_id,
+                                             const std::optional<std::string>& contract);
 void InsertAsset(std::int64_t chain_id, const std::string& symbol, const std::optional<std::string>& contract,
                  int decimals);
 Datum AssetRowDatum(std::int64_t chain_id, const std::string& symbol);
@@ -77,7 +79,8 @@ struct RiskTierRow {
   std::string tier, auto_approve_below, completion;
 };
 std::optional<RiskTierRow> FindRiskTier(const std::string& tier);
-Datum UpsertRiskTier(const std::string& tier, const std::string& auto_approve_below, const std::string& completion,
-                     const std::string& completion_level, std::int32_t confirmations);
+Datum UpsertRiskTier(const std::string& tier, const std::string& auto_approve_below,
+                     const std::string& completion, const std::string& completion_level,
+                     std::int32_t confirmations);
 
 }  // namespace txrelay::store

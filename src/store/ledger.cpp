@@ -29,7 +29,8 @@ std::optional<CreditRow> FindCredit(const std::string& reference) {
   const auto rows = kFind.Run({pg::TextParam(reference)});
   if (rows.empty()) return std::nullopt;
   const auto r = rows.front();
-  return CreditRow{r.Int64("entry_id"), r.Text("account"), r.Int64("chain_id"), r.Text("asset"), r.Text("amount")};
+  return CreditRow{r.Int64("entry_id"), r.Text("account"), r.Int64("chain_id"), r.Text("asset"),
+                   r.Text("amount")};
 }
 
 std::int64_t InsertCredit(const std::string& account, std::int64_t chain_id, const std::string& asset,
@@ -61,7 +62,8 @@ AccountTotals LockAccount(const std::string& account, std::int64_t chain_id, con
     rows = kLock.Run(key);
   }
   const auto r = rows.front();
-  AccountTotals t{r.Text("credited"), r.Text("reserved"), r.Text("spent"), std::nullopt, r.Int64("entry_count")};
+  AccountTotals t{r.Text("credited"), r.Text("reserved"), r.Text("spent"), std::nullopt,
+                  r.Int64("entry_count")};
   if (!r.IsNull("last_hash")) t.last_hash = r.Bytes("last_hash");
   return t;
 }
@@ -69,12 +71,13 @@ AccountTotals LockAccount(const std::string& account, std::int64_t chain_id, con
 void WriteAccountTotals(const std::string& account, std::int64_t chain_id, const std::string& asset,
                         const std::string& credited, const std::string& reserved, const std::string& spent,
                         std::int64_t last_entry_id, const std::vector<std::uint8_t>& last_hash) {
-  static const pg::Statement kTotals(R"sql(
+  static const pg::Statement kTotals(
+      R"sql(
     UPDATE txrelay.ledger_accounts
        SET credited = $4::numeric, reserved = $5::numeric, spent = $6::numeric, entry_count = entry_count + 1,
            last_entry_id = $7, last_hash = $8, updated_at = now()
      WHERE account = $1 AND chain_id = $2 AND asset = $3)sql",
-                                     {TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, BYTEAOID});
+      {TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, BYTEAOID});
   kTotals.Run({pg::TextParam(account), pg::Int8Param(chain_id), pg::TextParam(asset), pg::TextParam(credited),
                pg::TextParam(reserved), pg::TextParam(spent), pg::Int8Param(last_entry_id),
                pg::ByteaParam(last_hash.data(), last_hash.size())});

@@ -4,7 +4,8 @@
 
 namespace txrelay::store {
 
-void EnqueueSign(std::int64_t chain_id, const std::string& withdrawal_id, const std::string& signature_request_id) {
+void EnqueueSign(std::int64_t chain_id, const std::string& withdrawal_id,
+                 const std::string& signature_request_id) {
   static const pg::Statement kEnqueue("SELECT txrelay._enqueue_sign($1, $2::uuid, $3::uuid)",
                                       {INT8OID, TEXTOID, TEXTOID});
   kEnqueue.Run({pg::Int8Param(chain_id), pg::TextParam(withdrawal_id), pg::TextParam(signature_request_id)});
@@ -100,7 +101,8 @@ std::vector<LeasedJob> LeaseJobs(int limit, const std::string& owner, int lease_
   return jobs;
 }
 
-std::optional<Lease> LeaseBroadcastOf(const std::string& attempt_id, const std::string& owner, int lease_seconds) {
+std::optional<Lease> LeaseBroadcastOf(const std::string& attempt_id, const std::string& owner,
+                                      int lease_seconds) {
   static const pg::Statement kTake(R"sql(
     UPDATE txrelay.outbox
        SET status = 'leased', lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3),
@@ -108,7 +110,8 @@ std::optional<Lease> LeaseBroadcastOf(const std::string& attempt_id, const std::
      WHERE attempt_id = $1::uuid AND kind = 'broadcast' AND status = 'pending'
     RETURNING outbox_id, tries)sql",
                                    {TEXTOID, TEXTOID, INT4OID});
-  const auto rows = kTake.Run({pg::TextParam(attempt_id), pg::TextParam(owner), pg::Int4Param(lease_seconds)});
+  const auto rows =
+      kTake.Run({pg::TextParam(attempt_id), pg::TextParam(owner), pg::Int4Param(lease_seconds)});
   if (rows.empty()) return std::nullopt;
   return Lease{rows.front().Int64("outbox_id"), static_cast<int>(rows.front().Int64("tries"))};
 }
@@ -196,7 +199,8 @@ std::int64_t CancelUnstarted(const std::string& withdrawal_id) {
   return static_cast<std::int64_t>(kCancel.Run({pg::TextParam(withdrawal_id)}).size());
 }
 
-void CancelSettled(std::int64_t chain_id, const std::string& from, std::int64_t nonce, const std::string& tx_hash) {
+void CancelSettled(std::int64_t chain_id, const std::string& from, std::int64_t nonce,
+                   const std::string& tx_hash) {
   // The jobs are found by index (the nonce's attempts and fee-bump requests) and cancelled one by
   // one by primary key: a single UPDATE with the job filter let the planner scan every pending
   // job, 1 to 1.5 ms per inclusion during a burst (bench/pipeline.sh).

@@ -20,7 +20,8 @@ namespace txrelay::store {
 
 // A signing job for the sender's signer (txrelay._enqueue_sign; the outbox trigger wakes the
 // broadcaster at commit).
-void EnqueueSign(std::int64_t chain_id, const std::string& withdrawal_id, const std::string& signature_request_id);
+void EnqueueSign(std::int64_t chain_id, const std::string& withdrawal_id,
+                 const std::string& signature_request_id);
 // A sending job for a recorded attempt.
 void EnqueueBroadcast(std::int64_t chain_id, const std::string& withdrawal_id,
                       const std::string& signature_request_id, const std::string& attempt_id);
@@ -40,7 +41,8 @@ struct LeasedJob {
   std::optional<std::int64_t> nonce;
   std::string sender_status;  // "" when the sender row is gone
   // sign
-  std::optional<std::string> to_address, value, request_kind, min_max_fee_per_gas, min_max_priority_fee_per_gas;
+  std::optional<std::string> to_address, value, request_kind, min_max_fee_per_gas,
+      min_max_priority_fee_per_gas;
   std::vector<std::uint8_t> data;
   std::optional<std::string> signer_url, signer_url_redacted;
   // broadcast
@@ -54,7 +56,8 @@ struct Lease {
   std::int64_t outbox_id = 0;
   int tries = 0;
 };
-std::optional<Lease> LeaseBroadcastOf(const std::string& attempt_id, const std::string& owner, int lease_seconds);
+std::optional<Lease> LeaseBroadcastOf(const std::string& attempt_id, const std::string& owner,
+                                      int lease_seconds);
 // Puts back every job leased by a previous broadcaster (one per database: they are orphans).
 std::int64_t ReleaseLeases();
 // Milliseconds until the earliest pending job falls due; nullopt: none.
@@ -80,7 +83,8 @@ bool LockAndCheckSendStarted(const std::string& withdrawal_id);
 std::int64_t CancelUnstarted(const std::string& withdrawal_id);
 // Cancels the pending jobs that an inclusion at (chain, from, nonce) made moot: its pending fee
 // bumps and their signing jobs, and the sends of its attempts.
-void CancelSettled(std::int64_t chain_id, const std::string& from, std::int64_t nonce, const std::string& tx_hash);
+void CancelSettled(std::int64_t chain_id, const std::string& from, std::int64_t nonce,
+                   const std::string& tx_hash);
 
 struct OutboxState {
   std::string status;

@@ -21,8 +21,8 @@ std::optional<std::int64_t> OpenRun(const std::optional<std::int64_t>& chain_id)
 }
 
 std::int64_t RequestRun(const std::optional<std::int64_t>& chain_id) {
-  static const pg::Statement kRequest("INSERT INTO txrelay.reconciliation_runs (chain_id) VALUES ($1) RETURNING run_id",
-                                      {INT8OID});
+  static const pg::Statement kRequest(
+      "INSERT INTO txrelay.reconciliation_runs (chain_id) VALUES ($1) RETURNING run_id", {INT8OID});
   return kRequest.Run({Scope(chain_id)}).front().Int64("run_id");
 }
 

@@ -6,8 +6,8 @@ namespace txrelay::store {
 
 namespace {
 
-#define TXRELAY_PICK_SENDER_SQL                                             \
-  "SELECT address, signer, next_nonce FROM txrelay.senders "                \
+#define TXRELAY_PICK_SENDER_SQL                                            \
+  "SELECT address, signer, next_nonce FROM txrelay.senders "               \
   " WHERE chain_id = $1 AND status = 'active' AND next_nonce IS NOT NULL " \
   " ORDER BY last_reserved_at NULLS FIRST, address LIMIT 1 FOR UPDATE"
 
@@ -37,7 +37,8 @@ SenderCensus CountSenders(std::int64_t chain_id) {
   return SenderCensus{r.Int64("total"), r.Int64("paused"), r.Int64("quarantined"), r.Int64("nonce_unknown")};
 }
 
-std::int64_t ReserveNonce(std::int64_t chain_id, const std::string& address, const std::string& withdrawal_id) {
+std::int64_t ReserveNonce(std::int64_t chain_id, const std::string& address,
+                          const std::string& withdrawal_id) {
   static const pg::Statement kAdvance(R"sql(
     UPDATE txrelay.senders SET next_nonce = next_nonce + 1, last_reserved_at = clock_timestamp()
      WHERE chain_id = $1 AND address = $2 RETURNING next_nonce - 1 AS nonce)sql",
@@ -46,8 +47,10 @@ std::int64_t ReserveNonce(std::int64_t chain_id, const std::string& address, con
     INSERT INTO txrelay.nonce_reservations (chain_id, from_address, nonce, withdrawal_id)
     VALUES ($1, $2, $3, $4::uuid))sql",
                                       {INT8OID, TEXTOID, INT8OID, TEXTOID});
-  const std::int64_t nonce = kAdvance.Run({pg::Int8Param(chain_id), pg::TextParam(address)}).front().Int64("nonce");
-  kReserve.Run({pg::Int8Param(chain_id), pg::TextParam(address), pg::Int8Param(nonce), pg::TextParam(withdrawal_id)});
+  const std::int64_t nonce =
+      kAdvance.Run({pg::Int8Param(chain_id), pg::TextParam(address)}).front().Int64("nonce");
+  kReserve.Run(
+      {pg::Int8Param(chain_id), pg::TextParam(address), pg::Int8Param(nonce), pg::TextParam(withdrawal_id)});
   return nonce;
 }
 
@@ -71,7 +74,8 @@ std::vector<SenderRef> SendersWithUnknownNonce() {
                                       {});
   const auto rows = kUnknown.Run({});
   std::vector<SenderRef> out;
-  for (std::uint64_t i = 0; i < rows.size(); ++i) out.push_back({rows[i].Int64("chain_id"), rows[i].Text("address")});
+  for (std::uint64_t i = 0; i < rows.size(); ++i)
+    out.push_back({rows[i].Int64("chain_id"), rows[i].Text("address")});
   return out;
 }
 
@@ -79,25 +83,28 @@ void SetFirstNonce(std::int64_t chain_id, const std::string& address, std::uint6
   static const pg::Statement kSet(R"sql(
     UPDATE txrelay.senders SET next_nonce = $3 WHERE chain_id = $1 AND address = $2 AND next_nonce IS NULL)sql",
                                   {INT8OID, TEXTOID, INT8OID});
-  kSet.Run({pg::Int8Param(chain_id), pg::TextParam(address), pg::Int8Param(static_cast<std::int64_t>(nonce))});
+  kSet.Run(
+      {pg::Int8Param(chain_id), pg::TextParam(address), pg::Int8Param(static_cast<std::int64_t>(nonce))});
 }
 
-std::optional<NonceHolder> HolderOfNonce(std::int64_t chain_id, const std::string& address, std::uint64_t nonce) {
+std::optional<NonceHolder> HolderOfNonce(std::int64_t chain_id, const std::string& address,
+                                         std::uint64_t nonce) {
   static const pg::Statement kHolder(R"sql(
     SELECT r.withdrawal_id, w.status, r.nonce_key, w.idempotency_key
       FROM txrelay.nonce_reservations r JOIN txrelay.withdrawals w USING (withdrawal_id)
      WHERE r.chain_id = $1 AND r.from_address = $2 AND r.nonce = $3)sql",
                                      {INT8OID, TEXTOID, INT8OID});
-  const auto rows =
-      kHolder.Run({pg::Int8Param(chain_id), pg::TextParam(address), pg::Int8Param(static_cast<std::int64_t>(nonce))});
+  const auto rows = kHolder.Run(
+      {pg::Int8Param(chain_id), pg::TextParam(address), pg::Int8Param(static_cast<std::int64_t>(nonce))});
   if (rows.empty()) return std::nullopt;
   const auto r = rows.front();
-  return NonceHolder{r.Text("withdrawal_id"), r.Text("status"), r.Text("nonce_key"), r.Text("idempotency_key")};
+  return NonceHolder{r.Text("withdrawal_id"), r.Text("status"), r.Text("nonce_key"),
+                     r.Text("idempotency_key")};
 }
 
 std::optional<std::string> SenderStatus(std::int64_t chain_id, const std::string& address) {
-  static const pg::Statement kStatus("SELECT status FROM txrelay.senders WHERE chain_id = $1 AND address = $2",
-                                     {INT8OID, TEXTOID});
+  static const pg::Statement kStatus(
+      "SELECT status FROM txrelay.senders WHERE chain_id = $1 AND address = $2", {INT8OID, TEXTOID});
   const auto rows = kStatus.Run({pg::Int8Param(chain_id), pg::TextParam(address)});
   if (rows.empty()) return std::nullopt;
   return rows.front().Text("status");

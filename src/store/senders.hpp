@@ -27,7 +27,8 @@ struct SenderCensus {
 SenderCensus CountSenders(std::int64_t chain_id);
 
 // Takes the locked sender's next nonce for the withdrawal (counter and reservation together).
-std::int64_t ReserveNonce(std::int64_t chain_id, const std::string& address, const std::string& withdrawal_id);
+std::int64_t ReserveNonce(std::int64_t chain_id, const std::string& address,
+                          const std::string& withdrawal_id);
 
 // The nonce reservation of a withdrawal and whether its sender has a signer.
 struct Reservation {
@@ -50,7 +51,8 @@ void SetFirstNonce(std::int64_t chain_id, const std::string& address, std::uint6
 struct NonceHolder {
   std::string withdrawal_id, status, nonce_key, idempotency_key;
 };
-std::optional<NonceHolder> HolderOfNonce(std::int64_t chain_id, const std::string& address, std::uint64_t nonce);
+std::optional<NonceHolder> HolderOfNonce(std::int64_t chain_id, const std::string& address,
+                                         std::uint64_t nonce);
 
 std::optional<std::string> SenderStatus(std::int64_t chain_id, const std::string& address);
 // Quarantines the sender unless it is already; true if this call did.

@@ -4,34 +4,37 @@
 
 namespace txrelay::store {
 
-std::string CreateSignatureRequest(const std::string& withdrawal_id, const std::string& kind, std::int64_t chain_id,
-                                   const std::string& from_address, std::int64_t nonce, const SignatureCall& call) {
-  static const pg::Statement kCreate(R"sql(
+std::string CreateSignatureRequest(const std::string& withdrawal_id, const std::string& kind,
+                                   std::int64_t chain_id, const std::string& from_address, std::int64_t nonce,
+                                   const SignatureCall& call) {
+  static const pg::Statement kCreate(
+      R"sql(
     INSERT INTO txrelay.signature_requests (withdrawal_id, kind, chain_id, from_address, nonce, to_address, value, data)
     VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::numeric, $8) RETURNING signature_request_id)sql",
-                                     {TEXTOID, TEXTOID, INT8OID, TEXTOID, INT8OID, TEXTOID, TEXTOID, BYTEAOID});
+      {TEXTOID, TEXTOID, INT8OID, TEXTOID, INT8OID, TEXTOID, TEXTOID, BYTEAOID});
   return kCreate
-      .Run({pg::TextParam(withdrawal_id), pg::TextParam(kind), pg::Int8Param(chain_id), pg::TextParam(from_address),
-            pg::Int8Param(nonce), pg::TextParam(call.to_address), pg::TextParam(call.value),
-            pg::ByteaParam(call.data.data(), call.data.size())})
+      .Run({pg::TextParam(withdrawal_id), pg::TextParam(kind), pg::Int8Param(chain_id),
+            pg::TextParam(from_address), pg::Int8Param(nonce), pg::TextParam(call.to_address),
+            pg::TextParam(call.value), pg::ByteaParam(call.data.data(), call.data.size())})
       .front()
       .Text("signature_request_id");
 }
 
 std::string CreateFeeBumpRequest(const std::string& withdrawal_id, std::int64_t chain_id,
-                                 const std::string& from_address, std::int64_t nonce, const SignatureCall& call,
-                                 const std::string& replaces_attempt_id, const std::string& min_max_fee_per_gas,
+                                 const std::string& from_address, std::int64_t nonce,
+                                 const SignatureCall& call, const std::string& replaces_attempt_id,
+                                 const std::string& min_max_fee_per_gas,
                                  const std::string& min_max_priority_fee_per_gas) {
-  static const pg::Statement kRequest(R"sql(
+  static const pg::Statement kRequest(
+      R"sql(
     INSERT INTO txrelay.signature_requests (withdrawal_id, kind, chain_id, from_address, nonce, to_address, value, data,
                                             replaces_attempt_id, min_max_fee_per_gas, min_max_priority_fee_per_gas)
     VALUES ($1::uuid, 'fee_bump', $2, $3, $4, $5, $6::numeric, $7, $8::uuid, $9::numeric, $10::numeric)
     RETURNING signature_request_id)sql",
-                                      {TEXTOID, INT8OID, TEXTOID, INT8OID, TEXTOID, TEXTOID, BYTEAOID, TEXTOID,
-                                       TEXTOID, TEXTOID});
+      {TEXTOID, INT8OID, TEXTOID, INT8OID, TEXTOID, TEXTOID, BYTEAOID, TEXTOID, TEXTOID, TEXTOID});
   return kRequest
-      .Run({pg::TextParam(withdrawal_id), pg::Int8Param(chain_id), pg::TextParam(from_address), pg::Int8Param(nonce),
-            pg::TextParam(call.to_address), pg::TextParam(call.value),
+      .Run({pg::TextParam(withdrawal_id), pg::Int8Param(chain_id), pg::TextParam(from_address),
+            pg::Int8Param(nonce), pg::TextParam(call.to_address), pg::TextParam(call.value),
             pg::ByteaParam(call.data.data(), call.data.size()), pg::TextParam(replaces_attempt_id),
             pg::TextParam(min_max_fee_per_gas), pg::TextParam(min_max_priority_fee_per_gas)})
       .front()
@@ -40,7 +43,8 @@ std::string CreateFeeBumpRequest(const std::string& withdrawal_id, std::int64_t 
 
 std::optional<std::string> WithdrawalOfRequest(const std::string& signature_request_id) {
   static const pg::Statement kOwner(
-      "SELECT withdrawal_id FROM txrelay.signature_requests WHERE signature_request_id = $1::uuid", {TEXTOID});
+      "SELECT withdrawal_id FROM txrelay.signature_requests WHERE signature_request_id = $1::uuid",
+      {TEXTOID});
   const auto rows = kOwner.Run({pg::TextParam(signature_request_id)});
   if (rows.empty()) return std::nullopt;
   return rows.front().Text("withdrawal_id");

@@ -18,13 +18,15 @@ struct SignatureCall {
 };
 
 // kind: "withdrawal" or "gap_filler". Returns the signature_request_id.
-std::string CreateSignatureRequest(const std::string& withdrawal_id, const std::string& kind, std::int64_t chain_id,
-                                   const std::string& from_address, std::int64_t nonce, const SignatureCall& call);
+std::string CreateSignatureRequest(const std::string& withdrawal_id, const std::string& kind,
+                                   std::int64_t chain_id, const std::string& from_address, std::int64_t nonce,
+                                   const SignatureCall& call);
 
 // A fee bump of `replaces_attempt_id`: the same call, both fee fields at least the given ones.
 std::string CreateFeeBumpRequest(const std::string& withdrawal_id, std::int64_t chain_id,
-                                 const std::string& from_address, std::int64_t nonce, const SignatureCall& call,
-                                 const std::string& replaces_attempt_id, const std::string& min_max_fee_per_gas,
+                                 const std::string& from_address, std::int64_t nonce,
+                                 const SignatureCall& call, const std::string& replaces_attempt_id,
+                                 const std::string& min_max_fee_per_gas,
                                  const std::string& min_max_priority_fee_per_gas);
 
 // The withdrawal a request belongs to; nullopt: no such request.

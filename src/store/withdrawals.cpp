@@ -33,26 +33,28 @@ std::optional<KeyHolder> FindByIdempotencyKey(const std::string& key) {
   const auto rows = kFind.Run({pg::TextParam(key)});
   if (rows.empty()) return std::nullopt;
   const auto r = rows.front();
-  return KeyHolder{r.Text("withdrawal_id"), r.Bytes("request_fingerprint"),
-                   WithdrawalRequest{r.Text("account"), r.Int64("chain_id"), r.Text("asset"), r.Text("to_address"),
-                                     r.Text("amount"), r.Text("risk_tier"), r.Text("metadata")}};
+  return KeyHolder{
+      r.Text("withdrawal_id"), r.Bytes("request_fingerprint"),
+      WithdrawalRequest{r.Text("account"), r.Int64("chain_id"), r.Text("asset"), r.Text("to_address"),
+                        r.Text("amount"), r.Text("risk_tier"), r.Text("metadata")}};
 }
 
 WithdrawalRow InsertWithdrawal(const std::string& key, const std::vector<std::uint8_t>& fingerprint,
                                const WithdrawalRequest& request) {
-  static const pg::Statement kInsert(R"sql(
+  static const pg::Statement kInsert(
+      R"sql(
     INSERT INTO txrelay.withdrawals (idempotency_key, request_fingerprint, account, chain_id, asset, to_address,
                                      amount, risk_tier, metadata, status_reason)
     VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9::jsonb, 'requested')
     RETURNING withdrawal_id, idempotency_key, account, chain_id, asset, to_address, amount, risk_tier, status)sql",
-                                     {TEXTOID, BYTEAOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
-  return FromRow(kInsert
-                     .Run({pg::TextParam(key), pg::ByteaParam(fingerprint.data(), fingerprint.size()),
-                           pg::TextParam(request.account), pg::Int8Param(request.chain_id),
-                           pg::TextParam(request.asset), pg::TextParam(request.to_address),
-                           pg::TextParam(request.amount), pg::TextParam(request.risk_tier),
-                           pg::TextParam(request.metadata)})
-                     .front());
+      {TEXTOID, BYTEAOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
+  return FromRow(
+      kInsert
+          .Run({pg::TextParam(key), pg::ByteaParam(fingerprint.data(), fingerprint.size()),
+                pg::TextParam(request.account), pg::Int8Param(request.chain_id), pg::TextParam(request.asset),
+                pg::TextParam(request.to_address), pg::TextParam(request.amount),
+                pg::TextParam(request.risk_tier), pg::TextParam(request.metadata)})
+          .front());
 }
 
 void SetStatus(const std::string& withdrawal_id, const std::string& status, const std::string& reason) {
@@ -68,7 +70,9 @@ bool MoveStatus(const std::string& withdrawal_id, const std::string& from, const
     UPDATE txrelay.withdrawals SET status = $3, status_reason = $4
      WHERE withdrawal_id = $1::uuid AND status = $2 RETURNING 1 AS moved)sql",
                                    {TEXTOID, TEXTOID, TEXTOID, TEXTOID});
-  return !kMove.Run({pg::TextParam(withdrawal_id), pg::TextParam(from), pg::TextParam(to), pg::TextParam(reason)})
+  return !kMove
+              .Run({pg::TextParam(withdrawal_id), pg::TextParam(from), pg::TextParam(to),
+                    pg::TextParam(reason)})
               .empty();
 }
 
@@ -83,7 +87,8 @@ void AddNote(const std::string& withdrawal_id, const std::string& event, const s
              const std::string& detail_json) {
   static const pg::Statement kNote("SELECT txrelay._add_note($1::uuid, $2, $3, $4::jsonb)",
                                    {TEXTOID, TEXTOID, TEXTOID, TEXTOID});
-  kNote.Run({pg::TextParam(withdrawal_id), pg::TextParam(event), pg::TextParam(reason), pg::TextParam(detail_json)});
+  kNote.Run({pg::TextParam(withdrawal_id), pg::TextParam(event), pg::TextParam(reason),
+             pg::TextParam(detail_json)});
 }
 
 void RecordTransition(const std::string& withdrawal_id, const std::optional<std::string>& from,
@@ -113,7 +118,8 @@ void Notify(const std::string& event, const std::string& withdrawal_id) {
 }
 
 Datum ReturnWithdrawal(const std::string& withdrawal_id) {
-  static const pg::Statement kRow("SELECT w FROM txrelay.withdrawals w WHERE w.withdrawal_id = $1::uuid", {TEXTOID});
+  static const pg::Statement kRow("SELECT w FROM txrelay.withdrawals w WHERE w.withdrawal_id = $1::uuid",
+                                  {TEXTOID});
   return kRow.Run({pg::TextParam(withdrawal_id)}).front().TransferValue("w");
 }
 

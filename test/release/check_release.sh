@@ -4,6 +4,7 @@
 #      where the clone has the release's tag (vX.Y.Z), the script of that tag;
 #   b. the install script of this version is exactly sql/src/*.sql concatenated in name order
 #      (an edit to the built script alone is caught), and git does not track it;
+#   b'. every upgrade script not yet released is built from sql/upgrade/ (its includes expanded);
 #   c. every released version updates to this one through the upgrade scripts, and this version
 #      is not a released one (its built script would overwrite the frozen one);
 #   d. the Makefile's EXTVERSION, the control file's default_version and META.json agree.
@@ -27,6 +28,8 @@ version=$(sed -nE 's/^EXTVERSION[[:space:]]*=[[:space:]]*([^[:space:]]+)[[:space
 control=$(sed -nE "s/^default_version[[:space:]]*=[[:space:]]*'([^']+)'.*/\1/p" txrelay.control)
 meta=$(python3 -c 'import json; m = json.load(open("META.json")); p = m["provides"]["txrelay"]; print(m["version"], p["version"], p["file"])')
 same_version() { [ -n "$version" ] && [ "$control" = "$version" ] && [ "$meta" = "$version $version sql/txrelay--$version.sql" ]; }
+listed() { grep -q "\"$version\"" bgworker/schema_versions.hpp; }
+check "bgworker/schema_versions.hpp lists $version among the schemas the workers run with" listed
 check "one version: Makefile EXTVERSION '$version', txrelay.control default_version '$control', META.json (version, provides version, file) '$meta'" \
   same_version
 
@@ -60,6 +63,18 @@ check "$built is exactly sql/src/*.sql concatenated in name order ($(wc -l <<<"$
   is_concatenation
 untracked() { ! git ls-files --error-unmatch "$1" >/dev/null 2>&1; }
 [ "$in_git" = 1 ] && check "$built is built, not tracked by git (.gitignore)" untracked "$built"
+
+# b'. Upgrade scripts not yet released are built from sql/upgrade/: each is exactly its source
+# with the includes expanded, and only a build product.
+for src in sql/upgrade/txrelay--*--*.sql; do
+  [ -f "$src" ] || continue
+  out=sql/${src#sql/upgrade/}
+  is_expansion() { [ -f "$2" ] && ./scripts/sql_include.sh "$1" | cmp -s - "$2"; }
+  check "$out is exactly $src with its includes expanded (run make if it is missing)" is_expansion "$src" "$out"
+  [ "$in_git" = 1 ] && check "$out is built, not tracked by git (.gitignore)" untracked "$out"
+done
+# Every released script (install or upgrade) recorded in sql/released.sha256 is unchanged.
+check "every script recorded in sql/released.sha256 is unchanged" sha256sum --quiet --status -c sql/released.sha256
 
 # c. An update path from every released version to this one.
 unreleased() { [[ " $(echo $released $tagged) " != *" $version "* ]]; }
