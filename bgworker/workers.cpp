@@ -7,7 +7,6 @@
 namespace txrelay::bgworker {
 
 void RegisterWorkers() {
-  DefineSettings();
   pg::InstallWakeupSharedMemory();
   // Restarted a second after an error exit or a crash; exit code 0 (disabled) is final until
   // the next server start.

@@ -1,5 +1,6 @@
 // The module: PostgreSQL's entry point for txrelay.so.
 
+#include "bgworker/worker_settings.hpp"
 #include "bgworker/workers.hpp"
 #include "pg/guard.hpp"
 #include "pg/postgres.hpp"
@@ -17,6 +18,9 @@ void _PG_init(void);
 // either way, so loading on first use (without the workers) is allowed.
 void _PG_init(void) {
   try {
+    // Defined in every process that loads the library, so that the SQL reads them
+    // (txrelay._setting) with or without preloading.
+    txrelay::bgworker::DefineSettings(process_shared_preload_libraries_in_progress);
     if (process_shared_preload_libraries_in_progress) {
       txrelay::bgworker::RegisterWorkers();
       txrelay::pg::InstallRequestCounters();

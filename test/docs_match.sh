@@ -27,4 +27,31 @@ for a in $alerts; do
   grep -q "^| \`$a\` |" docs/operations.md || { echo "docs/operations.md: alert $a is not in the alerts table"; fail=1; }
   grep -qE "^### .*\`$a\`" docs/runbook.md || { echo "docs/runbook.md: alert $a has no section"; fail=1; }
 done
+# Every setting is in the operations guide's table with the default PostgreSQL reports for it
+# (pg_settings.boot_val, from the library's one table of settings), and the table has no other.
+psql -X -At -F '|' -c "SELECT name, boot_val, coalesce(unit, ''), vartype FROM pg_settings WHERE name LIKE 'txrelay.%'" |
+  python3 -c '
+import re, sys
+factor = {"ms": 0.001, "s": 1, "min": 60, "h": 3600, "d": 86400}
+def seconds(text, unit):  # a documented default such as 30min, 1d, 2000 (in the unit)
+    m = re.fullmatch(r"(\d+)\s*(ms|s|min|h|d)?", text)
+    return None if not m else int(m.group(1)) * factor[m.group(2) or unit]
+docs = {}
+for line in open("docs/operations.md"):
+    m = re.match(r"^\| `(txrelay\.[a-z_]+)` \| `?([^`|]*?)`? \|", line)
+    if m: docs[m.group(1)] = m.group(2).strip()
+bad = 0
+seen = set()
+for row in sys.stdin.read().splitlines():
+    name, boot, unit, kind = row.split("|")
+    seen.add(name)
+    doc = docs.get(name)
+    if doc is None:
+        print("docs/operations.md: setting %s is not in the settings table" % name); bad = 1; continue
+    same = seconds(doc, unit) == seconds(boot, unit) if unit in factor else doc == boot
+    if not same:
+        print("docs/operations.md: %s defaults to %s%s, the table says %s" % (name, boot, unit, doc)); bad = 1
+for name in sorted(set(docs) - seen):
+    print("docs/operations.md documents %s, which is not a setting" % name); bad = 1
+sys.exit(bad)' || fail=1
 exit $fail

@@ -10,17 +10,17 @@ CREATE OR REPLACE FUNCTION txrelay._alerts()
                  attempt_id uuid, tx_hash text, details jsonb)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off
 AS $alerts$
-WITH settings AS (
-  SELECT coalesce(current_setting('txrelay.alert_pending_age', true), '1800s')::interval AS pending_age,
-         coalesce(current_setting('txrelay.alert_reservation_age', true), '86400s')::interval AS reservation_age,
-         coalesce(current_setting('txrelay.alert_rpc_window', true), '300s')::interval AS rpc_window,
-         coalesce(current_setting('txrelay.alert_rpc_error_percent', true), '20')::int AS rpc_error_percent,
-         coalesce(current_setting('txrelay.alert_rpc_min_calls', true), '10')::int AS rpc_min_calls,
-         coalesce(current_setting('txrelay.alert_reconcile_age', true), '86400s')::interval AS reconcile_age,
-         coalesce(current_setting('txrelay.alert_spike_min', true), '5')::int AS spike_min,
-         coalesce(current_setting('txrelay.ledger_checkpoint_interval', true), '3600s')::interval AS checkpoint_interval,
-         coalesce(current_setting('txrelay.alert_tracker_stall', true), '300s')::interval AS tracker_stall,
-         coalesce(current_setting('txrelay.broadcaster_max_tries', true), '10')::int AS max_tries
+WITH settings AS (  -- the thresholds, defaults included, from the settings' one table (txrelay._setting)
+  SELECT txrelay._setting('alert_pending_age')::interval AS pending_age,
+         txrelay._setting('alert_reservation_age')::interval AS reservation_age,
+         txrelay._setting('alert_rpc_window')::interval AS rpc_window,
+         txrelay._setting('alert_rpc_error_percent')::int AS rpc_error_percent,
+         txrelay._setting('alert_rpc_min_calls')::int AS rpc_min_calls,
+         txrelay._setting('alert_reconcile_age')::interval AS reconcile_age,
+         txrelay._setting('alert_spike_min')::int AS spike_min,
+         txrelay._setting('ledger_checkpoint_interval')::interval AS checkpoint_interval,
+         txrelay._setting('alert_tracker_stall')::interval AS tracker_stall,
+         txrelay._setting('broadcaster_max_tries')::int AS max_tries
 ),
 newest_checkpoint AS (
   SELECT c.version, c.taken_at FROM txrelay.ledger_checkpoints c ORDER BY c.version DESC LIMIT 1
@@ -189,7 +189,7 @@ SELECT 'critical', 'worker_not_running',
        format('check shared_preload_libraries includes txrelay, txrelay.database = %L, txrelay.%s_enabled = on, and that this server is the primary; restart the server if the worker keeps crashing (server log)', current_database(), k.worker),
        k.since, NULL::bigint, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
        jsonb_build_object('worker', k.worker)
-  FROM (SELECT w.*, coalesce(current_setting('txrelay.' || w.worker || '_enabled', true), 'on') = 'off' AS disabled FROM (
+  FROM (SELECT w.*, txrelay._setting(w.worker || '_enabled') = 'off' AS disabled FROM (
         SELECT 'broadcaster' AS worker, count(*) || ' outbox row(s) waiting' AS work, min(o.created_at) AS since
           FROM txrelay.outbox o WHERE o.status IN ('pending', 'leased') AND o.created_at < clock_timestamp() - interval '10 seconds'
         HAVING count(*) > 0

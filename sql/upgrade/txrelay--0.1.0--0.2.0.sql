@@ -14,6 +14,10 @@
 REVOKE ALL ON FUNCTION txrelay._status_set(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION txrelay._status_set(text) TO PUBLIC;
 
+-- Settings read from the library's one table (no default copied into the SQL).
+-- @include sql/src/06_settings.sql
+REVOKE ALL ON FUNCTION txrelay._setting(text) FROM PUBLIC;
+
 -- The open-withdrawals index, its predicate now the 'final' set (the same rows as before).
 DROP INDEX txrelay.withdrawals_open_status_idx;
 CREATE INDEX withdrawals_open_status_idx ON txrelay.withdrawals (status, status_changed_at)

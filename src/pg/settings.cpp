@@ -57,6 +57,13 @@ void DefineStringSetting(const char* name, const char* description, char** value
   });
 }
 
+std::optional<std::string> CurrentSetting(const std::string& name) {
+  const char* n = name.c_str();
+  const char* value = Call([=] { return GetConfigOptionByName(n, nullptr, true); });
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
 void ReserveSettingPrefix() {
   Call([] { MarkGUCPrefixReserved("txrelay"); });
 }

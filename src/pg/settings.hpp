@@ -1,6 +1,9 @@
 // Configuration parameters (GUCs) under the reserved prefix "txrelay.".
 #pragma once
 
+#include <optional>
+#include <string>
+
 namespace txrelay::pg {
 
 enum class SettingScope {
@@ -15,6 +18,9 @@ void DefineBoolSetting(const char* name, const char* description, bool* value, b
                        SettingScope scope);
 void DefineStringSetting(const char* name, const char* description, char** value, const char* default_value,
                          SettingScope scope);
+// The current value of a setting as SHOW prints it (with its unit); nullopt if it is not defined.
+std::optional<std::string> CurrentSetting(const std::string& name);
+
 // After all txrelay.* settings are defined: unknown txrelay.* names become errors.
 void ReserveSettingPrefix();
 
