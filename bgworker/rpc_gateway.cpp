@@ -172,41 +172,50 @@ RpcGateway::Start RpcGateway::StartNext(Exchange& exchange, std::size_t& next_ta
       continue;
     }
     state.limiter.TryTake(now);
-    auto t = std::make_unique<Transfer>();
-    t->exchange = &exchange;
-    t->next_target = next_target;
-    t->target = &target;
-    t->request = rpc::EncodeRequest(exchange.calls);
-    t->record.correlation_id = NewCorrelationId();
-    t->record.endpoint_id = target.endpoint_id;
-    t->record.target = target.redacted;
-    t->record.request_body = t->request;
-    t->record.started_at_ms = now;
-    t->started = std::chrono::steady_clock::now();
-    CURL* easy = curl_easy_init();
-    t->easy = easy;
-    t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
-    t->headers = curl_slist_append(t->headers, ("X-Request-Id: " + t->record.correlation_id).c_str());
-    curl_easy_setopt(easy, CURLOPT_URL, target.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_POST, 1L);
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->request.c_str());
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(t->request.size()));
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, AppendBody);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t->response);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, target.connect_timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, target.request_timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM in a PostgreSQL process
-    curl_easy_setopt(easy, CURLOPT_PROXY, "");     // never an http_proxy from the environment
-    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-    if (exchange.fresh_connection) curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(easy, CURLOPT_PRIVATE, t.get());
-    curl_multi_add_handle(static_cast<CURLM*>(multi_), easy);
-    running_.push_back(std::move(t));
+    StartTransfer(exchange, next_target, target, now);
     return Start::kStarted;
   }
   return rate_limited ? Start::kRateLimited : Start::kNoTarget;
+}
+
+void RpcGateway::StartTransfer(Exchange& exchange, std::size_t next_target, const Target& target,
+                               std::int64_t now) {
+  auto t = std::make_unique<Transfer>();
+  t->exchange = &exchange;
+  t->next_target = next_target;
+  t->target = &target;
+  t->request = rpc::EncodeRequest(exchange.calls);
+  t->record.correlation_id = NewCorrelationId();
+  t->record.endpoint_id = target.endpoint_id;
+  t->record.target = target.redacted;
+  t->record.request_body = t->request;
+  t->record.started_at_ms = now;
+  t->started = std::chrono::steady_clock::now();
+  t->easy = curl_easy_init();
+  t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
+  t->headers = curl_slist_append(t->headers, ("X-Request-Id: " + t->record.correlation_id).c_str());
+  SetOptions(*t, exchange.fresh_connection);
+  curl_multi_add_handle(static_cast<CURLM*>(multi_), t->easy);
+  running_.push_back(std::move(t));
+}
+
+void RpcGateway::SetOptions(Transfer& t, bool fresh_connection) {
+  CURL* easy = t.easy;
+  curl_easy_setopt(easy, CURLOPT_URL, t.target->url.c_str());
+  curl_easy_setopt(easy, CURLOPT_POST, 1L);
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t.request.c_str());
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(t.request.size()));
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t.headers);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, AppendBody);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t.response);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, t.target->connect_timeout_ms);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, t.target->request_timeout_ms);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM in a PostgreSQL process
+  curl_easy_setopt(easy, CURLOPT_PROXY, "");     // never an http_proxy from the environment
+  curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (fresh_connection) curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, &t);
 }
 
 void RpcGateway::Queue(Exchange& exchange, std::size_t first_target, std::int64_t wait_ms) {
@@ -269,44 +278,8 @@ bool RpcGateway::Run(const std::vector<Exchange*>& exchanges) {
   int still_running = 0;
   curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still_running);
   while (!running_.empty() || !waiting_.empty()) {
-    // Collect finished transfers first: finishing may start a failover transfer.
-    int queued = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
-      if (msg->msg != CURLMSG_DONE) continue;
-      Transfer* t = nullptr;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
-      const CURLcode code = msg->data.result;
-      curl_multi_remove_handle(multi, msg->easy_handle);
-      t->done = true;
-      Finish(*t, code);
-    }
-    for (auto it = running_.begin(); it != running_.end();) {
-      it = (*it)->done ? running_.erase(it) : std::next(it);
-    }
-    // Exchanges whose rate-limit wait is over try again; past their budget they give up.
-    std::int64_t next_due = -1;
-    {
-      const std::int64_t now = now_ms_();
-      std::vector<Waiting> still;
-      for (Waiting& w : waiting_) {
-        if (w.due_ms > now) {
-          still.push_back(w);
-          next_due = next_due < 0 ? w.due_ms - now : std::min(next_due, w.due_ms - now);
-          continue;
-        }
-        std::size_t next = w.next_target;
-        std::int64_t wait = 0;
-        const Start started = StartNext(*w.exchange, next, wait);
-        if (started == Start::kRateLimited && now + wait <= w.give_up_ms) {
-          still.push_back({w.exchange, w.next_target, now + wait, w.give_up_ms});
-          next_due = next_due < 0 ? wait : std::min(next_due, wait);
-        } else if (started != Start::kStarted) {
-          w.exchange->last_error = "rate limit of " + w.exchange->targets[w.next_target].redacted +
-                                   " left no slot within the request timeout";
-        }
-      }
-      waiting_ = std::move(still);
-    }
+    CollectFinished();  // first: finishing may start a failover transfer
+    const std::int64_t next_due = RetryWaiting();
     if (running_.empty() && waiting_.empty()) break;
     if (stop_requested_()) {
       for (auto& t : running_) curl_multi_remove_handle(multi, t->easy);
@@ -314,25 +287,76 @@ bool RpcGateway::Run(const std::vector<Exchange*>& exchanges) {
       waiting_.clear();
       return false;
     }
-    std::vector<pg::worker::SocketInterest> interests;
-    for (const auto& [fd, what] : sockets_) {
-      interests.push_back({fd, what == CURL_POLL_IN || what == CURL_POLL_INOUT,
-                           what == CURL_POLL_OUT || what == CURL_POLL_INOUT});
-    }
-    long timeout = timeout_ms_ < 0 ? 1000 : timeout_ms_;
-    if (running_.empty()) timeout = static_cast<long>(next_due);
-    if (next_due >= 0) timeout = std::min(timeout, static_cast<long>(next_due));
-    const auto ready = wait_(interests, timeout);
-    if (ready.empty()) {
-      curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still_running);
-    } else {
-      for (const auto& r : ready) {
-        const int mask = (r.readable ? CURL_CSELECT_IN : 0) | (r.writable ? CURL_CSELECT_OUT : 0);
-        curl_multi_socket_action(multi, r.fd, mask, &still_running);
-      }
-    }
+    WaitForSockets(next_due);
   }
   return !stop_requested_();
+}
+
+void RpcGateway::CollectFinished() {
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  int queued = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    Transfer* t = nullptr;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+    const CURLcode code = msg->data.result;
+    curl_multi_remove_handle(multi, msg->easy_handle);
+    t->done = true;
+    Finish(*t, code);
+  }
+  for (auto it = running_.begin(); it != running_.end();) {
+    it = (*it)->done ? running_.erase(it) : std::next(it);
+  }
+}
+
+// Exchanges whose rate-limit wait is over try again; past their budget they give up. Returns the
+// milliseconds until the next one is due (-1: none waits).
+std::int64_t RpcGateway::RetryWaiting() {
+  std::int64_t next_due = -1;
+  const std::int64_t now = now_ms_();
+  std::vector<Waiting> still;
+  for (Waiting& w : waiting_) {
+    if (w.due_ms > now) {
+      still.push_back(w);
+      next_due = next_due < 0 ? w.due_ms - now : std::min(next_due, w.due_ms - now);
+      continue;
+    }
+    std::size_t next = w.next_target;
+    std::int64_t wait = 0;
+    const Start started = StartNext(*w.exchange, next, wait);
+    if (started == Start::kRateLimited && now + wait <= w.give_up_ms) {
+      still.push_back({w.exchange, w.next_target, now + wait, w.give_up_ms});
+      next_due = next_due < 0 ? wait : std::min(next_due, wait);
+    } else if (started != Start::kStarted) {
+      w.exchange->last_error = "rate limit of " + w.exchange->targets[w.next_target].redacted +
+                               " left no slot within the request timeout";
+    }
+  }
+  waiting_ = std::move(still);
+  return next_due;
+}
+
+// One wait of the worker's loop on curl's sockets (and its latch), then curl's turn on what is ready.
+void RpcGateway::WaitForSockets(std::int64_t next_due) {
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  std::vector<pg::worker::SocketInterest> interests;
+  for (const auto& [fd, what] : sockets_) {
+    interests.push_back({fd, what == CURL_POLL_IN || what == CURL_POLL_INOUT,
+                         what == CURL_POLL_OUT || what == CURL_POLL_INOUT});
+  }
+  long timeout = timeout_ms_ < 0 ? 1000 : timeout_ms_;
+  if (running_.empty()) timeout = static_cast<long>(next_due);
+  if (next_due >= 0) timeout = std::min(timeout, static_cast<long>(next_due));
+  int still_running = 0;
+  const auto ready = wait_(interests, timeout);
+  if (ready.empty()) {
+    curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still_running);
+    return;
+  }
+  for (const auto& r : ready) {
+    const int mask = (r.readable ? CURL_CSELECT_IN : 0) | (r.writable ? CURL_CSELECT_OUT : 0);
+    curl_multi_socket_action(multi, r.fd, mask, &still_running);
+  }
 }
 
 }  // namespace txrelay::bgworker

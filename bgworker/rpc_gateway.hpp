@@ -111,6 +111,12 @@ class RpcGateway {
   // `wait_ms` says when it will).
   enum class Start { kStarted, kNoTarget, kRateLimited };
   Start StartNext(Exchange& exchange, std::size_t& next_target, std::int64_t& wait_ms);
+  void StartTransfer(Exchange& exchange, std::size_t next_target, const Target& target, std::int64_t now);
+  static void SetOptions(Transfer& transfer, bool fresh_connection);
+  // The steps of Run's loop: finished transfers, rate-limited ones due again, one wait.
+  void CollectFinished();
+  std::int64_t RetryWaiting();
+  void WaitForSockets(std::int64_t next_due);
   // Exchanges waiting for a rate-limit token, with the time they may try again.
   struct Waiting {
     Exchange* exchange;

@@ -6,7 +6,7 @@ set -euo pipefail
 
 FOUNDRY_VERSION=1.7.1
 PACKAGES=(
-  build-essential cmake pkg-config python3 clang-14 libclang-rt-14-dev
+  build-essential cmake pkg-config python3 clang-14 libclang-rt-14-dev clang-format
   postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap postgresql-15-cron
   libtap-parser-sourcehandler-pgtap-perl
   libcurl4-openssl-dev nlohmann-json3-dev libsecp256k1-dev libcrypto++-dev libboost-dev

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test of txrelay, from a fresh Debian 12 machine: installs what is missing, builds with
-# warnings as errors, checks the release line (released scripts frozen, the install script built
+# warnings as errors, checks the house rules (test/lint.sh) and the release line (released scripts frozen, the install script built
 # from its source set, upgrade paths), runs the pure C++ unit tests (make unit), checks the
 # transaction vectors against cast, fuzzes the decoder for a minute, installs the extension,
 # starts a throwaway PostgreSQL 15 cluster and runs the pgTAP suite (make installcheck), checks
@@ -18,11 +18,13 @@ log "building txrelay.so (warnings are errors) and the install script"
 make -s -j"$(nproc)" TXRELAY_WERROR=1 >/dev/null
 log "release line: released scripts frozen, the install script is its source set, upgrade paths, one version"
 ./test/release/check_release.sh | grep -v '^ok '
+log "house rules: clang-format, one writer (src/store), status sets, include directions, function lengths"
+./test/lint.sh
 log "unit tests (CTest)"
 make -s unit 2>&1 | tail -n 3
 log "transaction vectors are what cast makes"
 ./test/vectors/generate.sh --check
-log "fuzzing the transaction decoder for ${FUZZ_SECONDS:-60} s (ASan + UBSan)"
+log "fuzzing the transaction decoder and the node-answer parsers for ${FUZZ_SECONDS:-60} s (ASan + UBSan)"
 ./test/fuzz/run.sh
 
 as_root make -s install >/dev/null

@@ -1,6 +1,6 @@
 // The nonce key (DESIGN §1.2): "chain_id:from_address:nonce", the chain-level idempotency key and
 // one of the five identifiers in logs. txrelay.nonce_reservations stores it as a generated
-// column; this is its one C++ spelling, and test/pgtap checks that the two agree.
+// column; this is its one C++ spelling, and test/unit/nonce_key_test.cpp checks that the two agree.
 #pragma once
 
 #include <cstdint>
