@@ -72,7 +72,8 @@ installcheck:
 e2e:
 	./test/e2e/run_all.sh $(E2E)
 
-# The decoder fuzzer (clang, ASan + UBSan) for FUZZ_SECONDS on the committed seed corpus.
+# The fuzzers (clang, ASan + UBSan): the transaction decoder and the node-answer parsers, FUZZ_SECONDS
+# between them, on the committed seed corpora.
 .PHONY: fuzz
 fuzz:
 	./test/fuzz/run.sh
