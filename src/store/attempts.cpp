@@ -18,6 +18,12 @@ std::string HexArray(const std::vector<std::string>& hashes) {
 
 std::int64_t Signed(std::uint64_t value) { return static_cast<std::int64_t>(value); }
 
+// "A newer attempt at the same nonce" (a fee bump superseded attempt a), in one spelling.
+const std::string kNewerAttemptAtNonce = R"sql(
+    EXISTS (SELECT FROM txrelay.attempts newer
+             WHERE newer.chain_id = a.chain_id AND newer.from_address = a.from_address AND newer.nonce = a.nonce
+               AND newer.created_at > a.created_at))sql";
+
 }  // namespace
 
 RecordedAttempt InsertAttempt(const NewAttempt& a) {
@@ -78,12 +84,9 @@ void MarkRefused(const std::string& attempt_id) {
 }
 
 bool IsSuperseded(const std::string& attempt_id) {
-  static const pg::Statement kSuperseded(R"sql(
-    SELECT EXISTS (SELECT FROM txrelay.attempts n
-                    WHERE n.chain_id = a.chain_id AND n.from_address = a.from_address AND n.nonce = a.nonce
-                      AND n.created_at > a.created_at) AS superseded
-      FROM txrelay.attempts a WHERE a.attempt_id = $1::uuid)sql",
-                                         {TEXTOID});
+  static const std::string kSql = "SELECT " + kNewerAttemptAtNonce +
+                                  " AS superseded FROM txrelay.attempts a WHERE a.attempt_id = $1::uuid";
+  static const pg::Statement kSuperseded(kSql.c_str(), {TEXTOID});
   const auto rows = kSuperseded.Run({pg::TextParam(attempt_id)});
   return !rows.empty() && rows.front().Bool("superseded");
 }
@@ -233,12 +236,11 @@ std::vector<OpenInclusion> OpenInclusions(std::int64_t chain_id) {
 }
 
 std::optional<BumpCandidate> FindBumpCandidate(const std::string& attempt_id) {
-  static const pg::Statement kAttempt(R"sql(
+  static const std::string kSql = R"sql(
     SELECT a.withdrawal_id, a.from_address, a.nonce, n.nonce_key, a.max_fee_per_gas, a.max_priority_fee_per_gas,
            s.to_address, s.value, s.data, d.signer IS NOT NULL AS has_signer,
-           EXISTS (SELECT FROM txrelay.attempts x
-                    WHERE x.chain_id = a.chain_id AND x.from_address = a.from_address AND x.nonce = a.nonce
-                      AND x.created_at > a.created_at)
+           )sql" + kNewerAttemptAtNonce +
+                                  R"sql(
            OR EXISTS (SELECT FROM txrelay.signature_requests p
                        WHERE p.chain_id = a.chain_id AND p.from_address = a.from_address AND p.nonce = a.nonce
                          AND p.kind = 'fee_bump' AND p.status = 'pending') AS bump_underway,
@@ -250,8 +252,8 @@ std::optional<BumpCandidate> FindBumpCandidate(const std::string& attempt_id) {
       JOIN txrelay.nonce_reservations n ON n.chain_id = a.chain_id AND n.from_address = a.from_address
                                        AND n.nonce = a.nonce
       JOIN txrelay.senders d ON d.chain_id = a.chain_id AND d.address = a.from_address
-     WHERE a.attempt_id = $1::uuid)sql",
-                                      {TEXTOID});
+     WHERE a.attempt_id = $1::uuid)sql";
+  static const pg::Statement kAttempt(kSql.c_str(), {TEXTOID});
   const auto rows = kAttempt.Run({pg::TextParam(attempt_id)});
   if (rows.empty()) return std::nullopt;
   const auto r = rows.front();
