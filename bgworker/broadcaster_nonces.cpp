@@ -64,10 +64,10 @@ void Broadcaster::RefreshMinedNonces(const std::vector<Job>& jobs) {
   if (senders.empty()) return;
   Batch<std::int64_t> counts;
   for (std::size_t i = 0; i < senders.size(); ++i) {
-    const auto& [chain, address] = senders[i];
+    const std::int64_t chain = senders[i].first;  // (a lambda cannot capture a structured binding in C++17)
     counts.Add(
         chain, [&] { return ReadExchange(chains_[chain].endpoints); }, i, "eth_getTransactionCount",
-        {address, "latest"}, ChainIds(chain));
+        {senders[i].second, "latest"}, ChainIds(chain));
   }
   counts.Run(gateway_);
   counts.ForEach([&](std::size_t i, const rpc::Reply* r, const Exchange&) {

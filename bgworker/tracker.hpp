@@ -93,6 +93,8 @@ class Tracker {
   // tracker_receipts.cpp
   bool ReadReceipts(ChainState& chain, const std::vector<rpc::BlockHeader>& blocks,
                     std::vector<rpc::Receipt>& ours);
+  static std::string ReceiptHashes(const Exchange& ex, const std::vector<rpc::BlockHeader>& blocks,
+                                   std::vector<std::string>& hashes);
   // For nonces used on chain: our receipts there, or the outside transaction's hash.
   bool ResolveUsedNonces(ChainState& chain, const std::set<NonceKey>& used, UsedNonces& out);
   void NameCulprits(ChainState& chain, const std::set<NonceKey>& used, UsedNonces& out);

@@ -4,6 +4,8 @@
 // pool holds them without a gap — and a lookup by hash only for those beyond that run: pending,
 // stuck (a fee bump), dropped (the same bytes again), or their nonce used (by ours, or not).
 
+#include <algorithm>
+
 #include "bgworker/fee_bump.hpp"
 #include "bgworker/tracker.hpp"
 #include "bgworker/worker_settings.hpp"

@@ -1,7 +1,8 @@
 // Receipts: every receipt of each new block, read once by block hash (eth_getBlockReceipts) and
 // kept where the transaction is ours; and, for a nonce used on chain, the receipts of our
 // attempts at it (ours mined?) or the transaction that took it. Receipts are read strictly
-// (core/rpc/receipt): one the tracker cannot fully read stops the round instead of being guessed.
+// (core/rpc/receipt) where they are ours: one of ours the tracker cannot fully read stops the round
+// instead of being guessed; someone else's is only read for its hash.
 
 #include "bgworker/tracker.hpp"
 #include "core/rpc/fields.hpp"
@@ -13,49 +14,53 @@ namespace txrelay::bgworker {
 
 namespace {
 
-// Why the receipts of `block` could not be used: the transport, the node's error, or the answer.
-std::string ReceiptsRefusal(const Exchange& ex, const rpc::Reply* r,
-                            const rpc::Parsed<std::vector<rpc::Receipt>>* parsed) {
+// Why the receipts of a block could not be used: the transport, or the node's error.
+std::string ReplyRefusal(const Exchange& ex, const rpc::Reply* r) {
   if (!r) return ex.last_error.empty() ? std::string("no reply") : ex.last_error;
-  if (r->is_error) return rpc::DescribeErrorReply("eth_getBlockReceipts", *r);
-  return parsed->error;
+  return rpc::DescribeErrorReply("eth_getBlockReceipts", *r);
 }
 
 }  // namespace
 
+// Only our receipts are read strictly (core/rpc/receipt.hpp): everyone's hashes first, ours
+// picked out, then those.
 bool Tracker::ReadReceipts(ChainState& c, const std::vector<rpc::BlockHeader>& blocks,
                            std::vector<rpc::Receipt>& ours) {
   if (blocks.empty()) return true;
   Exchange ex = ReadExchange(c.config.endpoints);
   for (const auto& b : blocks) AddCall(ex, "eth_getBlockReceipts", {b.hash}, ChainIds(c.config.chain_id));
   gateway_.Run({&ex});
-  std::vector<rpc::Receipt> all;
-  std::string error;
-  for (std::size_t i = 0; i < blocks.size() && error.empty(); ++i) {
-    const rpc::Reply* r = ReplyAt(ex, i);
-    if (!r || r->is_error) {
-      error = ReceiptsRefusal(ex, r, nullptr);
-      break;
+  std::vector<std::string> hashes;
+  std::string error = ReceiptHashes(ex, blocks, hashes);
+  if (error.empty() && !hashes.empty()) {
+    pg::WorkerTransaction txn;
+    const std::set<std::string> mine = store::OursAmong(c.config.chain_id, hashes);
+    txn.Commit();
+    for (std::size_t i = 0; i < blocks.size() && error.empty() && !mine.empty(); ++i) {
+      auto parsed = rpc::ParseBlockReceipts(ReplyAt(ex, i)->result, blocks[i], mine);
+      if (!parsed.ok()) error = parsed.error;
+      if (parsed.ok()) ours.insert(ours.end(), parsed.value->begin(), parsed.value->end());
     }
-    auto parsed = rpc::ParseBlockReceipts(r->result, blocks[i]);
-    if (!parsed.ok()) error = ReceiptsRefusal(ex, r, &parsed);
-    if (parsed.ok()) all.insert(all.end(), parsed.value->begin(), parsed.value->end());
   }
   audit_.push_back(std::move(ex));
   if (!error.empty()) {
+    ours.clear();
     Backoff(c, "cannot read block receipts: " + error);
-    return false;
   }
-  if (all.empty()) return true;
-  std::vector<std::string> hashes;
-  for (const auto& x : all) hashes.push_back(x.tx_hash);
-  pg::WorkerTransaction txn;
-  const std::set<std::string> mine = store::OursAmong(c.config.chain_id, hashes);
-  txn.Commit();
-  for (auto& x : all) {
-    if (mine.count(x.tx_hash)) ours.push_back(std::move(x));
+  return error.empty();
+}
+
+// Every transaction hash of the blocks' receipts; the error when a block's receipts are missing.
+std::string Tracker::ReceiptHashes(const Exchange& ex, const std::vector<rpc::BlockHeader>& blocks,
+                                   std::vector<std::string>& hashes) {
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const rpc::Reply* r = ReplyAt(ex, i);
+    if (!r || r->is_error) return ReplyRefusal(ex, r);
+    auto block_hashes = rpc::BlockReceiptHashes(r->result, blocks[i]);
+    if (!block_hashes.ok()) return block_hashes.error;
+    hashes.insert(hashes.end(), block_hashes.value->begin(), block_hashes.value->end());
   }
-  return true;
+  return "";
 }
 
 bool Tracker::ResolveUsedNonces(ChainState& c, const std::set<NonceKey>& used, UsedNonces& out) {

@@ -49,7 +49,7 @@ SELECT 'txrelay_events', jsonb_build_object('event', t.event, 'window', '1h'), c
 UNION ALL
 SELECT 'txrelay_time_to_stage_seconds', jsonb_build_object('stage', st.stage, 'quantile', q.q::text, 'window', '1h'),
        coalesce((SELECT percentile_cont(q.q) WITHIN GROUP (ORDER BY l.seconds) FROM latency l WHERE l.stage = st.stage), 'NaN')::float8,
-       'gauge', 'Seconds from the request to each of ' || array_to_string(txrelay._status_set('milestones'), ', ') || ', for withdrawals reaching that stage in the last hour.'
+       'gauge', 'Seconds from the request to ' || regexp_replace(array_to_string(txrelay._status_set('milestones'), ', '), ', ([a-z_]+)$', ' and \1') || ', for withdrawals reaching that stage in the last hour.'
   FROM unnest(txrelay._status_set('milestones')) st(stage), (VALUES (0.5), (0.95)) q(q)
 UNION ALL
 SELECT 'txrelay_pending_age_seconds', jsonb_build_object('quantile', q.q::text),

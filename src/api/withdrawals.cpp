@@ -133,12 +133,15 @@ TXRELAY_SQL_FUNCTION(txrelay_request_withdrawal) {
 
 namespace {
 
-// The statuses the state machine lets a cancel leave from, for the error's detail.
+// The statuses the state machine lets a cancel leave from, for the error's detail ("a, b or c").
 std::string CancellableStatuses() {
-  std::string list;
+  std::vector<std::string> names;
   for (WithdrawalStatus s : kAllWithdrawalStatuses) {
-    if (CanTransition(s, WithdrawalStatus::kCancelled))
-      list += (list.empty() ? "" : ", ") + std::string(txrelay::Name(s));
+    if (CanTransition(s, WithdrawalStatus::kCancelled)) names.emplace_back(txrelay::Name(s));
+  }
+  std::string list;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
   }
   return list;
 }

@@ -2,7 +2,9 @@
 // receipt can be wrong; above all, a receipt without status never reads as paid.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "core/rpc/block_header.hpp"
 #include "core/rpc/receipt.hpp"
@@ -211,4 +213,62 @@ TEST(ParseBlockReceipts, HugeBlock) {
   const auto parsed = ParseBlockReceipts(receipts, Block3());
   ASSERT_TRUE(parsed.ok()) << parsed.error;
   EXPECT_EQ(parsed.value->size(), 20000u);
+}
+
+namespace {
+const std::string kFirst = "0x3a6c2442a056774fa019ce24bcab7a769d7cf29c51d900dfdacd76553d7313ef";
+const std::string kSecond = "0xe8b0ce8b4cf43f38c49a4079edf925564744f147a5283d49122f924b6de981d5";
+
+// Block 3's receipts with the first one (not ours below) damaged as `damage` says.
+json WithForeignDamaged(const std::function<void(json&)>& damage) {
+  json receipts = rpc_answers::Block3Receipts();
+  damage(receipts[0]);
+  return receipts;
+}
+}  // namespace
+
+TEST(BlockReceiptHashes, EveryReadableHashInLowerCase) {
+  json receipts = rpc_answers::Block3Receipts();
+  receipts[1]["transactionHash"] = "0xE8B0CE8B4CF43F38C49A4079EDF925564744F147A5283D49122F924B6DE981D5";
+  receipts.push_back(json(42));                      // not an object
+  receipts.push_back(json{{"transactionHash", 1}});  // no readable hash
+  const auto parsed = BlockReceiptHashes(receipts, Block3());
+  ASSERT_TRUE(parsed.ok()) << parsed.error;
+  EXPECT_EQ(*parsed.value, (std::vector<std::string>{kFirst, kSecond}));
+  EXPECT_FALSE(BlockReceiptHashes(nullptr, Block3()).ok());
+  EXPECT_FALSE(BlockReceiptHashes(json::object(), Block3()).ok());
+}
+
+TEST(ParseBlockReceiptsOfOurs, OnlyOursAreRead) {
+  const auto parsed = ParseBlockReceipts(rpc_answers::Block3Receipts(), Block3(), {kSecond});
+  ASSERT_TRUE(parsed.ok()) << parsed.error;
+  ASSERT_EQ(parsed.value->size(), 1u);
+  EXPECT_EQ((*parsed.value)[0].tx_hash, kSecond);
+}
+
+// Someone else's receipt written another way (no status, no effective gas price, no hash at
+// all) does not stop the reading of ours; the same damage to ours does.
+TEST(ParseBlockReceiptsOfOurs, ForeignReceiptsAreNotJudged) {
+  const std::vector<std::function<void(json&)>> damages = {
+      [](json& r) { r.erase("status"); }, [](json& r) { r.erase("effectiveGasPrice"); },
+      [](json& r) { r.erase("transactionHash"); }, [](json& r) { r["blockHash"] = "0x12"; },
+      [](json& r) { r = nullptr; }};
+  for (const auto& damage : damages) {
+    const json receipts = WithForeignDamaged(damage);
+    const auto ours = ParseBlockReceipts(receipts, Block3(), {kSecond});
+    ASSERT_TRUE(ours.ok()) << ours.error;
+    EXPECT_EQ(ours.value->size(), 1u);
+  }
+  const auto first_is_ours =
+      ParseBlockReceipts(WithForeignDamaged([](json& r) { r.erase("status"); }), Block3(), {kFirst, kSecond});
+  ASSERT_FALSE(first_is_ours.ok());
+  EXPECT_NE(first_is_ours.error.find("has no status field"), std::string::npos) << first_is_ours.error;
+}
+
+TEST(ParseBlockReceiptsOfOurs, OursOfAnotherBlockIsARacedRead) {
+  json receipts = rpc_answers::Block3Receipts();
+  receipts[1]["blockNumber"] = "0x4";
+  const auto parsed = ParseBlockReceipts(receipts, Block3(), {kSecond});
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.error.find("a reorg raced the read"), std::string::npos) << parsed.error;
 }

@@ -1,6 +1,7 @@
 #include "core/rpc/receipt.hpp"
 
 #include <optional>
+#include <set>
 
 #include "core/rpc/fields.hpp"
 
@@ -67,27 +68,72 @@ Parsed<Receipt> ParseReceiptOf(const nlohmann::json& json, std::string_view tx_h
   return receipt;
 }
 
-Parsed<std::vector<Receipt>> ParseBlockReceipts(const nlohmann::json& result, const BlockHeader& block) {
-  const std::string asked = BlockName(block.number, block.hash);
+namespace {
+
+// The receipts array of eth_getBlockReceipts(block), or why there is none.
+std::optional<Refusal> RequireReceiptArray(const nlohmann::json& result, const std::string& asked) {
   if (result.is_null()) {
     return Refusal{"the receipts of " + asked +
                    " are null: the node no longer has the block (a reorg removed it) or has not seen it yet"};
   }
-  if (!result.is_array()) {
+  if (!result.is_array())
     return Refusal{"the receipts of " + asked + " are not a JSON array: " + DescribeValue(result)};
+  return std::nullopt;
+}
+
+// Receipt `i` of the block, read strictly and checked to name the block asked for.
+Parsed<Receipt> ParseBlockReceipt(const nlohmann::json& item, std::size_t i, const BlockHeader& block,
+                                  const std::string& asked) {
+  auto receipt = ParseReceipt(item);
+  if (!receipt.ok()) return Refusal{"receipt " + std::to_string(i) + " of " + asked + ": " + receipt.error};
+  const Receipt& r = *receipt.value;
+  if (r.block_number != block.number || !SameHash(r.block_hash, block.hash)) {
+    return Refusal{"receipt of " + r.tx_hash + " names " + BlockName(r.block_number, r.block_hash) +
+                   ", not the " + asked + " whose receipts were asked: a reorg raced the read"};
   }
+  return receipt;
+}
+
+bool IsWanted(const nlohmann::json& item, const std::set<std::string>& wanted) {
+  if (!item.is_object()) return false;
+  auto hash = ReadHash32(item, "transactionHash", "receipt");
+  return hash.ok() && wanted.count(*hash.value) > 0;
+}
+
+Parsed<std::vector<Receipt>> ParseSome(const nlohmann::json& result, const BlockHeader& block,
+                                       const std::set<std::string>* wanted) {
+  const std::string asked = BlockName(block.number, block.hash);
+  if (auto refused = RequireReceiptArray(result, asked)) return *refused;
   std::vector<Receipt> receipts;
   for (std::size_t i = 0; i < result.size(); ++i) {
-    auto receipt = ParseReceipt(result[i]);
-    if (!receipt.ok()) return Refusal{"receipt " + std::to_string(i) + " of " + asked + ": " + receipt.error};
-    const Receipt& r = *receipt.value;
-    if (r.block_number != block.number || !SameHash(r.block_hash, block.hash)) {
-      return Refusal{"receipt of " + r.tx_hash + " names " + BlockName(r.block_number, r.block_hash) +
-                     ", not the " + asked + " whose receipts were asked: a reorg raced the read"};
-    }
+    if (wanted && !IsWanted(result[i], *wanted)) continue;  // not one of ours
+    auto receipt = ParseBlockReceipt(result[i], i, block, asked);
+    if (!receipt.ok()) return Refusal{receipt.error};
     receipts.push_back(std::move(*receipt.value));
   }
   return receipts;
+}
+
+}  // namespace
+
+Parsed<std::vector<Receipt>> ParseBlockReceipts(const nlohmann::json& result, const BlockHeader& block) {
+  return ParseSome(result, block, nullptr);
+}
+
+Parsed<std::vector<std::string>> BlockReceiptHashes(const nlohmann::json& result, const BlockHeader& block) {
+  if (auto refused = RequireReceiptArray(result, BlockName(block.number, block.hash))) return *refused;
+  std::vector<std::string> hashes;
+  for (const auto& item : result) {
+    if (!item.is_object()) continue;
+    auto hash = ReadHash32(item, "transactionHash", "receipt");
+    if (hash.ok()) hashes.push_back(std::move(*hash.value));
+  }
+  return hashes;
+}
+
+Parsed<std::vector<Receipt>> ParseBlockReceipts(const nlohmann::json& result, const BlockHeader& block,
+                                                const std::set<std::string>& ours) {
+  return ParseSome(result, block, &ours);
 }
 
 }  // namespace txrelay::rpc

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,5 +40,14 @@ Parsed<Receipt> ParseReceiptOf(const nlohmann::json& receipt, std::string_view t
 // `block` (hash and number). Null means the block is gone (refused with its own sentence); a
 // receipt of another block means a reorg raced the read.
 Parsed<std::vector<Receipt>> ParseBlockReceipts(const nlohmann::json& result, const BlockHeader& block);
+
+// A block's receipts hold everyone's transactions, and only ours decide anything: a receipt of
+// someone else that a node writes its own way (an L2's deposit, a field missing) must not stop
+// the tracker. So the tracker first takes the transaction hashes (lower case; a receipt whose
+// hash cannot be read is left out: it cannot be matched to an attempt), picks ours, and reads
+// only those strictly, as above. Both refuse what the two-argument form refuses for the array.
+Parsed<std::vector<std::string>> BlockReceiptHashes(const nlohmann::json& result, const BlockHeader& block);
+Parsed<std::vector<Receipt>> ParseBlockReceipts(const nlohmann::json& result, const BlockHeader& block,
+                                                const std::set<std::string>& ours);
 
 }  // namespace txrelay::rpc
