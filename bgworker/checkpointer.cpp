@@ -4,11 +4,11 @@
 #include <string>
 
 #include "bgworker/worker_settings.hpp"
+#include "store/ledger.hpp"
 #include "pg/postgres.hpp"
 #include "pg/spi.hpp"
 #include "pg/worker.hpp"
 #include "pg/worker_transaction.hpp"
-#include "store/ledger.hpp"
 
 namespace txrelay::bgworker {
 

@@ -13,13 +13,13 @@
 #include "core/nonce_key.hpp"
 #include "core/reconciliation.hpp"
 #include "core/rpc/jsonrpc.hpp"
+#include "store/reconciliation_runs.hpp"
+#include "store/senders.hpp"
+#include "store/status_sql.hpp"
 #include "pg/postgres.hpp"
 #include "pg/spi.hpp"
 #include "pg/worker.hpp"
 #include "pg/worker_transaction.hpp"
-#include "store/reconciliation_runs.hpp"
-#include "store/senders.hpp"
-#include "store/status_sql.hpp"
 
 namespace txrelay::bgworker {
 

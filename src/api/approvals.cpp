@@ -4,12 +4,12 @@
 #include "api/withdrawal_row.hpp"
 #include "core/error.hpp"
 #include "core/text_rules.hpp"
+#include "store/approvals.hpp"
+#include "store/ledger.hpp"
 #include "pg/args.hpp"
 #include "pg/function.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
-#include "store/approvals.hpp"
-#include "store/ledger.hpp"
 
 using namespace txrelay;
 

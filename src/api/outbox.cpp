@@ -1,11 +1,11 @@
 #include "core/error.hpp"
+#include "store/outbox.hpp"
+#include "store/withdrawals.hpp"
 #include "pg/args.hpp"
 #include "pg/function.hpp"
 #include "pg/spi.hpp"
 #include "pg/trigger.hpp"
 #include "pg/wakeup.hpp"
-#include "store/outbox.hpp"
-#include "store/withdrawals.hpp"
 
 using namespace txrelay;
 

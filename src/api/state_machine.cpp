@@ -4,13 +4,13 @@
 #include "core/error.hpp"
 #include "core/status_sets.hpp"
 #include "core/withdrawal_status.hpp"
+#include "store/withdrawals.hpp"
 #include "pg/arrays.hpp"
 #include "pg/args.hpp"
 #include "pg/function.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 #include "pg/trigger.hpp"
-#include "store/withdrawals.hpp"
 
 using namespace txrelay;
 

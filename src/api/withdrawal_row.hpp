@@ -5,8 +5,7 @@
 #include <string>
 
 #include "store/withdrawals.hpp"
-// PostgreSQL headers come after every core header (core/cpp_only.hpp checks it).
-#include "pg/postgres.hpp"
+#include "pg/datum.hpp"
 
 namespace txrelay::api {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "pg/postgres.hpp"
+#include "pg/datum.hpp"
 
 namespace txrelay::store {
 

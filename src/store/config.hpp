@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "pg/postgres.hpp"
+#include "pg/datum.hpp"
 
 namespace txrelay::store {
 

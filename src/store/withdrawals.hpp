@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/withdrawal_request.hpp"
-#include "pg/postgres.hpp"
+#include "pg/datum.hpp"
 
 namespace txrelay::store {
 
