@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The broadcaster as a process (DESIGN §5): it shows in pg_stat_activity what it does, reloads
 # its settings on SIGHUP, comes back after it is terminated, and exits promptly on SIGTERM even
-# in the middle of an RPC call.
+# in the middle of an RPC call; on a schema version its library does not run with, it waits and
+# says why instead of sending (decision 63), and goes on once the schema is one it knows.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 e2e_setup
@@ -70,4 +71,20 @@ sql "SELECT txrelay.set_rpc_endpoint($PROXY_ENDPOINT, request_timeout_ms => 5000
 wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawal_id = '$id'" 20 "the send after restart"
 check "the restarted broadcaster recovered the lease and sent it" check_chain --require-all-sent
 check "one signature for it" test "$(sql "SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$id'")" = 1
+
+# A schema version the library does not run with (as after a skipped update): the restarted
+# broadcaster waits, says so, and leaves queued work alone; back on a known version, it sends.
+version=$(sql "SELECT extversion FROM pg_extension WHERE extname = 'txrelay'")
+sql "UPDATE pg_catalog.pg_extension SET extversion = '9.9.9' WHERE extname = 'txrelay'" >/dev/null
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'txrelay broadcaster'" >/dev/null
+wait_for "SELECT query LIKE '%installed schema is txrelay 9.9.9%' FROM pg_stat_activity WHERE backend_type = 'txrelay broadcaster'" 20 \
+  "the broadcaster waiting on an unknown schema"
+late=$(request 99)
+sleep 1.5
+check "on an unknown schema version it waits, says why in pg_stat_activity and the log, and sends nothing" \
+  test "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$late'")/$(grep -c 'waiting: the installed schema is txrelay 9.9.9' "$TXR_CLUSTER_DIR/server.log")" = "approved/1"
+sql "UPDATE pg_catalog.pg_extension SET extversion = '$version' WHERE extname = 'txrelay'" >/dev/null
+wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawal_id = '$late'" 30 "the send once the schema is known"
+check "back on a version it knows, it sends" \
+  test "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$late'")" = broadcasted
 finish
