@@ -55,7 +55,8 @@ unit:
 # database of the PG* environment (PGHOST, PGPORT, PGUSER, PGDATABASE), as PGXS's installcheck
 # would: first pgtap, dblink, txrelay and the fixtures of test/sql/, in one transaction, so the
 # database must not hold them yet (createdb a new one). The server must preload txrelay with its
-# workers off, as scripts/test.sh's cluster does (the suite makes the workers' states itself):
+# workers off, as scripts/test.sh's cluster does (the suite makes the workers' states itself).
+# PGTAP="test/pgtap/060_withdrawal_flow.sql" runs only those files.
 #   shared_preload_libraries = 'pg_cron,txrelay'
 #   txrelay.broadcaster_enabled = off
 #   txrelay.tracker_enabled = off
@@ -63,7 +64,7 @@ unit:
 installcheck:
 	psql -X -q -1 -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION dblink' \
 	  -c 'CREATE EXTENSION txrelay' -f test/sql/helpers.sql -f test/sql/signed_fixtures.sql >/dev/null
-	PGOPTIONS="-c client_min_messages=warning" pg_prove -Q --failures test/pgtap/*.sql
+	PGOPTIONS="-c client_min_messages=warning" pg_prove -Q --failures $(or $(PGTAP),test/pgtap/*.sql)
 
 # The end-to-end tests on anvil (test/e2e/run_all.sh), the upgrade test (test/upgrade) last,
 # against the installed extension: each starts its own throwaway cluster with the workers, node

@@ -40,9 +40,9 @@ void NoteAtCap(const ChainConfig& chain, const std::string& attempt_id, const st
 
 void Request(const ChainConfig& chain, const std::string& attempt_id, const store::BumpCandidate& c,
              const rpc::FeeQuote& bump, const std::string& why) {
-  const std::string request = store::CreateFeeBumpRequest(
-      c.withdrawal_id, chain.chain_id, c.from_address, c.nonce, {c.to_address, c.value, c.data}, attempt_id,
-      ToDecimal(bump.max_fee_per_gas), ToDecimal(bump.max_priority_fee_per_gas));
+  const std::string request = store::CreateReplacingRequest(
+      c.withdrawal_id, "fee_bump", chain.chain_id, c.from_address, c.nonce, {c.to_address, c.value, c.data},
+      attempt_id, ToDecimal(bump.max_fee_per_gas), ToDecimal(bump.max_priority_fee_per_gas));
   if (c.has_signer) store::EnqueueSign(chain.chain_id, c.withdrawal_id, request);  // else the client signs it
   store::AddNote(c.withdrawal_id, "fee_bump_requested", why + ": fee bump requested",
                  nlohmann::json{{"attempt_id", attempt_id},

@@ -123,6 +123,13 @@ class Tracker {
   void ReplacedExternally(std::int64_t chain_id, const std::string& from, std::uint64_t nonce,
                           const std::string& replacing_tx);
 
+  // tracker_cancel_race.cpp: a cancel after approval is decided by the chain (decision 66)
+  void GapFillerIncluded(const store::IncludedAttempt& a, const std::string& where);
+  void CancelLost(const store::IncludedAttempt& a, const std::string& where);
+  void PaidAfterRelease(std::int64_t chain_id, const store::IncludedAttempt& a, const rpc::Receipt& r,
+                        const std::string& where);
+  bool SettleCancelRaces(std::int64_t chain_id, const Heads& heads);
+
   RpcGateway& gateway_;
   std::map<std::int64_t, ChainState> chains_;
   std::vector<Exchange> audit_;

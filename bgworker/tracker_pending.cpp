@@ -158,7 +158,11 @@ void Tracker::ApplyPendingVerdicts(ChainState& c, const Heads& heads, const rpc:
   std::set<NonceKey> handled;
   for (const auto& [p, v] : verdicts) {
     const NonceKey key{p->from_address, p->nonce};
-    if (v == PendingVerdict::kDropped) {
+    if (p->abandoned && (v == PendingVerdict::kDropped || v == PendingVerdict::kStuck)) {
+      // The payment of a cancelling withdrawal: never sent again nor bumped; a drop helps the
+      // cancel's gap filler, and the block scan still sees it should it be mined after all.
+      if (v == PendingVerdict::kDropped) store::MarkDropped(p->attempt_id);
+    } else if (v == PendingVerdict::kDropped) {
       store::AddNote(p->withdrawal_id, "dropped",
                      "unknown to the node and its nonce still free: the same bytes are sent again",
                      nlohmann::json{{"attempt_id", p->attempt_id}, {"tx_hash", p->tx_hash}}.dump());

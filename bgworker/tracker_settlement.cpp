@@ -9,6 +9,7 @@
 #include "bgworker/tracker.hpp"
 #include "core/completion.hpp"
 #include "core/log_ids.hpp"
+#include "core/status_sets.hpp"
 #include "core/withdrawal_status.hpp"
 #include "pg/worker.hpp"
 #include "store/attempts.hpp"
@@ -85,6 +86,10 @@ void Tracker::RecordInclusion(std::int64_t chain, const rpc::Receipt& r) {
   const std::string where = "block " + std::to_string(r.block_number) + " (" + r.block_hash + "), tx " +
                             r.tx_hash + (r.status == 1 ? "" : ", reverted (receipt status 0)");
   NoteFeeChange(withdrawal, included->attempt_id, r, where);
+  if (!included->pays) return GapFillerIncluded(*included, where);
+  if (Contains(StatusSet::kEndedUnpaid, included->withdrawal_status))
+    return PaidAfterRelease(chain, *included, r, where);
+  if (included->withdrawal_status == "cancelling") return CancelLost(*included, where);
   // A send recorded only on chain (the broadcaster died before recording it) is broadcast too.
   store::MoveStatus(withdrawal, "signed", "broadcasted", "found on chain: " + where);
   if (!store::MoveStatus(withdrawal, "broadcasted", "included", "included in " + where)) {
@@ -95,7 +100,7 @@ void Tracker::RecordInclusion(std::int64_t chain, const rpc::Receipt& r) {
 // A finalized withdrawal without completion was moved by hand (the owner may write the table):
 // it is settled like any other, when the chain says its tier's level is reached.
 bool Tracker::AdvanceWithdrawals(std::int64_t chain, const Heads& heads) {
-  bool changed = false;
+  bool changed = SettleCancelRaces(chain, heads);
   for (const store::OpenInclusion& w : store::OpenInclusions(chain)) changed |= Advance(w, heads);
   return changed;
 }

@@ -62,7 +62,8 @@ CREATE TABLE txrelay.nonce_reservations (
 );
 
 -- What a signer must sign: the transaction's call at a reserved nonce. A withdrawal's own
--- request pays the recipient; a gap filler (after a cancel) is a zero-value self-transfer.
+-- request pays the recipient; a gap filler (after a cancel) is a zero-value self-transfer, priced
+-- to replace whatever was signed at that nonce.
 CREATE TABLE txrelay.signature_requests (
   signature_request_id  uuid        NOT NULL DEFAULT gen_random_uuid(),
   withdrawal_id         uuid        NOT NULL,
@@ -83,8 +84,14 @@ CREATE TABLE txrelay.signature_requests (
   CONSTRAINT signature_requests_withdrawal_id_fkey FOREIGN KEY (withdrawal_id) REFERENCES txrelay.withdrawals (withdrawal_id),
   CONSTRAINT signature_requests_nonce_fkey FOREIGN KEY (chain_id, from_address, nonce) REFERENCES txrelay.nonce_reservations (chain_id, from_address, nonce),
   CONSTRAINT signature_requests_kind_check CHECK (kind IN ('withdrawal', 'gap_filler', 'fee_bump')),
-  CONSTRAINT signature_requests_fee_bump_check CHECK ((kind = 'fee_bump') = (replaces_attempt_id IS NOT NULL)
-    AND (kind = 'fee_bump') = (min_max_fee_per_gas IS NOT NULL AND min_max_priority_fee_per_gas IS NOT NULL)),
+  -- A request that must replace an attempt on the node names it and the fees to outbid: always a
+  -- fee bump, a cancel's gap filler when something was signed at its nonce, never a payment.
+  CONSTRAINT signature_requests_replacement_check CHECK (
+    (replaces_attempt_id IS NULL) = (min_max_fee_per_gas IS NULL)
+    AND (replaces_attempt_id IS NULL) = (min_max_priority_fee_per_gas IS NULL)
+    AND CASE kind WHEN 'fee_bump' THEN replaces_attempt_id IS NOT NULL
+                  WHEN 'withdrawal' THEN replaces_attempt_id IS NULL
+                  ELSE true END),
   CONSTRAINT signature_requests_status_check CHECK (status IN ('pending', 'signed', 'cancelled'))
 );
 CREATE INDEX signature_requests_withdrawal_idx ON txrelay.signature_requests (withdrawal_id);

@@ -16,6 +16,10 @@ CREATE TABLE txrelay.withdrawal_events (
 );
 CREATE INDEX withdrawal_events_withdrawal_idx ON txrelay.withdrawal_events (withdrawal_id, event_id);
 CREATE INDEX withdrawal_events_feed_idx ON txrelay.withdrawal_events (xact_id, event_id);
+-- The tracker's record of a payment mined after its money was released (alert paid_after_release):
+-- a handful of rows at most, found without reading the history.
+CREATE INDEX withdrawal_events_paid_after_release_idx ON txrelay.withdrawal_events (withdrawal_id)
+  WHERE event = 'paid_after_release';
 
 -- The transactional outbox: written in the same transaction as the business change, delivered
 -- at least once by a worker (claimed with FOR UPDATE SKIP LOCKED and a lease).

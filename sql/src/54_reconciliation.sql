@@ -30,12 +30,19 @@ AS $counts$
            count(*) FILTER (WHERE le.kind = 'RELEASE') AS releases
       FROM txrelay.ledger_entries le
      WHERE le.withdrawal_id IS NOT NULL AND (_domain_counts.chain_id IS NULL OR le.chain_id = _domain_counts.chain_id)
+  ), p AS (  -- released and yet paid: our payment in a block for a withdrawal whose RELEASE stands
+    SELECT count(DISTINCT le.withdrawal_id) AS paid_after_release
+      FROM txrelay.ledger_entries le
+      JOIN txrelay.attempts a ON a.withdrawal_id = le.withdrawal_id AND a.status = 'included'
+      JOIN txrelay.signature_requests s ON s.signature_request_id = a.signature_request_id
+     WHERE le.kind = 'RELEASE' AND txrelay._pays(s.to_address, s.from_address, s.value, s.data)
+       AND (_domain_counts.chain_id IS NULL OR le.chain_id = _domain_counts.chain_id)
   )
   SELECT jsonb_build_object(
            'chain_id', _domain_counts.chain_id, 'requested', e.requested, 'completed', w.completed,
            'ended_unpaid', w.ended_unpaid, 'in_flight', w.in_flight, 'reserve_entries', l.reserves,
            'commit_entries', l.commits, 'release_entries', l.releases,
-           'open_reservations', l.reserves - l.commits - l.releases,
+           'open_reservations', l.reserves - l.commits - l.releases, 'paid_after_release', p.paid_after_release,
            'disagreements', to_jsonb(array_remove(ARRAY[
              CASE WHEN e.requested <> w.completed + w.ended_unpaid + w.in_flight THEN
                format('requested (%s creation events) <> completed (%s) + ended unpaid (%s) + in flight (%s)',
@@ -47,7 +54,9 @@ AS $counts$
              CASE WHEN l.releases <> w.ended_unpaid THEN
                format('RELEASE entries (%s) <> rejected, cancelled, failed or replaced externally (%s)', l.releases, w.ended_unpaid) END,
              CASE WHEN l.reserves - l.commits - l.releases <> w.in_flight THEN
-               format('open reservations (%s) <> in flight (%s)', l.reserves - l.commits - l.releases, w.in_flight) END
+               format('open reservations (%s) <> in flight (%s)', l.reserves - l.commits - l.releases, w.in_flight) END,
+             CASE WHEN p.paid_after_release > 0 THEN
+               format('withdrawals released and yet paid on chain (%s)', p.paid_after_release) END
            ]::text[], NULL)))
-    FROM w, e, l
+    FROM w, e, l, p
 $counts$;

@@ -2,7 +2,8 @@
 -- consistent. Checks each account's totals against its state at that checkpoint plus its entries
 -- after it, every later entry's hash and its link to the one before, the checkpoints from there on
 -- (numbering, links, hashes, and each recorded account state against the entries), and the
--- RESERVE / COMMIT / RELEASE pairing of the withdrawals touched since (all of them from 0).
+-- RESERVE / COMMIT / RELEASE pairing of the withdrawals touched since (all of them from 0), and
+-- that none of those released has a payment of ours in a block (refunded and paid).
 -- (jit = off: its many branches cross jit_above_cost, and compiling took far longer than the
 -- check itself - seconds against milliseconds, bench/metrics_cost.sh; decision 49.)
 CREATE OR REPLACE FUNCTION txrelay._ledger_problems(from_version bigint)
@@ -175,4 +176,13 @@ AS $problems$
       OR (p.completed_at IS NOT NULL AND NOT p.committed)
       OR (p.committed AND p.completed_at IS NULL)
       OR (p.released AND p.status <> ALL (txrelay._status_set('ended_unpaid')))
+  UNION ALL
+  SELECT 'payment mined after its RELEASE',
+         jsonb_build_object('withdrawal_id', p.withdrawal_id, 'idempotency_key', p.idempotency_key, 'status', p.status,
+                            'attempt_id', a.attempt_id, 'tx_hash', '0x' || encode(a.tx_hash, 'hex'),
+                            'block_number', a.block_number)
+    FROM pairs p
+    JOIN txrelay.attempts a ON a.withdrawal_id = p.withdrawal_id AND a.status = 'included'
+    JOIN txrelay.signature_requests s ON s.signature_request_id = a.signature_request_id
+   WHERE p.released AND txrelay._pays(s.to_address, s.from_address, s.value, s.data)
 $problems$;

@@ -81,6 +81,22 @@ SELECT 'critical', 'sender_quarantined',
      ORDER BY w.status_changed_at DESC LIMIT 1) x ON true
  WHERE s.status = 'quarantined'
 UNION ALL
+SELECT 'critical', 'paid_after_release',
+       format('withdrawal %s is %s and its amount released, yet its payment %s was mined: %s', w.withdrawal_id, w.status,
+              e.detail ->> 'attempt_id', e.reason),
+       format('SELECT * FROM txrelay.withdrawal_timeline(%L); SELECT * FROM txrelay.verify_ledger()', w.withdrawal_id),
+       'the customer was refunded and paid: the hot wallet is short by the amount, and the ledger says otherwise',
+       format('recover the amount from the customer or book the loss; find who held the signed bytes; then SELECT txrelay.set_sender_status(%s, %L, ''active'', ''<how it was settled>''), which clears this alert', w.chain_id, n.from_address),
+       e.created_at, w.chain_id, w.withdrawal_id, w.idempotency_key, n.nonce_key, (e.detail ->> 'attempt_id')::uuid,
+       '0x' || encode(a.tx_hash, 'hex'), e.detail
+  FROM txrelay.withdrawal_events e
+  JOIN txrelay.withdrawals w ON w.withdrawal_id = e.withdrawal_id
+  LEFT JOIN txrelay.nonce_reservations n ON n.withdrawal_id = w.withdrawal_id
+  LEFT JOIN txrelay.attempts a ON a.attempt_id = (e.detail ->> 'attempt_id')::uuid
+  LEFT JOIN txrelay.senders d ON d.chain_id = n.chain_id AND d.address = n.from_address
+ WHERE e.event = 'paid_after_release'
+   AND NOT coalesce(d.status = 'active' AND d.status_changed_at >= e.created_at, false)  -- until an operator re-activates it
+UNION ALL
 SELECT 'warning', 'fee_bump_at_cap',
        format('withdrawal %s is not in a block and a fee bump would pass chain %s''s fee caps (%s)', w.withdrawal_id, w.chain_id, e.reason),
        format('SELECT * FROM txrelay.withdrawal_timeline(%L); SELECT max_fee_per_gas_cap, max_priority_fee_cap FROM txrelay.chains WHERE chain_id = %s', w.withdrawal_id, w.chain_id),

@@ -18,6 +18,21 @@ GRANT EXECUTE ON FUNCTION txrelay._status_set(text) TO PUBLIC;
 -- @include sql/src/06_settings.sql
 REVOKE ALL ON FUNCTION txrelay._setting(text) FROM PUBLIC;
 
+-- The cancel race (decision 66): which signed transactions pay (a C function over core's rule),
+-- gap fillers that name the attempt they replace and the fees to outbid, and the index of the
+-- alert paid_after_release.
+-- @include sql/src/07_payment_call.sql
+REVOKE ALL ON FUNCTION txrelay._pays(text, text, numeric, bytea) FROM PUBLIC;
+ALTER TABLE txrelay.signature_requests DROP CONSTRAINT signature_requests_fee_bump_check;
+ALTER TABLE txrelay.signature_requests ADD CONSTRAINT signature_requests_replacement_check CHECK (
+    (replaces_attempt_id IS NULL) = (min_max_fee_per_gas IS NULL)
+    AND (replaces_attempt_id IS NULL) = (min_max_priority_fee_per_gas IS NULL)
+    AND CASE kind WHEN 'fee_bump' THEN replaces_attempt_id IS NOT NULL
+                  WHEN 'withdrawal' THEN replaces_attempt_id IS NULL
+                  ELSE true END);
+CREATE INDEX withdrawal_events_paid_after_release_idx ON txrelay.withdrawal_events (withdrawal_id)
+  WHERE event = 'paid_after_release';
+
 -- The open-withdrawals index, its predicate now the 'final' set (the same rows as before).
 DROP INDEX txrelay.withdrawals_open_status_idx;
 CREATE INDEX withdrawals_open_status_idx ON txrelay.withdrawals (status, status_changed_at)

@@ -5,6 +5,8 @@
 #include "core/amount.hpp"
 #include "core/error.hpp"
 #include "core/eth/erc20.hpp"
+#include "core/rpc/fees.hpp"
+#include "store/attempts.hpp"
 #include "store/outbox.hpp"
 #include "store/signature_requests.hpp"
 
@@ -37,6 +39,11 @@ store::SignatureCall PaymentCall(const store::WithdrawalRow& w) {
                                  ParseAmount(w.amount, "amount", AmountRule::kPositive))};
 }
 
+// A gap filler: a zero-value transfer to the sender itself, which only consumes the nonce.
+store::SignatureCall GapFillerCall(const std::string& from_address) {
+  return store::SignatureCall{from_address, "0", {}};
+}
+
 }  // namespace
 
 store::LockedSender PickSender(std::int64_t chain_id, const std::string& withdrawal_id) {
@@ -48,9 +55,28 @@ store::LockedSender PickSender(std::int64_t chain_id, const std::string& withdra
 std::string CreateSignatureRequest(const store::WithdrawalRow& w, SignatureKind kind,
                                    const std::string& from_address, std::int64_t nonce, bool has_signer) {
   const bool gap_filler = kind == SignatureKind::kGapFiller;
-  const store::SignatureCall call = gap_filler ? store::SignatureCall{from_address, "0", {}} : PaymentCall(w);
+  const store::SignatureCall call = gap_filler ? GapFillerCall(from_address) : PaymentCall(w);
   const std::string id = store::CreateSignatureRequest(w.id, gap_filler ? "gap_filler" : "withdrawal",
                                                        w.chain_id, from_address, nonce, call);
+  if (has_signer) store::EnqueueSign(w.chain_id, w.id, id);
+  return id;
+}
+
+std::string CreateGapFillerRequest(const store::WithdrawalRow& w, const std::string& from_address,
+                                   std::int64_t nonce, bool has_signer) {
+  const auto top = store::HighestFeesAtNonce(w.chain_id, from_address, nonce);
+  if (!top) return CreateSignatureRequest(w, SignatureKind::kGapFiller, from_address, nonce, has_signer);
+  auto wei = [](const std::string& text, const char* field) {
+    return ParseAmount(text, field, AmountRule::kNonNegative);
+  };
+  const rpc::FeeQuote floor =
+      rpc::ReplacementFloor({wei(top->max_fee_per_gas, "max_fee_per_gas"),
+                             wei(top->max_priority_fee_per_gas, "max_priority_fee_per_gas")},
+                            wei(top->max_fee_per_gas_cap, "max_fee_per_gas_cap"),
+                            wei(top->max_priority_fee_cap, "max_priority_fee_cap"));
+  const std::string id = store::CreateReplacingRequest(
+      w.id, "gap_filler", w.chain_id, from_address, nonce, GapFillerCall(from_address), top->attempt_id,
+      ToDecimal(floor.max_fee_per_gas), ToDecimal(floor.max_priority_fee_per_gas));
   if (has_signer) store::EnqueueSign(w.chain_id, w.id, id);
   return id;
 }

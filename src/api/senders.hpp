@@ -24,4 +24,9 @@ enum class SignatureKind { kWithdrawal, kGapFiller };
 std::string CreateSignatureRequest(const store::WithdrawalRow& w, SignatureKind kind,
                                    const std::string& from_address, std::int64_t nonce, bool has_signer);
 
+// A cancel's gap filler at the reserved nonce: when attempts exist there (signed bytes that may
+// be on their way), it replaces the highest-priced one and must outbid it (rpc::ReplacementFloor).
+std::string CreateGapFillerRequest(const store::WithdrawalRow& w, const std::string& from_address,
+                                   std::int64_t nonce, bool has_signer);
+
 }  // namespace txrelay::api

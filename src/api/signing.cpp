@@ -9,6 +9,7 @@
 
 #include "core/address.hpp"
 #include "core/amount.hpp"
+#include "core/payment_call.hpp"
 #include "core/error.hpp"
 #include "core/status_sets.hpp"
 #include "core/eth/signed_tx_check.hpp"
@@ -33,16 +34,27 @@ eth::SignedTx DecodeArg(const pg::Args& args, int i) {
   return eth::DecodeSignedTx(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size());
 }
 
-// The withdrawal status a signature request of this kind is signed in.
+bool Pays(const store::LockedRequest& req) {
+  return PaysRecipient(req.call.to_address, req.from_address, req.call.value, req.call.data.size());
+}
+
+// The withdrawal statuses a signature request is signed in: the payment while approved; a gap
+// filler (or its fee bump) while the cancel races, or after it (a 0.1.0 cancel released at once);
+// a payment's fee bump while the payment is signed and not in a block, and not being cancelled.
 std::vector<std::string> SignableIn(const store::LockedRequest& req) {
   if (req.kind == "withdrawal") return {"approved"};
-  if (req.kind == "gap_filler") return {"cancelled"};
-  // A fee bump replaces an attempt not in a block: the withdrawal's (refused as underpriced at its
-  // first send, or sent and waiting), or a cancelled withdrawal's gap filler.
-  if (req.replaced_kind == "gap_filler") return {"cancelled"};
+  if (!Pays(req)) return {"cancelling", "cancelled"};
   std::vector<std::string> unconfirmed;
-  for (WithdrawalStatus s : Statuses(StatusSet::kUnconfirmed)) unconfirmed.emplace_back(txrelay::Name(s));
+  for (WithdrawalStatus s : Statuses(StatusSet::kUnconfirmed)) {
+    if (s != WithdrawalStatus::kCancelling) unconfirmed.emplace_back(txrelay::Name(s));
+  }
   return unconfirmed;
+}
+
+// A payment signed while its withdrawal is being cancelled (the client's bytes, a signer's answer
+// that arrived late): recorded, so that the tracker knows it should it be mined, and never sent.
+bool RecordOnly(const store::LockedRequest& req, const store::WithdrawalRow& w) {
+  return w.status == "cancelling" && Pays(req);
 }
 
 Uint256 Wei(const std::string& text, const char* field) {
@@ -61,7 +73,7 @@ eth::ExpectedTx Expected(const store::LockedRequest& req) {
   e.max_fee_per_gas_cap = Wei(req.max_fee_per_gas_cap, "max_fee_per_gas_cap");
   e.max_priority_fee_cap = Wei(req.max_priority_fee_cap, "max_priority_fee_cap");
   e.max_gas_limit = static_cast<std::uint64_t>(req.max_gas_limit);
-  if (req.kind == "fee_bump") {
+  if (req.min_max_fee_per_gas && req.min_max_priority_fee_per_gas) {  // a fee bump, a cancel's gap filler
     e.min_max_fee_per_gas = Wei(*req.min_max_fee_per_gas, "min_max_fee_per_gas");
     e.min_max_priority_fee_per_gas = Wei(*req.min_max_priority_fee_per_gas, "min_max_priority_fee_per_gas");
   }
@@ -84,9 +96,10 @@ Datum ReplayOrReused(const std::string& request_id, const std::string& tx_hash) 
 }
 
 // The request may be signed now: not cancelled, its withdrawal in a status it is signed in, its
-// nonce not already in a block.
+// nonce not already in a block. A payment of a cancelling withdrawal is only recorded.
 void CheckSignable(const std::string& request_id, const store::LockedRequest& req,
                    const store::WithdrawalRow& w) {
+  if (RecordOnly(req, w)) return;
   if (req.status == "cancelled") {
     throw Error(
         sqlstate::kTransitionRefused, "signature request " + request_id + " was cancelled",
@@ -99,11 +112,11 @@ void CheckSignable(const std::string& request_id, const store::LockedRequest& re
     throw Error(sqlstate::kTransitionRefused, "withdrawal " + w.id + " is " + w.status + ", not " + list,
                 "A " + req.kind + " signature request is signed while its withdrawal is " + list + ".");
   }
-  if (req.kind == "fee_bump" && req.included_attempt) {
+  if (req.kind != "withdrawal" && req.included_attempt) {
     throw Error(sqlstate::kTransitionRefused,
                 "the nonce of signature request " + request_id + " is already in a block",
-                "Attempt " + *req.included_attempt +
-                    " at the same nonce is included; a fee bump is no longer needed.");
+                "Attempt " + *req.included_attempt + " at the same nonce is included; a " + req.kind +
+                    " is no longer needed.");
   }
 }
 
@@ -117,6 +130,11 @@ store::RecordedAttempt Record(const std::string& request_id, const store::Locked
                             ToDecimal(tx.tx.FeeCap()), ToDecimal(tx.tx.TipCap())});
   store::MarkSigned(request_id);
   const std::string what = "attempt " + attempt.attempt_id + ", tx " + attempt.tx_hash;
+  if (RecordOnly(req, w)) {
+    store::AddNote(w.id, "signed_while_cancelling",
+                   "payment signed while the cancel races: recorded, not sent: " + what);
+    return attempt;
+  }
   if (req.kind == "withdrawal") {
     store::SetStatus(w.id, "signed", "signed: " + what);
   } else {

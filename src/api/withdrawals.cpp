@@ -133,11 +133,15 @@ TXRELAY_SQL_FUNCTION(txrelay_request_withdrawal) {
 
 namespace {
 
+bool CanCancelFrom(WithdrawalStatus s) {
+  return CanTransition(s, WithdrawalStatus::kCancelled) || CanTransition(s, WithdrawalStatus::kCancelling);
+}
+
 // The statuses the state machine lets a cancel leave from, for the error's detail ("a, b or c").
 std::string CancellableStatuses() {
   std::vector<std::string> names;
   for (WithdrawalStatus s : kAllWithdrawalStatuses) {
-    if (CanTransition(s, WithdrawalStatus::kCancelled)) names.emplace_back(txrelay::Name(s));
+    if (CanCancelFrom(s)) names.emplace_back(txrelay::Name(s));
   }
   std::string list;
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -148,42 +152,45 @@ std::string CancellableStatuses() {
 
 void RefuseCancel(const store::WithdrawalRow& w) {
   const auto status = ParseWithdrawalStatus(w.status);
-  if (!status || !CanTransition(*status, WithdrawalStatus::kCancelled)) {
-    throw Error(sqlstate::kTransitionRefused,
-                "withdrawal " + w.id + " is " + w.status + " and cannot be cancelled",
-                "Cancel is possible only before broadcast (" + CancellableStatuses() + ").");
-  }
-  // A signed transaction that a worker has started to send may be on its way to the chain: its
-  // outcome is unknown, so the withdrawal must be followed, not cancelled.
-  if (store::LockAndCheckSendStarted(w.id)) {
-    throw Error(
-        sqlstate::kTransitionRefused, "withdrawal " + w.id + " may already be on its way to the chain",
-        "A worker has started to send its signed transaction; the outcome is followed by the tracker.",
-        "Wait for the outcome; a send cannot be taken back.");
-  }
+  if (status && CanCancelFrom(*status)) return;
+  throw Error(sqlstate::kTransitionRefused,
+              "withdrawal " + w.id + " is " + w.status + " and cannot be cancelled",
+              "A cancel is possible while the payment is in no block (" + CancellableStatuses() + ").");
+}
+
+// After approval signed bytes may exist (the client's, the signer's, in a node's pool): the chain
+// decides. The payment's open requests and jobs are closed, a gap filler priced to replace what
+// was signed takes the nonce, and the amount stays reserved until the tracker sees who won.
+void StartCancelRace(const store::WithdrawalRow& w, const store::Reservation& reservation,
+                     const std::string& reason) {
+  store::LockJobsOf(w.id);
+  store::SetStatus(w.id, "cancelling",
+                   "cancel asked: " + reason + "; a gap filler races the payment for nonce " +
+                       std::to_string(reservation.nonce));
+  store::CancelPendingRequests(w.id);
+  store::CancelUnstarted(w.id);
+  api::CreateGapFillerRequest(w, reservation.from_address, reservation.nonce, reservation.has_signer);
 }
 
 }  // namespace
 
-// cancel(withdrawal_id, reason) -> withdrawals: before broadcast only. Releases the reserved
-// amount; when a nonce was reserved it must still be consumed, so a gap-filler signature request
-// (a zero-value self-transfer at that nonce) replaces the withdrawal's own. Cancelling a
-// cancelled withdrawal returns it unchanged.
+// cancel(withdrawal_id, reason) -> withdrawals. Before approval: cancelled and released at once.
+// After: cancelling, a race on chain (StartCancelRace); the tracker ends it cancelled (RELEASE) or,
+// when the payment is mined first, included (the cancel lost). Cancelling a cancelled or
+// cancelling withdrawal returns it unchanged.
 TXRELAY_SQL_FUNCTION(txrelay_cancel) {
   const pg::Args args(fcinfo);
   const Datum id = args.Uuid(0, "withdrawal_id");
   const std::string reason = CheckFreeText(args.Text(1, "reason"), "reason");
   pg::SpiConnection spi;
   const store::WithdrawalRow w = api::LockWithdrawal(id, "withdrawal_id");
-  if (w.status == "cancelled") return store::ReturnWithdrawal(w.id);
+  if (w.status == "cancelled" || w.status == "cancelling") return store::ReturnWithdrawal(w.id);
   RefuseCancel(w);
-  store::SetStatus(w.id, "cancelled", "cancelled: " + reason);
-  store::PostWithdrawalEntry(w.id, "RELEASE");
   if (const auto reservation = store::ReservationOf(w.id)) {
-    store::CancelPendingRequests(w.id);
-    store::CancelUnstarted(w.id);
-    api::CreateSignatureRequest(w, api::SignatureKind::kGapFiller, reservation->from_address,
-                                reservation->nonce, reservation->has_signer);
+    StartCancelRace(w, *reservation, reason);
+  } else {
+    store::SetStatus(w.id, "cancelled", "cancelled: " + reason);
+    store::PostWithdrawalEntry(w.id, "RELEASE");
   }
   return store::ReturnWithdrawal(w.id);
 }

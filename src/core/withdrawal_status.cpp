@@ -16,17 +16,22 @@ struct Transition {
 // DESIGN §4. Forward only; a reorg is its own state that returns to `included`; `finalized`,
 // `failed`, `rejected`, `cancelled` and `replaced_externally` are terminal. A nonce consumed by a
 // transaction that is not ours can be discovered at any point between approval and inclusion.
+// A cancel after approval is a race on chain (decision 66): from the nonce's reservation on,
+// signed bytes may exist (the client's, the signer's), so the money stays reserved in
+// `cancelling` until the chain decides the nonce: our gap filler final -> `cancelled` (RELEASE),
+// the payment mined -> `included` (the cancel lost), a foreign transaction -> replaced_externally.
 constexpr Transition kTransitions[] = {
     {S::kRequested, S::kApproved},
     {S::kRequested, S::kRejected},
     {S::kRequested, S::kCancelled},
     {S::kApproved, S::kSigned},
-    {S::kApproved, S::kCancelled},
+    {S::kApproved, S::kCancelling},
     {S::kApproved, S::kReplacedExternally},
     {S::kSigned, S::kBroadcasted},
-    {S::kSigned, S::kCancelled},
+    {S::kSigned, S::kCancelling},
     {S::kSigned, S::kReplacedExternally},
     {S::kBroadcasted, S::kIncluded},
+    {S::kBroadcasted, S::kCancelling},
     {S::kBroadcasted, S::kReplacedExternally},
     {S::kIncluded, S::kSafe},
     {S::kIncluded, S::kFinalized},
@@ -36,16 +41,21 @@ constexpr Transition kTransitions[] = {
     {S::kSafe, S::kReorged},  // allowed, but the tracker raises a critical alert
     {S::kSafe, S::kFailed},
     {S::kReorged, S::kIncluded},
+    {S::kReorged, S::kCancelling},  // asked by cancel(), or our gap filler took the nonce in a reorg
     {S::kReorged, S::kReplacedExternally},
+    {S::kCancelling, S::kCancelled},  // the gap filler is final: the nonce is consumed unpaid
+    {S::kCancelling, S::kIncluded},   // the payment was mined first: the cancel lost
+    {S::kCancelling, S::kReplacedExternally},
 };
 
 constexpr std::pair<S, std::string_view> kNames[] = {
-    {S::kRequested, "requested"}, {S::kApproved, "approved"},
-    {S::kSigned, "signed"},       {S::kBroadcasted, "broadcasted"},
-    {S::kIncluded, "included"},   {S::kSafe, "safe"},
-    {S::kFinalized, "finalized"}, {S::kReorged, "reorged"},
-    {S::kFailed, "failed"},       {S::kRejected, "rejected"},
-    {S::kCancelled, "cancelled"}, {S::kReplacedExternally, "replaced_externally"},
+    {S::kRequested, "requested"},   {S::kApproved, "approved"},
+    {S::kSigned, "signed"},         {S::kBroadcasted, "broadcasted"},
+    {S::kIncluded, "included"},     {S::kSafe, "safe"},
+    {S::kFinalized, "finalized"},   {S::kReorged, "reorged"},
+    {S::kFailed, "failed"},         {S::kRejected, "rejected"},
+    {S::kCancelled, "cancelled"},   {S::kReplacedExternally, "replaced_externally"},
+    {S::kCancelling, "cancelling"},
 };
 
 std::string AllowedFrom(S from) {

@@ -27,13 +27,15 @@ enum class WithdrawalStatus : std::uint8_t {
   kRejected,
   kCancelled,
   kReplacedExternally,
+  kCancelling,  // cancel asked after approval: a gap filler races the payment for the nonce
 };
 
-inline constexpr std::array<WithdrawalStatus, 12> kAllWithdrawalStatuses = {
+inline constexpr std::array<WithdrawalStatus, 13> kAllWithdrawalStatuses = {
     WithdrawalStatus::kRequested,   WithdrawalStatus::kApproved,  WithdrawalStatus::kSigned,
     WithdrawalStatus::kBroadcasted, WithdrawalStatus::kIncluded,  WithdrawalStatus::kSafe,
     WithdrawalStatus::kFinalized,   WithdrawalStatus::kReorged,   WithdrawalStatus::kFailed,
     WithdrawalStatus::kRejected,    WithdrawalStatus::kCancelled, WithdrawalStatus::kReplacedExternally,
+    WithdrawalStatus::kCancelling,
 };
 
 // The status every withdrawal starts in.

@@ -1,4 +1,5 @@
 // core headers before any PostgreSQL header (core/cpp_only.hpp checks it)
+#include "core/payment_call.hpp"
 #include "store/status_sql.hpp"
 
 #include "store/attempts.hpp"
@@ -23,6 +24,15 @@ const std::string kNewerAttemptAtNonce = R"sql(
     EXISTS (SELECT FROM txrelay.attempts newer
              WHERE newer.chain_id = a.chain_id AND newer.from_address = a.from_address AND newer.nonce = a.nonce
                AND newer.created_at > a.created_at))sql";
+
+// The call columns of an attempt's signature request `s`, for core's PaysRecipient.
+const std::string kCallColumns =
+    "s.to_address, s.from_address AS call_from, s.value, octet_length(s.data) AS data_length";
+
+bool Pays(const pg::Row& r) {
+  return PaysRecipient(r.Text("to_address"), r.Text("call_from"), r.Text("value"),
+                       static_cast<std::size_t>(r.Int64("data_length")));
+}
 
 }  // namespace
 
@@ -83,6 +93,13 @@ void MarkRefused(const std::string& attempt_id) {
   kRefused.Run({pg::TextParam(attempt_id)});
 }
 
+void MarkDropped(const std::string& attempt_id) {
+  static const pg::Statement kDropped(R"sql(
+    UPDATE txrelay.attempts SET status = 'dropped', updated_at = now() WHERE attempt_id = $1::uuid AND status = 'sent')sql",
+                                      {TEXTOID});
+  kDropped.Run({pg::TextParam(attempt_id)});
+}
+
 bool IsSuperseded(const std::string& attempt_id) {
   static const std::string kSql = "SELECT " + kNewerAttemptAtNonce +
                                   " AS superseded FROM txrelay.attempts a WHERE a.attempt_id = $1::uuid";
@@ -92,21 +109,24 @@ bool IsSuperseded(const std::string& attempt_id) {
 }
 
 std::optional<IncludedAttempt> IncludeAttempt(const Inclusion& x) {
-  static const pg::Statement kInclude(R"sql(
-    UPDATE txrelay.attempts
+  static const std::string kSql = R"sql(
+    UPDATE txrelay.attempts a
        SET status = 'included', block_number = $2, block_hash = decode(substr($3, 3), 'hex'), receipt_status = $4,
            gas_used = $5::numeric, effective_gas_price = $6::numeric, included_at = now(), updated_at = now()
-     WHERE tx_hash = decode(substr($1, 3), 'hex') AND status <> 'included'
-    RETURNING attempt_id, withdrawal_id, from_address, nonce)sql",
-                                      {TEXTOID, INT8OID, TEXTOID, INT2OID, TEXTOID, TEXTOID});
+      FROM txrelay.signature_requests s, txrelay.withdrawals w
+     WHERE a.tx_hash = decode(substr($1, 3), 'hex') AND a.status <> 'included'
+       AND s.signature_request_id = a.signature_request_id AND w.withdrawal_id = a.withdrawal_id
+    RETURNING a.attempt_id, a.withdrawal_id, a.from_address, a.nonce, w.status AS withdrawal_status, )sql" +
+                                  kCallColumns;
+  static const pg::Statement kInclude(kSql.c_str(), {TEXTOID, INT8OID, TEXTOID, INT2OID, TEXTOID, TEXTOID});
   const auto rows =
       kInclude.Run({pg::TextParam(x.tx_hash), pg::Int8Param(Signed(x.block_number)),
                     pg::TextParam(x.block_hash), pg::DatumParam(INT2OID, Int16GetDatum(x.receipt_status)),
                     pg::TextParam(x.gas_used), pg::TextParam(x.effective_gas_price)});
   if (rows.empty()) return std::nullopt;
   const auto r = rows.front();
-  return IncludedAttempt{r.Text("attempt_id"), r.Text("withdrawal_id"), r.Text("from_address"),
-                         r.Int64("nonce")};
+  return IncludedAttempt{r.Text("attempt_id"), r.Text("withdrawal_id"),     r.Text("from_address"),
+                         r.Int64("nonce"),     r.Text("withdrawal_status"), Pays(r)};
 }
 
 void ReplaceOthersAtNonce(std::int64_t chain_id, const std::string& from, std::int64_t nonce,
@@ -162,18 +182,57 @@ void SetFirstSeen(const std::string& attempt_id, std::uint64_t block) {
   kSeenAgain.Run({pg::TextParam(attempt_id), pg::Int8Param(Signed(block))});
 }
 
+std::optional<FeeFloor> HighestFeesAtNonce(std::int64_t chain_id, const std::string& from,
+                                           std::int64_t nonce) {
+  static const pg::Statement kHighest(R"sql(
+    SELECT a.attempt_id, a.max_fee_per_gas, a.max_priority_fee_per_gas, c.max_fee_per_gas_cap, c.max_priority_fee_cap
+      FROM txrelay.attempts a JOIN txrelay.chains c USING (chain_id)
+     WHERE a.chain_id = $1 AND a.from_address = $2 AND a.nonce = $3
+     ORDER BY a.max_fee_per_gas DESC, a.max_priority_fee_per_gas DESC LIMIT 1)sql",
+                                      {INT8OID, TEXTOID, INT8OID});
+  const auto rows = kHighest.Run({pg::Int8Param(chain_id), pg::TextParam(from), pg::Int8Param(nonce)});
+  if (rows.empty()) return std::nullopt;
+  const auto r = rows.front();
+  return FeeFloor{r.Text("attempt_id"), r.Text("max_fee_per_gas"), r.Text("max_priority_fee_per_gas"),
+                  r.Text("max_fee_per_gas_cap"), r.Text("max_priority_fee_cap")};
+}
+
+std::vector<CancelRace> WonCancelRaces(std::int64_t chain_id) {
+  // The open-status index finds the few cancelling withdrawals; their included attempt is the gap
+  // filler (an included payment moves its withdrawal to included).
+  static const pg::Statement kWon(R"sql(
+    SELECT w.withdrawal_id, a.attempt_id, '0x' || encode(a.tx_hash, 'hex') AS tx_hash, a.block_number,
+           a.gas_used, a.effective_gas_price
+      FROM txrelay.withdrawals w
+      JOIN txrelay.attempts a ON a.withdrawal_id = w.withdrawal_id AND a.status = 'included'
+     WHERE w.status = 'cancelling' AND w.chain_id = $1
+     ORDER BY a.block_number)sql",
+                                  {INT8OID});
+  const auto rows = kWon.Run({pg::Int8Param(chain_id)});
+  std::vector<CancelRace> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) {
+    const auto r = rows[i];
+    out.push_back({r.Text("withdrawal_id"), r.Text("attempt_id"), r.Text("tx_hash"), r.Text("gas_used"),
+                   r.Text("effective_gas_price"), static_cast<std::uint64_t>(r.Int64("block_number"))});
+  }
+  return out;
+}
+
 std::vector<WaitingAttempt> WaitingAttempts(std::int64_t chain_id, std::uint64_t latest,
                                             std::int64_t after_blocks, std::int64_t after_ms) {
-  static const pg::Statement kDue(R"sql(
-    SELECT attempt_id, withdrawal_id, '0x' || encode(tx_hash, 'hex') AS tx_hash, from_address, nonce,
-           greatest(0, $2 - first_seen_block) AS pending_blocks,
-           extract(epoch FROM now() - coalesce(sent_at, created_at)) * 1000 >= $4 AS overdue_by_time,
-           max_fee_per_gas
-      FROM txrelay.attempts
-     WHERE chain_id = $1 AND status = 'sent'
-       AND ($2 - first_seen_block >= $3 OR extract(epoch FROM now() - coalesce(sent_at, created_at)) * 1000 >= $4)
-     ORDER BY from_address, nonce, created_at)sql",
-                                  {INT8OID, INT8OID, INT8OID, INT8OID});
+  static const std::string kSql = R"sql(
+    SELECT a.attempt_id, a.withdrawal_id, '0x' || encode(a.tx_hash, 'hex') AS tx_hash, a.from_address, a.nonce,
+           greatest(0, $2 - a.first_seen_block) AS pending_blocks,
+           extract(epoch FROM now() - coalesce(a.sent_at, a.created_at)) * 1000 >= $4 AS overdue_by_time,
+           a.max_fee_per_gas, w.status = 'cancelling' AS cancelling, )sql" +
+                                  kCallColumns + R"sql(
+      FROM txrelay.attempts a
+      JOIN txrelay.signature_requests s ON s.signature_request_id = a.signature_request_id
+      JOIN txrelay.withdrawals w ON w.withdrawal_id = a.withdrawal_id
+     WHERE a.chain_id = $1 AND a.status = 'sent'
+       AND ($2 - a.first_seen_block >= $3 OR extract(epoch FROM now() - coalesce(a.sent_at, a.created_at)) * 1000 >= $4)
+     ORDER BY a.from_address, a.nonce, a.created_at)sql";
+  static const pg::Statement kDue(kSql.c_str(), {INT8OID, INT8OID, INT8OID, INT8OID});
   const auto rows = kDue.Run({pg::Int8Param(chain_id), pg::Int8Param(Signed(latest)),
                               pg::Int8Param(after_blocks), pg::Int8Param(after_ms)});
   std::vector<WaitingAttempt> out;
@@ -182,7 +241,7 @@ std::vector<WaitingAttempt> WaitingAttempts(std::int64_t chain_id, std::uint64_t
     out.push_back({r.Text("attempt_id"), r.Text("withdrawal_id"), r.Text("tx_hash"), r.Text("from_address"),
                    static_cast<std::uint64_t>(r.Int64("nonce")),
                    static_cast<std::uint64_t>(r.Int64("pending_blocks")), r.Bool("overdue_by_time"),
-                   r.Text("max_fee_per_gas")});
+                   r.Text("max_fee_per_gas"), r.Bool("cancelling") && Pays(r)});
   }
   return out;
 }

@@ -45,6 +45,8 @@ SubmittedAttempt SubmitSigned(const std::string& signature_request_id,
 void MarkSent(const std::string& attempt_id);
 // An attempt the node never accepted and a re-priced one replaces (created -> dropped).
 void MarkRefused(const std::string& attempt_id);
+// A sent attempt the node no longer holds, and that is not to be sent again (sent -> dropped).
+void MarkDropped(const std::string& attempt_id);
 // Whether a newer attempt at the same nonce (a fee bump) exists.
 bool IsSuperseded(const std::string& attempt_id);
 
@@ -60,6 +62,8 @@ struct Inclusion {
 struct IncludedAttempt {
   std::string attempt_id, withdrawal_id, from_address;
   std::int64_t nonce = 0;
+  std::string withdrawal_status;  // before this inclusion moves it
+  bool pays = true;               // false for a gap filler (or its fee bump): nothing left the sender
 };
 std::optional<IncludedAttempt> IncludeAttempt(const Inclusion& inclusion);
 // The other attempts at the nonce lost (created, sent or dropped -> replaced); `except` none: all.
@@ -79,6 +83,22 @@ void Uninclude(const std::string& attempt_id, std::uint64_t seen_block);
 void MarkFirstSeen(std::int64_t chain_id, std::uint64_t block);
 void SetFirstSeen(const std::string& attempt_id, std::uint64_t block);
 
+// What a replacement at the nonce must outbid: the attempt with the highest fees there, and the
+// chain's caps (a replacement is never priced above them).
+struct FeeFloor {
+  std::string attempt_id, max_fee_per_gas, max_priority_fee_per_gas, max_fee_per_gas_cap,
+      max_priority_fee_cap;
+};
+std::optional<FeeFloor> HighestFeesAtNonce(std::int64_t chain_id, const std::string& from,
+                                           std::int64_t nonce);
+
+// Withdrawals in `cancelling` whose nonce holds our gap filler in a block, with that inclusion.
+struct CancelRace {
+  std::string withdrawal_id, attempt_id, tx_hash, gas_used, effective_gas_price;
+  std::uint64_t block_number = 0;
+};
+std::vector<CancelRace> WonCancelRaces(std::int64_t chain_id);
+
 // Sent attempts not in a block for `after_blocks` blocks or `after_ms` milliseconds.
 struct WaitingAttempt {
   std::string attempt_id, withdrawal_id, tx_hash, from_address;
@@ -86,6 +106,7 @@ struct WaitingAttempt {
   std::uint64_t pending_blocks = 0;
   bool overdue_by_time = false;
   std::string max_fee_per_gas;
+  bool abandoned = false;  // the payment of a cancelling withdrawal: watched, never resent or bumped
 };
 std::vector<WaitingAttempt> WaitingAttempts(std::int64_t chain_id, std::uint64_t latest,
                                             std::int64_t after_blocks, std::int64_t after_ms);

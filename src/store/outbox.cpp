@@ -178,17 +178,11 @@ void Defer(std::int64_t outbox_id, std::int64_t delay_ms, const std::optional<st
   kDefer.Run({pg::Int8Param(outbox_id), pg::Int8Param(delay_ms), pg::OptionalTextParam(why)});
 }
 
-bool LockAndCheckSendStarted(const std::string& withdrawal_id) {
+void LockJobsOf(const std::string& withdrawal_id) {
   static const pg::Statement kLock(R"sql(
     SELECT outbox_id FROM txrelay.outbox WHERE withdrawal_id = $1::uuid ORDER BY outbox_id FOR UPDATE)sql",
                                    {TEXTOID});
-  static const pg::Statement kStarted(R"sql(
-    SELECT (SELECT count(*) FROM txrelay.outbox WHERE withdrawal_id = $1::uuid AND kind = 'broadcast'
-                AND (tries > 0 OR status NOT IN ('pending', 'cancelled')))
-         + (SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = $1::uuid AND status <> 'created') AS started)sql",
-                                      {TEXTOID});
   kLock.Run({pg::TextParam(withdrawal_id)});
-  return kStarted.Run({pg::TextParam(withdrawal_id)}).front().Int64("started") > 0;
 }
 
 std::int64_t CancelUnstarted(const std::string& withdrawal_id) {
@@ -206,7 +200,7 @@ void CancelSettled(std::int64_t chain_id, const std::string& from, std::int64_t 
   // job, 1 to 1.5 ms per inclusion during a burst (bench/pipeline.sh).
   static const pg::Statement kSettledJobs(R"sql(
     WITH r AS (UPDATE txrelay.signature_requests SET status = 'cancelled', updated_at = now()
-                WHERE chain_id = $1 AND from_address = $2 AND nonce = $3 AND kind = 'fee_bump' AND status = 'pending'
+                WHERE chain_id = $1 AND from_address = $2 AND nonce = $3 AND kind <> 'withdrawal' AND status = 'pending'
                RETURNING signature_request_id)
     SELECT j.outbox_id FROM txrelay.outbox j JOIN r USING (signature_request_id)
     UNION

@@ -76,10 +76,10 @@ void Defer(std::int64_t outbox_id, std::int64_t delay_ms, const std::optional<st
 
 // --- cancellation and operators ---
 
-// Locks the withdrawal's jobs and tells whether a worker has started to send its transaction (a
-// broadcast tried or leased, or an attempt past 'created').
-bool LockAndCheckSendStarted(const std::string& withdrawal_id);
-// Withdraws the withdrawal's jobs that no worker has started. Returns how many.
+// Locks the withdrawal's jobs in outbox_id order (the order every writer takes them in).
+void LockJobsOf(const std::string& withdrawal_id);
+// Withdraws the withdrawal's jobs not done (pending, leased, dead). Returns how many. A leased
+// job's worker may still be sending: a cancel is a race, not a recall.
 std::int64_t CancelUnstarted(const std::string& withdrawal_id);
 // Cancels the pending jobs that an inclusion at (chain, from, nonce) made moot: its pending fee
 // bumps and their signing jobs, and the sends of its attempts.

@@ -20,23 +20,24 @@ std::string CreateSignatureRequest(const std::string& withdrawal_id, const std::
       .Text("signature_request_id");
 }
 
-std::string CreateFeeBumpRequest(const std::string& withdrawal_id, std::int64_t chain_id,
-                                 const std::string& from_address, std::int64_t nonce,
-                                 const SignatureCall& call, const std::string& replaces_attempt_id,
-                                 const std::string& min_max_fee_per_gas,
-                                 const std::string& min_max_priority_fee_per_gas) {
+std::string CreateReplacingRequest(const std::string& withdrawal_id, const std::string& kind,
+                                   std::int64_t chain_id, const std::string& from_address, std::int64_t nonce,
+                                   const SignatureCall& call, const std::string& replaces_attempt_id,
+                                   const std::string& min_max_fee_per_gas,
+                                   const std::string& min_max_priority_fee_per_gas) {
   static const pg::Statement kRequest(
       R"sql(
     INSERT INTO txrelay.signature_requests (withdrawal_id, kind, chain_id, from_address, nonce, to_address, value, data,
                                             replaces_attempt_id, min_max_fee_per_gas, min_max_priority_fee_per_gas)
-    VALUES ($1::uuid, 'fee_bump', $2, $3, $4, $5, $6::numeric, $7, $8::uuid, $9::numeric, $10::numeric)
+    VALUES ($1::uuid, $11, $2, $3, $4, $5, $6::numeric, $7, $8::uuid, $9::numeric, $10::numeric)
     RETURNING signature_request_id)sql",
-      {TEXTOID, INT8OID, TEXTOID, INT8OID, TEXTOID, TEXTOID, BYTEAOID, TEXTOID, TEXTOID, TEXTOID});
+      {TEXTOID, INT8OID, TEXTOID, INT8OID, TEXTOID, TEXTOID, BYTEAOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
   return kRequest
       .Run({pg::TextParam(withdrawal_id), pg::Int8Param(chain_id), pg::TextParam(from_address),
             pg::Int8Param(nonce), pg::TextParam(call.to_address), pg::TextParam(call.value),
             pg::ByteaParam(call.data.data(), call.data.size()), pg::TextParam(replaces_attempt_id),
-            pg::TextParam(min_max_fee_per_gas), pg::TextParam(min_max_priority_fee_per_gas)})
+            pg::TextParam(min_max_fee_per_gas), pg::TextParam(min_max_priority_fee_per_gas),
+            pg::TextParam(kind)})
       .front()
       .Text("signature_request_id");
 }

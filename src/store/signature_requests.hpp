@@ -22,12 +22,13 @@ std::string CreateSignatureRequest(const std::string& withdrawal_id, const std::
                                    std::int64_t chain_id, const std::string& from_address, std::int64_t nonce,
                                    const SignatureCall& call);
 
-// A fee bump of `replaces_attempt_id`: the same call, both fee fields at least the given ones.
-std::string CreateFeeBumpRequest(const std::string& withdrawal_id, std::int64_t chain_id,
-                                 const std::string& from_address, std::int64_t nonce,
-                                 const SignatureCall& call, const std::string& replaces_attempt_id,
-                                 const std::string& min_max_fee_per_gas,
-                                 const std::string& min_max_priority_fee_per_gas);
+// A request that must replace `replaces_attempt_id` on the node: a fee bump (the same call) or a
+// cancel's gap filler (its own call); both fee fields at least the given ones.
+std::string CreateReplacingRequest(const std::string& withdrawal_id, const std::string& kind,
+                                   std::int64_t chain_id, const std::string& from_address, std::int64_t nonce,
+                                   const SignatureCall& call, const std::string& replaces_attempt_id,
+                                   const std::string& min_max_fee_per_gas,
+                                   const std::string& min_max_priority_fee_per_gas);
 
 // The withdrawal a request belongs to; nullopt: no such request.
 std::optional<std::string> WithdrawalOfRequest(const std::string& signature_request_id);

@@ -15,7 +15,7 @@ SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE connamespace = 'tx
   'approvals_decision_check', 'approvals_pkey', 'approvals_policy_decision_id_key', 'approvals_withdrawal_id_fkey',
   'approvals_withdrawal_id_key', 'assets_chain_id_fkey', 'assets_contract_key', 'assets_decimals_check', 'assets_pkey',
   'attempts_inclusion_check', 'attempts_nonce_fkey', 'attempts_pkey', 'chain_blocks_chain_id_fkey', 'chain_blocks_pkey',
-  'chain_heads_chain_id_fkey', 'chain_heads_pkey', 'signature_requests_fee_bump_check', 'signature_requests_replaces_attempt_id_fkey', 'attempts_signature_request_id_fkey', 'attempts_signature_request_id_key',
+  'chain_heads_chain_id_fkey', 'chain_heads_pkey', 'signature_requests_replacement_check', 'signature_requests_replaces_attempt_id_fkey', 'attempts_signature_request_id_fkey', 'attempts_signature_request_id_key',
   'attempts_status_check', 'attempts_tx_hash_check', 'attempts_tx_hash_key', 'attempts_tx_type_check',
   'attempts_withdrawal_id_fkey', 'chains_chain_id_check', 'chains_depth_check', 'chains_fee_caps_check',
   'chains_finality_mode_check', 'chains_max_gas_limit_check', 'chains_name_key', 'chains_native_decimals_check', 'chains_pkey',

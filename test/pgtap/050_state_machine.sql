@@ -9,12 +9,13 @@ SELECT txrelay_test.fixture();
 CREATE TEMP TABLE expected (from_status text, to_status text);
 INSERT INTO expected VALUES
   ('requested', 'approved'), ('requested', 'rejected'), ('requested', 'cancelled'),
-  ('approved', 'signed'), ('approved', 'cancelled'), ('approved', 'replaced_externally'),
-  ('signed', 'broadcasted'), ('signed', 'cancelled'), ('signed', 'replaced_externally'),
-  ('broadcasted', 'included'), ('broadcasted', 'replaced_externally'),
+  ('approved', 'signed'), ('approved', 'cancelling'), ('approved', 'replaced_externally'),
+  ('signed', 'broadcasted'), ('signed', 'cancelling'), ('signed', 'replaced_externally'),
+  ('broadcasted', 'included'), ('broadcasted', 'cancelling'), ('broadcasted', 'replaced_externally'),
   ('included', 'safe'), ('included', 'finalized'), ('included', 'reorged'), ('included', 'failed'),
   ('safe', 'finalized'), ('safe', 'reorged'), ('safe', 'failed'),
-  ('reorged', 'included'), ('reorged', 'replaced_externally');
+  ('reorged', 'included'), ('reorged', 'cancelling'), ('reorged', 'replaced_externally'),
+  ('cancelling', 'cancelled'), ('cancelling', 'included'), ('cancelling', 'replaced_externally');
 
 SELECT set_eq($$SELECT * FROM txrelay.state_transitions()$$, $$SELECT * FROM expected$$,
               'state_transitions() is the table of DESIGN §4');
@@ -26,7 +27,8 @@ INSERT INTO paths VALUES
   ('broadcasted', '{approved,signed,broadcasted}'), ('included', '{approved,signed,broadcasted,included}'),
   ('safe', '{approved,signed,broadcasted,included,safe}'), ('finalized', '{approved,signed,broadcasted,included,finalized}'),
   ('reorged', '{approved,signed,broadcasted,included,reorged}'), ('failed', '{approved,signed,broadcasted,included,failed}'),
-  ('rejected', '{rejected}'), ('cancelled', '{cancelled}'), ('replaced_externally', '{approved,replaced_externally}');
+  ('rejected', '{rejected}'), ('cancelled', '{cancelled}'), ('replaced_externally', '{approved,replaced_externally}'),
+  ('cancelling', '{approved,cancelling}');
 
 -- Tries every pair; each attempt runs in a subtransaction that is rolled back, so every try
 -- starts from a withdrawal sitting in `from`. Records whether the database allowed it and how
@@ -50,7 +52,7 @@ BEGIN
       UPDATE txrelay.withdrawals SET status = s WHERE withdrawal_id = id;
     END LOOP;
     FOR t IN SELECT x FROM unnest(ARRAY['requested', 'approved', 'signed', 'broadcasted', 'included', 'safe',
-                 'finalized', 'reorged', 'failed', 'rejected', 'cancelled', 'replaced_externally']) x
+                 'finalized', 'reorged', 'failed', 'rejected', 'cancelled', 'replaced_externally', 'cancelling']) x
               WHERE x <> f.status LOOP
       allowed := false;
       state := '00000';
@@ -73,7 +75,7 @@ BEGIN
 END
 $$;
 
-SELECT is((SELECT count(*)::int FROM tried), 132, 'all 12 x 11 pairs of different states were tried');
+SELECT is((SELECT count(*)::int FROM tried), 156, 'all 13 x 12 pairs of different states were tried');
 SELECT set_eq($$SELECT from_status, to_status FROM tried WHERE allowed$$, $$SELECT * FROM expected$$,
               'the database allows exactly the transitions of the table');
 SELECT is_empty($$SELECT * FROM tried WHERE NOT allowed AND sqlstate <> 'TR003'$$, 'every refused transition is TR003');

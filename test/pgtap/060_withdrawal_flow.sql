@@ -1,7 +1,7 @@
 -- Request, approve, reject and cancel (DESIGN §4, §4a): idempotency, nonce reservation under the
 -- sender lock, single-use decision ids, signature requests and outbox rows, gap fillers.
 BEGIN;
-SELECT plan(65);
+SELECT plan(67);
 SELECT txrelay_test.fixture();
 
 -- Idempotent intake
@@ -130,31 +130,35 @@ SELECT throws_ok(format($$SELECT txrelay.approve(%L, gen_random_uuid(), 'pd-5b',
 SELECT throws_ok(format($$SELECT txrelay.reject(%L, gen_random_uuid(), 'pd-1c', 'carol', 'late')$$, :'w1'), 'TR003', NULL,
                  'an approved withdrawal cannot be rejected');
 
--- Cancel before broadcast; gap filler when a nonce was reserved
+-- Cancel: before approval at once; after it a race on chain (decision 66, 175_cancel_race.sql)
 SELECT (txrelay.request_withdrawal('f-6', 'alice', 31337, 'ETH', txrelay_test.dev(2), 600)).withdrawal_id AS w6 \gset
 SELECT is((txrelay.cancel(:'w6', 'customer changed their mind')).status, 'cancelled', 'cancel a requested withdrawal');
 SELECT is((SELECT count(*)::int FROM txrelay.signature_requests WHERE withdrawal_id = :'w6'), 0, 'without a nonce, no gap filler');
 SELECT is((txrelay.cancel(:'w6', 'again')).status, 'cancelled', 'cancelling twice returns the cancelled withdrawal');
 SELECT is((SELECT count(*)::int FROM txrelay.ledger_entries WHERE withdrawal_id = :'w6' AND kind = 'RELEASE'), 1, 'and releases once');
 
-SELECT lives_ok(format($$SELECT txrelay.cancel(%L, 'duplicate payout')$$, :'w2'), 'cancel an approved withdrawal');
-SELECT results_eq(format($$SELECT kind, status, to_address = from_address, value::numeric, data FROM txrelay.signature_requests
-                           WHERE withdrawal_id = %L ORDER BY created_at, kind DESC$$, :'w2'),
-                  $$VALUES ('withdrawal', 'cancelled', false, 2000::numeric, '\x'::bytea), ('gap_filler', 'pending', true, 0::numeric, '\x'::bytea)$$,
-                  'its nonce is consumed by a zero-value self-transfer instead');
+SELECT is((txrelay.cancel(:'w2', 'duplicate payout')).status, 'cancelling', 'an approved withdrawal: cancelling, not cancelled');
+SELECT is((SELECT string_agg(kind, ',' ORDER BY entry_id) FROM txrelay.ledger_entries WHERE withdrawal_id = :'w2'), 'RESERVE',
+          'its amount stays reserved until the chain decides the nonce');
+SELECT results_eq(format($$SELECT kind, status, to_address = from_address, value::numeric, data, replaces_attempt_id IS NULL
+                             FROM txrelay.signature_requests WHERE withdrawal_id = %L ORDER BY created_at, kind DESC$$, :'w2'),
+                  $$VALUES ('withdrawal', 'cancelled', false, 2000::numeric, '\x'::bytea, true),
+                           ('gap_filler', 'pending', true, 0::numeric, '\x'::bytea, true)$$,
+                  'its nonce is raced by a zero-value self-transfer (nothing signed yet: nothing to outbid)');
 SELECT results_eq(format($$SELECT o.kind, o.status, s.kind FROM txrelay.outbox o JOIN txrelay.signature_requests s USING (signature_request_id)
                            WHERE o.withdrawal_id = %L ORDER BY o.outbox_id$$, :'w2'),
                   $$VALUES ('sign', 'cancelled', 'withdrawal'), ('sign', 'pending', 'gap_filler')$$,
                   'the outbox drops the payment and signs the gap filler');
+SELECT is((txrelay.cancel(:'w2', 'again')).status, 'cancelling', 'a second cancel returns it unchanged');
+SELECT is((SELECT count(*)::int FROM txrelay.signature_requests WHERE withdrawal_id = :'w2' AND kind = 'gap_filler'), 1,
+          'with one gap filler');
 
--- A signed withdrawal whose send has started cannot be cancelled: its outcome is unknown.
-UPDATE txrelay.withdrawals SET status = 'signed' WHERE withdrawal_id = :'w3';
-INSERT INTO txrelay.outbox (kind, chain_id, withdrawal_id, status, tries) VALUES ('broadcast', 31337, :'w3', 'leased', 1);
-SELECT throws_ok(format($$SELECT txrelay.cancel(%L, 'too late')$$, :'w3'), 'TR003', NULL,
-                 'a withdrawal being sent cannot be cancelled');
+-- In a block: too late, whatever the role.
 UPDATE txrelay.withdrawals SET status = 'signed' WHERE withdrawal_id = :'w1';
 UPDATE txrelay.withdrawals SET status = 'broadcasted' WHERE withdrawal_id = :'w1';
-SELECT throws_ok(format($$SELECT txrelay.cancel(%L, 'too late')$$, :'w1'), 'TR003', NULL, 'nor a broadcast one');
+UPDATE txrelay.withdrawals SET status = 'included' WHERE withdrawal_id = :'w1';
+SELECT throws_ok(format($$SELECT txrelay.cancel(%L, 'too late')$$, :'w1'), 'TR003',
+                 format('withdrawal %s is included and cannot be cancelled', :'w1'), 'an included withdrawal cannot be cancelled');
 
 -- Auto-approval below the tier's limit
 SELECT is((txrelay.request_withdrawal('f-auto', 'alice', 31337, 'ETH', txrelay_test.dev(2), 999, 'small')).status, 'approved',

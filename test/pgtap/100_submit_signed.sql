@@ -116,17 +116,18 @@ SELECT is((pg_temp.submit('c', 'good_type1')).tx_type, 1::smallint, 'a type 1 tr
 SELECT is((pg_temp.submit('d', 'good_erc20')).gas_limit, 65000::bigint, 'an ERC-20 transfer is accepted');
 SELECT is((SELECT count(*)::int FROM txrelay.pending_signature_requests()), 1, 'one request is left to sign');
 
--- A cancelled withdrawal: its own request is closed, the gap filler takes its nonce.
+-- A cancelling withdrawal: its own request is closed (only the payment itself is recorded, see
+-- 175_cancel_race.sql), the gap filler races for its nonce.
 SELECT txrelay.cancel((SELECT id FROM w WHERE name = 'e'), 'customer cancelled');
-SELECT throws_ok($$SELECT pg_temp.submit('e', 'gap_filler_nonce4')$$, 'TR003', NULL,
-                 'the cancelled withdrawal''s own request refuses to be signed');
+SELECT throws_ok($$SELECT pg_temp.submit('e', 'gap_filler_nonce4')$$, 'TR004', NULL,
+                 'the cancelling withdrawal''s own request takes nothing but its payment');
 SELECT signature_request_id AS gap FROM txrelay.signature_requests
  WHERE withdrawal_id = (SELECT id FROM w WHERE name = 'e') AND kind = 'gap_filler' \gset
 SELECT throws_ok(format($$SELECT txrelay.submit_signed(%L, pg_temp.raw('bad_to'))$$, :'gap'), 'TR004', NULL,
                  'the gap filler must be a self-transfer');
 SELECT is((txrelay.submit_signed(:'gap', pg_temp.raw('gap_filler_nonce4'))).nonce, 4::bigint, 'the gap filler is accepted');
-SELECT is((SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = (SELECT id FROM w WHERE name = 'e')), 'cancelled',
-          'its withdrawal stays cancelled');
+SELECT is((SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = (SELECT id FROM w WHERE name = 'e')), 'cancelling',
+          'its withdrawal stays cancelling until the chain decides');
 SELECT is((SELECT count(*)::int FROM txrelay.outbox WHERE kind = 'broadcast' AND withdrawal_id = (SELECT id FROM w WHERE name = 'e')), 1,
           'and the gap filler is queued for broadcast');
 SELECT is((SELECT count(*)::int FROM txrelay.pending_signature_requests()), 0, 'nothing is left to sign');

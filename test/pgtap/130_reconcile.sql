@@ -62,7 +62,7 @@ SELECT txrelay.cancel((txrelay.request_withdrawal('dc-cancelled', 'alice', 130, 
        IS NOT NULL AS r2 \gset
 SELECT is(txrelay._domain_counts(130) - 'chain_id',
           '{"requested": 2, "completed": 0, "ended_unpaid": 1, "in_flight": 1, "reserve_entries": 2, "commit_entries": 0,
-            "release_entries": 1, "open_reservations": 1, "disagreements": []}'::jsonb,
+            "release_entries": 1, "open_reservations": 1, "paid_after_release": 0, "disagreements": []}'::jsonb,
           'domain counts of a consistent database: requested = completed + ended unpaid + in flight, and the ledger agrees');
 SAVEPOINT counts;
 ALTER TABLE txrelay.withdrawals DISABLE TRIGGER withdrawals_state_machine;

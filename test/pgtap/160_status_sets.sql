@@ -18,8 +18,8 @@ SELECT set_eq($$SELECT unnest(txrelay._status_set('in_flight'))$$,
 SELECT set_eq($$SELECT unnest(txrelay._status_set('ended_unpaid')) UNION SELECT 'finalized'$$,
               $$SELECT unnest(txrelay._status_set('final'))$$, 'ended_unpaid and finalized make up final');
 SELECT set_eq($$SELECT unnest(txrelay._status_set('tracked'))$$,
-              ARRAY['signed', 'broadcasted', 'included', 'safe', 'reorged'], 'tracked: signed until final');
-SELECT set_eq($$SELECT unnest(txrelay._status_set('awaiting_inclusion'))$$, ARRAY['broadcasted', 'reorged'],
+              ARRAY['signed', 'broadcasted', 'included', 'safe', 'reorged', 'cancelling'], 'tracked: signed until final');
+SELECT set_eq($$SELECT unnest(txrelay._status_set('awaiting_inclusion'))$$, ARRAY['broadcasted', 'reorged', 'cancelling'],
               'awaiting_inclusion: sent, not in a block');
 SELECT throws_ok($$SELECT txrelay._status_set('Final')$$, '22023', 'set_name is not a status set',
                  'an unknown set name is 22023 naming the argument');

@@ -247,6 +247,25 @@ TEST(Fees, BumpsMeetGethsReplacementRule) {
                    .has_value());
 }
 
+TEST(Fees, ReplacementFloorOutbidsTheAttemptWithinTheCaps) {
+  const FeeQuote prev{Uint256(1000), Uint256(100), false};
+  auto f = txrelay::rpc::ReplacementFloor(prev, Uint256(1000000), Uint256(1000000));
+  EXPECT_EQ(f.max_fee_per_gas, 1101);  // the same floor as a fee bump
+  EXPECT_EQ(f.max_priority_fee_per_gas, 111);
+  EXPECT_FALSE(f.capped);
+  // Past the caps: cut to them (signable), marked capped; the tip never above the fee.
+  f = txrelay::rpc::ReplacementFloor(prev, Uint256(1050), Uint256(2000));
+  EXPECT_EQ(f.max_fee_per_gas, 1050);
+  EXPECT_EQ(f.max_priority_fee_per_gas, 111);
+  EXPECT_TRUE(f.capped);
+  f = txrelay::rpc::ReplacementFloor({Uint256(100), Uint256(100), false}, Uint256(105), Uint256(1000));
+  EXPECT_EQ(f.max_fee_per_gas, 105);
+  EXPECT_EQ(f.max_priority_fee_per_gas, 105);
+  f = txrelay::rpc::ReplacementFloor({std::numeric_limits<Uint256>::max(), Uint256(1), false},
+                                     std::numeric_limits<Uint256>::max(), Uint256(10));
+  EXPECT_EQ(f.max_fee_per_gas, std::numeric_limits<Uint256>::max());  // no overflow
+}
+
 TEST(Signer, RequestAndBothAnswerForms) {
   eth::UnsignedTx tx;
   tx.chain_id = 31337;

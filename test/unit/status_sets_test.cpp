@@ -20,13 +20,14 @@ std::set<std::string> Names(StatusSet set) {
 // transition table that moves a set shows up here first.
 const std::map<std::string, std::set<std::string>> kExpected = {
     {"final", {"finalized", "failed", "rejected", "cancelled", "replaced_externally"}},
-    {"in_flight", {"requested", "approved", "signed", "broadcasted", "included", "safe", "reorged"}},
+    {"in_flight",
+     {"requested", "approved", "signed", "broadcasted", "included", "safe", "reorged", "cancelling"}},
     {"ended_unpaid", {"failed", "rejected", "cancelled", "replaced_externally"}},
     {"paid", {"included", "safe", "finalized"}},
-    {"tracked", {"signed", "broadcasted", "included", "safe", "reorged"}},
-    {"on_chain", {"broadcasted", "included", "safe", "reorged"}},
-    {"unconfirmed", {"signed", "broadcasted", "reorged"}},
-    {"awaiting_inclusion", {"broadcasted", "reorged"}},
+    {"tracked", {"signed", "broadcasted", "included", "safe", "reorged", "cancelling"}},
+    {"on_chain", {"broadcasted", "included", "safe", "reorged", "cancelling"}},
+    {"unconfirmed", {"signed", "broadcasted", "reorged", "cancelling"}},
+    {"awaiting_inclusion", {"broadcasted", "reorged", "cancelling"}},
     {"milestones", {"broadcasted", "included", "safe", "finalized"}},
 };
 

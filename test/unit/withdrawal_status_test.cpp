@@ -17,12 +17,13 @@ const std::set<std::pair<std::string, std::string>> kExpected = {
     {"requested", "rejected"},
     {"requested", "cancelled"},
     {"approved", "signed"},
-    {"approved", "cancelled"},
+    {"approved", "cancelling"},
     {"approved", "replaced_externally"},
     {"signed", "broadcasted"},
-    {"signed", "cancelled"},
+    {"signed", "cancelling"},
     {"signed", "replaced_externally"},
     {"broadcasted", "included"},
+    {"broadcasted", "cancelling"},
     {"broadcasted", "replaced_externally"},
     {"included", "safe"},
     {"included", "finalized"},
@@ -32,7 +33,11 @@ const std::set<std::pair<std::string, std::string>> kExpected = {
     {"safe", "reorged"},
     {"safe", "failed"},
     {"reorged", "included"},
+    {"reorged", "cancelling"},
     {"reorged", "replaced_externally"},
+    {"cancelling", "cancelled"},
+    {"cancelling", "included"},
+    {"cancelling", "replaced_externally"},
 };
 }  // namespace
 
@@ -52,7 +57,15 @@ TEST(WithdrawalStatus, EveryPairMatchesTheExpectedTable) {
 TEST(WithdrawalStatus, ForwardOnly) {
   EXPECT_FALSE(CanTransition(S::kIncluded, S::kBroadcasted));
   EXPECT_FALSE(CanTransition(S::kApproved, S::kRequested));
-  EXPECT_FALSE(CanTransition(S::kBroadcasted, S::kCancelled));  // cancel before broadcast only
+  // Once a nonce is reserved, signed bytes may exist: no status releases the money by a cancel
+  // alone; only the race's end (cancelling -> cancelled) does.
+  for (S s : kAllWithdrawalStatuses) {
+    if (s != S::kRequested && s != S::kCancelling) {
+      EXPECT_FALSE(CanTransition(s, S::kCancelled)) << Name(s);
+    }
+  }
+  EXPECT_FALSE(CanTransition(S::kCancelling, S::kBroadcasted));
+  EXPECT_FALSE(CanTransition(S::kCancelling, S::kSigned));
   for (S s : kAllWithdrawalStatuses) EXPECT_FALSE(CanTransition(s, s)) << Name(s);
 }
 

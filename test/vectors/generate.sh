@@ -76,6 +76,12 @@ good2="--private-key $K0 --chain 31337 --gas-price 2gwei --priority-gas-price 1g
   echo "good_type1|--private-key $K0 --legacy --access-list [] --chain 31337 --nonce 2 --gas-limit 21000 --gas-price 2gwei $DEV2 --value 1000"
   echo "good_erc20|$good2 --nonce 3 --gas-limit 65000 $TOKEN transfer(address,uint256) $DEV2 1000000"
   echo "gap_filler_nonce4|$good2 --gas-limit 21000 --nonce 4 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --value 0"
+  # The cancel race (test/pgtap/175_cancel_race.sql): payments at nonces 4 and 5, and gap fillers at
+  # nonce 4 that outbid the payment by the replacement floor (10 % + 1 wei) or miss it by one wei.
+  echo "payment_nonce4|$good2 --gas-limit 21000 --nonce 4 $DEV2 --value 1000"
+  echo "payment_nonce5|$good2 --gas-limit 21000 --nonce 5 $DEV2 --value 1000"
+  echo "gap_filler_nonce4_outbid|--private-key $K0 --chain 31337 --gas-limit 21000 --gas-price 2200000001 --priority-gas-price 1100000001 --nonce 4 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --value 0"
+  echo "gap_filler_nonce4_short|--private-key $K0 --chain 31337 --gas-limit 21000 --gas-price 2200000000 --priority-gas-price 1100000001 --nonce 4 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --value 0"
   echo "bad_chain|--private-key $K0 --chain 1 --gas-limit 21000 --gas-price 2gwei --priority-gas-price 1gwei --nonce 0 $DEV2 --value 1000"
   echo "bad_nonce|$good2 --gas-limit 21000 --nonce 1 $DEV2 --value 1000"
   echo "bad_to|$good2 --gas-limit 21000 --nonce 0 $DEV3 --value 1000"

@@ -4,6 +4,15 @@
 
 namespace txrelay::rpc {
 
+namespace {
+
+using Big = boost::multiprecision::cpp_int;
+
+// floor(1.1 * old) + 1 in unbounded arithmetic, so that no fee near 2^256 can overflow.
+Big Bumped(const Uint256& old) { return Big(old) * 11 / 10 + 1; }
+
+}  // namespace
+
 FeeQuote QuoteFees(const Uint256& base_fee, const Uint256& suggested_tip, const Uint256& fee_cap,
                    const Uint256& tip_cap) {
   FeeQuote q;
@@ -21,16 +30,24 @@ FeeQuote QuoteFees(const Uint256& base_fee, const Uint256& suggested_tip, const 
 
 std::optional<FeeQuote> BumpFees(const FeeQuote& previous, const FeeQuote& market, const Uint256& fee_cap,
                                  const Uint256& tip_cap) {
-  // floor(1.1 * old) + 1 in unbounded arithmetic, so that no fee near 2^256 can overflow.
-  using Big = boost::multiprecision::cpp_int;
-  auto bump = [](const Uint256& old) { return Big(old) * 11 / 10 + 1; };
-  const Big fee = std::max(bump(previous.max_fee_per_gas), Big(market.max_fee_per_gas));
-  const Big tip = std::max(bump(previous.max_priority_fee_per_gas), Big(market.max_priority_fee_per_gas));
+  const Big fee = std::max(Bumped(previous.max_fee_per_gas), Big(market.max_fee_per_gas));
+  const Big tip = std::max(Bumped(previous.max_priority_fee_per_gas), Big(market.max_priority_fee_per_gas));
   if (fee > Big(fee_cap) || tip > Big(tip_cap)) return std::nullopt;
   FeeQuote q;
   q.max_fee_per_gas = static_cast<Uint256>(fee);
   q.max_priority_fee_per_gas = static_cast<Uint256>(tip);
   if (q.max_priority_fee_per_gas > q.max_fee_per_gas) return std::nullopt;
+  return q;
+}
+
+FeeQuote ReplacementFloor(const FeeQuote& previous, const Uint256& fee_cap, const Uint256& tip_cap) {
+  if (auto bump = BumpFees(previous, FeeQuote{}, fee_cap, tip_cap)) return *bump;
+  FeeQuote q;
+  q.max_fee_per_gas = static_cast<Uint256>(std::min(Bumped(previous.max_fee_per_gas), Big(fee_cap)));
+  q.max_priority_fee_per_gas =
+      static_cast<Uint256>(std::min(Bumped(previous.max_priority_fee_per_gas), Big(tip_cap)));
+  q.max_priority_fee_per_gas = std::min(q.max_priority_fee_per_gas, q.max_fee_per_gas);
+  q.capped = true;
   return q;
 }
 

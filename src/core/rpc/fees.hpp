@@ -27,4 +27,9 @@ FeeQuote QuoteFees(const Uint256& base_fee, const Uint256& suggested_tip, const 
 std::optional<FeeQuote> BumpFees(const FeeQuote& previous, const FeeQuote& market, const Uint256& fee_cap,
                                  const Uint256& tip_cap);
 
+// The least a cancel's gap filler bids to replace `previous` at its nonce: BumpFees' floor, cut
+// to the caps where it would pass them (the node may then refuse it as underpriced, and the
+// broadcaster bumps it like any other; a gap filler priced above the caps could not be signed).
+FeeQuote ReplacementFloor(const FeeQuote& previous, const Uint256& fee_cap, const Uint256& tip_cap);
+
 }  // namespace txrelay::rpc
