@@ -87,7 +87,8 @@ void Tracker::RecordInclusion(std::int64_t chain, const rpc::Receipt& r) {
                             r.tx_hash + (r.status == 1 ? "" : ", reverted (receipt status 0)");
   NoteFeeChange(withdrawal, included->attempt_id, r, where);
   if (!included->pays) return GapFillerIncluded(*included, where);
-  if (Contains(StatusSet::kEndedUnpaid, included->withdrawal_status))
+  // (A reverted payment paid nothing: a failed withdrawal's transaction mined again after a reorg.)
+  if (Contains(StatusSet::kEndedUnpaid, included->withdrawal_status) && r.status == 1)
     return PaidAfterRelease(chain, *included, r, where);
   if (included->withdrawal_status == "cancelling") return CancelLost(*included, where);
   // A send recorded only on chain (the broadcaster died before recording it) is broadcast too.

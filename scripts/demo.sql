@@ -16,9 +16,11 @@ SELECT chain_id, address, signer, next_nonce, status
 SELECT tier, auto_approve_below, completion FROM txrelay.set_risk_tier('standard', 0, 'finalized');
 SELECT tier, auto_approve_below, completion FROM txrelay.set_risk_tier('small', 1000000000000000, 'included:2');
 
-\echo '== 2. Application: a deposit is credited once, whatever the retries'
-SELECT txrelay.credit('customer-42', 31337, 'ETH', 2000000000000000000, 'deposit-0xabc:0') AS entry_id;
-SELECT txrelay.credit('customer-42', 31337, 'ETH', 2000000000000000000, 'deposit-0xabc:0') AS same_entry_id_on_retry;
+\echo '== 2. Deposit detection (role txrelay_depositor): a deposit is credited once, however its hash is spelt'
+SELECT txrelay.credit_deposit('customer-42', 31337, 'ETH', 2000000000000000000,
+                              '0xABC0000000000000000000000000000000000000000000000000000000000001', 0) AS entry_id;
+SELECT txrelay.credit_deposit('customer-42', 31337, 'ETH', 2000000000000000000,
+                              '0xabc0000000000000000000000000000000000000000000000000000000000001', 0) AS same_entry_id_on_retry;
 SELECT * FROM txrelay.balance('customer-42', 31337, 'ETH');
 
 \echo '== 3. Application: request a withdrawal of 0.5 ETH (the amount is reserved at once)'

@@ -16,7 +16,7 @@ DO $roles$
 DECLARE
   r text;
 BEGIN
-  FOREACH r IN ARRAY ARRAY['txrelay_app', 'txrelay_approver', 'txrelay_operator', 'txrelay_auditor']
+  FOREACH r IN ARRAY ARRAY['txrelay_app', 'txrelay_approver', 'txrelay_operator', 'txrelay_auditor', 'txrelay_depositor']
   LOOP
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = r) THEN
       EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);

@@ -88,7 +88,12 @@ CREATE TABLE txrelay.risk_tiers (
   completion_level        text        NOT NULL,
   completion_confirmations int        NOT NULL,
   updated_at              timestamptz NOT NULL DEFAULT now(),
+  -- Auto-approval per account and asset in any 24 hours (set_risk_tier; past them a request waits
+  -- for an approver): the sum of the amounts and the count.
+  auto_approve_daily_sum  txrelay.wei NOT NULL,
+  auto_approve_daily_count int        NOT NULL,
   CONSTRAINT risk_tiers_pkey PRIMARY KEY (tier),
+  CONSTRAINT risk_tiers_daily_count_check CHECK (auto_approve_daily_count >= 0),
   CONSTRAINT risk_tiers_completion_level_check CHECK (completion_level IN ('included', 'safe', 'finalized')),
   CONSTRAINT risk_tiers_confirmations_check CHECK (completion_confirmations >= 0
     AND (completion_level = 'included' OR completion_confirmations = 0))

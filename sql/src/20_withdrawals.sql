@@ -27,6 +27,8 @@ CREATE TABLE txrelay.withdrawals (
 );
 CREATE INDEX withdrawals_open_status_idx ON txrelay.withdrawals (status, status_changed_at)
   WHERE status <> ALL (txrelay._status_set('final'));
+-- An account's withdrawals of the last day: the rolling auto-approval limits (set_risk_tier).
+CREATE INDEX withdrawals_account_recent_idx ON txrelay.withdrawals (account, chain_id, asset, created_at);
 -- Finalized before completion: only by a hand edit (the tracker then settles it); kept findable.
 CREATE INDEX withdrawals_finalized_uncompleted_idx ON txrelay.withdrawals (withdrawal_id)
   WHERE status = 'finalized' AND completed_at IS NULL;

@@ -43,13 +43,18 @@ CREATE FUNCTION txrelay.add_asset(chain_id bigint, symbol text, contract text DE
   RETURNS txrelay.assets LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'txrelay_add_asset';
 
-CREATE FUNCTION txrelay.set_risk_tier(tier text, auto_approve_below numeric, completion text)
+CREATE FUNCTION txrelay.set_risk_tier(tier text, auto_approve_below numeric, completion text,
+                                      auto_approve_daily_sum numeric DEFAULT NULL, auto_approve_daily_count int DEFAULT NULL)
   RETURNS txrelay.risk_tiers LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'txrelay_set_risk_tier';
 
 CREATE FUNCTION txrelay.credit(account text, chain_id bigint, asset text, amount numeric, reference text)
   RETURNS bigint LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'txrelay_credit';
+
+CREATE FUNCTION txrelay.credit_deposit(account text, chain_id bigint, asset text, amount numeric, tx_hash text, log_index int)
+  RETURNS bigint LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_credit_deposit';
 
 CREATE FUNCTION txrelay.balance(account text, chain_id bigint, asset text,
                                 OUT available numeric, OUT reserved numeric, OUT spent numeric)

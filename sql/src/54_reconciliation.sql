@@ -33,7 +33,7 @@ AS $counts$
   ), p AS (  -- released and yet paid: our payment in a block for a withdrawal whose RELEASE stands
     SELECT count(DISTINCT le.withdrawal_id) AS paid_after_release
       FROM txrelay.ledger_entries le
-      JOIN txrelay.attempts a ON a.withdrawal_id = le.withdrawal_id AND a.status = 'included'
+      JOIN txrelay.attempts a ON a.withdrawal_id = le.withdrawal_id AND a.status = 'included' AND a.receipt_status = 1
       JOIN txrelay.signature_requests s ON s.signature_request_id = a.signature_request_id
      WHERE le.kind = 'RELEASE' AND txrelay._pays(s.to_address, s.from_address, s.value, s.data)
        AND (_domain_counts.chain_id IS NULL OR le.chain_id = _domain_counts.chain_id)

@@ -182,7 +182,7 @@ AS $problems$
                             'attempt_id', a.attempt_id, 'tx_hash', '0x' || encode(a.tx_hash, 'hex'),
                             'block_number', a.block_number)
     FROM pairs p
-    JOIN txrelay.attempts a ON a.withdrawal_id = p.withdrawal_id AND a.status = 'included'
+    JOIN txrelay.attempts a ON a.withdrawal_id = p.withdrawal_id AND a.status = 'included' AND a.receipt_status = 1
     JOIN txrelay.signature_requests s ON s.signature_request_id = a.signature_request_id
    WHERE p.released AND txrelay._pays(s.to_address, s.from_address, s.value, s.data)
 $problems$;

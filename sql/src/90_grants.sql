@@ -12,8 +12,13 @@ GRANT EXECUTE ON FUNCTION txrelay.state_transitions(), txrelay.decode_raw_tx(byt
 -- index's predicate calls it), so every role must be able to execute it; it reads nothing.
 GRANT EXECUTE ON FUNCTION txrelay._status_set(text) TO PUBLIC;
 
+-- Money comes in only through the deposit-detection service's role, never the application's.
 GRANT EXECUTE ON FUNCTION
   txrelay.credit(text, bigint, text, numeric, text),
+  txrelay.credit_deposit(text, bigint, text, numeric, text, int)
+  TO txrelay_depositor;
+
+GRANT EXECUTE ON FUNCTION
   txrelay.balance(text, bigint, text),
   txrelay.request_withdrawal(text, text, bigint, text, text, numeric, text, jsonb),
   txrelay.submit_signed(uuid, bytea),
@@ -36,7 +41,7 @@ GRANT EXECUTE ON FUNCTION
   txrelay.add_sender(bigint, text, text, bigint),
   txrelay.set_sender_status(bigint, text, text, text),
   txrelay.add_asset(bigint, text, text, int),
-  txrelay.set_risk_tier(text, numeric, text),
+  txrelay.set_risk_tier(text, numeric, text, numeric, int),
   txrelay.reconcile(bigint),
   txrelay.take_ledger_checkpoint(),
   txrelay.cancel(uuid, text),

@@ -44,3 +44,40 @@ CREATE INDEX withdrawals_open_status_idx ON txrelay.withdrawals (status, status_
 -- @include sql/src/62_ledger_problems.sql
 -- @include sql/src/70_alerts.sql
 -- @include sql/src/82_metrics.sql
+
+-- Money from nowhere (issue 17): credits belong to the deposit-detection service's role, an
+-- on-chain deposit is credited once by its canonical reference, and auto-approval has a rolling
+-- 24-hour limit per account and asset (tiers that existed get 10 x their auto-approval limit and
+-- 10 withdrawals a day, the defaults of a new tier).
+DO $roles$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'txrelay_depositor') THEN
+    CREATE ROLE txrelay_depositor NOLOGIN;
+  END IF;
+END
+$roles$;
+CREATE FUNCTION txrelay.credit_deposit(account text, chain_id bigint, asset text, amount numeric, tx_hash text, log_index int)
+  RETURNS bigint LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_credit_deposit';
+REVOKE ALL ON FUNCTION txrelay.credit_deposit(text, bigint, text, numeric, text, int) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION txrelay.credit(text, bigint, text, numeric, text) FROM txrelay_app;
+GRANT EXECUTE ON FUNCTION
+  txrelay.credit(text, bigint, text, numeric, text),
+  txrelay.credit_deposit(text, bigint, text, numeric, text, int)
+  TO txrelay_depositor;
+
+ALTER TABLE txrelay.risk_tiers ADD COLUMN auto_approve_daily_sum txrelay.wei, ADD COLUMN auto_approve_daily_count int;
+UPDATE txrelay.risk_tiers
+   SET auto_approve_daily_sum = least(auto_approve_below * 10, 115792089237316195423570985008687907853269984665640564039457584007913129639935),
+       auto_approve_daily_count = 10;
+ALTER TABLE txrelay.risk_tiers ALTER COLUMN auto_approve_daily_sum SET NOT NULL,
+  ALTER COLUMN auto_approve_daily_count SET NOT NULL,
+  ADD CONSTRAINT risk_tiers_daily_count_check CHECK (auto_approve_daily_count >= 0);
+DROP FUNCTION txrelay.set_risk_tier(text, numeric, text);
+CREATE FUNCTION txrelay.set_risk_tier(tier text, auto_approve_below numeric, completion text,
+                                      auto_approve_daily_sum numeric DEFAULT NULL, auto_approve_daily_count int DEFAULT NULL)
+  RETURNS txrelay.risk_tiers LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_set_risk_tier';
+REVOKE ALL ON FUNCTION txrelay.set_risk_tier(text, numeric, text, numeric, int) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION txrelay.set_risk_tier(text, numeric, text, numeric, int) TO txrelay_operator;
+CREATE INDEX withdrawals_account_recent_idx ON txrelay.withdrawals (account, chain_id, asset, created_at);

@@ -241,16 +241,32 @@ TXRELAY_SQL_FUNCTION(txrelay_add_asset) {
   return store::AssetRowDatum(chain_id, symbol);
 }
 
-// set_risk_tier(tier, auto_approve_below, completion) -> risk_tiers: creates or updates a tier.
+// set_risk_tier(tier, auto_approve_below, completion, auto_approve_daily_sum, auto_approve_daily_count)
+// -> risk_tiers: creates or updates a tier. The daily limits bound what is auto-approved per
+// account and asset in any 24 hours; NULL keeps them (a new tier: 10 x auto_approve_below, 10).
 TXRELAY_SQL_FUNCTION(txrelay_set_risk_tier) {
   const pg::Args args(fcinfo);
   const std::string tier = CheckName(args.Text(0, "tier"), "tier", kMaxConfigNameChars, true);
   const Uint256 limit =
       ParseAmount(args.NumericText(1, "auto_approve_below"), "auto_approve_below", AmountRule::kNonNegative);
   const Completion completion = ParseCompletion(args.Text(2, "completion"), "completion");
+  if (args.Count() == 3) {  // 0.1.0's declaration: a schema without daily limits
+    pg::SpiConnection spi;
+    return store::UpsertRiskTier01(tier, ToDecimal(limit), completion.Text(),
+                                   std::string(completion.LevelName()), completion.confirmations);
+  }
+  store::DailyLimits daily;
+  if (!args.IsNull(3)) {
+    daily.sum = ToDecimal(ParseAmount(args.NumericText(3, "auto_approve_daily_sum"), "auto_approve_daily_sum",
+                                      AmountRule::kNonNegative));
+  }
+  if (!args.IsNull(4)) {
+    daily.count =
+        CheckRange(args.Int32(4, "auto_approve_daily_count"), "auto_approve_daily_count", 0, 1000000000);
+  }
   pg::SpiConnection spi;
   return store::UpsertRiskTier(tier, ToDecimal(limit), completion.Text(), std::string(completion.LevelName()),
-                               completion.confirmations);
+                               completion.confirmations, daily, store::TierDefaults{10, 10});
 }
 
 namespace {

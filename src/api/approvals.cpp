@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cctype>
+
 #include "api/approvals.hpp"
 
 #include "api/senders.hpp"
@@ -70,6 +73,20 @@ bool IsReplay(const store::DecisionRow& prior, const DecisionCall& call, const c
               "Every decision needs a new approval_id.");
 }
 
+std::string CheckDecider(const std::string& text) {
+  const std::string decided_by = CheckIdentifier(text, "decided_by");
+  std::string head = decided_by.substr(decided_by.find_first_not_of(" \t"));
+  head = head.substr(0, std::char_traits<char>::length(api::kOwnDeciderPrefix));
+  std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (head == api::kOwnDeciderPrefix) {
+    throw InvalidArgument("decided_by", "is reserved for txrelay's own decisions",
+                          "Got " + Quote(decided_by) +
+                              "; a person's or a policy engine's name may not start with " +
+                              Quote(api::kOwnDeciderPrefix) + ".");
+  }
+  return decided_by;
+}
+
 // Shared by approve and reject: validates the arguments, locks the withdrawal and applies the
 // single-use rules of approval_id and policy_decision_id (TR007); an identical repeat of a
 // recorded decision is a replay, not an error, so a caller can retry after a lost connection.
@@ -79,7 +96,7 @@ DecisionCall BeginDecision(const pg::Args& args, const char* decision) {
   call.decision.approval_id = pg::TextOfUuid(args.Uuid(1, "approval_id"));
   call.decision.policy_decision_id =
       CheckIdentifier(args.Text(2, "policy_decision_id"), "policy_decision_id");
-  call.decision.decided_by = CheckIdentifier(args.Text(3, "decided_by"), "decided_by");
+  call.decision.decided_by = CheckDecider(args.Text(3, "decided_by"));
   call.withdrawal = api::LockWithdrawal(withdrawal_id, "withdrawal_id");
 
   if (const auto prior = store::FindDecisionByApproval(call.decision.approval_id)) {

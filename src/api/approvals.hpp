@@ -8,6 +8,11 @@
 
 namespace txrelay::api {
 
+// decided_by of txrelay's own decisions ("txrelay:auto:<tier>" for auto-approval). No approver may
+// write a decided_by that starts like it (any case): the record must tell people from policy.
+inline constexpr const char* kOwnDeciderPrefix = "txrelay:";
+inline constexpr const char* kAutoDeciderPrefix = "txrelay:auto:";
+
 struct Decision {
   std::string approval_id;
   std::string policy_decision_id;

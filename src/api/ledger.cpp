@@ -1,6 +1,9 @@
 // The ledger API: credits (idempotent by reference) and balances. Entries themselves are checked,
 // totalled and hash-chained by the ledger trigger (ledger_posting.cpp), whoever inserts them.
 
+#include <cctype>
+#include <string_view>
+
 #include "core/amount.hpp"
 #include "core/error.hpp"
 #include "core/text_rules.hpp"
@@ -13,17 +16,15 @@
 
 using namespace txrelay;
 
-// credit(account, chain_id, asset, amount, reference) -> entry_id. The same reference with the
-// same credit returns the first entry's id; with another credit it is TR007.
-TXRELAY_SQL_FUNCTION(txrelay_credit) {
-  const pg::Args args(fcinfo);
-  const std::string account = CheckIdentifier(args.Text(0, "account"), "account");
-  const std::int64_t chain_id = args.Int64(1, "chain_id");
-  const std::string asset = args.Text(2, "asset");
-  const std::string amount =
-      ToDecimal(ParseAmount(args.NumericText(3, "amount"), "amount", AmountRule::kPositive));
-  const std::string reference = CheckIdentifier(args.Text(4, "reference"), "reference");
+namespace {
 
+// Credits made by credit_deposit carry this canonical reference; credit may not forge one.
+constexpr std::string_view kDepositReferencePrefix = "deposit:";
+
+// Posts a CREDIT once per reference: the same reference with the same credit returns the first
+// entry's id; with another credit it is TR007.
+Datum Credit(const std::string& account, std::int64_t chain_id, const std::string& asset,
+             const std::string& amount, const std::string& reference) {
   pg::SpiConnection spi;
   api::RequireAsset(chain_id, asset);
   api::LockKey(api::KeyKind::kCreditReference, reference);
@@ -38,8 +39,61 @@ TXRELAY_SQL_FUNCTION(txrelay_credit) {
                     " on chain " + std::to_string(r.chain_id) + " to account " + Quote(r.account) + ".",
                 "A credit reference identifies one deposit; use a new reference for a new deposit.");
   }
-  const std::int64_t entry_id = store::InsertCredit(account, chain_id, asset, amount, reference);
-  return Int64GetDatum(entry_id);
+  return Int64GetDatum(store::InsertCredit(account, chain_id, asset, amount, reference));
+}
+
+std::string PositiveAmount(const pg::Args& args, int i) {
+  return ToDecimal(ParseAmount(args.NumericText(i, "amount"), "amount", AmountRule::kPositive));
+}
+
+// A transaction hash as 0x and 64 hex digits, any case; returned in lower case.
+std::string CanonicalTxHash(const std::string& text) {
+  const std::size_t start = text.rfind("0x", 0) == 0 || text.rfind("0X", 0) == 0 ? 2 : std::string::npos;
+  bool hex = start == 2 && text.size() == 66;
+  std::string lower = "0x";
+  for (std::size_t i = 2; hex && i < text.size(); ++i) {
+    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+    hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    lower += c;
+  }
+  if (!hex) throw InvalidArgument("tx_hash", "is not a transaction hash", "Expected 0x and 64 hex digits.");
+  return lower;
+}
+
+}  // namespace
+
+// credit(account, chain_id, asset, amount, reference) -> entry_id: a credit by free reference
+// (a bank wire, an internal transfer); references starting with "deposit:" are credit_deposit's.
+TXRELAY_SQL_FUNCTION(txrelay_credit) {
+  const pg::Args args(fcinfo);
+  const std::string account = CheckIdentifier(args.Text(0, "account"), "account");
+  const std::int64_t chain_id = args.Int64(1, "chain_id");
+  const std::string asset = args.Text(2, "asset");
+  const std::string amount = PositiveAmount(args, 3);
+  const std::string reference = CheckIdentifier(args.Text(4, "reference"), "reference");
+  if (reference.rfind(kDepositReferencePrefix, 0) == 0) {
+    throw InvalidArgument(
+        "reference", "is reserved for on-chain deposits",
+        "References starting with " + Quote(std::string(kDepositReferencePrefix)) +
+            " are made by txrelay.credit_deposit from the deposit's chain, hash and log index.");
+  }
+  return Credit(account, chain_id, asset, amount, reference);
+}
+
+// credit_deposit(account, chain_id, asset, amount, tx_hash, log_index) -> entry_id: an on-chain
+// deposit, credited once whatever the spelling of its hash: the reference is
+// "deposit:<chain_id>:<lower-case tx hash>:<log index>".
+TXRELAY_SQL_FUNCTION(txrelay_credit_deposit) {
+  const pg::Args args(fcinfo);
+  const std::string account = CheckIdentifier(args.Text(0, "account"), "account");
+  const std::int64_t chain_id = args.Int64(1, "chain_id");
+  const std::string asset = args.Text(2, "asset");
+  const std::string amount = PositiveAmount(args, 3);
+  const std::string tx_hash = CanonicalTxHash(args.Text(4, "tx_hash"));
+  const std::int64_t log_index = CheckRange(args.Int32(5, "log_index"), "log_index", 0, 2147483647);
+  const std::string reference = std::string(kDepositReferencePrefix) + std::to_string(chain_id) + ":" +
+                                tx_hash + ":" + std::to_string(log_index);
+  return Credit(account, chain_id, asset, amount, reference);
 }
 
 // balance(account, chain_id, asset) -> (available, reserved, spent), from the account's ledger

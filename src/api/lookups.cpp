@@ -34,7 +34,7 @@ AssetInfo RequireAsset(std::int64_t chain_id, const std::string& symbol) {
 RiskTierInfo RequireRiskTier(const std::string& tier) {
   const auto row = store::FindRiskTier(tier);
   if (!row) throw Unknown("risk_tier " + Quote(tier), "Define the tier with txrelay.set_risk_tier.");
-  return RiskTierInfo{row->tier, row->auto_approve_below, row->completion};
+  return RiskTierInfo{row->tier, row->auto_approve_below, row->completion, row->daily.sum, row->daily.count};
 }
 
 void RequireSigner(const std::string& name) {

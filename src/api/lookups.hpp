@@ -22,6 +22,9 @@ struct RiskTierInfo {
   std::string tier;
   std::string auto_approve_below;  // decimal
   std::string completion;
+  // Auto-approval per account and asset in any 24 hours; absent on a 0.1.0 schema (no limit).
+  std::optional<std::string> daily_sum;  // decimal
+  std::optional<std::int64_t> daily_count;
 };
 RiskTierInfo RequireRiskTier(const std::string& tier);
 

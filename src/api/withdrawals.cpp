@@ -1,5 +1,7 @@
 // Withdrawal intake and cancellation (DESIGN §4, §4a).
 
+#include <nlohmann/json.hpp>
+
 #include "api/approvals.hpp"
 #include "api/lookups.hpp"
 #include "api/senders.hpp"
@@ -15,6 +17,7 @@
 #include "pg/guard.hpp"
 #include "pg/request_counters.hpp"
 #include "pg/spi.hpp"
+#include "store/approvals.hpp"
 #include "store/ledger.hpp"
 #include "store/outbox.hpp"
 #include "store/senders.hpp"
@@ -93,11 +96,43 @@ void Reserve(const std::string& key, const store::WithdrawalRow& w) {
 
 // Approves at intake when the tier's limit allows it. No usable sender is not an error here: the
 // withdrawal stays 'requested' for a manual approval, and its timeline says why.
+// Why the tier's daily limits stop this auto-approval, if they do: what was auto-approved for the
+// account and asset in the last 24 hours, plus this one, against the sum and the count.
+std::optional<std::string> OverDailyLimit(const store::WithdrawalRow& w, const api::RiskTierInfo& tier,
+                                          const Uint256& amount) {
+  if (!tier.daily_sum || !tier.daily_count) return std::nullopt;
+  const store::ApprovedTotals day =
+      store::AutoApprovedLastDay(w.account, w.chain_id, w.asset, api::kAutoDeciderPrefix);
+  const Uint256 sum = ParseAmount(day.sum, "sum", AmountRule::kNonNegative);
+  const Uint256 cap = ParseAmount(*tier.daily_sum, "auto_approve_daily_sum", AmountRule::kNonNegative);
+  const std::string so_far = " (" + std::to_string(day.count) + " auto-approved for " + w.account + " in " +
+                             w.asset + " in the last 24 hours, " + day.sum + " in all)";
+  if (day.count + 1 > *tier.daily_count) {
+    return "tier " + tier.tier + " auto-approves at most " + std::to_string(*tier.daily_count) +
+           " withdrawals a day per account and asset" + so_far;
+  }
+  if (amount > cap || sum > cap - amount) {
+    return "tier " + tier.tier + " auto-approves at most " + *tier.daily_sum +
+           " a day per account and asset" + so_far;
+  }
+  return std::nullopt;
+}
+
 void AutoApprove(const store::WithdrawalRow& w, const api::RiskTierInfo& tier) {
   const Uint256 limit = ParseAmount(tier.auto_approve_below, "auto_approve_below", AmountRule::kNonNegative);
-  if (ParseAmount(w.amount, "amount", AmountRule::kPositive) >= limit) return;
+  const Uint256 amount = ParseAmount(w.amount, "amount", AmountRule::kPositive);
+  if (amount >= limit) return;
+  if (const auto why = OverDailyLimit(w, tier, amount)) {
+    store::AddNote(
+        w.id, "auto_approval_limit_reached", *why + ": it waits for an approver",
+        nlohmann::json{
+            {"tier", tier.tier}, {"daily_sum", *tier.daily_sum}, {"daily_count", *tier.daily_count}}
+            .dump());
+    return;
+  }
   static const pg::Statement kNewId("SELECT gen_random_uuid() AS id", {});
-  const api::Decision d{kNewId.Run({}).front().Text("id"), "auto:" + w.id, "txrelay:auto:" + tier.tier};
+  const api::Decision d{kNewId.Run({}).front().Text("id"), "auto:" + w.id,
+                        api::kAutoDeciderPrefix + tier.tier};
   try {
     api::ApproveLocked(w, d);
   } catch (const Error& e) {

@@ -16,6 +16,9 @@ class Args {
  public:
   explicit Args(FunctionCallInfo fcinfo) : fcinfo_(fcinfo) {}
 
+  // How many arguments the SQL declaration passes: an older release's declaration of the same C
+  // function may pass fewer (the arguments added since have defaults).
+  int Count() const { return fcinfo_->nargs; }
   bool IsNull(int i) const;
   Datum Raw(int i) const;
 

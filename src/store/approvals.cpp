@@ -43,4 +43,21 @@ void InsertDecision(const DecisionRow& d, const std::optional<std::string>& reas
                pg::OptionalTextParam(reason)});
 }
 
+ApprovedTotals AutoApprovedLastDay(const std::string& account, std::int64_t chain_id,
+                                   const std::string& asset, const std::string& decider_prefix) {
+  // The account's withdrawals of the last day by index (withdrawals_account_recent_idx), then
+  // their approvals by primary key: the cost follows one account's day, not the whole history.
+  static const pg::Statement kTotals(R"sql(
+    SELECT coalesce(sum(w.amount), 0) AS total, count(*) AS n
+      FROM txrelay.withdrawals w JOIN txrelay.approvals a ON a.withdrawal_id = w.withdrawal_id
+     WHERE w.account = $1 AND w.chain_id = $2 AND w.asset = $3 AND w.created_at > now() - interval '24 hours'
+       AND starts_with(a.decided_by, $4))sql",
+                                     {TEXTOID, INT8OID, TEXTOID, TEXTOID});
+  const auto r = kTotals
+                     .Run({pg::TextParam(account), pg::Int8Param(chain_id), pg::TextParam(asset),
+                           pg::TextParam(decider_prefix)})
+                     .front();
+  return ApprovedTotals{r.Text("total"), r.Int64("n")};
+}
+
 }  // namespace txrelay::store

@@ -2,6 +2,7 @@
 // single-use (UNIQUE; the API turns a violation into TR007).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -16,5 +17,15 @@ std::optional<DecisionRow> FindDecisionByPolicy(const std::string& policy_decisi
 // decision: "approved" or "rejected". A concurrent reuse surfaces as pg::PgError on
 // approvals_pkey or approvals_policy_decision_id_key.
 void InsertDecision(const DecisionRow& decision, const std::optional<std::string>& reason);
+
+// What was auto-approved (decided_by starting with `decider_prefix`) for the account and asset in
+// the last 24 hours: the sum of the amounts (decimal) and the count. Call it with the account's
+// ledger row locked (the RESERVE just posted), so that concurrent requests count each other.
+struct ApprovedTotals {
+  std::string sum;
+  std::int64_t count = 0;
+};
+ApprovedTotals AutoApprovedLastDay(const std::string& account, std::int64_t chain_id,
+                                   const std::string& asset, const std::string& decider_prefix);
 
 }  // namespace txrelay::store

@@ -195,17 +195,21 @@ Datum AssetRowDatum(std::int64_t chain_id, const std::string& symbol) {
 }
 
 std::optional<RiskTierRow> FindRiskTier(const std::string& tier) {
-  static const pg::Statement kFind(
-      "SELECT tier, auto_approve_below, completion FROM txrelay.risk_tiers WHERE tier = $1", {TEXTOID});
+  static const pg::Statement kFind(R"sql(
+    SELECT t.tier, t.auto_approve_below, t.completion, to_jsonb(t) ->> 'auto_approve_daily_sum' AS daily_sum,
+           (to_jsonb(t) ->> 'auto_approve_daily_count')::bigint AS daily_count
+      FROM txrelay.risk_tiers t WHERE t.tier = $1)sql",
+                                   {TEXTOID});
   const auto rows = kFind.Run({pg::TextParam(tier)});
   if (rows.empty()) return std::nullopt;
   const auto r = rows.front();
-  return RiskTierRow{r.Text("tier"), r.Text("auto_approve_below"), r.Text("completion")};
+  return RiskTierRow{r.Text("tier"), r.Text("auto_approve_below"), r.Text("completion"),
+                     DailyLimits{r.OptionalText("daily_sum"), r.OptionalInt64("daily_count")}};
 }
 
-Datum UpsertRiskTier(const std::string& tier, const std::string& auto_approve_below,
-                     const std::string& completion, const std::string& completion_level,
-                     std::int32_t confirmations) {
+Datum UpsertRiskTier01(const std::string& tier, const std::string& auto_approve_below,
+                       const std::string& completion, const std::string& completion_level,
+                       std::int32_t confirmations) {
   static const pg::Statement kUpsert(R"sql(
     INSERT INTO txrelay.risk_tiers AS t (tier, auto_approve_below, completion, completion_level,
                                          completion_confirmations)
@@ -219,6 +223,33 @@ Datum UpsertRiskTier(const std::string& tier, const std::string& auto_approve_be
   return kUpsert
       .Run({pg::TextParam(tier), pg::TextParam(auto_approve_below), pg::TextParam(completion),
             pg::TextParam(completion_level), pg::Int4Param(confirmations)})
+      .front()
+      .TransferValue("t");
+}
+
+Datum UpsertRiskTier(const std::string& tier, const std::string& auto_approve_below,
+                     const std::string& completion, const std::string& completion_level,
+                     std::int32_t confirmations, const DailyLimits& daily, const TierDefaults& defaults) {
+  // (The default sum is cut to the wei domain's maximum, 2^256 - 1.)
+  static const pg::Statement kUpsert(
+      R"sql(
+    INSERT INTO txrelay.risk_tiers AS t (tier, auto_approve_below, completion, completion_level,
+                                         completion_confirmations, auto_approve_daily_sum, auto_approve_daily_count)
+    VALUES ($1, $2::numeric, $3, $4, $5,
+            coalesce($6::numeric, least($2::numeric * $8, 115792089237316195423570985008687907853269984665640564039457584007913129639935)),
+            coalesce($7, $9))
+    ON CONFLICT ON CONSTRAINT risk_tiers_pkey DO UPDATE
+       SET auto_approve_below = EXCLUDED.auto_approve_below, completion = EXCLUDED.completion,
+           completion_level = EXCLUDED.completion_level, completion_confirmations = EXCLUDED.completion_confirmations,
+           auto_approve_daily_sum = coalesce($6::numeric, t.auto_approve_daily_sum),
+           auto_approve_daily_count = coalesce($7, t.auto_approve_daily_count), updated_at = now()
+    RETURNING t)sql",
+      {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID, INT8OID, INT8OID, INT8OID});
+  return kUpsert
+      .Run({pg::TextParam(tier), pg::TextParam(auto_approve_below), pg::TextParam(completion),
+            pg::TextParam(completion_level), pg::Int4Param(confirmations), pg::OptionalTextParam(daily.sum),
+            pg::OptionalInt8Param(daily.count), pg::Int8Param(defaults.sum_multiple),
+            pg::Int8Param(defaults.count)})
       .front()
       .TransferValue("t");
 }

@@ -75,12 +75,29 @@ void InsertAsset(std::int64_t chain_id, const std::string& symbol, const std::op
                  int decimals);
 Datum AssetRowDatum(std::int64_t chain_id, const std::string& symbol);
 
+// The rolling 24-hour limits of auto-approval per account and asset (0.2.0). Read tolerantly:
+// on a 0.1.0 schema (a new library before ALTER EXTENSION UPDATE) they are absent: no limit.
+struct DailyLimits {
+  std::optional<std::string> sum;  // decimal wei
+  std::optional<std::int64_t> count;
+};
 struct RiskTierRow {
   std::string tier, auto_approve_below, completion;
+  DailyLimits daily;
 };
 std::optional<RiskTierRow> FindRiskTier(const std::string& tier);
+// `daily` NULL fields: kept on an update; on a new tier `default_sum_multiple` x
+// auto_approve_below and `default_count`.
+struct TierDefaults {
+  std::int64_t sum_multiple = 0, count = 0;
+};
+// The same on a 0.1.0 schema, which has no daily limits (called through 0.1.0's declaration of
+// set_risk_tier between a library upgrade and ALTER EXTENSION UPDATE).
+Datum UpsertRiskTier01(const std::string& tier, const std::string& auto_approve_below,
+                       const std::string& completion, const std::string& completion_level,
+                       std::int32_t confirmations);
 Datum UpsertRiskTier(const std::string& tier, const std::string& auto_approve_below,
                      const std::string& completion, const std::string& completion_level,
-                     std::int32_t confirmations);
+                     std::int32_t confirmations, const DailyLimits& daily, const TierDefaults& defaults);
 
 }  // namespace txrelay::store

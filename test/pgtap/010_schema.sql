@@ -26,7 +26,7 @@ SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE connamespace = 'tx
   'nonce_reservations_withdrawal_id_fkey', 'nonce_reservations_withdrawal_id_key', 'outbox_attempt_id_fkey',
   'outbox_chain_id_fkey', 'outbox_kind_check', 'outbox_pkey', 'outbox_signature_request_id_fkey', 'outbox_status_check',
   'outbox_tries_check', 'outbox_withdrawal_id_fkey', 'risk_tiers_completion_level_check', 'risk_tiers_confirmations_check',
-  'risk_tiers_pkey', 'rpc_calls_endpoint_id_fkey', 'rpc_calls_outcome_check', 'rpc_calls_pkey', 'rpc_endpoints_chain_id_fkey',
+  'risk_tiers_pkey', 'risk_tiers_daily_count_check', 'rpc_calls_endpoint_id_fkey', 'rpc_calls_outcome_check', 'rpc_calls_pkey', 'rpc_endpoints_chain_id_fkey',
   'rpc_endpoints_chain_url_key', 'rpc_endpoints_pkey', 'rpc_endpoints_rate_check', 'rpc_endpoints_timeouts_check',
   'senders_chain_id_fkey', 'senders_next_nonce_check', 'senders_pkey', 'senders_signer_fkey', 'senders_status_check',
   'signature_requests_kind_check', 'signature_requests_nonce_fkey', 'signature_requests_pkey',

@@ -8,7 +8,16 @@ SELECT txrelay.add_rpc_endpoint(31337, 'https://rpc.example.com/v3/0123456789abc
 CREATE TEMP TABLE grants (role text, fn text, allowed boolean);
 INSERT INTO grants VALUES
   ('txrelay_app', 'txrelay.request_withdrawal(text,text,bigint,text,text,numeric,text,jsonb)', true),
-  ('txrelay_app', 'txrelay.credit(text,bigint,text,numeric,text)', true),
+  ('txrelay_app', 'txrelay.credit(text,bigint,text,numeric,text)', false),
+  ('txrelay_app', 'txrelay.credit_deposit(text,bigint,text,numeric,text,integer)', false),
+  ('txrelay_depositor', 'txrelay.credit(text,bigint,text,numeric,text)', true),
+  ('txrelay_depositor', 'txrelay.credit_deposit(text,bigint,text,numeric,text,integer)', true),
+  ('txrelay_depositor', 'txrelay.request_withdrawal(text,text,bigint,text,text,numeric,text,jsonb)', false),
+  ('txrelay_depositor', 'txrelay.approve(uuid,uuid,text,text)', false),
+  ('txrelay_depositor', 'txrelay.balance(text,bigint,text)', false),
+  ('txrelay_approver', 'txrelay.credit_deposit(text,bigint,text,numeric,text,integer)', false),
+  ('txrelay_operator', 'txrelay.set_risk_tier(text,numeric,text,numeric,integer)', true),
+  ('txrelay_app', 'txrelay.set_risk_tier(text,numeric,text,numeric,integer)', false),
   ('txrelay_app', 'txrelay.balance(text,bigint,text)', true),
   ('txrelay_app', 'txrelay.cancel(uuid,text)', true),
   ('txrelay_app', 'txrelay.submit_signed(uuid,bytea)', true),
@@ -47,7 +56,7 @@ INSERT INTO grants VALUES
   ('txrelay_auditor', 'txrelay.request_withdrawal(text,text,bigint,text,text,numeric,text,jsonb)', false),
   ('txrelay_auditor', 'txrelay.requeue_dead(bigint)', false);
 SELECT is_empty($$SELECT role, fn FROM grants WHERE has_function_privilege(role, fn, 'EXECUTE') <> allowed$$,
-                'each role may execute exactly its functions (39 checks)');
+                'each role may execute exactly its functions (48 checks)');
 
 -- The application works through the API only.
 SELECT lives_ok($$SELECT txrelay_test.as_role('txrelay_app',
@@ -137,7 +146,7 @@ SELECT ok(NOT has_schema_privilege('public', 'txrelay', 'CREATE'), 'PUBLIC canno
 SELECT ok(NOT has_function_privilege('txrelay_auditor', 'txrelay._ledger_entry_hash(bytea,bigint,bigint,text,text,bigint,text,numeric,numeric,uuid,text,timestamptz)', 'EXECUTE'),
           'internal functions are not granted');
 SELECT ok(NOT has_function_privilege('txrelay_app', 'txrelay._withdrawals_check()', 'EXECUTE'), 'trigger functions are not granted');
-SELECT ok(has_function_privilege('txrelay_operator', 'txrelay.set_risk_tier(text,numeric,text)', 'EXECUTE'), 'the operator sets tiers');
+SELECT ok(has_function_privilege('txrelay_operator', 'txrelay.set_risk_tier(text,numeric,text,numeric,integer)', 'EXECUTE'), 'the operator sets tiers');
 SELECT ok(has_function_privilege('txrelay_operator', 'txrelay.add_rpc_endpoint(bigint,text,integer)', 'EXECUTE'), 'the operator adds endpoints');
 
 SELECT * FROM finish();

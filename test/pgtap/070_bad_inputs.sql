@@ -5,7 +5,7 @@ SELECT txrelay_test.fixture(70);  -- committed: chain 70 ('test chain 70'), acco
 SELECT (txrelay.request_withdrawal('bad-base', 'alice', 70, 'ETH', txrelay_test.dev(2), 1)).withdrawal_id AS wid \gset
 
 BEGIN;
-SELECT plan(1 + 75 * 3);
+SELECT plan(1 + 79 * 3);
 
 CREATE TEMP TABLE catalogue (call text, errcode text, names text);
 INSERT INTO catalogue VALUES
@@ -15,6 +15,11 @@ INSERT INTO catalogue VALUES
   ($$SELECT txrelay.request_withdrawal('   ', 'alice', 70, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'idempotency_key'),
   ($$SELECT txrelay.request_withdrawal(repeat('k', 256), 'alice', 70, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'idempotency_key'),
   ($$SELECT txrelay.request_withdrawal(E'k\n1', 'alice', 70, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'idempotency_key'),
+  -- C1 controls and Unicode format characters (issue 17): NEL, zero-width space, RTL override, BOM
+  ($$SELECT txrelay.request_withdrawal(E'k\u00851', 'alice', 70, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'idempotency_key'),
+  ($$SELECT txrelay.request_withdrawal(E'pay\u200bout', 'alice', 70, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'idempotency_key'),
+  ($$SELECT txrelay.request_withdrawal('bad-1', E'ali\u202Ece', 70, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'account'),
+  ($$SELECT txrelay.credit('alice', 70, 'ETH', 10, E'\uFEFFref')$$, '22023', 'reference'),
   ($$SELECT txrelay.request_withdrawal('bad-1', NULL, 70, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'account'),
   ($$SELECT txrelay.request_withdrawal('bad-1', '', 70, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'account'),
   ($$SELECT txrelay.request_withdrawal('bad-1', 'alice', NULL, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'chain_id'),
@@ -89,7 +94,7 @@ INSERT INTO catalogue VALUES
   ($$SELECT txrelay.set_chain(70, safe_depth => -1)$$, '22023', 'safe_depth'),
   ($$SELECT txrelay.reconcile(987654321)$$, 'TR009', 'chain');
 
-SELECT is((SELECT count(*)::int FROM catalogue), 75, 'the catalogue has 75 bad inputs');
+SELECT is((SELECT count(*)::int FROM catalogue), 79, 'the catalogue has 79 bad inputs');
 SELECT txrelay_test.refuses(call, errcode, names) FROM catalogue;
 
 SELECT * FROM finish();

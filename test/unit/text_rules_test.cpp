@@ -25,6 +25,45 @@ TEST(TextRules, IdentifierRefusesEmptyBlankLongAndControlCharacters) {
   }
 }
 
+TEST(TextRules, IdentifierRefusesC1InvisibleAndBidiCharactersNamingThem) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"a\xc2\x85"
+       "b",
+       "U+0085"},  // NEXT LINE, a C1 control
+      {"a\xc2\x9b"
+       "31m",
+       "U+009B"},  // CSI, a C1 control
+      {"pay\xe2\x80\x8b"
+       "out",
+       "U+200B"},  // zero-width space
+      {"key\xe2\x80\xae"
+       "cba",
+       "U+202E"},                      // right-to-left override
+      {"key\xe2\x81\xa6x", "U+2066"},  // left-to-right isolate
+      {"\xef\xbb\xbf"
+       "key",
+       "U+FEFF"},  // byte order mark
+      {"soft\xc2\xad"
+       "hyphen",
+       "U+00AD"},                          // soft hyphen (Cf)
+      {"tag\xf3\xa0\x80\x81", "U+E0001"},  // language tag (Cf, 4 bytes)
+      {"line\xe2\x80\xa8"
+       "sep",
+       "U+2028"},  // line separator
+  };
+  for (const auto& [bad, name] : cases) {
+    const std::string msg = EXPECT_SQLSTATE(CheckIdentifier(bad, "reference"), "22023");
+    EXPECT_EQ(msg.rfind("reference", 0), 0u) << msg;
+    EXPECT_NE(msg.find(name), std::string::npos) << msg;
+  }
+  // Visible non-ASCII is fine: accents, CJK, emoji, right-to-left letters themselves.
+  for (const std::string& good :
+       {std::string("caf\xc3\xa9"), std::string("\xe6\x8f\x90\xe7\x8e\xb0"), std::string("\xf0\x9f\x92\xb8"),
+        std::string("\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d")}) {
+    EXPECT_NO_THROW(CheckIdentifier(good, "reference")) << good;
+  }
+}
+
 TEST(TextRules, NamesAndTiers) {
   EXPECT_EQ(CheckName("USDC.e", "symbol", 16, false), "USDC.e");
   EXPECT_EQ(CheckName("high-value", "tier", 63, true), "high-value");

@@ -226,6 +226,7 @@ check "and the comparison sees a change as small as ALTER FUNCTION verify_ledger
 shown schema 12
 
 # b. The ledger, checkpoints included, is intact.
+sql "SELECT problem || ' ' || details FROM txrelay.verify_ledger(true)" | sed 's/^/# verify_ledger: /'
 check "after the update verify_ledger(true) finds nothing" test "$(sql "SELECT count(*) FROM txrelay.verify_ledger(true)")" = 0
 
 # c. The workers finish what was in flight.
