@@ -81,3 +81,8 @@ CREATE FUNCTION txrelay.set_risk_tier(tier text, auto_approve_below numeric, com
 REVOKE ALL ON FUNCTION txrelay.set_risk_tier(text, numeric, text, numeric, int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION txrelay.set_risk_tier(text, numeric, text, numeric, int) TO txrelay_operator;
 CREATE INDEX withdrawals_account_recent_idx ON txrelay.withdrawals (account, chain_id, asset, created_at);
+
+-- No lock an unrelated role can take on the money path (issue 17): the event feed is held back
+-- only by open transactions of roles that may write events.
+-- @include sql/src/56_events_feed.sql
+REVOKE ALL ON FUNCTION txrelay._event_horizon() FROM PUBLIC;

@@ -2,6 +2,7 @@
 // totalled and hash-chained by the ledger trigger (ledger_posting.cpp), whoever inserts them.
 
 #include <cctype>
+#include <optional>
 #include <string_view>
 
 #include "core/amount.hpp"
@@ -12,6 +13,7 @@
 #include "pg/function.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
+#include "pg/worker_transaction.hpp"
 #include "store/ledger.hpp"
 
 using namespace txrelay;
@@ -21,25 +23,40 @@ namespace {
 // Credits made by credit_deposit carry this canonical reference; credit may not forge one.
 constexpr std::string_view kDepositReferencePrefix = "deposit:";
 
-// Posts a CREDIT once per reference: the same reference with the same credit returns the first
-// entry's id; with another credit it is TR007.
+// The reference's credit, if any: the same credit again is its replay (the first entry's id);
+// another credit under the reference is TR007.
+std::optional<Datum> ReplayOfCredit(const std::string& account, std::int64_t chain_id,
+                                    const std::string& asset, const std::string& amount,
+                                    const std::string& reference) {
+  const auto existing = store::FindCredit(reference);
+  if (!existing) return std::nullopt;
+  const store::CreditRow& r = *existing;
+  if (r.account == account && r.chain_id == chain_id && r.asset == asset && r.amount == amount) {
+    return Int64GetDatum(r.entry_id);
+  }
+  throw Error(sqlstate::kAlreadyUsed,
+              "reference " + Quote(reference) + " was already used for another credit",
+              "Entry " + std::to_string(r.entry_id) + " credited " + r.amount + " " + r.asset + " on chain " +
+                  std::to_string(r.chain_id) + " to account " + Quote(r.account) + ".",
+              "A credit reference identifies one deposit; use a new reference for a new deposit.");
+}
+
+// Posts a CREDIT once per reference. A concurrent credit of the same reference is waited for on
+// the reference's unique index (no advisory lock: any role could take that one and block a
+// deposit); the insert runs in a subtransaction, so that losing that race becomes a replay.
 Datum Credit(const std::string& account, std::int64_t chain_id, const std::string& asset,
              const std::string& amount, const std::string& reference) {
   pg::SpiConnection spi;
   api::RequireAsset(chain_id, asset);
-  api::LockKey(api::KeyKind::kCreditReference, reference);
-  if (const auto existing = store::FindCredit(reference)) {
-    const store::CreditRow& r = *existing;
-    if (r.account == account && r.chain_id == chain_id && r.asset == asset && r.amount == amount) {
-      return Int64GetDatum(r.entry_id);
-    }
-    throw Error(sqlstate::kAlreadyUsed,
-                "reference " + Quote(reference) + " was already used for another credit",
-                "Entry " + std::to_string(r.entry_id) + " credited " + r.amount + " " + r.asset +
-                    " on chain " + std::to_string(r.chain_id) + " to account " + Quote(r.account) + ".",
-                "A credit reference identifies one deposit; use a new reference for a new deposit.");
+  if (const auto replay = ReplayOfCredit(account, chain_id, asset, amount, reference)) return *replay;
+  std::int64_t entry_id = 0;
+  const auto error = pg::RunInSubTransaction(
+      [&] { entry_id = store::InsertCredit(account, chain_id, asset, amount, reference); });
+  if (!error) return Int64GetDatum(entry_id);
+  if (error->sqlerrcode == MAKE_SQLSTATE('2', '3', '5', '0', '5')) {
+    if (const auto replay = ReplayOfCredit(account, chain_id, asset, amount, reference)) return *replay;
   }
-  return Int64GetDatum(store::InsertCredit(account, chain_id, asset, amount, reference));
+  throw Error(unpack_sql_state(error->sqlerrcode), error->message);
 }
 
 std::string PositiveAmount(const pg::Args& args, int i) {

@@ -1,5 +1,4 @@
 #include "core/error.hpp"
-#include "core/keccak.hpp"
 #include "api/lookups.hpp"
 #include "pg/spi.hpp"
 #include "store/config.hpp"
@@ -42,16 +41,6 @@ void RequireSigner(const std::string& name) {
   if (kFind.Run({pg::TextParam(name)}).empty()) {
     throw Unknown("signer " + Quote(name), "Add the signer with txrelay.add_signer.");
   }
-}
-
-void LockKey(KeyKind kind, const std::string& key) {
-  // 0x74720000 + kind: "tr" in the high bytes keeps txrelay's locks apart from an application's.
-  constexpr std::int32_t kClassBase = 0x74720000;
-  const Hash32 h = Keccak256(key);
-  const std::int32_t object = static_cast<std::int32_t>(
-      std::uint32_t(h[0]) << 24 | std::uint32_t(h[1]) << 16 | std::uint32_t(h[2]) << 8 | std::uint32_t(h[3]));
-  static const pg::Statement kLock("SELECT pg_catalog.pg_advisory_xact_lock($1, $2)", {INT4OID, INT4OID});
-  kLock.Run({pg::Int4Param(kClassBase + static_cast<std::int32_t>(kind)), pg::Int4Param(object)});
 }
 
 }  // namespace txrelay::api

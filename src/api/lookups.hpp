@@ -30,10 +30,4 @@ RiskTierInfo RequireRiskTier(const std::string& tier);
 
 void RequireSigner(const std::string& name);
 
-// Serialises callers on one key of one kind (an idempotency key, a credit reference) until the
-// transaction ends, so that look-up-then-insert cannot race; the UNIQUE constraint stays the
-// backstop. Advisory locks in txrelay's own key space (two-int form, class below).
-enum class KeyKind : std::int32_t { kIdempotencyKey = 1, kCreditReference = 2, kReconcile = 3 };
-void LockKey(KeyKind kind, const std::string& key);
-
 }  // namespace txrelay::api

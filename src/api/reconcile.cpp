@@ -19,7 +19,7 @@ TXRELAY_SQL_FUNCTION(txrelay_reconcile) {
   pg::SpiConnection spi;
   if (chain_id) api::RequireChain(*chain_id);
   // Two callers at once (two cron schedules, a DBA) get the same run, not two.
-  api::LockKey(api::KeyKind::kReconcile, "reconcile");
+  store::LockRunRequests();
   if (const auto open = store::OpenRun(chain_id)) return Int64GetDatum(*open);
   const std::int64_t run_id = store::RequestRun(chain_id);
   pg::WakeAtCommit(pg::WorkerKind::kTracker);

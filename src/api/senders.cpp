@@ -47,9 +47,18 @@ store::SignatureCall GapFillerCall(const std::string& from_address) {
 }  // namespace
 
 store::LockedSender PickSender(std::int64_t chain_id, const std::string& withdrawal_id) {
-  auto sender = store::PickSender(chain_id);
-  if (!sender) throw NoUsableSender(chain_id, withdrawal_id);
-  return std::move(*sender);
+  store::SenderPick pick = store::PickSender(chain_id, kSenderWaitMs);
+  if (pick.busy) {
+    throw Error(sqlstate::kSendersBusy,
+                "every sender of chain " + std::to_string(chain_id) + " is held by another transaction",
+                "Withdrawal " + withdrawal_id + " waited " + std::to_string(kSenderWaitMs) +
+                    " ms for a sender; their nonces are being reserved by transactions still open. Nothing "
+                    "was written.",
+                "Retry the call. If it persists, look for sessions idle in transaction (pg_stat_activity) "
+                "and set idle_in_transaction_session_timeout for the application's login.");
+  }
+  if (!pick.sender) throw NoUsableSender(chain_id, withdrawal_id);
+  return std::move(*pick.sender);
 }
 
 std::string CreateSignatureRequest(const store::WithdrawalRow& w, SignatureKind kind,

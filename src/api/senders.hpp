@@ -11,8 +11,12 @@
 
 namespace txrelay::api {
 
+// How long an approval waits for a sender when every one is held by another open transaction.
+inline constexpr int kSenderWaitMs = 2000;
+
 // Picks and locks an active sender of the chain whose next nonce is known (store::PickSender).
-// Error TR008 naming the chain and why no sender is usable. Writes nothing.
+// Error TR008 naming the chain and why no sender is usable; TR011 (retryable) when every usable
+// sender stayed held for kSenderWaitMs. Writes nothing.
 store::LockedSender PickSender(std::int64_t chain_id, const std::string& withdrawal_id);
 
 enum class SignatureKind { kWithdrawal, kGapFiller };

@@ -65,14 +65,15 @@ Datum ReplayOrConflict(const std::string& key, const store::KeyHolder& holder,
               "Retry with the original request to get its result, or use a new key for a new withdrawal.");
 }
 
-store::WithdrawalRow Insert(const std::string& key, const Hash32& fingerprint,
-                            const WithdrawalRequest& request) {
+// The new withdrawal, or nothing when a twin holds the key. Only under REPEATABLE READ or
+// SERIALIZABLE can a committed twin be invisible here: PostgreSQL says 40001, said again here.
+std::optional<store::WithdrawalRow> Insert(const std::string& key, const Hash32& fingerprint,
+                                           const WithdrawalRequest& request) {
   try {
     return store::InsertWithdrawal(key, std::vector<std::uint8_t>(fingerprint.begin(), fingerprint.end()),
                                    request);
   } catch (const pg::PgError& e) {
-    // Only under REPEATABLE READ or SERIALIZABLE can a committed twin be invisible here.
-    if (std::string(e.constraint()) == "withdrawals_idempotency_key_key") {
+    if (e.sqlerrcode() == MAKE_SQLSTATE('4', '0', '0', '0', '1')) {
       throw Error(sqlstate::kSerializationFailure,
                   "idempotency_key " + Quote(key) + " was used by a concurrent transaction",
                   "Its withdrawal was committed after this transaction's snapshot was taken.",
@@ -136,7 +137,7 @@ void AutoApprove(const store::WithdrawalRow& w, const api::RiskTierInfo& tier) {
   try {
     api::ApproveLocked(w, d);
   } catch (const Error& e) {
-    if (e.sqlstate() != sqlstate::kNoUsableSender) throw;
+    if (e.sqlstate() != sqlstate::kNoUsableSender && e.sqlstate() != sqlstate::kSendersBusy) throw;
     store::AddNote(w.id, "auto_approval_deferred", std::string(e.what()) + ". " + e.detail());
   }
 }
@@ -155,11 +156,18 @@ TXRELAY_SQL_FUNCTION(txrelay_request_withdrawal) {
   pg::SpiConnection spi;
   api::RequireAsset(request.chain_id, request.asset);
   const api::RiskTierInfo tier = api::RequireRiskTier(request.risk_tier);
-  api::LockKey(api::KeyKind::kIdempotencyKey, key);
   if (const auto holder = store::FindByIdempotencyKey(key))
     return ReplayOrConflict(key, *holder, request, fingerprint);
-
-  const store::WithdrawalRow w = Insert(key, fingerprint, request);
+  // A concurrent call with the same key is waited for on the key's unique index (no advisory
+  // lock: any role could take that one and hold the key); if it committed, this is its replay.
+  const auto inserted = Insert(key, fingerprint, request);
+  if (!inserted) {
+    if (const auto holder = store::FindByIdempotencyKey(key))
+      return ReplayOrConflict(key, *holder, request, fingerprint);
+    throw Error(sqlstate::kSerializationFailure,
+                "idempotency_key " + Quote(key) + " is being used concurrently", "", "Retry the call.");
+  }
+  const store::WithdrawalRow& w = *inserted;
   Reserve(key, w);
   AutoApprove(w, tier);
   pg::CountRequest(pg::RequestOutcome::kNew);

@@ -25,6 +25,7 @@ inline constexpr const char kAppendOnly[] = "TR006";
 inline constexpr const char kAlreadyUsed[] = "TR007";
 inline constexpr const char kNoUsableSender[] = "TR008";
 inline constexpr const char kUnknownReference[] = "TR009";
+inline constexpr const char kSendersBusy[] = "TR011";  // retry: every sender held by other transactions
 }  // namespace sqlstate
 
 // An error meant for the SQL caller: a five-character SQLSTATE, a lower-case message without a

@@ -80,4 +80,9 @@ RunOutcome FinishRun(std::int64_t run_id, const std::optional<std::string>& erro
   return RunOutcome{r.Int64("findings"), r.Text("disagreements")};
 }
 
+void LockRunRequests() {
+  static const pg::Statement kLock("LOCK TABLE txrelay.reconciliation_runs IN SHARE ROW EXCLUSIVE MODE", {});
+  kLock.Run({});
+}
+
 }  // namespace txrelay::store

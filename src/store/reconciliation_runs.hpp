@@ -34,4 +34,9 @@ struct RunOutcome {
 RunOutcome FinishRun(std::int64_t run_id, const std::optional<std::string>& error, int findings,
                      const std::string& report_json, bool count_domain);
 
+// Serialises reconcile() callers (two cron schedules, a DBA) until the transaction ends: a table
+// lock in a mode only the table's writers may take, unlike an advisory lock, which any role can
+// take and hold. It conflicts with the workers' writes of runs only for that short transaction.
+void LockRunRequests();
+
 }  // namespace txrelay::store

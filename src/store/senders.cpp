@@ -1,6 +1,8 @@
+#include "core/error.hpp"
 #include "store/senders.hpp"
 
 #include "pg/spi.hpp"
+#include "pg/worker_transaction.hpp"
 
 namespace txrelay::store {
 
@@ -17,13 +19,28 @@ LockedSender FromRow(const pg::Row& row) {
 
 }  // namespace
 
-std::optional<LockedSender> PickSender(std::int64_t chain_id) {
+SenderPick PickSender(std::int64_t chain_id, int max_wait_ms) {
   static const pg::Statement kPickFree(TXRELAY_PICK_SENDER_SQL " SKIP LOCKED", {INT8OID});
   static const pg::Statement kPickAny(TXRELAY_PICK_SENDER_SQL, {INT8OID});
-  auto rows = kPickFree.Run({pg::Int8Param(chain_id)});
-  if (rows.empty()) rows = kPickAny.Run({pg::Int8Param(chain_id)});
-  if (rows.empty()) return std::nullopt;
-  return FromRow(rows.front());
+  // lock_timeout for this one statement: set inside the subtransaction, put back before it ends.
+  static const pg::Statement kWaitAtMost(
+      "SELECT current_setting('lock_timeout') AS previous, set_config('lock_timeout', $1, true)", {TEXTOID});
+  static const pg::Statement kRestore("SELECT set_config('lock_timeout', $1, true)", {TEXTOID});
+  const auto free = kPickFree.Run({pg::Int8Param(chain_id)});
+  if (!free.empty()) return SenderPick{FromRow(free.front()), false};
+  SenderPick pick;
+  const auto error = pg::RunInSubTransaction([&] {
+    const std::string previous =
+        kWaitAtMost.Run({pg::TextParam(std::to_string(max_wait_ms) + "ms")}).front().Text("previous");
+    const auto any = kPickAny.Run({pg::Int8Param(chain_id)});
+    if (!any.empty()) pick.sender = FromRow(any.front());
+    kRestore.Run({pg::TextParam(previous)});
+  });
+  if (error && error->sqlerrcode != MAKE_SQLSTATE('5', '5', 'P', '0', '3')) {
+    throw Error(unpack_sql_state(error->sqlerrcode), error->message);  // not a lock wait: as it was
+  }
+  pick.busy = error.has_value();
+  return pick;
 }
 
 SenderCensus CountSenders(std::int64_t chain_id) {

@@ -17,8 +17,15 @@ struct LockedSender {
 };
 
 // An active sender of the chain whose next nonce is known, its row locked FOR UPDATE: one that
-// nobody else holds (SKIP LOCKED), least recently used first; if all are held, waits for one.
-std::optional<LockedSender> PickSender(std::int64_t chain_id);
+// nobody else holds (SKIP LOCKED), least recently used first; if all are held, waits for one at
+// most `max_wait_ms` (in a subtransaction: the caller's transaction goes on) and then reports
+// them busy. A session that leaves its transaction open holding a sender cannot stall every other
+// approval for longer than that.
+struct SenderPick {
+  std::optional<LockedSender> sender;
+  bool busy = false;  // usable senders exist, but all stayed held for max_wait_ms
+};
+SenderPick PickSender(std::int64_t chain_id, int max_wait_ms);
 
 // Why no sender is usable: how many exist, are paused, quarantined, or wait for their nonce.
 struct SenderCensus {

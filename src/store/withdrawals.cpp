@@ -39,22 +39,24 @@ std::optional<KeyHolder> FindByIdempotencyKey(const std::string& key) {
                         r.Text("amount"), r.Text("risk_tier"), r.Text("metadata")}};
 }
 
-WithdrawalRow InsertWithdrawal(const std::string& key, const std::vector<std::uint8_t>& fingerprint,
-                               const WithdrawalRequest& request) {
+std::optional<WithdrawalRow> InsertWithdrawal(const std::string& key,
+                                              const std::vector<std::uint8_t>& fingerprint,
+                                              const WithdrawalRequest& request) {
   static const pg::Statement kInsert(
       R"sql(
     INSERT INTO txrelay.withdrawals (idempotency_key, request_fingerprint, account, chain_id, asset, to_address,
                                      amount, risk_tier, metadata, status_reason)
     VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9::jsonb, 'requested')
+    ON CONFLICT ON CONSTRAINT withdrawals_idempotency_key_key DO NOTHING
     RETURNING withdrawal_id, idempotency_key, account, chain_id, asset, to_address, amount, risk_tier, status)sql",
       {TEXTOID, BYTEAOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
-  return FromRow(
-      kInsert
-          .Run({pg::TextParam(key), pg::ByteaParam(fingerprint.data(), fingerprint.size()),
-                pg::TextParam(request.account), pg::Int8Param(request.chain_id), pg::TextParam(request.asset),
-                pg::TextParam(request.to_address), pg::TextParam(request.amount),
-                pg::TextParam(request.risk_tier), pg::TextParam(request.metadata)})
-          .front());
+  const auto rows = kInsert.Run({pg::TextParam(key), pg::ByteaParam(fingerprint.data(), fingerprint.size()),
+                                 pg::TextParam(request.account), pg::Int8Param(request.chain_id),
+                                 pg::TextParam(request.asset), pg::TextParam(request.to_address),
+                                 pg::TextParam(request.amount), pg::TextParam(request.risk_tier),
+                                 pg::TextParam(request.metadata)});
+  if (rows.empty()) return std::nullopt;
+  return FromRow(rows.front());
 }
 
 void SetStatus(const std::string& withdrawal_id, const std::string& status, const std::string& reason) {

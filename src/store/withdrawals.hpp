@@ -38,10 +38,12 @@ struct KeyHolder {
 };
 std::optional<KeyHolder> FindByIdempotencyKey(const std::string& key);
 
-// Inserts a requested withdrawal. A concurrent twin surfaces as pg::PgError on the constraint
-// withdrawals_idempotency_key_key.
-WithdrawalRow InsertWithdrawal(const std::string& key, const std::vector<std::uint8_t>& fingerprint,
-                               const WithdrawalRequest& request);
+// Inserts a requested withdrawal, or nothing when its idempotency key is taken: a committed twin
+// (a transaction still inserting the same key is waited for on the unique index, a lock only
+// txrelay can take). Under REPEATABLE READ a twin committed after the snapshot is 40001.
+std::optional<WithdrawalRow> InsertWithdrawal(const std::string& key,
+                                              const std::vector<std::uint8_t>& fingerprint,
+                                              const WithdrawalRequest& request);
 
 // Moves the withdrawal to `status`, whatever it is now (the trigger refuses what the table does
 // not allow, TR003).
