@@ -2,7 +2,8 @@
 # Chaos soak on one node (issue 7): a stream of withdrawals while, at random, the broadcaster or
 # the tracker is killed with kill -9 (PostgreSQL then restarts every process), the postmaster is
 # killed with kill -9 and started again, the fault proxy injects a fault class between the
-# workers and the node, anvil reorgs 1-3 blocks, or anvil drops its pending transactions. The
+# workers and the node, anvil reorgs 1-3 blocks, anvil drops its pending transactions, or the
+# newest withdrawal that may be signed is cancelled (a race on chain, decision 66). The
 # client retries every call with the same idempotency key (and the same approval id) until it is
 # answered, as a real client would. Then the faults stop, the chain runs to finality, and the
 # invariant checker (test/chaos/check_invariants.sh) judges the database and the chain.
@@ -43,7 +44,7 @@ worker_pid() { psql -X -q -At -c "SELECT pid FROM pg_stat_activity WHERE backend
 
 inject() {
   local kind pid
-  case $((RANDOM % 7)) in
+  case $((RANDOM % 8)) in
     0) kind=kill_broadcaster; pid=$(worker_pid broadcaster); [ -n "$pid" ] && kill -9 "$pid" ;;
     1) kind=kill_tracker; pid=$(worker_pid tracker); [ -n "$pid" ] && kill -9 "$pid" ;;
     2) kind=kill_postmaster; kill -9 "$TXR_CLUSTER_PID"; postmaster_restart ;;
@@ -61,6 +62,10 @@ inject() {
     6) kind=drop
        rpc evm_setAutomine '[false]' >/dev/null; sleep 0.4
        rpc anvil_dropAllTransactions '[]' >/dev/null; rpc evm_setAutomine '[true]' >/dev/null ;;
+    7) kind=cancel_signed   # the newest withdrawal whose payment may be signed or sent: a race on chain
+       sql_retry "SELECT count(txrelay.cancel(withdrawal_id, 'soak: cancel after signing'))
+                    FROM (SELECT withdrawal_id FROM txrelay.withdrawals WHERE status IN ('approved', 'signed', 'broadcasted')
+                           ORDER BY created_at DESC LIMIT 1) w" >/dev/null ;;
   esac
   FAULTS[$kind]=$(( ${FAULTS[$kind]:-0} + 1 ))
 }
@@ -75,7 +80,7 @@ for k in "${!FAULTS[@]}"; do
   total=$((total + FAULTS[$k]))
   case $k in kill_*) kills=$((kills + FAULTS[$k])) ;; proxy_*) proxy=$((proxy + FAULTS[$k])) ;; reorg_*) reorgs=$((reorgs + FAULTS[$k])) ;; esac
 done
-echo "# faults injected: $total - kill -9: broadcaster ${FAULTS[kill_broadcaster]:-0}, tracker ${FAULTS[kill_tracker]:-0}, postmaster ${FAULTS[kill_postmaster]:-0}; proxy $proxy; reorgs $reorgs; drops ${FAULTS[drop]:-0}"
+echo "# faults injected: $total - kill -9: broadcaster ${FAULTS[kill_broadcaster]:-0}, tracker ${FAULTS[kill_tracker]:-0}, postmaster ${FAULTS[kill_postmaster]:-0}; proxy $proxy; reorgs $reorgs; drops ${FAULTS[drop]:-0}; cancels after signing ${FAULTS[cancel_signed]:-0}"
 echo "# by class: $(for k in $(printf '%s\n' "${!FAULTS[@]}" | sort); do printf '%s=%s ' "$k" "${FAULTS[$k]}"; done)"
 
 # Heal and quiesce: no more faults, the chain runs until every withdrawal is final.
@@ -89,11 +94,18 @@ done
 sql_retry "SELECT status, count(*) FROM txrelay.withdrawals GROUP BY status ORDER BY status" | sed 's/^/# status /'
 check "every withdrawal reached a final state after the faults stopped" \
   test "$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE status NOT IN ('finalized', 'rejected', 'cancelled', 'failed', 'replaced_externally')")" = 0
-check "all $N were paid (finalized)" test "$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE status = 'finalized'")" = "$N"
+check "all $N were paid (finalized) but the cancels that won their race (cancelled)" \
+  test "$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE status IN ('finalized', 'cancelled')")" = "$N"
+check "no withdrawal is both released and paid: no payment of a cancelled one in a block" \
+  test "$(sql "SELECT count(*) FROM txrelay.withdrawals w JOIN txrelay.attempts a USING (withdrawal_id)
+                JOIN txrelay.signature_requests s USING (signature_request_id)
+               WHERE w.status = 'cancelled' AND a.status = 'included' AND txrelay._pays(s.to_address, s.from_address, s.value, s.data)")" = 0
+echo "# cancels: $(sql "SELECT count(*) FILTER (WHERE status = 'cancelled') || ' won, ' || count(*) FILTER (WHERE id IN (SELECT withdrawal_id FROM txrelay.withdrawal_events WHERE event = 'cancel_lost')) || ' lost' FROM (SELECT withdrawal_id AS id, status FROM txrelay.withdrawals) w")"
 check_invariants "$start_block"
-# The checker must be able to fail: withdrawal 7 paid a second time behind txrelay's back (the
-# sender's key, its recipient, its amount) is caught by each of the chain checks.
-"$CAST" send --private-key "$KEY0" --rpc-url "$ANVIL_URL" "$(recipient 1)" --value $((1000000000000000 + 7)) >/dev/null
+# The checker must be able to fail: a paid withdrawal paid a second time behind txrelay's back
+# (the sender's key, its recipient, its amount) is caught by each of the chain checks.
+paid=$(sql "SELECT split_part(idempotency_key, '-', 2) FROM txrelay.withdrawals WHERE status = 'finalized' ORDER BY created_at LIMIT 1")
+"$CAST" send --private-key "$KEY0" --rpc-url "$ANVIL_URL" "$(recipient $((paid % 7 + 1)))" --value $((1000000000000000 + paid)) >/dev/null
 rpc evm_mine '[]' >/dev/null
 fails() { ! "$@" >/dev/null 2>&1; }
 check "self-test: a second payment from a sender is caught by the chain checker" fails check_chain --require-all-sent
