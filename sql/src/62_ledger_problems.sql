@@ -3,8 +3,8 @@
 -- after it, every later entry's hash and its link to the one before, the checkpoints from there on
 -- (numbering, links, hashes, and each recorded account state against the entries), and the
 -- RESERVE / COMMIT / RELEASE pairing of the withdrawals touched since (all of them from 0), and
--- that none of those released has a payment of ours in a block (refunded and paid); and, over
--- the whole schema whatever the starting point, that no row lacks its parent (_orphan_rows).
+-- that none of those released has a payment of ours in a block (refunded and paid); and that no
+-- row of any table written since lacks its parent (_orphan_rows; all rows from 0).
 -- (jit = off: its many branches cross jit_above_cost, and compiling took far longer than the
 -- check itself - seconds against milliseconds, bench/metrics_cost.sh; decision 49.)
 CREATE OR REPLACE FUNCTION txrelay._ledger_problems(from_version bigint)
@@ -187,5 +187,6 @@ AS $problems$
     JOIN txrelay.signature_requests s ON s.signature_request_id = a.signature_request_id
    WHERE p.released AND txrelay._pays(s.to_address, s.from_address, s.value, s.data)
   UNION ALL
-  SELECT o.problem, o.details FROM txrelay._orphan_rows() o
+  SELECT o.problem, o.details
+    FROM txrelay._orphan_rows((SELECT cp.snapshot_xmin FROM txrelay.ledger_checkpoints cp WHERE cp.version = from_version)) o
 $problems$;

@@ -42,7 +42,7 @@ CREATE INDEX withdrawals_open_status_idx ON txrelay.withdrawals (status, status_
 -- @include sql/src/52_internal_helpers.sql
 -- @include sql/src/54_reconciliation.sql
 -- @include sql/src/61_orphan_rows.sql
-REVOKE ALL ON FUNCTION txrelay._orphan_rows() FROM PUBLIC;
+REVOKE ALL ON FUNCTION txrelay._orphan_rows(xid8) FROM PUBLIC;
 -- @include sql/src/62_ledger_problems.sql
 -- @include sql/src/70_alerts.sql
 -- @include sql/src/82_metrics.sql
