@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "bgworker/checkpoint_signer.hpp"
 #include "bgworker/checkpointer.hpp"
 #include "bgworker/reconciler.hpp"
 #include "bgworker/tracker.hpp"
@@ -27,6 +28,7 @@ void txrelay_tracker_main(Datum) {
     Tracker tracker(gateway);
     Reconciler reconciler(gateway, "tracker");  // txrelay.reconcile() runs: the same process, woken at commit
     LedgerCheckpointer checkpointer;            // ledger checkpoints on a schedule
+    CheckpointSigner checkpoint_signer(gateway);  // and each signed by the audit key, if one is set
     RunWorkerLoop(WorkerRole{
         "tracker",
         [] { return settings.tracker_enabled; },
@@ -34,11 +36,12 @@ void txrelay_tracker_main(Datum) {
           pg::worker::LogInfo("txrelay tracker started in database \"" + std::string(settings.database) +
                               "\"");
         },
-        [&tracker, &reconciler, &checkpointer] {
+        [&tracker, &reconciler, &checkpointer, &checkpoint_signer] {
           const bool tracked = tracker.RunOnce();
           const bool reconciled = reconciler.RunRequested();
           checkpointer.RunIfDue();
-          return reconciled || tracked;
+          const bool signed_checkpoint = checkpoint_signer.RunIfDue();
+          return reconciled || tracked || signed_checkpoint;
         },
         [&tracker, &checkpointer] {
           const long checkpoint = checkpointer.NextDueMs();

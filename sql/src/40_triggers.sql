@@ -21,7 +21,8 @@ DECLARE
 BEGIN
   -- Append-only history: no UPDATE, DELETE or TRUNCATE, for any role.
   FOREACH t IN ARRAY ARRAY['ledger_entries', 'withdrawal_events', 'rpc_calls', 'approvals', 'nonce_reservations',
-                           'ledger_checkpoints', 'ledger_checkpoint_accounts', 'ledger_checkpoint_refusals']
+                           'ledger_checkpoints', 'ledger_checkpoint_accounts', 'ledger_checkpoint_refusals',
+                           'ledger_checkpoint_signatures']
   LOOP
     EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON txrelay.%I FOR EACH ROW EXECUTE FUNCTION txrelay._refuse_history_change()', t || '_append_only', t);
     EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE TRUNCATE ON txrelay.%I FOR EACH STATEMENT EXECUTE FUNCTION txrelay._refuse_history_change()', t || '_no_truncate', t);

@@ -187,6 +187,19 @@ AS $problems$
     JOIN txrelay.signature_requests s ON s.signature_request_id = a.signature_request_id
    WHERE p.released AND txrelay._pays(s.to_address, s.from_address, s.value, s.data)
   UNION ALL
+  -- Each signed checkpoint from the starting one on: its signature must recover, from the hash
+  -- stored now, to the address it was asked of, and that to the audit address of its time.
+  SELECT CASE WHEN txrelay._personal_signer(c.hash, g.signature) IS DISTINCT FROM g.address
+              THEN 'checkpoint signature does not match its hash'
+              ELSE 'checkpoint signed by another address than the audit address' END,
+         jsonb_build_object('version', c.version, 'hash', '0x' || encode(c.hash, 'hex'), 'signed_by', g.address,
+                            'recovered', txrelay._personal_signer(c.hash, g.signature), 'audit_address', a.address)
+    FROM txrelay.ledger_checkpoints c
+    JOIN txrelay.ledger_checkpoint_signatures g ON g.version = c.version
+    LEFT JOIN txrelay.ledger_checkpoint_signer a ON c.version >= a.from_version
+   WHERE c.version >= from_version - 1
+     AND (txrelay._personal_signer(c.hash, g.signature) IS DISTINCT FROM g.address OR g.address <> a.address)
+  UNION ALL
   SELECT o.problem, o.details
     FROM txrelay._orphan_rows((SELECT cp.snapshot_xmin FROM txrelay.ledger_checkpoints cp WHERE cp.version = from_version)) o
 $problems$;

@@ -266,6 +266,19 @@ SELECT 'warning', 'ledger_checkpoint_stale',
  WHERE (SELECT checkpoint_interval FROM settings) > interval '0'
    AND coalesce(c.taken_at, f.created_at) < clock_timestamp() - 2 * (SELECT checkpoint_interval FROM settings)
 UNION ALL
+SELECT 'warning', 'ledger_checkpoint_unsigned',
+       format('ledger checkpoint %s (taken %s ago) has no signature of the audit address %s', c.version,
+              date_trunc('second', clock_timestamp() - c.taken_at), g.address),
+       'the server log for "not signed: the audit signer"; SELECT * FROM txrelay.ledger_checkpoint_signer',
+       'an unsigned checkpoint vouches only for itself: a superuser who rewrites history and recomputes its hashes would not be caught by verify_ledger()',
+       'make the signer reachable (the tracker retries every 30 s) or fix the address with txrelay.set_checkpoint_signer(signer, address); a signature deleted by hand is a security incident',
+       c.taken_at, NULL::bigint, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('version', c.version, 'audit_address', g.address, 'signer', g.signer)
+  FROM txrelay.ledger_checkpoint_signer g
+  JOIN txrelay.ledger_checkpoints c ON c.version >= g.from_version
+ WHERE c.taken_at < clock_timestamp() - interval '10 minutes'
+   AND NOT EXISTS (SELECT FROM txrelay.ledger_checkpoint_signatures s WHERE s.version = c.version)
+UNION ALL
 SELECT 'critical', 'hot_wallet_low',
        format('hot wallet %s on chain %s: %s (reconciliation run %s)', f.sender, f.chain_id, f.finding ->> 'what', r.run_id),
        format('SELECT report FROM txrelay.reconciliation_runs WHERE run_id = %s', r.run_id),

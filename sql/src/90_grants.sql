@@ -44,6 +44,7 @@ GRANT EXECUTE ON FUNCTION
   txrelay.set_risk_tier(text, numeric, text, numeric, int),
   txrelay.reconcile(bigint),
   txrelay.take_ledger_checkpoint(),
+  txrelay.set_checkpoint_signer(text, text),
   txrelay.cancel(uuid, text),
   txrelay.requeue_dead(bigint)
   TO txrelay_operator;

@@ -33,6 +33,42 @@ ALTER TABLE txrelay.signature_requests ADD CONSTRAINT signature_requests_replace
 CREATE INDEX withdrawal_events_paid_after_release_idx ON txrelay.withdrawal_events (withdrawal_id)
   WHERE event = 'paid_after_release';
 
+-- Checkpoints signed by an audit key the database does not hold (decision 67): the signer and the
+-- signatures (append-only, kept by pg_dump), before the ledger checks below that read them.
+CREATE TABLE txrelay.ledger_checkpoint_signer (
+  singleton     boolean     NOT NULL DEFAULT true,
+  signer        text        NOT NULL,
+  address       text        NOT NULL,  -- EIP-55
+  from_version  bigint      NOT NULL,  -- the first checkpoint that must carry its signature
+  set_at        timestamptz NOT NULL DEFAULT now(),
+  set_by        text        NOT NULL DEFAULT session_user,
+  CONSTRAINT ledger_checkpoint_signer_pkey PRIMARY KEY (singleton),
+  CONSTRAINT ledger_checkpoint_signer_singleton_check CHECK (singleton),
+  CONSTRAINT ledger_checkpoint_signer_signer_fkey FOREIGN KEY (signer) REFERENCES txrelay.signers (name)
+);
+CREATE TABLE txrelay.ledger_checkpoint_signatures (
+  version    bigint      NOT NULL,
+  address    text        NOT NULL,
+  signature  bytea       NOT NULL,
+  signed_at  timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT ledger_checkpoint_signatures_pkey PRIMARY KEY (version),
+  CONSTRAINT ledger_checkpoint_signatures_version_fkey FOREIGN KEY (version) REFERENCES txrelay.ledger_checkpoints (version),
+  CONSTRAINT ledger_checkpoint_signatures_length_check CHECK (octet_length(signature) = 65)
+);
+CREATE TRIGGER ledger_checkpoint_signatures_append_only BEFORE UPDATE OR DELETE ON txrelay.ledger_checkpoint_signatures
+  FOR EACH ROW EXECUTE FUNCTION txrelay._refuse_history_change();
+CREATE TRIGGER ledger_checkpoint_signatures_no_truncate BEFORE TRUNCATE ON txrelay.ledger_checkpoint_signatures
+  FOR EACH STATEMENT EXECUTE FUNCTION txrelay._refuse_history_change();
+ALTER TABLE txrelay.ledger_checkpoint_signatures ENABLE ALWAYS TRIGGER ledger_checkpoint_signatures_append_only;
+ALTER TABLE txrelay.ledger_checkpoint_signatures ENABLE ALWAYS TRIGGER ledger_checkpoint_signatures_no_truncate;
+SELECT pg_catalog.pg_extension_config_dump('txrelay.ledger_checkpoint_signer'::regclass, '');
+SELECT pg_catalog.pg_extension_config_dump('txrelay.ledger_checkpoint_signatures'::regclass, '');
+GRANT SELECT ON txrelay.ledger_checkpoint_signer, txrelay.ledger_checkpoint_signatures TO txrelay_auditor;
+-- @include sql/src/67_checkpoint_signing.sql
+REVOKE ALL ON FUNCTION txrelay.set_checkpoint_signer(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION txrelay._personal_signer(bytea, bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION txrelay.set_checkpoint_signer(text, text) TO txrelay_operator;
+
 -- The open-withdrawals index, its predicate now the 'final' set (the same rows as before).
 DROP INDEX txrelay.withdrawals_open_status_idx;
 CREATE INDEX withdrawals_open_status_idx ON txrelay.withdrawals (status, status_changed_at)

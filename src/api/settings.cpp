@@ -4,6 +4,7 @@
 #include "core/error.hpp"
 #include "core/text_rules.hpp"
 #include "pg/args.hpp"
+#include "pg/arrays.hpp"
 #include "pg/function.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
@@ -21,8 +22,5 @@ TXRELAY_SQL_FUNCTION(txrelay_setting) {
                           "No setting " + Quote("txrelay." + name) +
                               " exists; the settings are in pg_settings and docs/operations.md.");
   }
-  const std::string& text = *value;
-  const char* data = text.c_str();
-  const int size = static_cast<int>(text.size());
-  return pg::Call([=] { return PointerGetDatum(cstring_to_text_with_len(data, size)); });
+  return pg::MakeText(*value);
 }

@@ -22,4 +22,10 @@ Datum MakeTextArray(const std::vector<std::string>& items) {
       [=] { return PointerGetDatum(construct_array(values, count, TEXTOID, -1, false, TYPALIGN_INT)); });
 }
 
+Datum MakeText(const std::string& text) {
+  const char* data = text.data();
+  const int size = static_cast<int>(text.size());
+  return Call([=] { return PointerGetDatum(cstring_to_text_with_len(data, size)); });
+}
+
 }  // namespace txrelay::pg

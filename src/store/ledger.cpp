@@ -122,4 +122,52 @@ void RecordCheckpointRefusal(const std::string& message) {
   kRefused.Run({pg::TextParam(message)});
 }
 
+Datum SetCheckpointSigner(const std::string& signer, const std::string& address) {
+  // From the next checkpoint on; a change of signer or address is itself on the record (set_at,
+  // set_by), and the archive outside shows which address signed what.
+  static const pg::Statement kSet(R"sql(
+    INSERT INTO txrelay.ledger_checkpoint_signer AS g (signer, address, from_version)
+    VALUES ($1, $2, (SELECT coalesce(max(version), 0) + 1 FROM txrelay.ledger_checkpoints))
+    ON CONFLICT ON CONSTRAINT ledger_checkpoint_signer_pkey DO UPDATE
+       SET signer = EXCLUDED.signer, address = EXCLUDED.address, from_version = EXCLUDED.from_version,
+           set_at = now(), set_by = session_user
+    RETURNING g)sql",
+                                  {TEXTOID, TEXTOID});
+  return kSet.Run({pg::TextParam(signer), pg::TextParam(address)}).front().TransferValue("g");
+}
+
+std::vector<CheckpointToSign> CheckpointsToSign(int limit) {
+  static const pg::Statement kExists(
+      "SELECT to_regclass('txrelay.ledger_checkpoint_signer') IS NOT NULL AS present", {});
+  if (!kExists.Run({}).front().Bool("present")) return {};
+  static const pg::Statement kDue(R"sql(
+    SELECT c.version, '0x' || encode(c.hash, 'hex') AS hash_hex, g.address, s.url, s.url_redacted
+      FROM txrelay.ledger_checkpoint_signer g JOIN txrelay.signers s ON s.name = g.signer
+      JOIN txrelay.ledger_checkpoints c ON c.version >= g.from_version
+     WHERE NOT EXISTS (SELECT FROM txrelay.ledger_checkpoint_signatures x WHERE x.version = c.version)
+     ORDER BY c.version LIMIT $1)sql",
+                                  {INT4OID});
+  const auto rows = kDue.Run({pg::Int4Param(limit)});
+  std::vector<CheckpointToSign> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) {
+    const auto r = rows[i];
+    out.push_back(
+        {r.Int64("version"), r.Text("hash_hex"), r.Text("address"), r.Text("url"), r.Text("url_redacted")});
+  }
+  return out;
+}
+
+void RecordCheckpointSignature(std::int64_t version, const std::string& address, const Bytes& signature) {
+  static const pg::Statement kRecord(R"sql(
+    WITH s AS (INSERT INTO txrelay.ledger_checkpoint_signatures (version, address, signature)
+               VALUES ($1, $2, $3) RETURNING *)
+    SELECT pg_catalog.pg_notify('txrelay_checkpoints', json_build_object(
+             'version', s.version, 'hash', '0x' || encode(c.hash, 'hex'), 'address', s.address,
+             'signature', '0x' || encode(s.signature, 'hex'), 'signed_at', s.signed_at)::text)
+      FROM s JOIN txrelay.ledger_checkpoints c USING (version))sql",
+                                     {INT8OID, TEXTOID, BYTEAOID});
+  kRecord.Run(
+      {pg::Int8Param(version), pg::TextParam(address), pg::ByteaParam(signature.data(), signature.size())});
+}
+
 }  // namespace txrelay::store

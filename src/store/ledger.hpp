@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/amount.hpp"
+#include "core/hex.hpp"
+#include "pg/datum.hpp"
 
 namespace txrelay::store {
 
@@ -65,5 +67,18 @@ struct CheckpointTaken {
 // take_ledger_checkpoint(); its refusal (TR010) is a PostgreSQL error.
 CheckpointTaken TakeCheckpoint();
 void RecordCheckpointRefusal(const std::string& message);
+
+// --- signed checkpoints (issue 17): the audit address, its signer, and the signatures ---
+Datum SetCheckpointSigner(const std::string& signer, const std::string& address);
+struct CheckpointToSign {
+  std::int64_t version = 0;
+  std::string hash_hex, address, signer_url, signer_url_redacted;
+};
+// The checkpoints from the signer's from_version on without a signature, oldest first (at most
+// `limit`). Empty when no signer is set, and on a 0.1.0 schema (no such tables).
+std::vector<CheckpointToSign> CheckpointsToSign(int limit);
+// Records the signature and sends it with NOTIFY txrelay_checkpoints (version, hash, address,
+// signature) at commit, for an outside archive.
+void RecordCheckpointSignature(std::int64_t version, const std::string& address, const Bytes& signature);
 
 }  // namespace txrelay::store

@@ -8,7 +8,8 @@ SELECT tables_are('txrelay', ARRAY[
   'chains', 'assets', 'rpc_endpoints', 'signers', 'senders', 'risk_tiers', 'withdrawals', 'approvals',
   'nonce_reservations', 'signature_requests', 'attempts', 'ledger_accounts', 'ledger_entries',
   'withdrawal_events', 'outbox', 'rpc_calls', 'chain_heads', 'chain_blocks', 'reconciliation_runs',
-  'ledger_checkpoints', 'ledger_checkpoint_accounts', 'ledger_checkpoint_refusals']);
+  'ledger_checkpoints', 'ledger_checkpoint_accounts', 'ledger_checkpoint_refusals', 'ledger_checkpoint_signer',
+  'ledger_checkpoint_signatures']);
 
 -- Every constraint has the name the docs and the code refer to.
 SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE connamespace = 'txrelay'::regnamespace$$, ARRAY[
@@ -26,7 +27,9 @@ SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE connamespace = 'tx
   'nonce_reservations_withdrawal_id_fkey', 'nonce_reservations_withdrawal_id_key', 'outbox_attempt_id_fkey',
   'outbox_chain_id_fkey', 'outbox_kind_check', 'outbox_pkey', 'outbox_signature_request_id_fkey', 'outbox_status_check',
   'outbox_tries_check', 'outbox_withdrawal_id_fkey', 'risk_tiers_completion_level_check', 'risk_tiers_confirmations_check',
-  'risk_tiers_pkey', 'risk_tiers_daily_count_check', 'rpc_calls_endpoint_id_fkey', 'rpc_calls_outcome_check', 'rpc_calls_pkey', 'rpc_endpoints_chain_id_fkey',
+  'risk_tiers_pkey', 'risk_tiers_daily_count_check', 'ledger_checkpoint_signer_pkey', 'ledger_checkpoint_signer_singleton_check',
+  'ledger_checkpoint_signer_signer_fkey', 'ledger_checkpoint_signatures_pkey', 'ledger_checkpoint_signatures_version_fkey',
+  'ledger_checkpoint_signatures_length_check', 'rpc_calls_endpoint_id_fkey', 'rpc_calls_outcome_check', 'rpc_calls_pkey', 'rpc_endpoints_chain_id_fkey',
   'rpc_endpoints_chain_url_key', 'rpc_endpoints_pkey', 'rpc_endpoints_rate_check', 'rpc_endpoints_timeouts_check',
   'senders_chain_id_fkey', 'senders_next_nonce_check', 'senders_pkey', 'senders_signer_fkey', 'senders_status_check',
   'signature_requests_kind_check', 'signature_requests_nonce_fkey', 'signature_requests_pkey',
@@ -74,8 +77,8 @@ SELECT set_eq($$SELECT p.proname::text FROM pg_proc p
               ARRAY['state_transitions', 'decode_raw_tx', '_status_set'],
               'PUBLIC may execute only state_transitions, decode_raw_tx and _status_set (it reads nothing)');
 
-SELECT is((SELECT cardinality(extconfig) FROM pg_extension WHERE extname = 'txrelay'), 22,
-          'pg_dump keeps the rows of all 22 tables');
+SELECT is((SELECT cardinality(extconfig) FROM pg_extension WHERE extname = 'txrelay'), 24,
+          'pg_dump keeps the rows of all 24 tables');
 
 -- The install script runs again when the roles already exist (drop and re-create).
 SELECT lives_ok($$DROP EXTENSION txrelay CASCADE$$, 'the extension drops');

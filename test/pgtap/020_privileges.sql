@@ -17,6 +17,9 @@ INSERT INTO grants VALUES
   ('txrelay_depositor', 'txrelay.balance(text,bigint,text)', false),
   ('txrelay_approver', 'txrelay.credit_deposit(text,bigint,text,numeric,text,integer)', false),
   ('txrelay_operator', 'txrelay.set_risk_tier(text,numeric,text,numeric,integer)', true),
+  ('txrelay_operator', 'txrelay.set_checkpoint_signer(text,text)', true),
+  ('txrelay_app', 'txrelay.set_checkpoint_signer(text,text)', false),
+  ('txrelay_auditor', 'txrelay.set_checkpoint_signer(text,text)', false),
   ('txrelay_app', 'txrelay.set_risk_tier(text,numeric,text,numeric,integer)', false),
   ('txrelay_app', 'txrelay.balance(text,bigint,text)', true),
   ('txrelay_app', 'txrelay.cancel(uuid,text)', true),
@@ -56,7 +59,7 @@ INSERT INTO grants VALUES
   ('txrelay_auditor', 'txrelay.request_withdrawal(text,text,bigint,text,text,numeric,text,jsonb)', false),
   ('txrelay_auditor', 'txrelay.requeue_dead(bigint)', false);
 SELECT is_empty($$SELECT role, fn FROM grants WHERE has_function_privilege(role, fn, 'EXECUTE') <> allowed$$,
-                'each role may execute exactly its functions (48 checks)');
+                'each role may execute exactly its functions (51 checks)');
 
 -- The application works through the API only.
 SELECT lives_ok($$SELECT txrelay_test.as_role('txrelay_app',
