@@ -17,6 +17,9 @@ CREATE TABLE txrelay.withdrawals (
   created_at           timestamptz NOT NULL DEFAULT now(),
   status_changed_at    timestamptz NOT NULL DEFAULT now(),
   completed_at         timestamptz,           -- set once, when the risk tier's level is reached
+  -- The login that requested it: an application login sees and cancels only its own (NULL: a
+  -- withdrawal from before 0.2.0, which every application login sees, as then).
+  requested_by         text                   DEFAULT session_user,
   CONSTRAINT withdrawals_pkey PRIMARY KEY (withdrawal_id),
   CONSTRAINT withdrawals_idempotency_key_key UNIQUE (idempotency_key),
   CONSTRAINT withdrawals_asset_fkey FOREIGN KEY (chain_id, asset) REFERENCES txrelay.assets (chain_id, symbol),

@@ -91,22 +91,6 @@ CREATE FUNCTION txrelay.decode_raw_tx(raw_tx bytea)
   RETURNS jsonb LANGUAGE c IMMUTABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'txrelay_decode_raw_tx';
 
--- What client-signed senders must sign: their pending signature requests, oldest first.
-CREATE FUNCTION txrelay.pending_signature_requests(chain_id bigint DEFAULT NULL)
-  RETURNS TABLE (signature_request_id uuid, withdrawal_id uuid, kind text, chain_id bigint, from_address text,
-                 nonce bigint, to_address text, value numeric, data bytea, created_at timestamptz,
-                 min_max_fee_per_gas numeric, min_max_priority_fee_per_gas numeric)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $pending$
-  SELECT s.signature_request_id, s.withdrawal_id, s.kind, s.chain_id, s.from_address, s.nonce, s.to_address,
-         s.value, s.data, s.created_at, s.min_max_fee_per_gas, s.min_max_priority_fee_per_gas
-    FROM txrelay.signature_requests s
-    JOIN txrelay.senders d ON d.chain_id = s.chain_id AND d.address = s.from_address
-   WHERE s.status = 'pending' AND d.signer IS NULL
-     AND (pending_signature_requests.chain_id IS NULL OR s.chain_id = pending_signature_requests.chain_id)
-   ORDER BY s.created_at, s.nonce
-$pending$;
-
 CREATE FUNCTION txrelay.state_transitions(OUT from_status text, OUT to_status text)
   RETURNS SETOF record LANGUAGE c IMMUTABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'txrelay_state_transitions';

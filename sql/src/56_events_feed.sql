@@ -30,6 +30,7 @@ BEGIN
       FROM txrelay.withdrawal_events e JOIN txrelay.withdrawals w ON w.withdrawal_id = e.withdrawal_id
      WHERE (e.xact_id, e.event_id) > (after_xact, after_id)
        AND e.xact_id < txrelay._event_horizon()
+       AND txrelay._sees_withdrawal(w.requested_by)  -- an application login: its own withdrawals
      ORDER BY e.xact_id, e.event_id
      LIMIT max_rows;
 END

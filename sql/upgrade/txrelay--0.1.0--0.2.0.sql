@@ -120,6 +120,15 @@ REVOKE ALL ON FUNCTION txrelay.set_risk_tier(text, numeric, text, numeric, int) 
 GRANT EXECUTE ON FUNCTION txrelay.set_risk_tier(text, numeric, text, numeric, int) TO txrelay_operator;
 CREATE INDEX withdrawals_account_recent_idx ON txrelay.withdrawals (account, chain_id, asset, created_at);
 
+-- Row ownership (issue 17): an application login sees and acts on the withdrawals it requested;
+-- those from before the update (requested_by NULL) stay visible to every application login.
+ALTER TABLE txrelay.withdrawals ADD COLUMN requested_by text;
+ALTER TABLE txrelay.withdrawals ALTER COLUMN requested_by SET DEFAULT session_user;
+-- @include sql/src/08_row_ownership.sql
+REVOKE ALL ON FUNCTION txrelay._sees_all_withdrawals() FROM PUBLIC;
+REVOKE ALL ON FUNCTION txrelay._sees_withdrawal(text) FROM PUBLIC;
+-- @include sql/src/57_pending_signature_requests.sql
+
 -- No lock an unrelated role can take on the money path (issue 17): the event feed is held back
 -- only by open transactions of roles that may write events.
 -- @include sql/src/56_events_feed.sql

@@ -7,7 +7,10 @@ namespace txrelay::api {
 
 store::WithdrawalRow LockWithdrawal(const std::string& withdrawal_id, const char* arg) {
   auto row = store::LockWithdrawal(withdrawal_id);
-  if (!row) throw InvalidArgument(arg, "does not name a withdrawal", "No withdrawal " + withdrawal_id + ".");
+  // Another application's withdrawal is answered as one that does not exist: nothing about it leaks.
+  if (!row || !store::CallerSees(withdrawal_id)) {
+    throw InvalidArgument(arg, "does not name a withdrawal", "No withdrawal " + withdrawal_id + ".");
+  }
   return std::move(*row);
 }
 

@@ -50,6 +50,11 @@ WithdrawalRequest RequestArgs(const pg::Args& args) {
 // The key is taken: the same request is a replay (the first withdrawal), another one TR001.
 Datum ReplayOrConflict(const std::string& key, const store::KeyHolder& holder,
                        const WithdrawalRequest& request, const Hash32& fingerprint) {
+  if (!store::CallerSees(holder.withdrawal_id)) {  // another application's key: say nothing of it
+    pg::CountRequest(pg::RequestOutcome::kConflict);
+    throw Error(sqlstate::kIdempotencyConflict, "idempotency_key " + Quote(key) + " was already used",
+                "Another application's withdrawal has this key.", "Use a new key.");
+  }
   if (std::equal(holder.fingerprint.begin(), holder.fingerprint.end(), fingerprint.begin(),
                  fingerprint.end())) {
     pg::CountRequest(pg::RequestOutcome::kReplay);

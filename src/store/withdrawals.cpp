@@ -125,4 +125,19 @@ Datum ReturnWithdrawal(const std::string& withdrawal_id) {
   return kRow.Run({pg::TextParam(withdrawal_id)}).front().TransferValue("w");
 }
 
+bool CallerSees(const std::string& withdrawal_id) {
+  // Once the schema has owners it keeps them (0.1.0 -> 0.2.0 only adds): asked until then.
+  static bool has_owners = false;
+  static const pg::Statement kPresent(
+      "SELECT to_regprocedure('txrelay._sees_withdrawal(text)') IS NOT NULL AS present", {});
+  if (!has_owners) has_owners = kPresent.Run({}).front().Bool("present");
+  if (!has_owners) return true;
+  static const pg::Statement kSees(R"sql(
+    SELECT txrelay._sees_withdrawal(to_jsonb(w) ->> 'requested_by') AS sees
+      FROM txrelay.withdrawals w WHERE w.withdrawal_id = $1::uuid)sql",
+                                   {TEXTOID});
+  const auto rows = kSees.Run({pg::TextParam(withdrawal_id)});
+  return !rows.empty() && rows.front().Bool("sees");
+}
+
 }  // namespace txrelay::store

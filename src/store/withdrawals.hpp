@@ -71,4 +71,9 @@ void Notify(const std::string& event, const std::string& withdrawal_id);
 // to return from an API function.
 Datum ReturnWithdrawal(const std::string& withdrawal_id);
 
+// Whether the calling login may see and act on the withdrawal (txrelay._sees_withdrawal: its own,
+// or any for operators, approvers, auditors and superusers). True on a 0.1.0 schema, which has no
+// owners.
+bool CallerSees(const std::string& withdrawal_id);
+
 }  // namespace txrelay::store
