@@ -35,26 +35,7 @@ CREATE INDEX withdrawal_events_paid_after_release_idx ON txrelay.withdrawal_even
 
 -- Checkpoints signed by an audit key the database does not hold (decision 67): the signer and the
 -- signatures (append-only, kept by pg_dump), before the ledger checks below that read them.
-CREATE TABLE txrelay.ledger_checkpoint_signer (
-  singleton     boolean     NOT NULL DEFAULT true,
-  signer        text        NOT NULL,
-  address       text        NOT NULL,  -- EIP-55
-  from_version  bigint      NOT NULL,  -- the first checkpoint that must carry its signature
-  set_at        timestamptz NOT NULL DEFAULT now(),
-  set_by        text        NOT NULL DEFAULT session_user,
-  CONSTRAINT ledger_checkpoint_signer_pkey PRIMARY KEY (singleton),
-  CONSTRAINT ledger_checkpoint_signer_singleton_check CHECK (singleton),
-  CONSTRAINT ledger_checkpoint_signer_signer_fkey FOREIGN KEY (signer) REFERENCES txrelay.signers (name)
-);
-CREATE TABLE txrelay.ledger_checkpoint_signatures (
-  version    bigint      NOT NULL,
-  address    text        NOT NULL,
-  signature  bytea       NOT NULL,
-  signed_at  timestamptz NOT NULL DEFAULT now(),
-  CONSTRAINT ledger_checkpoint_signatures_pkey PRIMARY KEY (version),
-  CONSTRAINT ledger_checkpoint_signatures_version_fkey FOREIGN KEY (version) REFERENCES txrelay.ledger_checkpoints (version),
-  CONSTRAINT ledger_checkpoint_signatures_length_check CHECK (octet_length(signature) = 65)
-);
+-- @include sql/src/33_checkpoint_signatures.sql
 CREATE TRIGGER ledger_checkpoint_signatures_append_only BEFORE UPDATE OR DELETE ON txrelay.ledger_checkpoint_signatures
   FOR EACH ROW EXECUTE FUNCTION txrelay._refuse_history_change();
 CREATE TRIGGER ledger_checkpoint_signatures_no_truncate BEFORE TRUNCATE ON txrelay.ledger_checkpoint_signatures

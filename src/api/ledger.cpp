@@ -59,8 +59,16 @@ Datum Credit(const std::string& account, std::int64_t chain_id, const std::strin
   throw Error(unpack_sql_state(error->sqlerrcode), error->message);
 }
 
-std::string PositiveAmount(const pg::Args& args, int i) {
-  return ToDecimal(ParseAmount(args.NumericText(i, "amount"), "amount", AmountRule::kPositive));
+// The first four arguments of credit and credit_deposit: who, where, what and how much.
+struct CreditArgs {
+  std::string account;
+  std::int64_t chain_id = 0;
+  std::string asset, amount;
+};
+CreditArgs ReadCreditArgs(const pg::Args& args) {
+  return CreditArgs{CheckIdentifier(args.Text(0, "account"), "account"), args.Int64(1, "chain_id"),
+                    args.Text(2, "asset"),
+                    ToDecimal(ParseAmount(args.NumericText(3, "amount"), "amount", AmountRule::kPositive))};
 }
 
 // A transaction hash as 0x and 64 hex digits, any case; returned in lower case.
@@ -83,10 +91,7 @@ std::string CanonicalTxHash(const std::string& text) {
 // (a bank wire, an internal transfer); references starting with "deposit:" are credit_deposit's.
 TXRELAY_SQL_FUNCTION(txrelay_credit) {
   const pg::Args args(fcinfo);
-  const std::string account = CheckIdentifier(args.Text(0, "account"), "account");
-  const std::int64_t chain_id = args.Int64(1, "chain_id");
-  const std::string asset = args.Text(2, "asset");
-  const std::string amount = PositiveAmount(args, 3);
+  const CreditArgs c = ReadCreditArgs(args);
   const std::string reference = CheckIdentifier(args.Text(4, "reference"), "reference");
   if (reference.rfind(kDepositReferencePrefix, 0) == 0) {
     throw InvalidArgument(
@@ -94,7 +99,7 @@ TXRELAY_SQL_FUNCTION(txrelay_credit) {
         "References starting with " + Quote(std::string(kDepositReferencePrefix)) +
             " are made by txrelay.credit_deposit from the deposit's chain, hash and log index.");
   }
-  return Credit(account, chain_id, asset, amount, reference);
+  return Credit(c.account, c.chain_id, c.asset, c.amount, reference);
 }
 
 // credit_deposit(account, chain_id, asset, amount, tx_hash, log_index) -> entry_id: an on-chain
@@ -102,15 +107,12 @@ TXRELAY_SQL_FUNCTION(txrelay_credit) {
 // "deposit:<chain_id>:<lower-case tx hash>:<log index>".
 TXRELAY_SQL_FUNCTION(txrelay_credit_deposit) {
   const pg::Args args(fcinfo);
-  const std::string account = CheckIdentifier(args.Text(0, "account"), "account");
-  const std::int64_t chain_id = args.Int64(1, "chain_id");
-  const std::string asset = args.Text(2, "asset");
-  const std::string amount = PositiveAmount(args, 3);
+  const CreditArgs c = ReadCreditArgs(args);
   const std::string tx_hash = CanonicalTxHash(args.Text(4, "tx_hash"));
   const std::int64_t log_index = CheckRange(args.Int32(5, "log_index"), "log_index", 0, 2147483647);
-  const std::string reference = std::string(kDepositReferencePrefix) + std::to_string(chain_id) + ":" +
+  const std::string reference = std::string(kDepositReferencePrefix) + std::to_string(c.chain_id) + ":" +
                                 tx_hash + ":" + std::to_string(log_index);
-  return Credit(account, chain_id, asset, amount, reference);
+  return Credit(c.account, c.chain_id, c.asset, c.amount, reference);
 }
 
 // balance(account, chain_id, asset) -> (available, reserved, spent), from the account's ledger
