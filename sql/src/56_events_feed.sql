@@ -13,7 +13,10 @@ DECLARE
   after_id bigint := 0;
 BEGIN
   IF after_position IS NOT NULL THEN
-    IF after_position !~ '^[0-9]{1,19}:[0-9]{1,19}$' THEN
+    -- (the numeric comparison keeps an out-of-range number a 22023 that names the argument, not
+    -- a bare 22003 from the cast below)
+    IF after_position !~ '^[0-9]{1,19}:[0-9]{1,19}$'
+       OR split_part(after_position, ':', 2)::numeric > 9223372036854775807 THEN
       RAISE EXCEPTION 'after_position is not a position returned by events_since'
         USING ERRCODE = '22023', DETAIL = format('Got %L.', after_position), HINT = 'Start with NULL.';
     END IF;

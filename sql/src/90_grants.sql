@@ -7,7 +7,10 @@ GRANT USAGE ON SCHEMA txrelay TO PUBLIC;
 GRANT USAGE ON TYPE txrelay.wei TO PUBLIC;
 GRANT USAGE ON TYPE txrelay.rpc_endpoint_settings TO PUBLIC;
 
-GRANT EXECUTE ON FUNCTION txrelay.state_transitions(), txrelay.decode_raw_tx(bytea) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION txrelay.state_transitions() TO PUBLIC;
+-- Decoding costs memory and time (bounded: 128 KiB, 8,192 RLP items): for the roles that handle
+-- signed transactions, not for any login (issue 18).
+GRANT EXECUTE ON FUNCTION txrelay.decode_raw_tx(bytea) TO txrelay_app, txrelay_approver, txrelay_operator, txrelay_auditor;
 -- The status sets fold into constants when any role plans a query on withdrawals (its partial
 -- index's predicate calls it), so every role must be able to execute it; it reads nothing.
 GRANT EXECUTE ON FUNCTION txrelay._status_set(text) TO PUBLIC;

@@ -114,3 +114,7 @@ REVOKE ALL ON FUNCTION txrelay._sees_withdrawal(text) FROM PUBLIC;
 -- only by open transactions of roles that may write events.
 -- @include sql/src/56_events_feed.sql
 REVOKE ALL ON FUNCTION txrelay._event_horizon() FROM PUBLIC;
+
+-- Hostile input (issue 18): decoding a signed transaction is for the roles that handle them.
+REVOKE EXECUTE ON FUNCTION txrelay.decode_raw_tx(bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION txrelay.decode_raw_tx(bytea) TO txrelay_app, txrelay_approver, txrelay_operator, txrelay_auditor;

@@ -8,6 +8,7 @@
 #include "core/completion.hpp"
 #include "core/endpoint_url.hpp"
 #include "core/error.hpp"
+#include "core/eth/transaction.hpp"
 #include "core/text_rules.hpp"
 #include "api/lookups.hpp"
 #include "pg/args.hpp"
@@ -27,8 +28,10 @@ constexpr std::size_t kMaxConfigNameChars = 63;
 
 std::int64_t CheckChainId(const pg::Args& args, int i) {
   const std::int64_t chain_id = args.Int64(i, "chain_id");
-  if (chain_id <= 0) {
-    throw InvalidArgument("chain_id", "must be positive", "Got " + std::to_string(chain_id) + ".");
+  // The largest chain id EIP-155 can carry in a legacy v (chain_id * 2 + 36 < 2^64).
+  if (chain_id <= 0 || static_cast<std::uint64_t>(chain_id) > eth::kMaxChainId) {
+    throw InvalidArgument("chain_id", "is out of range",
+                          "Got " + std::to_string(chain_id) + "; a chain id is 1 to 2^63 - 37 (EIP-155).");
   }
   return chain_id;
 }
@@ -171,7 +174,7 @@ TXRELAY_SQL_FUNCTION(txrelay_add_signer) {
 TXRELAY_SQL_FUNCTION(txrelay_add_sender) {
   const pg::Args args(fcinfo);
   const std::int64_t chain_id = CheckChainId(args, 0);
-  const std::string address = ParseAddress(args.Text(1, "address"), "address").Checksummed();
+  const std::string address = ParseNonZeroAddress(args.Text(1, "address"), "address").Checksummed();
   const auto signer = args.OptionalText(2);
   const auto next_nonce = args.OptionalInt64(3);
   if (next_nonce && *next_nonce < 0) {

@@ -35,7 +35,7 @@ WithdrawalRequest RequestArgs(const pg::Args& args) {
   request.account = CheckIdentifier(args.Text(1, "account"), "account");
   request.chain_id = args.Int64(2, "chain_id");
   request.asset = args.Text(3, "asset");
-  request.to_address = ParseAddress(args.Text(4, "to_address"), "to_address").Checksummed();
+  request.to_address = ParseNonZeroAddress(args.Text(4, "to_address"), "to_address").Checksummed();
   request.amount = ToDecimal(ParseAmount(args.NumericText(5, "amount"), "amount", AmountRule::kPositive));
   request.risk_tier = args.Text(6, "risk_tier");
   request.metadata = args.JsonbObjectText(7, "metadata");

@@ -47,4 +47,15 @@ Address ParseAddress(std::string_view text, std::string_view arg) {
   return address;
 }
 
+Address ParseNonZeroAddress(std::string_view text, std::string_view arg) {
+  const Address address = ParseAddress(text, arg);
+  if (address == Address{}) {
+    throw InvalidArgument(
+        arg, "must not be the zero address",
+        "No one holds the key of 0x0000000000000000000000000000000000000000: a payment there "
+        "is burned and nothing is ever sent from it.");
+  }
+  return address;
+}
+
 }  // namespace txrelay

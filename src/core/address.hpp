@@ -24,4 +24,8 @@ struct Address {
 // means a typo in a withdrawal destination. Throws Error 22023 naming `arg`.
 Address ParseAddress(std::string_view text, std::string_view arg);
 
+// The same, refusing the zero address (0x000…0): no one holds its key, so a payment there is
+// burned, and no transaction is ever sent from it. Throws Error 22023 naming `arg`.
+Address ParseNonZeroAddress(std::string_view text, std::string_view arg);
+
 }  // namespace txrelay

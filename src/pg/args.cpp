@@ -77,6 +77,18 @@ std::string Args::Bytea(int i, std::string_view name) const {
   return TextOfDatum(Raw(i));
 }
 
+std::string Args::BoundedBytea(int i, std::string_view name, std::size_t max_bytes) const {
+  RequireNotNull(i, name);
+  const Datum d = Raw(i);
+  const std::size_t size = Call([=] { return static_cast<std::size_t>(toast_raw_datum_size(d)); }) - VARHDRSZ;
+  if (size > max_bytes) {
+    throw InvalidArgument(
+        name, "is too long",
+        "It is " + std::to_string(size) + " bytes; at most " + std::to_string(max_bytes) + ".");
+  }
+  return TextOfDatum(d);
+}
+
 std::string TextOfUuid(Datum uuid) {
   return std::string(Call([=] { return DatumGetCString(DirectFunctionCall1(uuid_out, uuid)); }));
 }

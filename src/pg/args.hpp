@@ -36,6 +36,9 @@ class Args {
   std::string JsonbObjectText(int i, std::string_view name) const;
   // A bytea argument's bytes.
   std::string Bytea(int i, std::string_view name) const;
+  // A bytea argument's bytes, refused (22023 naming it) when longer than `max_bytes`, judged
+  // before it is detoasted or copied: a hostile 1 GB argument costs no memory here.
+  std::string BoundedBytea(int i, std::string_view name, std::size_t max_bytes) const;
 
  private:
   void RequireNotNull(int i, std::string_view name) const;

@@ -5,6 +5,7 @@
 extern "C" {
 #include "postgres.h"  // must come first among PostgreSQL headers
 
+#include "access/detoast.h"       // toast_raw_datum_size: an argument's size before detoasting
 #include "access/htup_details.h"  // heap_getattr, heap_modify_tuple_by_cols
 #include "access/xact.h"          // transaction callbacks
 #include "catalog/pg_type.h"      // type OIDs for SPI parameters

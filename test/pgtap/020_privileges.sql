@@ -8,6 +8,10 @@ SELECT txrelay.add_rpc_endpoint(31337, 'https://rpc.example.com/v3/0123456789abc
 CREATE TEMP TABLE grants (role text, fn text, allowed boolean);
 INSERT INTO grants VALUES
   ('txrelay_app', 'txrelay.request_withdrawal(text,text,bigint,text,text,numeric,text,jsonb)', true),
+  ('txrelay_app', 'txrelay.decode_raw_tx(bytea)', true),
+  ('txrelay_auditor', 'txrelay.decode_raw_tx(bytea)', true),
+  ('txrelay_depositor', 'txrelay.decode_raw_tx(bytea)', false),
+  ('public', 'txrelay.decode_raw_tx(bytea)', false),
   ('txrelay_app', 'txrelay.credit(text,bigint,text,numeric,text)', false),
   ('txrelay_app', 'txrelay.credit_deposit(text,bigint,text,numeric,text,integer)', false),
   ('txrelay_depositor', 'txrelay.credit(text,bigint,text,numeric,text)', true),
@@ -59,7 +63,7 @@ INSERT INTO grants VALUES
   ('txrelay_auditor', 'txrelay.request_withdrawal(text,text,bigint,text,text,numeric,text,jsonb)', false),
   ('txrelay_auditor', 'txrelay.requeue_dead(bigint)', false);
 SELECT is_empty($$SELECT role, fn FROM grants WHERE has_function_privilege(role, fn, 'EXECUTE') <> allowed$$,
-                'each role may execute exactly its functions (51 checks)');
+                'each role may execute exactly its functions (55 checks)');
 
 -- The application works through the API only.
 SELECT lives_ok($$SELECT txrelay_test.as_role('txrelay_app',

@@ -5,7 +5,7 @@ SELECT txrelay_test.fixture(70);  -- committed: chain 70 ('test chain 70'), acco
 SELECT (txrelay.request_withdrawal('bad-base', 'alice', 70, 'ETH', txrelay_test.dev(2), 1)).withdrawal_id AS wid \gset
 
 BEGIN;
-SELECT plan(1 + 79 * 3);
+SELECT plan(1 + 88 * 3);
 
 CREATE TEMP TABLE catalogue (call text, errcode text, names text);
 INSERT INTO catalogue VALUES
@@ -15,6 +15,16 @@ INSERT INTO catalogue VALUES
   ($$SELECT txrelay.request_withdrawal('   ', 'alice', 70, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'idempotency_key'),
   ($$SELECT txrelay.request_withdrawal(repeat('k', 256), 'alice', 70, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'idempotency_key'),
   ($$SELECT txrelay.request_withdrawal(E'k\n1', 'alice', 70, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'idempotency_key'),
+  -- Inputs no real transaction could use, and sizes (issue 18)
+  ($$SELECT txrelay.request_withdrawal('bad-1', 'alice', 70, 'ETH', '0x0000000000000000000000000000000000000000', 1)$$, '22023', 'to_address'),
+  ($$SELECT txrelay.add_sender(70, '0x0000000000000000000000000000000000000000')$$, '22023', 'address'),
+  ($$SELECT txrelay.add_chain(9223372036854775772, 'too big')$$, '22023', 'chain_id'),
+  ($$SELECT txrelay.add_chain(9223372036854775807, 'max bigint')$$, '22023', 'chain_id'),
+  ($$SELECT txrelay.events_since('1:9999999999999999999')$$, '22023', 'after_position'),
+  ($$SELECT txrelay.decode_raw_tx('\x02'::bytea || decode(repeat('01', 131072), 'hex'))$$, '22023', 'raw_tx'),
+  ($$SELECT txrelay.decode_raw_tx('\x02faa00000'::bytea || decode(repeat('01', 10485760), 'hex'))$$, '22023', 'raw_tx'),
+  ($$SELECT txrelay.decode_raw_tx('\x02f9232c'::bytea || decode(repeat('01', 9004), 'hex'))$$, 'TR005', 'raw_tx'),
+  ($$SELECT txrelay.submit_signed(gen_random_uuid(), decode(repeat('01', 131073), 'hex'))$$, '22023', 'raw_tx'),
   -- C1 controls and Unicode format characters (issue 17): NEL, zero-width space, RTL override, BOM
   ($$SELECT txrelay.request_withdrawal(E'k\u00851', 'alice', 70, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'idempotency_key'),
   ($$SELECT txrelay.request_withdrawal(E'pay\u200bout', 'alice', 70, 'ETH', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 1)$$, '22023', 'idempotency_key'),
@@ -94,7 +104,7 @@ INSERT INTO catalogue VALUES
   ($$SELECT txrelay.set_chain(70, safe_depth => -1)$$, '22023', 'safe_depth'),
   ($$SELECT txrelay.reconcile(987654321)$$, 'TR009', 'chain');
 
-SELECT is((SELECT count(*)::int FROM catalogue), 79, 'the catalogue has 79 bad inputs');
+SELECT is((SELECT count(*)::int FROM catalogue), 88, 'the catalogue has 88 bad inputs');
 SELECT txrelay_test.refuses(call, errcode, names) FROM catalogue;
 
 SELECT * FROM finish();

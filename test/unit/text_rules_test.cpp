@@ -103,3 +103,13 @@ TEST(Completion, RefusesEverythingElse) {
     }
   }
 }
+
+TEST(Quote, CutsLongValuesAtACharacterBoundary) {
+  std::string accents;
+  for (int i = 0; i < 100; ++i) accents += "\xc3\xa9";  // 200 bytes, 100 characters
+  const std::string quoted = txrelay::Quote(accents);
+  const std::string inner = quoted.substr(1, quoted.size() - 5);  // without the quotes and "..."
+  EXPECT_EQ(inner.size() % 2, 0u) << "a two-byte character was cut in half";
+  EXPECT_EQ(quoted.substr(quoted.size() - 4), "...\"");
+  EXPECT_EQ(txrelay::Quote("short"), "\"short\"");
+}

@@ -322,6 +322,33 @@ TEST(Rlp, DeepNestingIsRefused) {
   EXPECT_THROW(DecodeRlp(nested), RlpError);
 }
 
+TEST(Rlp, ManyItemsAreRefusedAtTheCap) {
+  // A list of single bytes: each byte is an item (about 80 bytes of memory each when decoded).
+  auto list_of = [](std::size_t n) {
+    std::vector<Bytes> items(n, Bytes{0x01});
+    return EncodeRlpList(items);
+  };
+  EXPECT_NO_THROW(DecodeRlp(list_of(txrelay::eth::kMaxRlpItems - 1)));  // the list itself is an item
+  try {
+    DecodeRlp(list_of(txrelay::eth::kMaxRlpItems));
+    ADD_FAILURE() << "a list of kMaxRlpItems items plus itself was decoded";
+  } catch (const RlpError& e) {
+    EXPECT_NE(std::string(e.what()).find("8192 items"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SignedTx, LongerThanAPoolAcceptsIsRefusedBeforeDecoding) {
+  Bytes raw(txrelay::eth::kMaxRawTxBytes + 1, 0x01);
+  raw[0] = 0x02;
+  try {
+    DecodeSignedTx(raw);
+    ADD_FAILURE() << "a transaction longer than 128 KiB was decoded";
+  } catch (const txrelay::Error& e) {
+    EXPECT_EQ(e.sqlstate(), "TR005");
+    EXPECT_NE(e.detail().find("131073 bytes"), std::string::npos) << e.detail();
+  }
+}
+
 TEST(Rlp, LengthsThatRunPastTheEnd) {
   EXPECT_THROW(DecodeRlp(Bytes{0x83, 'd', 'o'}), RlpError);
   EXPECT_THROW(DecodeRlp(Bytes{0xb9, 0x01}), RlpError);

@@ -10,6 +10,8 @@ class Decoder {
 
   RlpItem Item(std::size_t& pos, std::size_t limit, int depth) {
     if (depth > kMaxRlpDepth) throw RlpError("RLP nested deeper than " + std::to_string(kMaxRlpDepth));
+    if (++items_ > kMaxRlpItems)
+      throw RlpError("RLP with more than " + std::to_string(kMaxRlpItems) + " items");
     if (pos >= limit) throw RlpError("RLP item expected, input ended");
     const std::uint8_t prefix = data_[pos++];
     RlpItem item;
@@ -34,6 +36,7 @@ class Decoder {
   }
 
  private:
+  std::size_t items_ = 0;
   // Reads the payload length after `prefix` (short form base..short_max, long form above) and
   // checks that the payload fits before `limit`.
   std::size_t Length(std::uint8_t prefix, std::uint8_t base, std::uint8_t short_max, std::size_t& pos,

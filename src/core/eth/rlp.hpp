@@ -30,6 +30,10 @@ struct RlpItem {
 
 // Nesting deeper than this is refused: transactions nest three levels (access lists).
 inline constexpr int kMaxRlpDepth = 8;
+// More items than this in one input are refused: the memory a decode takes is bounded by it
+// (about 80 bytes per item) whatever the input; a transaction within the 128 KiB pool limit has
+// at most about 4,000 (an access list of 32-byte storage keys).
+inline constexpr std::size_t kMaxRlpItems = 8192;
 
 // Decodes exactly one item spanning all of `data`. Throws RlpError.
 RlpItem DecodeRlp(const std::uint8_t* data, std::size_t size);

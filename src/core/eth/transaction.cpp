@@ -179,6 +179,10 @@ Bytes EncodeSigned(const UnsignedTx& tx, const Signature& sig) {
 
 SignedTx DecodeSignedTx(const std::uint8_t* data, std::size_t size) {
   if (size == 0) throw Malformed("it is empty");
+  if (size > kMaxRawTxBytes) {
+    throw Malformed("it is " + std::to_string(size) + " bytes, more than the " +
+                    std::to_string(kMaxRawTxBytes) + " a node accepts");
+  }
   SignedTx out;
   try {
     TxType type;

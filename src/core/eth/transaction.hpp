@@ -64,9 +64,12 @@ struct SignedTx {
 // chain id and y parity.
 Bytes EncodeSigned(const UnsignedTx& tx, const Signature& sig);
 
-// Decodes and checks signed wire bytes: canonical RLP, the layout of the type, integers in range,
-// a supported type (0, 1, 2), a valid low-s signature (EIP-2) from which a sender is recovered.
-// Throws Error TR005 whose message says what is wrong. Pre-EIP-155 legacy transactions decode
+// The longest signed transaction accepted: geth's limit for a transaction in its pool (128 KiB).
+inline constexpr std::size_t kMaxRawTxBytes = 128 * 1024;
+
+// Decodes and checks signed wire bytes (at most kMaxRawTxBytes): canonical RLP, the layout of the type,
+// integers in range, a supported type (0, 1, 2), a valid low-s signature (EIP-2) from which a sender is
+// recovered. Throws Error TR005 whose message says what is wrong. Pre-EIP-155 legacy transactions decode
 // (with no chain id); refusing them is the caller's policy (CheckReplayProtected).
 SignedTx DecodeSignedTx(const std::uint8_t* data, std::size_t size);
 inline SignedTx DecodeSignedTx(const Bytes& raw) { return DecodeSignedTx(raw.data(), raw.size()); }
