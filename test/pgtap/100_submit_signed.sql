@@ -4,7 +4,7 @@
 -- 0xf39F...2266 on chain 31337 whose withdrawals get nonces 0, 1, 2 (1000 wei to 0x3C44...),
 -- 3 (1000000 USDC base units) and 4 (cancelled: a gap filler).
 BEGIN;
-SELECT plan(62);
+SELECT plan(64);
 
 SELECT txrelay.add_chain(31337, 'anvil');
 SELECT txrelay.add_asset(31337, 'USDC', '0x5FbDB2315678afecb367f032d93F642f64180aa3', 6);
@@ -66,6 +66,8 @@ INSERT INTO mismatch VALUES
   ('bad_fee_cap', 'TR004', 'signed transaction does not match its request: max_fee_per_gas'),
   ('bad_tip_cap', 'TR004', 'signed transaction does not match its request: max_priority_fee_per_gas'),
   ('bad_gas_limit', 'TR004', 'signed transaction does not match its request: gas_limit'),
+  ('bad_intrinsic_gas', 'TR004', 'signed transaction does not match its request: gas_limit'),
+  ('bad_zero_fee', 'TR004', 'signed transaction does not match its request: max_fee_per_gas'),
   ('good_legacy', 'TR004', 'signed transaction does not match its request: nonce'),
   ('bad_high_s', 'TR005', 'raw_tx is not a valid signed transaction'),
   ('bad_unprotected', 'TR005', 'raw_tx has no replay protection');

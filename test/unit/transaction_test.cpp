@@ -322,6 +322,15 @@ TEST(Rlp, DeepNestingIsRefused) {
   EXPECT_THROW(DecodeRlp(nested), RlpError);
 }
 
+TEST(IntrinsicGas, CallDataAndAccessListsAsEip2028And2930Price) {
+  txrelay::eth::UnsignedTx tx;
+  EXPECT_EQ(txrelay::eth::IntrinsicGas(tx), 21000u);  // a plain transfer
+  tx.data = Bytes{0x00, 0x01, 0x00, 0xff};
+  EXPECT_EQ(txrelay::eth::IntrinsicGas(tx), 21000u + 4 + 16 + 4 + 16);
+  tx.access_list.push_back({txrelay::Address{}, {txrelay::Hash32{}, txrelay::Hash32{}}});
+  EXPECT_EQ(txrelay::eth::IntrinsicGas(tx), 21040u + 2400 + 2 * 1900);
+}
+
 TEST(Rlp, ManyItemsAreRefusedAtTheCap) {
   // A list of single bytes: each byte is an item (about 80 bytes of memory each when decoded).
   auto list_of = [](std::size_t n) {

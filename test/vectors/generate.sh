@@ -91,6 +91,9 @@ good2="--private-key $K0 --chain 31337 --gas-price 2gwei --priority-gas-price 1g
   echo "bad_fee_cap|--private-key $K0 --chain 31337 --gas-limit 21000 --gas-price 501gwei --priority-gas-price 1gwei --nonce 0 $DEV2 --value 1000"
   echo "bad_tip_cap|--private-key $K0 --chain 31337 --gas-limit 21000 --gas-price 100gwei --priority-gas-price 51gwei --nonce 0 $DEV2 --value 1000"
   echo "bad_gas_limit|--private-key $K0 --chain 31337 --gas-limit 1000001 --gas-price 2gwei --priority-gas-price 1gwei --nonce 0 $DEV2 --value 1000"
+  # Inputs no node would run (issue 18): a gas limit below the intrinsic 21,000, and no fee at all.
+  echo "bad_intrinsic_gas|--private-key $K0 --chain 31337 --gas-limit 20999 --gas-price 2gwei --priority-gas-price 1gwei --nonce 0 $DEV2 --value 1000"
+  echo "bad_zero_fee|--private-key $K0 --chain 31337 --gas-limit 21000 --gas-price 0 --priority-gas-price 0 --nonce 0 $DEV2 --value 1000"
   echo "bad_erc20_amount|$good2 --nonce 3 --gas-limit 65000 $TOKEN transfer(address,uint256) $DEV2 1000001"
   echo "bad_erc20_recipient|$good2 --nonce 3 --gas-limit 65000 $TOKEN transfer(address,uint256) $DEV3 1000000"
   # Fee bumps of good_type2 (2 gwei / 1 gwei): the least a bump may be (10 % + 1 wei on both),

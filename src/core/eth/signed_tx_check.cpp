@@ -18,6 +18,21 @@ Error Mismatch(const char* field, const std::string& got, const std::string& exp
 
 std::string Dec(const Uint256& v) { return ToDecimal(v); }
 
+// A gas limit no node would run (below the intrinsic gas) or above the chain's cap; a fee cap of
+// zero, which no block with a base fee includes.
+void CheckGasAndFees(const UnsignedTx& tx, const ExpectedTx& e) {
+  const std::uint64_t intrinsic = IntrinsicGas(tx);
+  if (tx.gas_limit < intrinsic) {
+    throw Mismatch("gas_limit", std::to_string(tx.gas_limit),
+                   "at least " + std::to_string(intrinsic) + " (the intrinsic gas of this call)");
+  }
+  if (tx.gas_limit > e.max_gas_limit) {
+    throw Mismatch("gas_limit", std::to_string(tx.gas_limit), "at most " + std::to_string(e.max_gas_limit));
+  }
+  if (tx.FeeCap() == 0)
+    throw Mismatch("max_fee_per_gas", "0", "more than 0 (no block includes a free transaction)");
+}
+
 }  // namespace
 
 void CheckSignedTx(const SignedTx& signed_tx, const ExpectedTx& e) {
@@ -36,9 +51,7 @@ void CheckSignedTx(const SignedTx& signed_tx, const ExpectedTx& e) {
   }
   if (tx.value != e.value) throw Mismatch("value", Dec(tx.value), Dec(e.value));
   if (tx.data != e.data) throw Mismatch("data", ToHex(tx.data), ToHex(e.data));
-  if (tx.gas_limit > e.max_gas_limit) {
-    throw Mismatch("gas_limit", std::to_string(tx.gas_limit), "at most " + std::to_string(e.max_gas_limit));
-  }
+  CheckGasAndFees(tx, e);
   if (tx.FeeCap() > e.max_fee_per_gas_cap) {
     throw Mismatch("max_fee_per_gas", Dec(tx.FeeCap()),
                    "at most " + Dec(e.max_fee_per_gas_cap) + " (the chain's cap)");
@@ -50,12 +63,12 @@ void CheckSignedTx(const SignedTx& signed_tx, const ExpectedTx& e) {
   if (tx.FeeCap() < e.min_max_fee_per_gas) {
     throw Mismatch(
         "max_fee_per_gas", Dec(tx.FeeCap()),
-        "at least " + Dec(e.min_max_fee_per_gas) + " (a fee bump: the replaced attempt's + 10 % + 1 wei)");
+        "at least " + Dec(e.min_max_fee_per_gas) + " (a replacement: the replaced attempt's + 10 % + 1 wei)");
   }
   if (tx.TipCap() < e.min_max_priority_fee_per_gas) {
     throw Mismatch("max_priority_fee_per_gas", Dec(tx.TipCap()),
                    "at least " + Dec(e.min_max_priority_fee_per_gas) +
-                       " (a fee bump: the replaced attempt's + 10 % + 1 wei)");
+                       " (a replacement: the replaced attempt's + 10 % + 1 wei)");
   }
 }
 

@@ -229,4 +229,11 @@ void CheckReplayProtected(const SignedTx& tx) {
   }
 }
 
+std::uint64_t IntrinsicGas(const UnsignedTx& tx) {
+  std::uint64_t gas = 21000;
+  for (const std::uint8_t b : tx.data) gas += b == 0 ? 4 : 16;
+  for (const AccessListEntry& e : tx.access_list) gas += 2400 + 1900 * e.storage_keys.size();
+  return gas;
+}
+
 }  // namespace txrelay::eth

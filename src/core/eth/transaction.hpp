@@ -60,6 +60,11 @@ struct SignedTx {
   Address sender;  // recovered from the signature
 };
 
+// The gas a transaction costs before it runs (what a node refuses a gas limit below): 21,000, plus
+// 16 per non-zero and 4 per zero calldata byte (EIP-2028), plus 2,400 per access-list address and
+// 1,900 per storage key (EIP-2930). Only calls: txrelay never creates contracts.
+std::uint64_t IntrinsicGas(const UnsignedTx& tx);
+
 // Encodes `tx` signed with `sig` in its wire format. For legacy EIP-155, v is derived from the
 // chain id and y parity.
 Bytes EncodeSigned(const UnsignedTx& tx, const Signature& sig);
