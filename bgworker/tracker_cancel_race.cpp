@@ -63,10 +63,19 @@ void Tracker::PaidAfterRelease(std::int64_t chain, const store::IncludedAttempt&
                          " quarantined " + WithdrawalLogIds(a.withdrawal_id, a.attempt_id, r.tx_hash));
 }
 
-// Cancels whose gap filler is in a final block: the nonce is consumed unpaid for good.
+// Cancels whose gap filler is in a final block: the nonce is consumed unpaid for good. (A payment
+// found in a block for a cancelling withdrawal means the cancel lost: never a RELEASE.)
 bool Tracker::SettleCancelRaces(std::int64_t chain, const Heads& heads) {
   bool changed = false;
-  for (const store::CancelRace& c : store::WonCancelRaces(chain)) {
+  for (const store::CancelRace& c : store::DecidedCancelRaces(chain)) {
+    if (c.pays) {
+      store::IncludedAttempt lost;
+      lost.attempt_id = c.attempt_id;
+      lost.withdrawal_id = c.withdrawal_id;
+      CancelLost(lost, "block " + std::to_string(c.block_number) + ", tx " + c.tx_hash);
+      changed = true;
+      continue;
+    }
     if (InclusionLevel(c.block_number, heads) != WithdrawalStatus::kFinalized) continue;
     const std::string at = "block " + std::to_string(c.block_number) + ", tx " + c.tx_hash;
     if (!store::MoveStatus(c.withdrawal_id, "cancelling", "cancelled",

@@ -74,8 +74,8 @@ void Tracker::UndoReorged(std::int64_t chain, std::uint64_t fork, std::uint64_t 
 }
 
 void Tracker::RecordInclusion(std::int64_t chain, const rpc::Receipt& r) {
-  const auto included = store::IncludeAttempt({r.tx_hash, r.block_hash, r.block_number, r.status,
-                                               ToDecimal(r.gas_used), ToDecimal(r.effective_gas_price)});
+  auto included = store::IncludeAttempt({r.tx_hash, r.block_hash, r.block_number, r.status,
+                                         ToDecimal(r.gas_used), ToDecimal(r.effective_gas_price)});
   if (!included) return;  // already recorded
   const std::string& withdrawal = included->withdrawal_id;
   // One attempt per nonce is ever included: the others (fee bumps, or the bumped one) lost; and
@@ -86,6 +86,9 @@ void Tracker::RecordInclusion(std::int64_t chain, const rpc::Receipt& r) {
   const std::string where = "block " + std::to_string(r.block_number) + " (" + r.block_hash + "), tx " +
                             r.tx_hash + (r.status == 1 ? "" : ", reverted (receipt status 0)");
   NoteFeeChange(withdrawal, included->attempt_id, r, where);
+  // Decide on the withdrawal's status as it is now, row locked: a cancel() committing meanwhile
+  // (broadcasted -> cancelling) must be seen, or the paid withdrawal would stay cancelling.
+  if (const auto locked = store::LockWithdrawal(withdrawal)) included->withdrawal_status = locked->status;
   if (!included->pays) return GapFillerIncluded(*included, where);
   // (A reverted payment paid nothing: a failed withdrawal's transaction mined again after a reorg.)
   if (Contains(StatusSet::kEndedUnpaid, included->withdrawal_status) && r.status == 1)
@@ -154,8 +157,10 @@ void Tracker::ReplacedExternally(std::int64_t chain, const std::string& from, st
       replacing_tx.empty() ? "a transaction not made by txrelay" : "transaction " + replacing_tx;
   const std::string reason = "nonce " + holder->nonce_key + " was used on chain by " + culprit;
   store::ReplaceOthersAtNonce(chain, from, static_cast<std::int64_t>(nonce), std::nullopt);
-  if (Allows(holder->status, WithdrawalStatus::kReplacedExternally)) {
-    store::MoveStatus(holder->withdrawal_id, holder->status, "replaced_externally", reason);
+  // (The move is conditional on the status read: a cancel committed meanwhile changes it, and
+  // then nothing is released here - the next check sees the cancelling withdrawal.)
+  if (Allows(holder->status, WithdrawalStatus::kReplacedExternally) &&
+      store::MoveStatus(holder->withdrawal_id, holder->status, "replaced_externally", reason)) {
     store::PostWithdrawalEntry(holder->withdrawal_id, "RELEASE");
     store::Notify("replaced_externally", holder->withdrawal_id);
   } else {

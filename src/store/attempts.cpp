@@ -197,23 +197,25 @@ std::optional<FeeFloor> HighestFeesAtNonce(std::int64_t chain_id, const std::str
                   r.Text("max_fee_per_gas_cap"), r.Text("max_priority_fee_cap")};
 }
 
-std::vector<CancelRace> WonCancelRaces(std::int64_t chain_id) {
-  // The open-status index finds the few cancelling withdrawals; their included attempt is the gap
-  // filler (an included payment moves its withdrawal to included).
-  static const pg::Statement kWon(R"sql(
+std::vector<CancelRace> DecidedCancelRaces(std::int64_t chain_id) {
+  // The open-status index finds the few cancelling withdrawals.
+  static const std::string kSql = R"sql(
     SELECT w.withdrawal_id, a.attempt_id, '0x' || encode(a.tx_hash, 'hex') AS tx_hash, a.block_number,
-           a.gas_used, a.effective_gas_price
+           a.gas_used, a.effective_gas_price, )sql" +
+                                  kCallColumns + R"sql(
       FROM txrelay.withdrawals w
       JOIN txrelay.attempts a ON a.withdrawal_id = w.withdrawal_id AND a.status = 'included'
+      JOIN txrelay.signature_requests s ON s.signature_request_id = a.signature_request_id
      WHERE w.status = 'cancelling' AND w.chain_id = $1
-     ORDER BY a.block_number)sql",
-                                  {INT8OID});
-  const auto rows = kWon.Run({pg::Int8Param(chain_id)});
+     ORDER BY a.block_number)sql";
+  static const pg::Statement kDecided(kSql.c_str(), {INT8OID});
+  const auto rows = kDecided.Run({pg::Int8Param(chain_id)});
   std::vector<CancelRace> out;
   for (std::uint64_t i = 0; i < rows.size(); ++i) {
     const auto r = rows[i];
     out.push_back({r.Text("withdrawal_id"), r.Text("attempt_id"), r.Text("tx_hash"), r.Text("gas_used"),
-                   r.Text("effective_gas_price"), static_cast<std::uint64_t>(r.Int64("block_number"))});
+                   r.Text("effective_gas_price"), static_cast<std::uint64_t>(r.Int64("block_number")),
+                   Pays(r)});
   }
   return out;
 }

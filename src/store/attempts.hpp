@@ -92,12 +92,15 @@ struct FeeFloor {
 std::optional<FeeFloor> HighestFeesAtNonce(std::int64_t chain_id, const std::string& from,
                                            std::int64_t nonce);
 
-// Withdrawals in `cancelling` whose nonce holds our gap filler in a block, with that inclusion.
+// Withdrawals in `cancelling` with one of their attempts in a block: normally the gap filler
+// (`pays` false); a payment (`pays` true) only if its inclusion was recorded without moving the
+// withdrawal, which the tracker then does.
 struct CancelRace {
   std::string withdrawal_id, attempt_id, tx_hash, gas_used, effective_gas_price;
   std::uint64_t block_number = 0;
+  bool pays = false;
 };
-std::vector<CancelRace> WonCancelRaces(std::int64_t chain_id);
+std::vector<CancelRace> DecidedCancelRaces(std::int64_t chain_id);
 
 // Sent attempts not in a block for `after_blocks` blocks or `after_ms` milliseconds.
 struct WaitingAttempt {
