@@ -13,6 +13,12 @@ DECLARE
   after_id bigint := 0;
 BEGIN
   IF after_position IS NOT NULL THEN
+    -- (judged by its stored size first, which reads no byte of it: a hostile 1 GB text costs nothing)
+    IF octet_length(after_position) > 64 THEN
+      RAISE EXCEPTION 'after_position is not a position returned by events_since' USING ERRCODE = '22023',
+        DETAIL = format('It is %s bytes long; a position is at most 39.', octet_length(after_position)),
+        HINT = 'Start with NULL.';
+    END IF;
     -- (the numeric comparison keeps an out-of-range number a 22023 that names the argument, not
     -- a bare 22003 from the cast below)
     IF after_position !~ '^[0-9]{1,19}:[0-9]{1,19}$'

@@ -13,6 +13,7 @@
 #include "api/lookups.hpp"
 #include "pg/args.hpp"
 #include "pg/function.hpp"
+#include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "store/config.hpp"
 
@@ -90,8 +91,12 @@ ChainChanges ChainChangeArgs(const pg::Args& args) {
     if (args.IsNull(i)) return std::nullopt;
     return CheckRange(args.Int32(i, name), name, 0, 1000000);
   };
-  ChainChanges c{amount(1, "max_fee_per_gas_cap"), amount(2, "max_priority_fee_cap"), args.OptionalInt64(3),
-                 depth(5, "safe_depth"),           depth(6, "finalized_depth"),       args.OptionalText(4)};
+  ChainChanges c{amount(1, "max_fee_per_gas_cap"),
+                 amount(2, "max_priority_fee_cap"),
+                 args.OptionalInt64(3),
+                 depth(5, "safe_depth"),
+                 depth(6, "finalized_depth"),
+                 args.OptionalText(4, "finality_mode")};
   if (c.fee_cap && c.fee_cap->is_zero()) {
     throw InvalidArgument("max_fee_per_gas_cap", "must be positive",
                           "A cap of 0 would refuse every transaction.");
@@ -147,11 +152,23 @@ TXRELAY_SQL_FUNCTION(txrelay_set_chain) {
   return store::UpdateChain(chain_id, Merge(*current, changes), changes.gas_limit, changes.mode);
 }
 
+namespace {
+
+// An endpoint or signer URL as the workers may call it (decision 69).
+std::string EndpointUrlArg(const pg::Args& args, int i) {
+  const bool allow_link_local =
+      pg::CurrentSetting("txrelay.allow_link_local_endpoints").value_or("off") == "on";
+  return CheckEndpointUrl(args.Text(i, "url"), "url", allow_link_local);
+}
+
+}  // namespace
+
 // add_rpc_endpoint(chain_id, url, priority) -> endpoint_id. Re-adding a URL updates its priority.
-TXRELAY_SQL_FUNCTION(txrelay_add_rpc_endpoint) {
+// The URL may hold a secret: an error never logs the statement.
+TXRELAY_SQL_FUNCTION_TAKING_SECRET(txrelay_add_rpc_endpoint) {
   const pg::Args args(fcinfo);
   const std::int64_t chain_id = CheckChainId(args, 0);
-  const std::string url = CheckEndpointUrl(args.Text(1, "url"), "url");
+  const std::string url = EndpointUrlArg(args, 1);
   const std::int32_t priority = args.Int32(2, "priority");
   pg::SpiConnection spi;
   RequireChain(chain_id);
@@ -159,11 +176,12 @@ TXRELAY_SQL_FUNCTION(txrelay_add_rpc_endpoint) {
 }
 
 // add_signer(name, url): an external signer speaking eth_signTransaction. Re-adding a name
-// replaces its URL (credential rotation).
-TXRELAY_SQL_FUNCTION(txrelay_add_signer) {
+// replaces its URL (credential rotation). The URL may hold a secret: an error never logs the
+// statement.
+TXRELAY_SQL_FUNCTION_TAKING_SECRET(txrelay_add_signer) {
   const pg::Args args(fcinfo);
   const std::string name = CheckName(args.Text(0, "name"), "name", kMaxConfigNameChars, false);
-  const std::string url = CheckEndpointUrl(args.Text(1, "url"), "url");
+  const std::string url = EndpointUrlArg(args, 1);
   pg::SpiConnection spi;
   store::UpsertSigner(name, url, RedactUrl(url));
   PG_RETURN_VOID();
@@ -175,7 +193,7 @@ TXRELAY_SQL_FUNCTION(txrelay_add_sender) {
   const pg::Args args(fcinfo);
   const std::int64_t chain_id = CheckChainId(args, 0);
   const std::string address = ParseNonZeroAddress(args.Text(1, "address"), "address").Checksummed();
-  const auto signer = args.OptionalText(2);
+  const auto signer = args.OptionalText(2, "signer");
   const auto next_nonce = args.OptionalInt64(3);
   if (next_nonce && *next_nonce < 0) {
     throw InvalidArgument("next_nonce", "must not be negative", "Got " + std::to_string(*next_nonce) + ".");
@@ -222,7 +240,8 @@ TXRELAY_SQL_FUNCTION(txrelay_add_asset) {
   const std::int64_t chain_id = CheckChainId(args, 0);
   const std::string symbol = CheckName(args.Text(1, "symbol"), "symbol", kMaxSymbolChars, false);
   std::optional<std::string> contract;
-  if (const auto text = args.OptionalText(2)) contract = ParseAddress(*text, "contract").Checksummed();
+  if (const auto text = args.OptionalText(2, "contract"))
+    contract = ParseAddress(*text, "contract").Checksummed();
   const int decimals = static_cast<int>(CheckRange(args.Int32(3, "decimals"), "decimals", 0, 77));
   pg::SpiConnection spi;
   RequireChain(chain_id);

@@ -2,6 +2,8 @@
 // recompute exactly what src/core computes: entry hashes (the per-account chain) and checkpoint
 // hashes (the state versions, DESIGN §8).
 
+#include <limits>
+
 #include "core/ledger_checkpoint.hpp"
 #include "core/ledger_entry.hpp"
 #include "pg/args.hpp"
@@ -36,7 +38,7 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_entry_hash) {
   e.amount = args.NumericText(7, "amount");
   e.fee = args.NumericText(8, "fee");
   if (!args.IsNull(9)) e.withdrawal_id = pg::TextOfUuid(args.Raw(9));
-  e.reference = args.OptionalText(10);
+  e.reference = args.OptionalText(10, "reference");
   e.created_at_us = DatumGetTimestampTz(args.Raw(11));
   return HashResult(LedgerEntryHash(e));
 }
@@ -62,6 +64,10 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_checkpoint_account_hash) {
   return HashResult(CheckpointAccountHash(a));
 }
 
+// account_hashes has one hash per changed account, so no fixed cap fits it; the function is the
+// extension's own, called by take_ledger_checkpoint and verify_ledger, not granted to any role.
+constexpr std::size_t kAccountHashesMaxBytes = std::numeric_limits<std::size_t>::max();
+
 // _ledger_checkpoint_hash(prev_hash, version, taken_at, account_hashes) -> bytea, where
 // account_hashes is the changed accounts' hashes concatenated in byte order of their keys.
 TXRELAY_SQL_FUNCTION(txrelay_ledger_checkpoint_hash) {
@@ -74,7 +80,7 @@ TXRELAY_SQL_FUNCTION(txrelay_ledger_checkpoint_hash) {
     prev = AsHash32(args.Bytea(0, "prev_hash"));
     if (!prev) PG_RETURN_NULL();
   }
-  const std::string hashes = args.Bytea(3, "account_hashes");
+  const std::string hashes = args.Bytea(3, "account_hashes", kAccountHashesMaxBytes);
   return HashResult(CheckpointHash(prev, args.Int64(1, "version"), DatumGetTimestampTz(args.Raw(2)),
                                    Bytes(hashes.begin(), hashes.end())));
 }

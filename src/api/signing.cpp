@@ -30,7 +30,7 @@ using namespace txrelay;
 namespace {
 
 eth::SignedTx DecodeArg(const pg::Args& args, int i) {
-  const std::string raw = args.BoundedBytea(i, "raw_tx", eth::kMaxRawTxBytes);
+  const std::string raw = args.Bytea(i, "raw_tx", eth::kMaxRawTxBytes);
   return eth::DecodeSignedTx(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size());
 }
 

@@ -21,13 +21,25 @@ void Args::RequireNotNull(int i, std::string_view name) const {
   if (IsNull(i)) throw InvalidArgument(name, "must not be null");
 }
 
-std::string Args::Text(int i, std::string_view name) const {
+void Args::RequireStoredSizeAtMost(int i, std::string_view name, std::size_t max_bytes) const {
+  const Datum d = Raw(i);
+  const auto size = Call([=] { return static_cast<std::size_t>(toast_raw_datum_size(d)); }) - VARHDRSZ;
+  if (size > max_bytes) {
+    throw InvalidArgument(
+        name, "is too long",
+        "It is " + std::to_string(size) + " bytes; at most " + std::to_string(max_bytes) + ".");
+  }
+}
+
+std::string Args::Text(int i, std::string_view name, std::size_t max_bytes) const {
   RequireNotNull(i, name);
+  RequireStoredSizeAtMost(i, name, max_bytes);
   return TextOfDatum(Raw(i));
 }
 
-std::optional<std::string> Args::OptionalText(int i) const {
+std::optional<std::string> Args::OptionalText(int i, std::string_view name, std::size_t max_bytes) const {
   if (IsNull(i)) return std::nullopt;
+  RequireStoredSizeAtMost(i, name, max_bytes);
   return TextOfDatum(Raw(i));
 }
 
@@ -62,8 +74,9 @@ Datum Args::Uuid(int i, std::string_view name) const {
   return Raw(i);
 }
 
-std::string Args::JsonbObjectText(int i, std::string_view name) const {
+std::string Args::JsonbObjectText(int i, std::string_view name, std::size_t max_bytes) const {
   RequireNotNull(i, name);
+  RequireStoredSizeAtMost(i, name, max_bytes);
   const Datum d = Raw(i);
   Jsonb* jb = Call([=] { return DatumGetJsonbP(d); });
   if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb)) {
@@ -72,21 +85,10 @@ std::string Args::JsonbObjectText(int i, std::string_view name) const {
   return std::string(Call([=] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); }));
 }
 
-std::string Args::Bytea(int i, std::string_view name) const {
+std::string Args::Bytea(int i, std::string_view name, std::size_t max_bytes) const {
   RequireNotNull(i, name);
+  RequireStoredSizeAtMost(i, name, max_bytes);
   return TextOfDatum(Raw(i));
-}
-
-std::string Args::BoundedBytea(int i, std::string_view name, std::size_t max_bytes) const {
-  RequireNotNull(i, name);
-  const Datum d = Raw(i);
-  const std::size_t size = Call([=] { return static_cast<std::size_t>(toast_raw_datum_size(d)); }) - VARHDRSZ;
-  if (size > max_bytes) {
-    throw InvalidArgument(
-        name, "is too long",
-        "It is " + std::to_string(size) + " bytes; at most " + std::to_string(max_bytes) + ".");
-  }
-  return TextOfDatum(d);
 }
 
 std::string TextOfUuid(Datum uuid) {
