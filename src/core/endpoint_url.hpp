@@ -12,13 +12,16 @@ namespace txrelay {
 inline constexpr std::size_t kMaxUrlLength = 2048;
 
 // Checks an http:// or https:// URL with a host, no spaces or control characters, at most
-// kMaxUrlLength bytes. Throws Error 22023 naming `arg`; the message never repeats the URL, which
-// may hold a secret.
-std::string CheckEndpointUrl(std::string_view url, std::string_view arg);
+// kMaxUrlLength bytes, well-formed secret references (${NAME}), and, unless `allow_link_local`,
+// no link-local or cloud metadata host. Throws Error 22023 naming `arg`; the message never
+// repeats the URL, which may hold a secret.
+std::string CheckEndpointUrl(std::string_view url, std::string_view arg, bool allow_link_local = false);
 
-// The URL with every place a secret can hide masked by "***": the user info, every path segment
-// of 16 or more characters, every query value; the fragment is dropped. Scheme, host, port and
-// short path segments ("/v3", "/rpc") stay, so an operator still sees where a call went.
+// The URL with every place a secret can hide masked by "***": the user info; a host label (but
+// the last two) or a path segment that is long (24 / 16 characters or more) or mixes letters and
+// digits in 8 or more; matrix parameters (";apikey=..."); every query value and bare query token;
+// the fragment is dropped. Scheme, the provider's domain, port, short words ("/v3", "/rpc",
+// "eth-mainnet") and secret references (${NAME}) stay, so an operator still sees where a call went.
 std::string RedactUrl(std::string_view url);
 
 }  // namespace txrelay

@@ -43,3 +43,67 @@ TEST(EndpointUrl, RedactsEveryPlaceASecretHides) {
   EXPECT_EQ(RedactUrl("https://rpc.example.com/x#token=abc"), "https://rpc.example.com/x");
   EXPECT_EQ(RedactUrl("not a url"), "***");
 }
+
+// The shapes providers give their keys in (issue 18): none of the key may survive.
+TEST(EndpointUrl, RedactsProviderKeyShapes) {
+  const struct {
+    const char* url;
+    const char* redacted;
+  } kShapes[] = {
+      {"https://eth-mainnet.g.alchemy.com/v2/k3yK3yK3yK3yK3yK3yK3yK3yK3yK3yK3",
+       "https://eth-mainnet.g.alchemy.com/v2/***"},
+      {"https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef", "https://mainnet.infura.io/v3/***"},
+      {"https://frosty-snowy-meadow.quiknode.pro/a1b2c3d4e5f6a7b8c9d0/",
+       "https://frosty-snowy-meadow.quiknode.pro/***/"},
+      {"https://node.custom-host.net/tok3nAB12/rpc", "https://node.custom-host.net/***/rpc"},
+      {"https://k3yab12cd34.rpc.example.com/", "https://***.rpc.example.com/"},
+      {"https://abcdefghijklmnopqrstuvwxyz.eth.example.com", "https://***.eth.example.com"},
+      {"https://rpc.example.com/eth;apikey=s3cr3tvalue;v=2", "https://rpc.example.com/eth;apikey=***;v=***"},
+      {"https://rpc.example.com/eth;s3cr3t", "https://rpc.example.com/eth;***"},
+      {"https://rpc.example.com/?shorttk", "https://rpc.example.com/?***"},
+      {"https://rpc.example.com/?k=1&bare", "https://rpc.example.com/?k=***&***"},
+      {"https://u:p@arbitrum-mainnet.example.com:8443/v1/mainnet",
+       "https://***@arbitrum-mainnet.example.com:8443/v1/mainnet"},
+      {"http://[fe80::1]:8545/rpc", "http://[fe80::1]:8545/rpc"},
+  };
+  for (const auto& shape : kShapes) {
+    SCOPED_TRACE(shape.url);
+    EXPECT_EQ(RedactUrl(shape.url), shape.redacted);
+  }
+}
+
+TEST(EndpointUrl, KeepsSecretReferencesVisible) {
+  EXPECT_EQ(RedactUrl("https://${RPC_USER}:x@rpc.example.com/v3/${INFURA_KEY_MAINNET_01}?key=${K}&${T}"),
+            "https://***@rpc.example.com/v3/${INFURA_KEY_MAINNET_01}?key=${K}&${T}");
+  EXPECT_NO_THROW(CheckEndpointUrl("https://rpc.example.com/v3/${KEY}", "url"));
+  for (const char* bad : {"https://h/${}", "https://h/${KEY", "https://h/${1KEY}", "https://h/${K-Y}"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_SQLSTATE(CheckEndpointUrl(bad, "url"), "22023");
+  }
+}
+
+TEST(EndpointUrl, RefusesLinkLocalAndMetadataHostsUnlessAllowed) {
+  for (const char* bad :
+       {"http://169.254.169.254/latest/meta-data/", "http://2852039166/", "http://0xa9fea9fe/",
+        "http://169.254.1.1:8545", "http://0251.0376.0251.0376/", "http://[fe80::1]:8545",
+        "http://[FE80::1%25eth0]/", "http://[fd00:ec2::254]/", "http://[::ffff:169.254.169.254]/",
+        "http://metadata.google.internal/computeMetadata/v1/", "http://METADATA.google.internal./",
+        "http://user:pw@169.254.169.254:80/"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_SQLSTATE(CheckEndpointUrl(bad, "url"), "22023");
+    EXPECT_NO_THROW(CheckEndpointUrl(bad, "url", /*allow_link_local=*/true));
+  }
+  for (const char* good :
+       {"http://127.0.0.1:8545", "http://[::1]:8545", "http://localhost:8545", "http://10.0.0.5/",
+        "http://169.255.0.1/", "http://[fec0::1]/", "https://rpc.example.com/"}) {
+    SCOPED_TRACE(good);
+    EXPECT_NO_THROW(CheckEndpointUrl(good, "url"));
+  }
+}
+
+TEST(EndpointUrl, RefusesNonAsciiUrls) {
+  for (const char* bad : {"http://127.0.0.1:8545/\u202e", "https://r\u0440c.example.com/", "http://h/\xff"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_SQLSTATE(CheckEndpointUrl(bad, "url"), "22023");
+  }
+}
