@@ -7,6 +7,8 @@ namespace txrelay::bgworker {
 
 namespace {
 
+constexpr std::size_t kMaxAuditReply = 64 * 1024;
+
 std::string ReplyJson(const rpc::Reply& r) {
   nlohmann::json j = {{"jsonrpc", "2.0"}, {"id", r.id}};
   if (r.is_error) {
@@ -39,6 +41,9 @@ store::RpcCallRow CallRow(const Exchange& ex, const HttpRecord& rec, std::size_t
   if (last && ex.replies && i < ex.replies->size()) {
     const rpc::Reply& reply = (*ex.replies)[i];
     row.response = ReplyJson(reply);
+    if (row.response.size() > kMaxAuditReply) {  // a block's receipts can be megabytes
+      row.response = "not kept: " + std::to_string(row.response.size()) + " bytes, JSON-RPC reply";
+    }
     if (reply.is_error) {
       row.outcome = "rpc_error";
       if (call.method == "eth_sendRawTransaction") {

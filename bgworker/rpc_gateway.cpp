@@ -2,14 +2,20 @@
 
 #include <curl/curl.h>
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include <chrono>
 #include <random>
+
+#include "bgworker/secrets_file.hpp"
+#include "core/error.hpp"
+#include "core/net_address.hpp"
+#include "core/rpc/audit_body.hpp"
 
 namespace txrelay::bgworker {
 
 namespace {
-
-constexpr std::size_t kMaxRecordedBody = 65536;  // the audit keeps at most this much of a body
 
 std::string NewCorrelationId() {
   static std::mt19937_64 rng(std::random_device{}());
@@ -76,6 +82,8 @@ struct RpcGateway::Transfer {
   HttpRecord record;
   std::chrono::steady_clock::time_point started;
   bool done = false;
+  bool allow_link_local = false;
+  bool refused_address = false;  // the URL resolved to a link-local or metadata address
 
   ~Transfer() {
     if (headers) curl_slist_free_all(headers);
@@ -99,6 +107,23 @@ int GatewayTimerCallback(void*, long timeout_ms, void* userp) {
 }
 
 namespace {
+// Judges the address a URL resolved to before any packet leaves (decision 69): a name in DNS can
+// point anywhere, so the check of the URL's text at add_rpc_endpoint is not enough.
+curl_socket_t OpenSocketUnlessLinkLocal(void* clientp, curlsocktype, curl_sockaddr* address) {
+  auto* t = static_cast<RpcGateway::Transfer*>(clientp);
+  char text[INET6_ADDRSTRLEN] = "";
+  if (address->family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&address->addr)->sin_addr, text, sizeof text);
+  } else if (address->family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&address->addr)->sin6_addr, text, sizeof text);
+  }
+  if (!t->allow_link_local && IsLinkLocalOrMetadataHost(text)) {
+    t->refused_address = true;
+    return CURL_SOCKET_BAD;
+  }
+  return socket(address->family, address->socktype, address->protocol);
+}
+
 int SocketTrampoline(CURL* easy, curl_socket_t s, int what, void* userp, void* socketp) {
   return GatewaySocketCallback(easy, static_cast<int>(s), what, userp, socketp);
 }
@@ -171,15 +196,22 @@ RpcGateway::Start RpcGateway::StartNext(Exchange& exchange, std::size_t& next_ta
       exchange.last_error = "circuit breaker half-open for " + target.redacted + ", probe in flight";
       continue;
     }
+    std::string url;
+    try {
+      url = ResolveSecretRefs(target.url);
+    } catch (const Error& e) {  // names the file or the secret, never a value
+      exchange.last_error = std::string(e.what()) + ", for " + target.redacted;
+      continue;
+    }
     state.limiter.TryTake(now);
-    StartTransfer(exchange, next_target, target, now);
+    StartTransfer(exchange, next_target, target, url, now);
     return Start::kStarted;
   }
   return rate_limited ? Start::kRateLimited : Start::kNoTarget;
 }
 
 void RpcGateway::StartTransfer(Exchange& exchange, std::size_t next_target, const Target& target,
-                               std::int64_t now) {
+                               const std::string& url, std::int64_t now) {
   auto t = std::make_unique<Transfer>();
   t->exchange = &exchange;
   t->next_target = next_target;
@@ -194,14 +226,19 @@ void RpcGateway::StartTransfer(Exchange& exchange, std::size_t next_target, cons
   t->easy = curl_easy_init();
   t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
   t->headers = curl_slist_append(t->headers, ("X-Request-Id: " + t->record.correlation_id).c_str());
-  SetOptions(*t, exchange.fresh_connection);
+  t->allow_link_local = settings_.allow_link_local;
+  SetOptions(*t, url, exchange.fresh_connection);
   curl_multi_add_handle(static_cast<CURLM*>(multi_), t->easy);
   running_.push_back(std::move(t));
 }
 
-void RpcGateway::SetOptions(Transfer& t, bool fresh_connection) {
+void RpcGateway::SetOptions(Transfer& t, const std::string& url, bool fresh_connection) {
   CURL* easy = t.easy;
-  curl_easy_setopt(easy, CURLOPT_URL, t.target->url.c_str());
+  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());  // libcurl keeps its own copy
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is an answer, never followed
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, OpenSocketUnlessLinkLocal);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &t);
   curl_easy_setopt(easy, CURLOPT_POST, 1L);
   curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t.request.c_str());
   curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(t.request.size()));
@@ -234,8 +271,13 @@ void RpcGateway::Finish(Transfer& t, int code) {
   const rpc::Outcome outcome = rpc::Classify(transport, replies.has_value(), false);
   t.record.http_status = transport.http_status;
   t.record.outcome = outcome;
-  t.record.response_body = t.response.substr(0, kMaxRecordedBody);
+  // What the audit keeps of a body with no JSON-RPC answer in it: a summary, not what it said.
+  if (!replies) t.record.response_body = rpc::AuditBody(t.response);
   if (code != CURLE_OK) t.record.transport_error = curl_easy_strerror(static_cast<CURLcode>(code));
+  if (t.refused_address) {
+    t.record.transport_error =
+        "refused: the address is link-local or a cloud metadata service (txrelay.allow_link_local_endpoints)";
+  }
   t.record.latency_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t.started).count();
   ex.records.push_back(t.record);

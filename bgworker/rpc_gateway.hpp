@@ -79,6 +79,7 @@ struct Exchange {
 struct GatewaySettings {
   int breaker_failure_threshold = 5;
   long breaker_cooldown_ms = 10000;
+  bool allow_link_local = false;  // txrelay.allow_link_local_endpoints
 };
 
 class RpcGateway {
@@ -99,8 +100,9 @@ class RpcGateway {
   // Breaker state of an endpoint (for logs and metrics).
   std::string BreakerState(std::int64_t endpoint_id, const std::string& url);
 
+  struct Transfer;  // one HTTP request in flight (public for libcurl's C callbacks)
+
  private:
-  struct Transfer;
   struct EndpointState {
     rpc::CircuitBreaker breaker;
     rpc::RateLimiter limiter;
@@ -111,8 +113,9 @@ class RpcGateway {
   // `wait_ms` says when it will).
   enum class Start { kStarted, kNoTarget, kRateLimited };
   Start StartNext(Exchange& exchange, std::size_t& next_target, std::int64_t& wait_ms);
-  void StartTransfer(Exchange& exchange, std::size_t next_target, const Target& target, std::int64_t now);
-  static void SetOptions(Transfer& transfer, bool fresh_connection);
+  void StartTransfer(Exchange& exchange, std::size_t next_target, const Target& target,
+                     const std::string& url, std::int64_t now);
+  static void SetOptions(Transfer& transfer, const std::string& url, bool fresh_connection);
   // The steps of Run's loop: finished transfers, rate-limited ones due again, one wait.
   void CollectFinished();
   std::int64_t RetryWaiting();

@@ -41,9 +41,13 @@ struct StringSetting {
 const StringSetting kStringSettings[] = {
     {"txrelay.database", &Settings::database, "postgres", Scope::kRestart,
      "Database in which txrelay's workers run (where CREATE EXTENSION txrelay was run)."},
+    {"txrelay.secrets_file", &Settings::secrets_file, "", Scope::kReload,
+     "File of NAME=VALUE secrets that endpoint and signer URLs name as ${NAME} (owned by the server's user, mode 0600)."},
 };
 
 const BoolSetting kBoolSettings[] = {
+    {"txrelay.allow_link_local_endpoints", &Settings::allow_link_local_endpoints, false, Scope::kReload,
+     "Allow endpoint and signer URLs, and the addresses they resolve to, in link-local networks and cloud metadata services."},
     {"txrelay.broadcaster_enabled", &Settings::broadcaster_enabled, true, Scope::kReload,
      "Whether the broadcaster signs and sends queued transactions."},
     {"txrelay.tracker_enabled", &Settings::tracker_enabled, true, Scope::kReload,
@@ -122,7 +126,8 @@ const IntSetting kIntSettings[] = {
 }  // namespace
 
 GatewaySettings CurrentGatewaySettings() {
-  return GatewaySettings{settings.breaker_failure_threshold, settings.breaker_cooldown_ms};
+  return GatewaySettings{settings.breaker_failure_threshold, settings.breaker_cooldown_ms,
+                         settings.allow_link_local_endpoints};
 }
 
 void DefineSettings(bool at_server_start) {

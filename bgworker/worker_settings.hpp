@@ -9,6 +9,8 @@ namespace txrelay::bgworker {
 // worker_settings.cpp (defining a setting sets its value to the default).
 struct Settings {
   char* database{};
+  char* secrets_file{};
+  bool allow_link_local_endpoints{};
   bool broadcaster_enabled{};
   int max_in_flight_per_sender{};
   int batch_size{};

@@ -27,7 +27,7 @@ void CopyText(char* to, std::size_t size, const char* from) {
 
 }  // namespace
 
-Datum Invoke(FunctionBody body, FunctionCallInfo fcinfo) {
+Datum Invoke(FunctionBody body, FunctionCallInfo fcinfo, StatementLogging statement) {
   detail::ResetErrorCaught();
   ErrorData* pg_error = nullptr;
   Report report;
@@ -50,11 +50,20 @@ Datum Invoke(FunctionBody body, FunctionCallInfo fcinfo) {
     CopyText(report.message, sizeof report.message, "txrelay internal error: unknown exception");
   }
   // Every C++ frame of the body has been unwound; only plain buffers remain.
-  if (pg_error != nullptr) ReThrowError(pg_error);
+  const bool hide = statement == StatementLogging::kHide;
+  if (pg_error != nullptr) {
+    if (hide) {  // a constraint's detail or a query's context could quote the secret
+      pg_error->hide_stmt = true;
+      pg_error->hide_ctx = true;
+      pg_error->detail = pg_error->detail_log = pg_error->context = pg_error->internalquery = nullptr;
+    }
+    ReThrowError(pg_error);
+  }
   const char* s = report.sqlstate;
   ereport(ERROR, (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])), errmsg_internal("%s", report.message),
                   report.detail[0] ? errdetail_internal("%s", report.detail) : 0,
-                  report.hint[0] ? errhint("%s", report.hint) : 0));
+                  report.hint[0] ? errhint("%s", report.hint) : 0, hide ? errhidestmt(true) : 0,
+                  hide ? errhidecontext(true) : 0));
   pg_unreachable();
 }
 

@@ -15,7 +15,12 @@ namespace txrelay::pg {
 
 using FunctionBody = Datum (*)(FunctionCallInfo);
 
-Datum Invoke(FunctionBody body, FunctionCallInfo fcinfo);
+// kHide: the function takes a secret (an endpoint's URL). Its errors are reported without the
+// statement (errhidestmt), without detail or context, so the server log's STATEMENT line does
+// not repeat the secret (decision 69).
+enum class StatementLogging { kLog, kHide };
+
+Datum Invoke(FunctionBody body, FunctionCallInfo fcinfo, StatementLogging statement = StatementLogging::kLog);
 
 // The result of a function returning one record (OUT parameters): `values` and `nulls` in the
 // order of its result type's columns.
@@ -29,4 +34,15 @@ Datum ReturnRecord(FunctionCallInfo fcinfo, const Datum* values, const bool* nul
   PG_FUNCTION_INFO_V1(name);                                                          \
   Datum name(PG_FUNCTION_ARGS) { return ::txrelay::pg::Invoke(name##_body, fcinfo); } \
   }                                                                                   \
+  static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo)
+
+// The same for a function taking a secret: its errors never log the statement.
+#define TXRELAY_SQL_FUNCTION_TAKING_SECRET(name)                                               \
+  static Datum name##_body(FunctionCallInfo fcinfo);                                           \
+  extern "C" {                                                                                 \
+  PG_FUNCTION_INFO_V1(name);                                                                   \
+  Datum name(PG_FUNCTION_ARGS) {                                                               \
+    return ::txrelay::pg::Invoke(name##_body, fcinfo, ::txrelay::pg::StatementLogging::kHide); \
+  }                                                                                            \
+  }                                                                                            \
   static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo)
