@@ -84,6 +84,24 @@ standby_stop() {
   TXR_STANDBY_PID=""
 }
 
+# Every secret the tests use contains TXR_TEST_SECRET_MARKER. secret_scan FILE fails if the file
+# holds one, and records the verdict in $TXR_SECRET_REPORT (set by scripts/test.sh, which fails the
+# run if any server log of any test leaked a secret).
+TXR_TEST_SECRET_MARKER=txrsecret
+secret_scan() {
+  [ -f "$1" ] || return 0
+  local hits
+  hits=$(grep -c "$TXR_TEST_SECRET_MARKER" "$1" || true)
+  if [ "$hits" -gt 0 ]; then
+    echo "SECRET LEAK: $hits line(s) of $1 hold a test secret:" >&2
+    grep "$TXR_TEST_SECRET_MARKER" "$1" | head -3 | cut -c1-200 >&2
+    [ -n "${TXR_SECRET_REPORT:-}" ] && echo "leak $hits $1" >>"$TXR_SECRET_REPORT"
+    return 1
+  fi
+  [ -n "${TXR_SECRET_REPORT:-}" ] && echo "clean $(wc -c <"$1") $1" >>"$TXR_SECRET_REPORT"
+  return 0
+}
+
 cluster_stop() {
   standby_stop
   if [ -n "$TXR_CLUSTER_PID" ] && kill -0 "$TXR_CLUSTER_PID" 2>/dev/null; then
@@ -93,6 +111,7 @@ cluster_stop() {
   fi
   TXR_CLUSTER_PID=""
   if [ -n "$TXR_CLUSTER_DIR" ] && [ -d "$TXR_CLUSTER_DIR" ]; then
+    secret_scan "$TXR_CLUSTER_DIR/server.log" || true
     [ -n "${TXR_KEEP_CLUSTER_LOG:-}" ] && cp "$TXR_CLUSTER_DIR/server.log" "$TXR_KEEP_CLUSTER_LOG" 2>/dev/null
     rm -rf "$TXR_CLUSTER_DIR"
   fi

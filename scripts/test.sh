@@ -14,6 +14,10 @@ cd "$(dirname "$0")/.."
 
 ./scripts/deps.sh
 
+# Every server log of every test is scanned for the tests' secrets when its cluster stops.
+TXR_SECRET_REPORT=$(mktemp /tmp/txrelay-secret-report.XXXXXX)
+export TXR_SECRET_REPORT
+
 log "building txrelay.so (warnings are errors) and the install script"
 make -s -j"$(nproc)" TXRELAY_WERROR=1 >/dev/null
 log "release line: released scripts frozen, the install script is its source set, upgrade paths, one version"
@@ -61,5 +65,13 @@ CLIENTS=2 REPS=1 DURATION=1 ABLATE=2 ./bench/intake.sh >/dev/null
 N=100 REPS=1 PACED=10 PROFILE=0 ./bench/pipeline.sh >/dev/null
 STEPS="2000 4000" REPS=1 DURATION=1 REPEAT=2 ./bench/cost_growth.sh >/dev/null
 unset BENCH_NO_BUILD
+
+log "no test secret in any server log of the run"
+leaks=$(grep -c '^leak' "$TXR_SECRET_REPORT" || true)
+scanned=$(wc -l <"$TXR_SECRET_REPORT")
+[ "$scanned" -ge 10 ] || die "only $scanned server logs were scanned for secrets: the scan is not wired in"
+[ "$leaks" -eq 0 ] || { grep '^leak' "$TXR_SECRET_REPORT"; die "$leaks server log(s) held a test secret"; }
+echo "# $scanned server logs scanned ($(awk '{s += $2} END {print s}' "$TXR_SECRET_REPORT") bytes), none holds a test secret"
+rm -f "$TXR_SECRET_REPORT"
 
 log "all tests passed"

@@ -16,7 +16,7 @@ faults of DESIGN §6 into requests that match a JSON-RPC method:
 
 Control API on a second port:  POST /mode {"mode": ..., "method": "eth_sendRawTransaction",
 "count": 1, "delay_ms": 2000}  (count: how many matching requests, then back to pass; method
-null matches every request)  ·  GET /stats  ·  POST /reset.
+null matches every request)  ·  GET /stats (counts, the paths and Authorization headers seen)  ·  POST /reset.
 Usage: fault_proxy.py LISTEN_PORT CONTROL_PORT UPSTREAM_URL   (binds 127.0.0.1 only)
 """
 import asyncio
@@ -131,10 +131,17 @@ class Proxy:
         try:
             while True:
                 try:
-                    _, headers, body = await self.read_request(reader)
+                    request_line, headers, body = await self.read_request(reader)
                 except (asyncio.IncompleteReadError, ConnectionError):
                     return
                 self.stats["requests"] += 1
+                # What arrived (paths and Authorization headers, first 50 of each), so a test can
+                # see that a secret reference was replaced on the way.
+                for key, value in (("paths", request_line.split(" ")[1] if " " in request_line else ""),
+                                   ("authorizations", headers.get("authorization", ""))):
+                    seen = self.stats.setdefault(key, {})
+                    if value in seen or len(seen) < 50:
+                        seen[value] = seen.get(value, 0) + 1
                 fault, delay_s = self.take(body)
                 if fault == "blackhole":
                     await asyncio.sleep(3600)

@@ -3,7 +3,7 @@
 # the upgrade test (test/upgrade/upgrade.sh) last; or only those named: run_all.sh tracker_flow ...
 set -uo pipefail
 cd "$(dirname "$0")" || exit 1
-all=(broadcast_pipeline broadcast_faults broadcast_dead_letter worker_lifecycle worker_primary_only broadcast_kill cancel_race
+all=(broadcast_pipeline broadcast_faults secrets broadcast_dead_letter worker_lifecycle worker_primary_only broadcast_kill cancel_race
      tracker_flow tracker_reorg tracker_drop tracker_fee_bump tracker_external tracker_failed tracker_manual tracker_scale
      alerts_rpc metrics_prometheus reconcile_cron ledger_checkpoints checkpoint_signing sync_standby startup_reconcile send_retrying examples
      ../upgrade/upgrade)
