@@ -118,3 +118,10 @@ REVOKE ALL ON FUNCTION txrelay._event_horizon() FROM PUBLIC;
 -- Hostile input (issue 18): decoding a signed transaction is for the roles that handle them.
 REVOKE EXECUTE ON FUNCTION txrelay.decode_raw_tx(bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION txrelay.decode_raw_tx(bytea) TO txrelay_app, txrelay_approver, txrelay_operator, txrelay_auditor;
+
+-- Redaction of provider URL shapes (issue 18): the stored redactions are made again by 0.2.0's
+-- rules. Rows of txrelay.rpc_calls are append-only and keep the redaction of their time.
+-- @include sql/src/11_redact_url.sql
+REVOKE ALL ON FUNCTION txrelay._redact_url(text) FROM PUBLIC;
+UPDATE txrelay.rpc_endpoints SET url_redacted = txrelay._redact_url(url) WHERE url_redacted <> txrelay._redact_url(url);
+UPDATE txrelay.signers SET url_redacted = txrelay._redact_url(url) WHERE url_redacted <> txrelay._redact_url(url);

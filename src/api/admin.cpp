@@ -12,6 +12,7 @@
 #include "core/text_rules.hpp"
 #include "api/lookups.hpp"
 #include "pg/args.hpp"
+#include "pg/arrays.hpp"
 #include "pg/function.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
@@ -185,6 +186,12 @@ TXRELAY_SQL_FUNCTION_TAKING_SECRET(txrelay_add_signer) {
   pg::SpiConnection spi;
   store::UpsertSigner(name, url, RedactUrl(url));
   PG_RETURN_VOID();
+}
+
+// _redact_url(url) -> text: RedactUrl for the upgrade script. The URL may hold a secret.
+TXRELAY_SQL_FUNCTION_TAKING_SECRET(txrelay_redact_url) {
+  const pg::Args args(fcinfo);
+  return pg::MakeText(RedactUrl(args.Text(0, "url", kMaxUrlLength)));
 }
 
 // add_sender(chain_id, address, signer, next_nonce) -> senders. A sender already there with the
