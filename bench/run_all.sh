@@ -4,12 +4,12 @@
 #   make bench                              all of it (about 18 minutes on 2 cores)
 #   ONLY="intake pipeline" make bench       some sections
 #   ONLY=memory_long make bench             the 30-minute memory soak (its own section)
-# Sections: codec intake pipeline tracker memory cost_growth (the default), memory_long.
+# Sections: codec intake pipeline tracker memory cost_growth hostile_args (the default), memory_long.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 . bench/lib.sh
-ONLY=${ONLY:-"codec intake pipeline tracker memory cost_growth"}
+ONLY=${ONLY:-"codec intake pipeline tracker memory cost_growth hostile_args"}
 DOC=docs/benchmarks.md
 ./scripts/deps.sh >/dev/null
 make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
@@ -39,6 +39,7 @@ for s in $ONLY; do
     memory) run_section memory env MINUTES=2 SAMPLE=20 bench/memory_soak.sh ;;
     memory_long) run_section memory_long env MINUTES=30 SAMPLE=60 bench/memory_soak.sh ;;
     cost_growth) run_section cost_growth bench/cost_growth.sh ;;
+    hostile_args) run_section hostile_args bench/hostile_args.sh ;;
     *) die "unknown section $s" ;;
   esac
 done

@@ -64,6 +64,7 @@ export BENCH_NO_BUILD=1
 CLIENTS=2 REPS=1 DURATION=1 ABLATE=2 ./bench/intake.sh >/dev/null
 N=100 REPS=1 PACED=10 PROFILE=0 ./bench/pipeline.sh >/dev/null
 STEPS="2000 4000" REPS=1 DURATION=1 REPEAT=2 ./bench/cost_growth.sh >/dev/null
+SIZES=10485760 ./bench/hostile_args.sh >/dev/null
 unset BENCH_NO_BUILD
 
 log "no test secret in any server log of the run"
