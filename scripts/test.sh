@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Every test of txrelay, from a fresh Debian 12 machine: installs what is missing, builds with
-# warnings as errors, checks the house rules (test/lint.sh) and the release line (released scripts frozen, the install script built
-# from its source set, upgrade paths), runs the pure C++ unit tests (make unit), checks the
-# transaction vectors against cast, fuzzes the decoder for a minute, installs the extension,
-# starts a throwaway PostgreSQL 15 cluster and runs the pgTAP suite (make installcheck), checks
-# that the docs match the code, then runs the end-to-end tests against a real anvil node (make
-# e2e: workers, faults injected by a proxy, kill -9, and the upgrade from the last release with
-# the workers running), the chaos soak, the failover test and the benchmarks at their smallest.
-# Every server started is stopped by its PID.
+# warnings as errors, checks the house rules (test/lint.sh) and the release line (released
+# scripts frozen, the install script built from its source set, upgrade paths), runs the pure C++
+# unit tests (make unit), checks the transaction vectors against cast, fuzzes the decoder for a
+# minute, installs the extension, starts a throwaway PostgreSQL 15 cluster and runs the pgTAP
+# suite (make installcheck), checks that the docs match the code, fuzzes the whole SQL surface
+# for a minute, then runs the end-to-end tests against a real anvil node (make e2e: workers,
+# faults injected by a proxy, kill -9, and the upgrade from the last release with the workers
+# running), the chaos soak, the failover test and the benchmarks at their smallest. Every server
+# started is stopped by its PID, and every server log is scanned for the tests' secrets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/cluster.sh
@@ -43,6 +44,9 @@ make -s installcheck
 
 log "docs match the code"
 ./test/docs_match.sh
+
+log "fuzzing the whole SQL surface for ${SQL_FUZZ_SECONDS:-60} s (our hostile-call generator, then sqlsmith)"
+./test/fuzz/sql_surface.sh
 cluster_stop
 trap - EXIT
 
