@@ -42,6 +42,10 @@ fault_case() {
 fault_case "HTTP 429" '{"mode": "http_429", "method": "eth_sendRawTransaction", "count": 1}' http_429
 fault_case "HTTP 500" '{"mode": "http_500", "method": "eth_sendRawTransaction", "count": 1}' http_5xx
 fault_case "not JSON-RPC" '{"mode": "garbage", "method": "eth_sendRawTransaction", "count": 1}' bad_response
+check "not JSON-RPC: the audit keeps the body's size and kind, not the body (issue 18)" \
+  test "$(sql "SELECT string_agg(response, ',') FROM txrelay.rpc_calls WHERE idempotency_key = 'fault-$n' AND method = 'eth_sendRawTransaction' AND outcome = 'bad_response'")" = "not kept: 33 bytes, not JSON"
+check "HTTP 429: a small JSON body is kept as it is" \
+  test "$(sql "SELECT count(*) > 0 FROM txrelay.rpc_calls WHERE idempotency_key = 'fault-1' AND outcome = 'http_429' AND response = '{\"error\":\"rate limited\"}'")" = t
 fault_case "read timeout after the node took it" '{"mode": "delay", "delay_ms": 3000, "method": "eth_sendRawTransaction", "count": 1}' read_timeout
 check "read timeout: the status check found it, no resend was needed" \
   test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE idempotency_key = 'fault-$n' AND method = 'eth_getTransactionByHash' AND outcome = 'ok'")/$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE idempotency_key = 'fault-$n' AND method = 'eth_sendRawTransaction'")" = "1/1"
