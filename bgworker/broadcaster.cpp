@@ -119,8 +119,8 @@ Broadcaster::Triage Broadcaster::Sort(std::vector<Job>& jobs) {
       continue;
     }
     const bool broadcast = j.kind == "broadcast";
-    // Sends of nonces below the chain's count go out (a resend of ours is harmless, and the node
-    // says whose it is); new nonces wait for the in-flight window.
+    // Sends of nonces below the chain's count go to the send stage, which looks them up before
+    // anything is sent (CheckBeforeResend); new nonces wait for the in-flight window.
     if (!InWindow(j) && !(broadcast && BelowMinedNonce(j))) {
       t.deferred.push_back(std::move(j));
     } else {

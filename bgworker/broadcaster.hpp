@@ -133,6 +133,7 @@ class Broadcaster {
   // broadcaster_send.cpp
   void SendAll(std::vector<Job>& jobs);
   bool SendsAllowed(const std::vector<Job>& jobs);
+  bool CheckBeforeResend(const std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts);
   bool Send(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts);
   bool CheckStatuses(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts);
   bool Resend(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts,

@@ -1,7 +1,7 @@
-// The send stage: the synchronous-standby gate (DESIGN §8), eth_sendRawTransaction in one batch
-// per chain, the status check that must come before anything else after an answer that settles
-// nothing (DESIGN §1.1), a resend of the same bytes when the node does not know them, and each
-// verdict (core/rpc/send_verdict) recorded.
+// The send stage: the synchronous-standby gate (DESIGN §8), a lookup before any send that may
+// repeat one the node had, eth_sendRawTransaction in one batch per chain, the status check that must come
+// before anything else after an answer that settles nothing (DESIGN §1.1), a resend of the same bytes when
+// the node does not know them, and each verdict (core/rpc/send_verdict) recorded.
 
 #include "bgworker/broadcaster.hpp"
 #include "bgworker/durability_gate.hpp"
@@ -26,9 +26,10 @@ using rpc::SendVerdict;
 
 void Broadcaster::SendAll(std::vector<Job>& jobs) {
   if (jobs.empty() || !SendsAllowed(jobs)) return;
-  std::vector<rpc::SendJudgement> verdicts;
-  // A false return: stopping; the leases are recovered at the next start.
-  if (!Send(jobs, verdicts) || !CheckStatuses(jobs, verdicts)) return;
+  // kResend until judged otherwise: to be sent. A false return: stopping; the leases are
+  // recovered at the next start.
+  std::vector<rpc::SendJudgement> verdicts(jobs.size(), rpc::SendJudgement{SendVerdict::kResend, "", false});
+  if (!CheckBeforeResend(jobs, verdicts) || !Send(jobs, verdicts) || !CheckStatuses(jobs, verdicts)) return;
   // Refused as underpriced: these bytes will not do at today's fees; a new attempt at the same
   // nonce will (DESIGN §6: re-price). Fresh fees first.
   std::set<std::int64_t> reprice_chains;
@@ -69,16 +70,38 @@ bool Broadcaster::SendsAllowed(const std::vector<Job>& jobs) {
   return false;
 }
 
+// A job leased before (a retry, or a lease recovered after a crash) may have reached the node,
+// and a nonce below the chain's count has been used: such a send is looked up by hash before
+// anything is sent (issue 19: a node may execute a mined transaction sent again).
+bool Broadcaster::CheckBeforeResend(const std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts) {
+  Batch<std::int64_t> checks;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const Job& j = jobs[i];
+    if (j.tries <= 1 && !BelowMinedNonce(j)) continue;
+    checks.Add(
+        j.chain_id, [&] { return ReadExchange(chains_[j.chain_id].endpoints); }, i,
+        "eth_getTransactionByHash", {j.tx_hash}, j.Ids());
+  }
+  if (checks.empty()) return true;
+  if (!checks.Run(gateway_)) return false;
+  checks.ForEach([&](std::size_t i, const rpc::Reply* r, const Exchange& ex) {
+    verdicts[i] = rpc::JudgeBeforeResend(r, ex.last_error, BelowMinedNonce(jobs[i]));
+  });
+  checks.MoveTo(audit_);
+  return true;
+}
+
 bool Broadcaster::Send(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts) {
   Batch<std::int64_t> sends;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const Job& j = jobs[i];
+    if (verdicts[i].verdict != SendVerdict::kResend) continue;  // settled by the lookup before
     sends.Add(
         j.chain_id, [&] { return WriteExchange(chains_[j.chain_id].endpoints); }, i, "eth_sendRawTransaction",
         {ToHex(j.raw)}, j.Ids());
   }
+  if (sends.empty()) return true;
   if (!sends.Run(gateway_)) return false;
-  verdicts.assign(jobs.size(), {});
   sends.ForEach([&](std::size_t i, const rpc::Reply* r, const Exchange& ex) {
     verdicts[i] =
         rpc::JudgeSend(r, ex.outcome, ex.last_error, jobs[i].tx_hash, jobs[i].from.Checksummed(), false);

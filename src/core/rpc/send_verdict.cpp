@@ -49,7 +49,9 @@ SendJudgement JudgeErrorReply(const Reply& reply, std::string_view from_address,
       j.error = "hot wallet " + std::string(from_address) + " cannot pay: " + j.error;
       break;
     case SendError::kReprice:
-      j.verdict = SendVerdict::kReprice;
+      // Looked up first: a node may say "underpriced" of the very transaction it holds (ganache
+      // answers a resend so), and re-pricing it would start a fee war with ourselves.
+      j.verdict = after_check ? SendVerdict::kReprice : SendVerdict::kCheck;
       break;
     case SendError::kNonceUsed:
     case SendError::kUnderpriced:
@@ -102,12 +104,33 @@ SendJudgement JudgeStatusCheck(const SendJudgement& sent, const Reply* reply,
                (reply != nullptr ? ShortenText(reply->error_message) : std::string(transport_error));
   } else if (sent.outcome_unknown) {
     j.verdict = SendVerdict::kResend;  // unknown to the node: the same bytes (same hash) again
+  } else if (ClassifySendError(0, sent.error) == SendError::kReprice) {
+    j.verdict = SendVerdict::kReprice;  // not in the pool: these bytes will not do at today's fees
   } else if (ClassifySendError(0, sent.error) == SendError::kNonceUsed) {
     // Another attempt of ours at the nonce (a fee bump's sibling) or a transaction not ours took
     // it: the tracker judges which, from the receipts.
     j.verdict = SendVerdict::kNonceUsed;
   } else {
     j.verdict = SendVerdict::kRetry;
+  }
+  return j;
+}
+
+SendJudgement JudgeBeforeResend(const Reply* reply, std::string_view transport_error,
+                                bool nonce_used_on_chain) {
+  SendJudgement j;
+  if (reply != nullptr && !reply->is_error && reply->result.is_object()) {
+    j.verdict = SendVerdict::kSent;
+    j.error = "the node already has the transaction: not sent again";
+  } else if (reply == nullptr || reply->is_error) {
+    j.verdict = SendVerdict::kRetry;
+    j.error = "status check before a repeated send failed: " +
+              (reply != nullptr ? ShortenText(reply->error_message) : std::string(transport_error));
+  } else if (nonce_used_on_chain) {
+    j.verdict = SendVerdict::kNonceUsed;
+    j.error = "unknown to the node and its nonce is used on chain: not sent";
+  } else {
+    j.verdict = SendVerdict::kResend;
   }
   return j;
 }

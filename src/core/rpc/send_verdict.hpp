@@ -43,4 +43,15 @@ SendJudgement JudgeSend(const Reply* reply, Outcome exchange_outcome, std::strin
 SendJudgement JudgeStatusCheck(const SendJudgement& sent, const Reply* reply,
                                std::string_view transport_error);
 
+// Before a send that may repeat one the node already had — a broadcast job leased before (a
+// retry, or a lease recovered after a crash) or at a nonce the chain has already used — the
+// node is asked for the transaction by hash first: some nodes re-execute a mined transaction
+// that is sent again (ganache 7.9.2 paid a withdrawal twice that way, issue 19). `reply` is the
+// answer of eth_getTransactionByHash (nullptr when the exchange failed). kSent: the node has it,
+// nothing is sent. kNonceUsed: unknown, and the chain has used its nonce: the tracker decides by
+// whom. kResend: unknown and the nonce is free: send. kRetry: the node could not say: never send
+// blind.
+SendJudgement JudgeBeforeResend(const Reply* reply, std::string_view transport_error,
+                                bool nonce_used_on_chain);
+
 }  // namespace txrelay::rpc
