@@ -51,6 +51,12 @@ class Tracker {
     std::int64_t next_round_ms = 0;
     std::uint64_t pending_checked_block = 0;  // when sent transactions were last judged
     std::int64_t pending_checked_ms = 0;
+    // The node answered that it has no eth_getBlockReceipts: receipts are read per transaction
+    // (eth_getBlockByHash, then eth_getTransactionReceipt of ours).
+    bool receipts_by_transaction = false;
+    // A parent link broken at the same height round after round is the node's, not a race.
+    std::uint64_t broken_link_at = 0;
+    int broken_link_rounds = 0;
   };
   // What one round read of a chain: the heads, the new canonical blocks in order, the highest
   // stored block still canonical, and our receipts in the new blocks.
@@ -85,12 +91,20 @@ class Tracker {
                     std::map<std::uint64_t, rpc::BlockHeader>& out);
   bool FindFork(ChainState& chain, std::uint64_t probe, std::map<std::uint64_t, rpc::BlockHeader>& canonical,
                 std::optional<std::uint64_t>& fork);
+  void BrokenLink(ChainState& chain, std::uint64_t n, const std::string& parent_hash,
+                  const std::string& expected);
   bool LinkNewBlocks(ChainState& chain, std::uint64_t from, std::uint64_t to,
                      const std::optional<std::string>& parent,
                      std::map<std::uint64_t, rpc::BlockHeader>& canonical,
                      std::vector<rpc::BlockHeader>& blocks);
 
   // tracker_receipts.cpp
+  bool ReadReceiptsOneByOne(ChainState& chain, const std::vector<rpc::BlockHeader>& blocks,
+                            std::vector<rpc::Receipt>& ours);
+  std::string ReadListedReceipts(std::int64_t chain, const std::vector<Target>& endpoints,
+                                 const std::vector<rpc::BlockHeader>& blocks,
+                                 const std::vector<std::pair<std::size_t, std::string>>& listed,
+                                 std::vector<rpc::Receipt>& ours);
   bool ReadReceipts(ChainState& chain, const std::vector<rpc::BlockHeader>& blocks,
                     std::vector<rpc::Receipt>& ours);
   static std::string ReceiptHashes(const Exchange& ex, const std::vector<rpc::BlockHeader>& blocks,

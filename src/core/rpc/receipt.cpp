@@ -43,10 +43,6 @@ std::optional<Refusal> ReadBody(const nlohmann::json& json, const std::string& w
   return std::nullopt;
 }
 
-std::string BlockName(std::uint64_t number, const std::string& hash) {
-  return "block " + std::to_string(number) + " (" + hash + ")";
-}
-
 }  // namespace
 
 Parsed<Receipt> ParseReceipt(const nlohmann::json& json) {
@@ -134,6 +130,23 @@ Parsed<std::vector<std::string>> BlockReceiptHashes(const nlohmann::json& result
 Parsed<std::vector<Receipt>> ParseBlockReceipts(const nlohmann::json& result, const BlockHeader& block,
                                                 const std::set<std::string>& ours) {
   return ParseSome(result, block, &ours);
+}
+
+Parsed<Receipt> ParseReceiptInBlock(const nlohmann::json& json, std::string_view tx_hash,
+                                    const BlockHeader& block) {
+  const std::string asked = BlockName(block.number, block.hash);
+  if (json.is_null()) {
+    return Refusal{"no receipt of " + ShortenText(tx_hash, 66) + ", which " + asked +
+                   " lists: a reorg raced the read, or the node lags"};
+  }
+  auto receipt = ParseReceiptOf(json, tx_hash);
+  if (!receipt.ok()) return receipt;
+  const Receipt& r = *receipt.value;
+  if (r.block_number != block.number || !SameHash(r.block_hash, block.hash)) {
+    return Refusal{"receipt of " + r.tx_hash + " names " + BlockName(r.block_number, r.block_hash) +
+                   ", not the " + asked + " that lists it: a reorg raced the read"};
+  }
+  return receipt;
 }
 
 }  // namespace txrelay::rpc

@@ -50,4 +50,10 @@ Parsed<std::vector<std::string>> BlockReceiptHashes(const nlohmann::json& result
 Parsed<std::vector<Receipt>> ParseBlockReceipts(const nlohmann::json& result, const BlockHeader& block,
                                                 const std::set<std::string>& ours);
 
+// The answer to eth_getTransactionReceipt(tx_hash) for a transaction that `block` lists (the
+// tracker's way on a node without eth_getBlockReceipts): also refuses null and a receipt that
+// names another block.
+Parsed<Receipt> ParseReceiptInBlock(const nlohmann::json& receipt, std::string_view tx_hash,
+                                    const BlockHeader& block);
+
 }  // namespace txrelay::rpc
