@@ -166,16 +166,34 @@ bool Tracker::LinkNewBlocks(ChainState& c, std::uint64_t from, std::uint64_t to,
   for (std::uint64_t n = from; n <= to; ++n) {
     const rpc::BlockHeader& h = canonical[n];
     if (link && !rpc::SameHash(h.parent_hash, *link)) {
-      pg::worker::LogInfo("txrelay tracker: chain " + std::to_string(c.config.chain_id) +
-                          ": blocks changed while read (at " + std::to_string(n) + "); reading again");
-      c.next_round_ms = pg::worker::NowMs() + settings.tracker_poll_ms;
+      BrokenLink(c, n, h.parent_hash, *link);
       blocks.clear();
       return false;
     }
     link = h.hash;
     blocks.push_back(h);
   }
+  c.broken_link_rounds = 0;
   return true;
+}
+
+// A reorg racing the read breaks a link once; the same link broken round after round is the
+// node's own (hardhat_mine makes blocks whose parentHash is zero): after kBrokenLinkRounds it is a
+// failure with a WARNING and the backoff, and the tracker_stalled alert follows.
+void Tracker::BrokenLink(ChainState& c, std::uint64_t n, const std::string& parent_hash,
+                         const std::string& expected) {
+  constexpr int kBrokenLinkRounds = 3;
+  c.broken_link_rounds = c.broken_link_at == n ? c.broken_link_rounds + 1 : 1;
+  c.broken_link_at = n;
+  if (c.broken_link_rounds < kBrokenLinkRounds) {
+    pg::worker::LogInfo("txrelay tracker: chain " + std::to_string(c.config.chain_id) +
+                        ": blocks changed while read (at " + std::to_string(n) + "); reading again");
+    c.next_round_ms = pg::worker::NowMs() + settings.tracker_poll_ms;
+    return;
+  }
+  Backoff(c, "block " + std::to_string(n) + " names " + parent_hash + " as its parent, not block " +
+                 std::to_string(n - 1) + " (" + expected + "), in " + std::to_string(c.broken_link_rounds) +
+                 " reads in a row: the node serves a broken chain (a test node's instant mining can)");
 }
 
 }  // namespace txrelay::bgworker

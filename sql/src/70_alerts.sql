@@ -183,18 +183,28 @@ SELECT 'critical', 'send_retrying',
  WHERE o.status IN ('pending', 'leased') AND o.kind IN ('sign', 'broadcast') AND o.tries >= (SELECT max_tries FROM settings)
 UNION ALL
 SELECT 'critical', 'tracker_stalled',
-       format('the tracker has not advanced chain %s for %s (head %s) while %s withdrawal(s) wait to be followed',
-              h.chain_id, date_trunc('second', clock_timestamp() - h.updated_at), h.latest_number, f.n),
+       CASE WHEN h.chain_id IS NULL
+            THEN format('the tracker has never read chain %s while %s withdrawal(s) wait to be followed (the oldest for %s)',
+                        c.chain_id, f.n, date_trunc('second', clock_timestamp() - f.since))
+            ELSE format('the tracker has not advanced chain %s for %s (head %s) while %s withdrawal(s) wait to be followed',
+                        c.chain_id, date_trunc('second', clock_timestamp() - h.updated_at), h.latest_number, f.n) END
+         -- the node's own words: its last failed answer to a call for this chain
+         || coalesce('; the node''s last failure: ' || (
+              SELECT r.method || ' ' || left(r.response, 300) FROM txrelay.rpc_calls r
+               WHERE r.chain_id = c.chain_id AND r.outcome <> 'ok' AND r.endpoint_id IS NOT NULL
+                 AND r.created_at > coalesce(h.updated_at, f.since)
+               ORDER BY r.call_id DESC LIMIT 1), ''),
        format('the server log: ''txrelay tracker: chain %s''; the node: eth_blockNumber and eth_getBlockByNumber(%s); SELECT * FROM txrelay.metrics WHERE metric = ''txrelay_chain_head_age_seconds''',
-              h.chain_id, h.latest_number + 1),
+              c.chain_id, coalesce(h.latest_number + 1, 0)),
        'nothing on this chain is confirmed, settled or noticed while it stalls: no inclusion, reorg, drop or finality',
-       'check the node (synced? does it serve the next block?) and the endpoint''s errors; add another endpoint with txrelay.add_rpc_endpoint; the tracker goes on by itself',
-       h.updated_at, h.chain_id, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       'check the node (synced? does it serve the next block? the server log says what the tracker could not read) and the endpoint''s errors; add another endpoint with txrelay.add_rpc_endpoint; the tracker goes on by itself',
+       coalesce(h.updated_at, f.since), c.chain_id, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
        jsonb_build_object('head', h.latest_number, 'in_flight', f.n, 'threshold', (SELECT tracker_stall FROM settings)::text)
-  FROM txrelay.chain_heads h
-  CROSS JOIN LATERAL (SELECT count(*) AS n FROM txrelay.withdrawals w
-                       WHERE w.chain_id = h.chain_id AND w.status = ANY (txrelay._status_set('on_chain'))) f
- WHERE f.n > 0 AND h.updated_at < clock_timestamp() - (SELECT tracker_stall FROM settings)
+  FROM txrelay.chains c
+  LEFT JOIN txrelay.chain_heads h ON h.chain_id = c.chain_id
+  CROSS JOIN LATERAL (SELECT count(*) AS n, min(w.updated_at) AS since FROM txrelay.withdrawals w
+                       WHERE w.chain_id = c.chain_id AND w.status = ANY (txrelay._status_set('on_chain'))) f
+ WHERE f.n > 0 AND coalesce(h.updated_at, f.since) < clock_timestamp() - (SELECT tracker_stall FROM settings)
 UNION ALL
 SELECT 'critical', 'worker_not_running',
        format('the %s %s and it has work: %s', k.worker,

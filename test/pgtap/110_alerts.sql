@@ -4,7 +4,7 @@
 -- end-to-end tests provoke dead letters, quarantines and RPC failures for real). Other test
 -- files leave committed rows behind, so every check looks at this file's chain ids or rows only.
 BEGIN;
-SELECT plan(32);
+SELECT plan(34);
 
 SELECT txrelay_test.fixture(110);
 SELECT txrelay.add_chain(31337, 'anvil');
@@ -80,6 +80,23 @@ SELECT results_eq($$SELECT severity, chain_id, details ->> 'head', details ->> '
                   'tracker_stalled: the chain with a withdrawal in flight, its head and how many wait; not the idle chain');
 UPDATE txrelay.chain_heads SET updated_at = now() WHERE chain_id = 31337;
 SELECT is_empty($$SELECT * FROM txrelay.alerts WHERE alert = 'tracker_stalled'$$, 'and it clears when the tracker advances');
+-- A chain the tracker has never read (no head at all: a node that answers nothing it can use) is
+-- stalled too, once its oldest withdrawal in flight is older than the threshold; the alert carries
+-- the node's own last failure (issue 19).
+DELETE FROM txrelay.chain_heads WHERE chain_id = 31337;
+UPDATE txrelay.withdrawals SET updated_at = now() - interval '10 minutes' WHERE withdrawal_id = :'w2';
+SELECT txrelay.add_rpc_endpoint(31337, 'http://127.0.0.1:9', 5) AS ep \gset
+INSERT INTO txrelay.rpc_calls (correlation_id, endpoint_id, target, chain_id, method, request, response, outcome, created_at)
+VALUES (gen_random_uuid(), :ep, 'http://127.0.0.1:9', 31337, 'eth_getBlockReceipts', '{}',
+        '{"jsonrpc":"2.0","id":1,"error":{"code":-32004,"message":"Method eth_getBlockReceipts is not supported"}}',
+        'rpc_error', now());
+SELECT results_eq($$SELECT chain_id, details ->> 'head', what LIKE 'the tracker has never read chain 31337 while 1 withdrawal(s) wait%'
+                     FROM txrelay.alerts WHERE alert = 'tracker_stalled'$$,
+                  $$VALUES (31337::bigint, NULL::text, true)$$,
+                  'tracker_stalled: a chain never read, with work in flight, is alerted');
+SELECT ok((SELECT what LIKE '%the node''s last failure: eth_getBlockReceipts {%Method eth_getBlockReceipts is not supported%'
+             FROM txrelay.alerts WHERE alert = 'tracker_stalled'),
+          'and the alert carries the node''s own last failure');
 SELECT set_eq($$SELECT idempotency_key FROM txrelay.alerts WHERE alert = 'reservation_open_too_long' AND chain_id IN (110, 31337)$$,
               $$VALUES ('alerts-1'), ('alerts-2')$$, 'both reservations older than txrelay.alert_reservation_age are alerted');
 SELECT ok((SELECT bool_and(pg_temp.complete(a) AND a.what LIKE '%reserved%') FROM txrelay.alerts a WHERE alert = 'reservation_open_too_long' AND chain_id IN (110, 31337)),
