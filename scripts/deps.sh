@@ -67,4 +67,19 @@ if ! grep -q "\"version\": \"$ETHERS_VERSION\"" "$TOOLS/node_modules/ethers/pack
   log "installing ethers $ETHERS_VERSION from the npm registry into .tools/"
   npm install --silent --no-audit --no-fund --prefix "$TOOLS" "ethers@$ETHERS_VERSION" >/dev/null
 fi
+# ganache and Hardhat: the other node implementations the tests run (issue 19, scripts/nodes.sh),
+# pinned, each in its own prefix (their dependency trees do not mix). Hardhat's node needs a
+# project file in the directory it runs in.
+GANACHE_VERSION=7.9.2
+if ! grep -q "\"version\": \"$GANACHE_VERSION\"" "$TOOLS/ganache/node_modules/ganache/package.json" 2>/dev/null; then
+  log "installing ganache $GANACHE_VERSION from the npm registry into .tools/ganache/"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/ganache" "ganache@$GANACHE_VERSION" >/dev/null
+fi
+HARDHAT_VERSION=2.22.19
+if ! grep -q "\"version\": \"$HARDHAT_VERSION\"" "$TOOLS/hardhat/node_modules/hardhat/package.json" 2>/dev/null; then
+  log "installing Hardhat $HARDHAT_VERSION from the npm registry into .tools/hardhat/"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/hardhat" "hardhat@$HARDHAT_VERSION" >/dev/null
+fi
+[ -f "$TOOLS/hardhat/hardhat.config.js" ] ||
+  echo 'module.exports = { networks: { hardhat: { chainId: 31337 } } };' >"$TOOLS/hardhat/hardhat.config.js"
 log "dependencies present"

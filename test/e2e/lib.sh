@@ -4,6 +4,8 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/cluster.sh"
 # shellcheck source=scripts/anvil.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/anvil.sh"
+# shellcheck source=scripts/nodes.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/nodes.sh"
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PROXY_PID=""
@@ -88,6 +90,7 @@ e2e_teardown() {
   fi
   listen_stop
   proxy_stop
+  node_stop
   anvil_stop
   cluster_stop
 }
@@ -96,19 +99,27 @@ e2e_teardown() {
 # synchronously like an application, so that a crash in a test loses none of the test's writes.
 export PGOPTIONS="${PGOPTIONS:-} -c synchronous_commit=on"
 
-# e2e_setup [anvil options...]: cluster (database txrelay_e2e, workers on), anvil, proxy,
-# the extension (E2E_EXTENSION_VERSION, if set: that version, else the default), chain 31337
-# with the proxy as its endpoint and anvil as the signer.
+# e2e_setup [node options...]: cluster (database txrelay_e2e, workers on), the node (E2E_NODE:
+# anvil, the default, ganache or hardhat; ANVIL_URL is its URL whichever it is), proxy, the
+# extension (E2E_EXTENSION_VERSION, if set: that version, else the default), chain 31337 with the
+# proxy as its endpoint and the node as the signer - Hardhat has no eth_signTransaction, so an
+# anvil of its own signs for it (SIGNER_URL).
 e2e_setup() {
   trap e2e_teardown EXIT
   TXR_EXTRA_CONF="$E2E_CONF" cluster_start txrelay_e2e
-  anvil_start "$@"
+  case ${E2E_NODE:-anvil} in
+    anvil) anvil_start "$@" ;;
+    ganache) node_start ganache "$@" ;;
+    hardhat) anvil_start && SIGNER_URL=$ANVIL_URL && node_start hardhat "$@" ;;
+    *) die "E2E_NODE: anvil, ganache or hardhat, not ${E2E_NODE}" ;;
+  esac
+  SIGNER_URL=${SIGNER_URL:-$ANVIL_URL}
   proxy_start
   {
     sql "CREATE EXTENSION txrelay${E2E_EXTENSION_VERSION:+ VERSION '$E2E_EXTENSION_VERSION'}"
-    sql "SELECT txrelay.add_chain(31337, 'anvil')"
+    sql "SELECT txrelay.add_chain(31337, '${E2E_NODE:-anvil}')"
     sql "SELECT txrelay.add_rpc_endpoint(31337, '$PROXY_URL')"
-    sql "SELECT txrelay.add_signer('anvil', '$ANVIL_URL')"
+    sql "SELECT txrelay.add_signer('anvil', '$SIGNER_URL')"
     sql "SELECT txrelay.set_risk_tier('standard', 0, 'finalized')"
   } >/dev/null
 }

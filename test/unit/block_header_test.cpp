@@ -112,3 +112,33 @@ TEST(ParseBlockHeader, HugeValuesAreQuotedShort) {
   for (int i = 0; i < 100000; ++i) many["extra" + std::to_string(i)] = i;  // unknown fields are ignored
   EXPECT_TRUE(ParseBlockHeader(many).ok());
 }
+
+// eth_getBlockByHash(hash, false) on a node without eth_getBlockReceipts (issue 19).
+TEST(BlockTransactionHashes, ListsTheBlocksTransactions) {
+  const BlockHeader block = *ParseBlockHeader(rpc_answers::Block3()).value;
+  const auto hashes = BlockTransactionHashes(rpc_answers::Block3(), block);
+  ASSERT_TRUE(hashes.ok()) << hashes.error;
+  EXPECT_EQ(*hashes.value,
+            (std::vector<std::string>{"0x3a6c2442a056774fa019ce24bcab7a769d7cf29c51d900dfdacd76553d7313ef",
+                                      "0xe8b0ce8b4cf43f38c49a4079edf925564744f147a5283d49122f924b6de981d5"}));
+  // Full transaction objects (eth_getBlockByHash(hash, true)) are read for their hash.
+  json full = rpc_answers::Block3();
+  full["transactions"] =
+      json::array({{{"hash", "0x3A6C2442A056774FA019CE24BCAB7A769D7CF29C51D900DFDACD76553D7313EF"}}});
+  EXPECT_EQ(BlockTransactionHashes(full, block).value->front(),
+            "0x3a6c2442a056774fa019ce24bcab7a769d7cf29c51d900dfdacd76553d7313ef");
+}
+
+TEST(BlockTransactionHashes, RefusesGoneOtherOrUnreadableBlocks) {
+  const BlockHeader block = *ParseBlockHeader(rpc_answers::Block3()).value;
+  EXPECT_NE(BlockTransactionHashes(json(nullptr), block).error.find("is gone"), std::string::npos);
+  json other = Block3With("hash", "0x" + std::string(64, 'a'));
+  EXPECT_NE(BlockTransactionHashes(other, block).error.find("the node answered block 3 (0xaaaa"),
+            std::string::npos);
+  EXPECT_NE(BlockTransactionHashes(Block3Without("transactions"), block).error.find("no transactions list"),
+            std::string::npos);
+  EXPECT_NE(BlockTransactionHashes(Block3With("transactions", json::array({"0x12"})), block)
+                .error.find("transaction 0"),
+            std::string::npos);
+  EXPECT_FALSE(BlockTransactionHashes(Block3With("transactions", json::array({json::object()})), block).ok());
+}

@@ -272,3 +272,20 @@ TEST(ParseBlockReceiptsOfOurs, OursOfAnotherBlockIsARacedRead) {
   ASSERT_FALSE(parsed.ok());
   EXPECT_NE(parsed.error.find("a reorg raced the read"), std::string::npos) << parsed.error;
 }
+
+// The receipt of a transaction a block lists, read one by one (issue 19: no eth_getBlockReceipts).
+TEST(ParseReceiptInBlock, TheReceiptMustNameTheBlockThatListsIt) {
+  const BlockHeader block = *ParseBlockHeader(rpc_answers::Block3()).value;
+  const json receipt = rpc_answers::Block3Receipts()[0];
+  const std::string tx = "0x3a6c2442a056774fa019ce24bcab7a769d7cf29c51d900dfdacd76553d7313ef";
+  const auto ok = ParseReceiptInBlock(receipt, tx, block);
+  ASSERT_TRUE(ok.ok()) << ok.error;
+  EXPECT_EQ(ok.value->block_number, 3u);
+  EXPECT_NE(
+      ParseReceiptInBlock(json(nullptr), tx, block).error.find("a reorg raced the read, or the node lags"),
+      std::string::npos);
+  json moved = rpc_answers::With(receipt, "blockHash", "0x" + std::string(64, 'b'));
+  EXPECT_NE(ParseReceiptInBlock(moved, tx, block).error.find("a reorg raced the read"), std::string::npos);
+  EXPECT_NE(ParseReceiptInBlock(receipt, "0x" + std::string(64, 'c'), block).error.find("is the receipt of"),
+            std::string::npos);
+}

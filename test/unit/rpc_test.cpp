@@ -59,6 +59,86 @@ TEST(SendErrorTable, GethMessages) {
   EXPECT_EQ(ClassifySendError(-32000, "rlp: expected input list for types.LegacyTx"), SendError::kFatal);
 }
 
+// Every other node's words (issue 19; sources in docs/nodes.md).
+TEST(SendErrorTable, OtherNodesMessages) {
+  const struct {
+    const char* node;
+    long code;
+    const char* message;
+    SendError expected;
+  } kRows[] = {
+      {"ganache", -32000,
+       "the tx doesn't have the correct nonce. account has nonce of: 11 tx has nonce of: 10",
+       SendError::kNonceUsed},
+      {"ganache", -32000,
+       "the tx doesn't have the correct nonce. account has nonce of: 10 tx has nonce of: 12",
+       SendError::kUnknown},
+      {"ganache", -32003, "transaction underpriced", SendError::kReprice},
+      {"ganache", -32003, "insufficient funds for gas * price + value", SendError::kInsufficientFunds},
+      {"ganache", -32000,
+       "VM Exception while processing transaction: Transaction's maxFeePerGas (1) is less than the block's "
+       "baseFeePerGas (7) (vm hf=shanghai -> block -> tx)",
+       SendError::kReprice},
+      {"ganache", -32000, "Invalid chain id (1) for chain with id 1337.", SendError::kFatal},
+      {"Hardhat", -32000,
+       "Known transaction: 0x3a6c2442a056774fa019ce24bcab7a769d7cf29c51d900dfdacd76553d7313ef",
+       SendError::kKnown},
+      {"Hardhat", -32000,
+       "Nonce too low. Expected nonce to be 5 but got 3. Note that transactions can't be queued when automining.",
+       SendError::kNonceUsed},
+      {"Hardhat", -32000,
+       "Nonce too high. Expected nonce to be 3 but got 5. Note that transactions can't be queued when automining.",
+       SendError::kUnknown},
+      {"Hardhat", -32000,
+       "Sender doesn't have enough funds to send tx. The max upfront cost is: 100 and the sender's balance is: 1.",
+       SendError::kInsufficientFunds},
+      {"Hardhat", -32000, "Transaction requires at least 21000 gas but got 20000", SendError::kFatal},
+      {"Hardhat", -32000,
+       "Transaction maxFeePerGas (1) is too low for the next block, which has a baseFeePerGas of 875000000",
+       SendError::kReprice},
+      {"Hardhat", -32000,
+       "Replacement transaction underpriced. A gasPrice/maxFeePerGas of at least 11 is necessary to replace the "
+       "existing transaction with nonce 3.",
+       SendError::kUnderpriced},
+      {"Hardhat", -32602, "Trying to send an incompatible EIP-155 transaction, signed for another chain.",
+       SendError::kFatal},
+      {"Besu", -32000, "Known transaction", SendError::kKnown},
+      {"Besu", -32001, "Nonce too low", SendError::kNonceUsed},
+      {"Besu", -32004, "Upfront cost exceeds account balance", SendError::kInsufficientFunds},
+      {"Besu", -32003, "Intrinsic gas exceeds gas limit", SendError::kFatal},
+      {"Besu", -32009, "Gas price below configured minimum gas price", SendError::kReprice},
+      {"Besu", -32000, "Wrong chainId", SendError::kFatal},
+      {"Besu", -32002, "Invalid signature", SendError::kFatal},
+      {"Besu", -32000, "Transaction fee cap exceeded", SendError::kFatal},
+      {"Nethermind", -32010, "OldNonce, Current nonce: 5, nonce of rejected tx: 3", SendError::kNonceUsed},
+      {"Nethermind", -32010, "AlreadyKnown", SendError::kKnown},
+      {"Nethermind", -32010, "InsufficientFunds, Account balance: 1, cumulative cost: 2",
+       SendError::kInsufficientFunds},
+      {"Nethermind", -32010, "ReplacementNotAllowed", SendError::kUnderpriced},
+      {"Nethermind", -32010, "FeeTooLow", SendError::kReprice},
+      {"Nethermind", -32000, "nonce too low, Current nonce: 5, nonce of rejected tx: 3",
+       SendError::kNonceUsed},
+      {"Nethermind", -32000, "transaction invalid, InvalidTxChainId: Expected 1, got 5.", SendError::kFatal},
+      {"Erigon", -32000, "ALREADY_EXISTS: already known", SendError::kKnown},
+      {"Erigon", -32000, "INTERNAL_ERROR: nonce too low", SendError::kNonceUsed},
+      {"Erigon", -32000, "INTERNAL_ERROR: could not replace existing tx", SendError::kUnderpriced},
+      {"Erigon", -32000, "INTERNAL_ERROR: insufficient funds", SendError::kInsufficientFunds},
+      {"Erigon", -32000, "INTERNAL_ERROR: IntrinsicGas", SendError::kFatal},
+      {"Erigon", -32000, "FEE_TOO_LOW: underpriced", SendError::kReprice},
+      {"reth", -32003, "insufficient funds for gas * price + value: have 1 want 2",
+       SendError::kInsufficientFunds},
+      {"reth", -32003, "transaction priority fee below minimum required priority fee 1", SendError::kReprice},
+      {"reth", -32000,
+       "tx fee (2000000000000000000 wei) exceeds the configured cap (1000000000000000000 wei)",
+       SendError::kFatal},
+      {"reth", -32602, "invalid transaction signature", SendError::kFatal},
+  };
+  for (const auto& row : kRows) {
+    SCOPED_TRACE(std::string(row.node) + ": " + row.message);
+    EXPECT_EQ(ClassifySendError(row.code, row.message), row.expected);
+  }
+}
+
 TEST(SendErrorTable, CaseInsensitiveAndUnknownIsUnknown) {
   // The anchors' commonest bugs: case-sensitive matching, "nonce too low" retried, unknown
   // errors retried for ever.

@@ -126,9 +126,10 @@ TEST(JudgeSend, EveryClassOfTheSendErrorTable) {
       {-32000, "intrinsic gas too low: gas 20000, minimum needed 21000", SendVerdict::kDead,
        SendVerdict::kDead},
       {-32003, "Insufficient funds for gas * price + value", SendVerdict::kRetry, SendVerdict::kRetry},
-      {-32003, "max fee per gas less than block base fee", SendVerdict::kReprice, SendVerdict::kReprice},
-      {-32000, "transaction underpriced", SendVerdict::kReprice, SendVerdict::kReprice},
-      {-32000, "txpool is full", SendVerdict::kReprice, SendVerdict::kReprice},
+      // Looked up before a re-price (issue 19: ganache says "underpriced" of what it holds).
+      {-32003, "max fee per gas less than block base fee", SendVerdict::kCheck, SendVerdict::kReprice},
+      {-32000, "transaction underpriced", SendVerdict::kCheck, SendVerdict::kReprice},
+      {-32000, "txpool is full", SendVerdict::kCheck, SendVerdict::kReprice},
       {-32003, "nonce too low", SendVerdict::kCheck, SendVerdict::kRetry},
       {-32000, "nonce too low: next nonce 5, tx nonce 3", SendVerdict::kCheck, SendVerdict::kRetry},
       {-32003, "replacement transaction underpriced", SendVerdict::kCheck, SendVerdict::kRetry},
@@ -237,4 +238,42 @@ TEST(SendVerdictName, EveryVerdict) {
   EXPECT_EQ(Name(SendVerdict::kNonceUsed), "nonce_used");
   EXPECT_EQ(Name(SendVerdict::kReprice), "reprice");
   EXPECT_EQ(Name(SendVerdict::kResend), "resend");
+}
+
+// Issue 19: a send that may repeat one the node already had is preceded by a lookup.
+TEST(JudgeBeforeResend, KnownIsNeverSentAgain) {
+  for (const json& tx : {rpc_answers::PendingTransaction(), json{{"hash", kTx}, {"blockNumber", "0x5"}}}) {
+    const Reply found = Result(tx);
+    for (bool used : {false, true}) {
+      const SendJudgement j = JudgeBeforeResend(&found, "", used);
+      EXPECT_EQ(j.verdict, SendVerdict::kSent);
+      EXPECT_EQ(j.error, "the node already has the transaction: not sent again");
+    }
+  }
+}
+
+TEST(JudgeBeforeResend, UnknownAtAUsedNonceGoesToTheTrackerUnknownAtAFreeNonceIsSent) {
+  const Reply not_found = Result(nullptr);
+  EXPECT_EQ(JudgeBeforeResend(&not_found, "", /*nonce_used_on_chain=*/true).verdict, SendVerdict::kNonceUsed);
+  EXPECT_EQ(JudgeBeforeResend(&not_found, "", /*nonce_used_on_chain=*/false).verdict, SendVerdict::kResend);
+}
+
+TEST(JudgeBeforeResend, NoAnswerMeansNoSend) {
+  const Reply refused = Error(-32601, "the method eth_getTransactionByHash does not exist");
+  for (bool used : {false, true}) {
+    EXPECT_EQ(JudgeBeforeResend(&refused, "", used).verdict, SendVerdict::kRetry);
+    const SendJudgement lost = JudgeBeforeResend(nullptr, "connect_failed from http://127.0.0.1:1", used);
+    EXPECT_EQ(lost.verdict, SendVerdict::kRetry);
+    EXPECT_EQ(lost.error,
+              "status check before a repeated send failed: connect_failed from http://127.0.0.1:1");
+  }
+}
+
+TEST(JudgeStatusCheck, UnderpricedIsRepricedOnlyWhenTheNodeDoesNotHoldIt) {
+  const SendJudgement first = Send(Error(-32003, "transaction underpriced"));
+  ASSERT_EQ(first.verdict, SendVerdict::kCheck);
+  const Reply pending = Result(rpc_answers::PendingTransaction());
+  EXPECT_EQ(JudgeStatusCheck(first, &pending, "").verdict, SendVerdict::kSent);
+  const Reply not_found = Result(nullptr);
+  EXPECT_EQ(JudgeStatusCheck(first, &not_found, "").verdict, SendVerdict::kReprice);
 }

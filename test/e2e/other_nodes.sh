@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The core flows on a node that is not anvil (issue 19): E2E_NODE=ganache (7.9.2) or hardhat
+# (2.22.19), both without eth_getBlockReceipts, Hardhat also without eth_signTransaction (an anvil
+# signs for it). Checked from the blocks alone:
+#   1. withdrawals from two senders are sent, mined and settled: the tracker reads receipts one
+#      transaction at a time, because the node says it has no eth_getBlockReceipts;
+#   2. kill -9 of the broadcaster while a send's answer is in flight (the node has mined it): the
+#      recovered lease looks the transaction up and sends nothing again - ganache executes a
+#      mined transaction sent again, which paid a withdrawal twice before (issue 19);
+#   3. a foreign transaction at the nonce txrelay reserves next: the node's own words for "nonce
+#      too low" lead to replaced_externally and a quarantined sender, nothing paid twice.
+set -euo pipefail
+export E2E_TRACKER=on E2E_NODE=${E2E_NODE:-ganache}
+. "$(dirname "$0")/lib.sh"
+e2e_setup
+KEY1=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+PROXY_ENDPOINT=$(sql "SELECT endpoint_id FROM txrelay.rpc_endpoints WHERE url = '$PROXY_URL'")
+sql "SELECT txrelay.set_rpc_endpoint($PROXY_ENDPOINT, request_timeout_ms => 20000)" >/dev/null
+sql "SELECT txrelay.set_risk_tier('standard', 0, 'included:1')" >/dev/null
+for i in 0 1; do sql "SELECT txrelay.add_sender(31337, '${DEV[$i]}', 'anvil')" >/dev/null; done
+sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000000, 'nodes-funding')" >/dev/null
+wait_for "SELECT bool_and(next_nonce IS NOT NULL) FROM txrelay.senders" 30 "the senders' nonces"
+balance() { rpc eth_getBalance "[\"$1\", \"latest\"]" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))'; }
+mine_one() { rpc evm_mine >/dev/null; }
+approve() {
+  sql "SELECT (txrelay.approve((txrelay.request_withdrawal('$1', 'alice', 31337, 'ETH', '$2', $3)).withdrawal_id, gen_random_uuid(), '$1-pd', 'e2e')).withdrawal_id"
+}
+completed() {  # completed KEY...: all completed
+  local keys
+  keys=$(printf "'%s'," "$@")
+  sql "SELECT count(*) = $# FROM txrelay.withdrawals WHERE idempotency_key IN (${keys%,}) AND status = 'completed'"
+}
+
+# 1. The happy path to completion, receipts read one by one.
+before=$(balance "${DEV[7]}")
+for k in 1 2 3 4; do approve "node-$k" "${DEV[7]}" $((1000 + k)) >/dev/null; done
+for _ in $(seq 1 100); do [ "$(completed node-1 node-2 node-3 node-4)" = t ] && break; mine_one; sleep 0.2; done
+check "$E2E_NODE: 4 withdrawals from 2 senders completed" test "$(completed node-1 node-2 node-3 node-4)" = t
+check "$E2E_NODE: the tracker said once that the node has no eth_getBlockReceipts, with the node's own answer" \
+  test "$(grep -c "the node has no eth_getBlockReceipts: -32[0-9]* .*eth_getBlockReceipts" "$TXR_CLUSTER_DIR/server.log")" = 1
+check "$E2E_NODE: receipts were read per transaction (eth_getBlockByHash, eth_getTransactionReceipt)" \
+  test "$(sql "SELECT count(DISTINCT method) FROM txrelay.rpc_calls WHERE method IN ('eth_getBlockByHash', 'eth_getTransactionReceipt') AND outcome = 'ok'")" = 2
+check "$E2E_NODE: the recipient got exactly the four amounts" \
+  test "$(($(balance "${DEV[7]}") - before))" = $((1001 + 1002 + 1003 + 1004))
+check "$E2E_NODE: ledger COMMIT per withdrawal, verify_ledger() finds nothing" \
+  test "$(sql "SELECT count(*) FROM txrelay.ledger_entries WHERE kind = 'COMMIT'")/$(sql "SELECT count(*) FROM txrelay.verify_ledger()")" = "4/0"
+
+# 2. kill -9 while the send's answer is held by the proxy (the node has it, and mines it at once).
+broadcaster_pid() { psql -X -q -At -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'txrelay broadcaster'" 2>/dev/null || true; }
+before=$(balance "${DEV[8]}")
+proxy_mode '{"mode": "delay", "delay_ms": 6000, "method": "eth_sendRawTransaction", "count": 1}'
+w=$(approve node-kill "${DEV[8]}" 5000)
+for _ in $(seq 1 100); do
+  [ "$(curl -s "$PROXY_CONTROL/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["injected"].get("delay", 0))')" = 1 ] && break
+  sleep 0.1
+done
+sleep 0.5
+pid=$(broadcaster_pid)
+check "$E2E_NODE: the broadcaster was killed with SIGKILL while its send's answer was held" kill -9 "$pid"
+sleep 1
+for _ in $(seq 1 300); do psql -X -q -At -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 1 150); do [ "$(completed node-kill)" = t ] && break; mine_one; sleep 0.2; done
+check "$E2E_NODE: the withdrawal completed after the crash" test "$(completed node-kill)" = t
+check "$E2E_NODE: the recovered lease looked the transaction up before any send" \
+  test "$(sql "SELECT count(*) > 0 FROM txrelay.rpc_calls WHERE withdrawal_id = '$w' AND method = 'eth_getTransactionByHash'")" = t
+check "$E2E_NODE: sent once: one eth_sendRawTransaction, the one whose answer the kill cut" \
+  test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE withdrawal_id = '$w' AND method = 'eth_sendRawTransaction'")" -le 1
+check "$E2E_NODE: paid once: the recipient got 5000 wei, not 10000" test "$(($(balance "${DEV[8]}") - before))" = 5000
+check "$E2E_NODE: on chain: one transaction per nonce, each the withdrawal's own" check_chain --require-all-sent
+
+# 3. A foreign transaction takes the nonce txrelay reserves next for sender 1.
+n1=$(sql "SELECT next_nonce FROM txrelay.senders WHERE address = '${DEV[1]}'")
+sql "SELECT txrelay.set_sender_status(31337, '${DEV[0]}', 'paused', 'e2e: only sender 1 for this case')" >/dev/null
+outside=$("$CAST" send --async --private-key "$KEY1" --nonce "$n1" --gas-price 20gwei --priority-gas-price 2gwei \
+            --rpc-url "$ANVIL_URL" "${DEV[9]}" --value 7)
+mine_one
+w=$(approve node-foreign "${DEV[6]}" 6000)
+for _ in $(seq 1 150); do
+  [ "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = replaced_externally ] && break
+  mine_one
+  sleep 0.2
+done
+check "$E2E_NODE: the foreign use of the nonce is seen: replaced_externally" \
+  test "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = replaced_externally
+check "$E2E_NODE: the sender is quarantined" \
+  test "$(sql "SELECT status FROM txrelay.senders WHERE address = '${DEV[1]}'")" = quarantined
+check "$E2E_NODE: its amount released once, no COMMIT" \
+  test "$(sql "SELECT string_agg(kind, ',' ORDER BY entry_id) FROM txrelay.ledger_entries WHERE withdrawal_id = '$w'")" = "RESERVE,RELEASE"
+check "$E2E_NODE: nothing paid twice, judged from the blocks" check_chain
+finish
