@@ -202,7 +202,7 @@ SELECT 'critical', 'tracker_stalled',
        jsonb_build_object('head', h.latest_number, 'in_flight', f.n, 'threshold', (SELECT tracker_stall FROM settings)::text)
   FROM txrelay.chains c
   LEFT JOIN txrelay.chain_heads h ON h.chain_id = c.chain_id
-  CROSS JOIN LATERAL (SELECT count(*) AS n, min(w.updated_at) AS since FROM txrelay.withdrawals w
+  CROSS JOIN LATERAL (SELECT count(*) AS n, min(w.status_changed_at) AS since FROM txrelay.withdrawals w
                        WHERE w.chain_id = c.chain_id AND w.status = ANY (txrelay._status_set('on_chain'))) f
  WHERE f.n > 0 AND coalesce(h.updated_at, f.since) < clock_timestamp() - (SELECT tracker_stall FROM settings)
 UNION ALL

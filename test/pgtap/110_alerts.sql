@@ -84,7 +84,7 @@ SELECT is_empty($$SELECT * FROM txrelay.alerts WHERE alert = 'tracker_stalled'$$
 -- stalled too, once its oldest withdrawal in flight is older than the threshold; the alert carries
 -- the node's own last failure (issue 19).
 DELETE FROM txrelay.chain_heads WHERE chain_id = 31337;
-UPDATE txrelay.withdrawals SET updated_at = now() - interval '10 minutes' WHERE withdrawal_id = :'w2';
+UPDATE txrelay.withdrawals SET status_changed_at = now() - interval '10 minutes' WHERE withdrawal_id = :'w2';
 SELECT txrelay.add_rpc_endpoint(31337, 'http://127.0.0.1:9', 5) AS ep \gset
 INSERT INTO txrelay.rpc_calls (correlation_id, endpoint_id, target, chain_id, method, request, response, outcome, created_at)
 VALUES (gen_random_uuid(), :ep, 'http://127.0.0.1:9', 31337, 'eth_getBlockReceipts', '{}',
