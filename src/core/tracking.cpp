@@ -17,6 +17,10 @@ WithdrawalStatus InclusionLevel(std::uint64_t block, const Heads& heads) {
 }
 
 bool CompletionReached(const Completion& c, std::uint64_t block, const Heads& heads) {
+  // A finalized block reaches every tier: on a node whose tags follow latest (ganache, a dev
+  // chain) a block is finalized before it has N confirmations, and a finalized withdrawal is
+  // no longer followed, so it must complete now.
+  if (block <= heads.finalized) return true;
   switch (c.level) {
     case Completion::Level::kIncluded:
       return heads.latest >= block && heads.latest - block >= static_cast<std::uint64_t>(c.confirmations);

@@ -11,6 +11,10 @@ Reads the JSON of reservations.sql on stdin. For every reserved nonce (chain, se
     replaced_externally (which must carry one that is not ours); a failed one's is reverted;
   - each sender's chain nonce is not beyond what txrelay reserved (nothing sent outside).
 Exactly once follows: each withdrawal owns one nonce, and each nonce holds one transaction.
+The transactions are read from the node's blocks (every block, full transactions), not from a
+method one node has (issue 19); a sender's nonce or a transaction hash mined twice is a
+violation (ganache executes a mined transaction sent again). A nonce with nothing in a block is
+looked up in the pool with eth_getTransactionBySenderAndNonce where the node has it.
 Usage: check_chain.py NODE_URL [--require-all-sent]
 """
 import json
@@ -21,12 +25,44 @@ SENT = {"broadcasted", "included", "safe", "finalized", "reorged", "failed"}
 SELECTOR = "a9059cbb"
 
 
+def mined_transactions(url):
+    """Every transaction in the node's blocks, by (sender, nonce), and how often each hash was mined."""
+    latest = int(rpc_batch(url, [("eth_blockNumber", [])])[0], 16)
+    blocks = rpc_batch(url, [("eth_getBlockByNumber", [hex(n), True]) for n in range(latest + 1)])
+    by_key, mined = {}, {}
+    for block in blocks:
+        for tx in (block or {}).get("transactions", []):
+            by_key.setdefault((tx["from"].lower(), int(tx["nonce"], 16)), []).append(tx)
+            mined[tx["hash"].lower()] = mined.get(tx["hash"].lower(), 0) + 1
+    return by_key, mined
+
+
+def transactions_at(url, rows, problems):
+    """The transaction at each reserved nonce: the mined one, else the pool's (where the node says)."""
+    by_key, mined = mined_transactions(url)
+    for h, n in mined.items():
+        if n > 1:
+            problems.append(f"transaction {h} was mined {n} times")
+    out = []
+    for r in rows:
+        at = by_key.get((r["from_address"].lower(), r["nonce"]), [])
+        if len(at) > 1:
+            problems.append(f'{r["chain_id"]}:{r["from_address"]}:{r["nonce"]}: {len(at)} transactions mined at this nonce')
+        out.append(at[0] if at else None)
+    missing = [i for i, tx in enumerate(out) if tx is None]
+    pooled = rpc_batch(url, [("eth_getTransactionBySenderAndNonce", [rows[i]["from_address"], hex(rows[i]["nonce"])])
+                             for i in missing]) if missing else []
+    for i, tx in zip(missing, pooled):
+        out[i] = tx
+    return out
+
+
 def main():
     url = sys.argv[1]
     require_all_sent = "--require-all-sent" in sys.argv
     rows = json.load(sys.stdin)
     problems = []
-    txs = rpc_batch(url, [("eth_getTransactionBySenderAndNonce", [r["from_address"], hex(r["nonce"])]) for r in rows])
+    txs = transactions_at(url, rows, problems)
     receipts = rpc_batch(url, [("eth_getTransactionReceipt", [t["hash"]]) if t else ("eth_chainId", []) for t in txs])
     for r, tx, receipt in zip(rows, txs, receipts):
         key = f'{r["chain_id"]}:{r["from_address"]}:{r["nonce"]} (withdrawal {r["withdrawal_id"]}, {r["status"]})'

@@ -28,7 +28,7 @@ approve() {
 completed() {  # completed KEY...: all completed
   local keys
   keys=$(printf "'%s'," "$@")
-  sql "SELECT count(*) = $# FROM txrelay.withdrawals WHERE idempotency_key IN (${keys%,}) AND status = 'completed'"
+  sql "SELECT count(*) = $# FROM txrelay.withdrawals WHERE idempotency_key IN (${keys%,}) AND completed_at IS NOT NULL"
 }
 
 # 1. The happy path to completion, receipts read one by one.
@@ -36,6 +36,8 @@ before=$(balance "${DEV[7]}")
 for k in 1 2 3 4; do approve "node-$k" "${DEV[7]}" $((1000 + k)) >/dev/null; done
 for _ in $(seq 1 100); do [ "$(completed node-1 node-2 node-3 node-4)" = t ] && break; mine_one; sleep 0.2; done
 check "$E2E_NODE: 4 withdrawals from 2 senders completed" test "$(completed node-1 node-2 node-3 node-4)" = t
+[ "$(completed node-1 node-2 node-3 node-4)" = t ] ||
+  psql -X -c "SELECT idempotency_key, status, completed_at FROM txrelay.withdrawals" -c "SELECT * FROM txrelay.chain_heads" >&2
 check "$E2E_NODE: the tracker said once that the node has no eth_getBlockReceipts, with the node's own answer" \
   test "$(grep -c "the node has no eth_getBlockReceipts: -32[0-9]* .*eth_getBlockReceipts" "$TXR_CLUSTER_DIR/server.log")" = 1
 check "$E2E_NODE: receipts were read per transaction (eth_getBlockByHash, eth_getTransactionReceipt)" \
@@ -61,6 +63,8 @@ sleep 1
 for _ in $(seq 1 300); do psql -X -q -At -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.1; done
 for _ in $(seq 1 150); do [ "$(completed node-kill)" = t ] && break; mine_one; sleep 0.2; done
 check "$E2E_NODE: the withdrawal completed after the crash" test "$(completed node-kill)" = t
+[ "$(completed node-kill)" = t ] || psql -X -c "SELECT status, completed_at FROM txrelay.withdrawals WHERE withdrawal_id = '$w'" \
+  -c "SELECT kind, status, tries, last_error FROM txrelay.outbox WHERE withdrawal_id = '$w'" -c "SELECT status, block_number, receipt_status FROM txrelay.attempts WHERE withdrawal_id = '$w'" -c "SELECT event, from_status, to_status, left(reason, 150) FROM txrelay.withdrawal_events WHERE withdrawal_id = '$w' ORDER BY event_id" -c "SELECT kind, amount FROM txrelay.ledger_entries WHERE withdrawal_id = '$w'" >&2
 check "$E2E_NODE: the recovered lease looked the transaction up before any send" \
   test "$(sql "SELECT count(*) > 0 FROM txrelay.rpc_calls WHERE withdrawal_id = '$w' AND method = 'eth_getTransactionByHash'")" = t
 check "$E2E_NODE: sent once: one eth_sendRawTransaction, the one whose answer the kill cut" \

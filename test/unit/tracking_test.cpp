@@ -44,6 +44,12 @@ TEST(Tracking, CompletionByTier) {
   Completion finalized;
   EXPECT_TRUE(CompletionReached(finalized, 80, h));
   EXPECT_FALSE(CompletionReached(finalized, 81, h));
+  // A node whose tags follow latest (ganache): the block is finalized before it has one block on
+  // top, and a finalized block reaches every tier (issue 19: it was never completed).
+  const Heads dev{6, 6, 6};
+  EXPECT_TRUE(CompletionReached(included(1), 6, dev));
+  EXPECT_TRUE(CompletionReached(included(12), 6, dev));
+  EXPECT_FALSE(CompletionReached(included(1), 7, dev));
 }
 
 TEST(Tracking, ReceiptFee) {
