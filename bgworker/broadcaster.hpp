@@ -150,6 +150,13 @@ class Broadcaster {
   Reconciler startup_check_;
   std::set<std::int64_t> reconciled_chains_;
   std::map<std::int64_t, std::int64_t> next_startup_try_ms_;
+  // A sender whose first nonce could not be read is asked again after a growing delay, not in
+  // every round (a node that answers garbage must not get a request, and the log a line, per wake).
+  struct NonceReadRetry {
+    int failures = 0;
+    std::int64_t next_ms = 0;
+  };
+  std::map<std::pair<std::int64_t, std::string>, NonceReadRetry> nonce_read_retry_;
 };
 
 }  // namespace txrelay::bgworker

@@ -8,7 +8,9 @@
 #include "bgworker/broadcaster.hpp"
 #include "bgworker/exchanges.hpp"
 #include "bgworker/worker_settings.hpp"
+#include "core/rpc/backoff.hpp"
 #include "core/rpc/jsonrpc.hpp"
+#include "core/rpc/parsed.hpp"
 #include "pg/worker.hpp"
 #include "pg/worker_transaction.hpp"
 #include "store/senders.hpp"
@@ -20,6 +22,13 @@ void Broadcaster::ReadUnknownNonces() {
   {
     pg::WorkerTransaction txn;
     unknown = store::SendersWithUnknownNonce();
+    const std::int64_t now = pg::worker::NowMs();
+    unknown.erase(std::remove_if(unknown.begin(), unknown.end(),
+                                 [&](const store::SenderRef& u) {
+                                   const auto it = nonce_read_retry_.find({u.chain_id, u.address});
+                                   return it != nonce_read_retry_.end() && now < it->second.next_ms;
+                                 }),
+                  unknown.end());
     for (const auto& u : unknown) LoadChainConfig(u.chain_id, chains_[u.chain_id]);
     txn.Commit();
   }
@@ -39,10 +48,19 @@ void Broadcaster::ReadUnknownNonces() {
     if (r && !r->is_error) count = rpc::HexQuantity(r->result);
     const std::string who = "sender " + u.address + " on chain " + std::to_string(u.chain_id);
     if (!count) {
+      NonceReadRetry& retry = nonce_read_retry_[{u.chain_id, u.address}];
+      const std::int64_t delay =
+          rpc::FullJitterDelayMs(settings.BroadcasterBackoff(), retry.failures++, pg::worker::RandomU64());
+      retry.next_ms = pg::worker::NowMs() + std::max<std::int64_t>(delay, 1000);
       pg::worker::LogWarning("txrelay broadcaster: cannot read the nonce of " + who + ": " +
-                             (r ? r->error_message : ex.last_error));
+                             (!r            ? ex.last_error
+                              : r->is_error ? rpc::DescribeErrorReply("eth_getTransactionCount", *r)
+                                            : "not a quantity: " + rpc::DescribeValue(r->result)) +
+                             "; asking again in " + std::to_string(retry.next_ms - pg::worker::NowMs()) +
+                             " ms");
       return;
     }
+    nonce_read_retry_.erase({u.chain_id, u.address});
     store::SetFirstNonce(u.chain_id, u.address, *count);
     pg::worker::LogInfo("txrelay broadcaster: " + who + " starts at nonce " + std::to_string(*count) +
                         " (read from the chain)");
