@@ -108,7 +108,7 @@ class Proxy:
             await writer.drain()
             status_line = (await reader.readline()).decode("latin-1")
             status = int(status_line.split()[1])
-            length = None
+            length, chunked = None, False
             while True:
                 line = (await reader.readline()).decode("latin-1").strip()
                 if not line:
@@ -116,11 +116,27 @@ class Proxy:
                 k, _, v = line.partition(":")
                 if k.lower() == "content-length":
                     length = int(v.strip())
-            data = await reader.readexactly(length) if length is not None else await reader.read()
+                if k.lower() == "transfer-encoding" and "chunked" in v.lower():
+                    chunked = True  # Hardhat answers chunked
+            if chunked:
+                data = await self.read_chunked(reader)
+            else:
+                data = await reader.readexactly(length) if length is not None else await reader.read()
             self.stats["forwarded"] += 1
             return status, data
         finally:
             writer.close()
+
+    @staticmethod
+    async def read_chunked(reader):
+        data = b""
+        while True:
+            size = int((await reader.readline()).split(b";")[0].strip(), 16)
+            if size == 0:
+                await reader.readline()  # the empty line after the last chunk (no trailers)
+                return data
+            data += await reader.readexactly(size)
+            await reader.readline()
 
     @staticmethod
     def response(status, body, reason="OK"):

@@ -75,7 +75,7 @@ check "$E2E_NODE: on chain: one transaction per nonce, each the withdrawal's own
 # 3. A foreign transaction takes the nonce txrelay reserves next for sender 1.
 n1=$(sql "SELECT next_nonce FROM txrelay.senders WHERE address = '${DEV[1]}'")
 sql "SELECT txrelay.set_sender_status(31337, '${DEV[0]}', 'paused', 'e2e: only sender 1 for this case')" >/dev/null
-outside=$("$CAST" send --async --private-key "$KEY1" --nonce "$n1" --gas-price 20gwei --priority-gas-price 2gwei \
+outside=$("$CAST" send --async --private-key "$KEY1" --nonce "$n1" --gas-limit 21000 --gas-price 20gwei --priority-gas-price 2gwei \
             --rpc-url "$ANVIL_URL" "${DEV[9]}" --value 7)
 mine_one
 w=$(approve node-foreign "${DEV[6]}" 6000)

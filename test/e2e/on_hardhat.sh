@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# other_nodes.sh on hardhat (issue 19): the core flows on a node that is not anvil.
+E2E_NODE=hardhat exec "$(dirname "$0")/other_nodes.sh"
