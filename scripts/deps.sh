@@ -54,32 +54,23 @@ if ! "$TOOLS/bin/anvil" --version 2>/dev/null | grep -q "$FOUNDRY_VERSION" ||
   ln -sf ../node_modules/@foundry-rs/cast-linux-amd64/bin/cast "$TOOLS/bin/cast"
   "$TOOLS/bin/anvil" --version >/dev/null || die "anvil does not run"
 fi
+# npm_pinned DIR PACKAGE VERSION: the package at exactly that version under DIR/node_modules.
+npm_pinned() {
+  grep -q "\"version\": \"$3\"" "$1/node_modules/$2/package.json" 2>/dev/null && return 0
+  log "installing $2 $3 from the npm registry into ${1#"$TXR_ROOT"/}/"
+  mkdir -p "$1"
+  npm install --silent --no-audit --no-fund --prefix "$1" "$2@$3" >/dev/null
+}
 # node-postgres for the Node.js example that test/e2e/examples.sh runs (docs/examples/withdraw.cjs).
-PG_NODE_VERSION=8.11.3
-if ! grep -q "\"version\": \"$PG_NODE_VERSION\"" "$TOOLS/node_modules/pg/package.json" 2>/dev/null; then
-  log "installing node-postgres $PG_NODE_VERSION from the npm registry into .tools/"
-  npm install --silent --no-audit --no-fund --prefix "$TOOLS" "pg@$PG_NODE_VERSION" >/dev/null
-fi
+npm_pinned "$TOOLS" pg 8.11.3
 # ethers.js: the peer sender of the pipeline benchmark (bench/pipeline.sh), and its signer of the
 # pre-signed transactions that measure the node's own limit.
-ETHERS_VERSION=6.13.4
-if ! grep -q "\"version\": \"$ETHERS_VERSION\"" "$TOOLS/node_modules/ethers/package.json" 2>/dev/null; then
-  log "installing ethers $ETHERS_VERSION from the npm registry into .tools/"
-  npm install --silent --no-audit --no-fund --prefix "$TOOLS" "ethers@$ETHERS_VERSION" >/dev/null
-fi
+npm_pinned "$TOOLS" ethers 6.13.4
 # ganache and Hardhat: the other node implementations the tests run (issue 19, scripts/nodes.sh),
-# pinned, each in its own prefix (their dependency trees do not mix). Hardhat's node needs a
-# project file in the directory it runs in.
-GANACHE_VERSION=7.9.2
-if ! grep -q "\"version\": \"$GANACHE_VERSION\"" "$TOOLS/ganache/node_modules/ganache/package.json" 2>/dev/null; then
-  log "installing ganache $GANACHE_VERSION from the npm registry into .tools/ganache/"
-  npm install --silent --no-audit --no-fund --prefix "$TOOLS/ganache" "ganache@$GANACHE_VERSION" >/dev/null
-fi
-HARDHAT_VERSION=2.22.19
-if ! grep -q "\"version\": \"$HARDHAT_VERSION\"" "$TOOLS/hardhat/node_modules/hardhat/package.json" 2>/dev/null; then
-  log "installing Hardhat $HARDHAT_VERSION from the npm registry into .tools/hardhat/"
-  npm install --silent --no-audit --no-fund --prefix "$TOOLS/hardhat" "hardhat@$HARDHAT_VERSION" >/dev/null
-fi
+# each in its own prefix (their dependency trees do not mix). Hardhat's node needs a project file
+# in the directory it runs in.
+npm_pinned "$TOOLS/ganache" ganache 7.9.2
+npm_pinned "$TOOLS/hardhat" hardhat 2.22.19
 [ -f "$TOOLS/hardhat/hardhat.config.js" ] ||
   echo 'module.exports = { networks: { hardhat: { chainId: 31337 } } };' >"$TOOLS/hardhat/hardhat.config.js"
 log "dependencies present"

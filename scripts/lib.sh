@@ -32,3 +32,28 @@ free_port() {
   done
   die "no free port found"
 }
+
+# stop_pid PID [SIGNAL]: stops a server we started, by its PID (SIGTERM by default), waits up to
+# 5 s, then SIGKILL.
+stop_pid() {
+  [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 0
+  kill -"${2:-TERM}" "$1" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+}
+
+# wait_for_rpc NAME URL PID LOG: waits until the JSON-RPC node at URL answers eth_chainId; dies
+# with its log if the process exits or it never answers (30 s).
+wait_for_rpc() {
+  for _ in $(seq 1 300); do
+    if curl -s -X POST -H 'Content-Type: application/json' \
+         -d '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' "$2" 2>/dev/null | grep -q '"result"'; then
+      log "$1 started: pid $3, $2"
+      return 0
+    fi
+    kill -0 "$3" 2>/dev/null || { cat "$4" >&2; die "$1 exited"; }
+    sleep 0.1
+  done
+  die "$1 did not answer on $2"
+}
+

@@ -30,24 +30,11 @@ node_start() {
   esac
   NODE_PID=$!
   export ANVIL_URL="http://127.0.0.1:$port" NODE_PID
-  for _ in $(seq 1 300); do
-    if curl -s -X POST -H 'Content-Type: application/json' \
-         -d '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' "$ANVIL_URL" 2>/dev/null | grep -q 0x7a69; then
-      log "$kind started: pid $NODE_PID, $ANVIL_URL"
-      return 0
-    fi
-    kill -0 "$NODE_PID" 2>/dev/null || { cat "$NODE_LOG" >&2; die "$kind exited"; }
-    sleep 0.1
-  done
-  die "$kind did not answer on $ANVIL_URL"
+  wait_for_rpc "$kind" "$ANVIL_URL" "$NODE_PID" "$NODE_LOG"
 }
 
 node_stop() {
-  if [ -n "$NODE_PID" ] && kill -0 "$NODE_PID" 2>/dev/null; then
-    kill -TERM "$NODE_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$NODE_PID" 2>/dev/null || true
-  fi
+  stop_pid "$NODE_PID"
   NODE_PID=""
   [ -n "$NODE_LOG" ] && rm -f "$NODE_LOG"
   NODE_LOG=""
