@@ -33,6 +33,7 @@ struct Settings {
   int tracker_check_after_blocks{};
   int tracker_check_after_ms{};
   int stuck_blocks{};
+  int max_fee_bumps_per_nonce{};
   int ledger_checkpoint_interval_s{};
   bool require_synchronous_standby{};
   int standby_wait_ms{};

@@ -98,10 +98,10 @@ SELECT 'critical', 'paid_after_release',
    AND NOT coalesce(d.status = 'active' AND d.status_changed_at >= e.created_at, false)  -- until an operator re-activates it
 UNION ALL
 SELECT 'warning', 'fee_bump_at_cap',
-       format('withdrawal %s is not in a block and a fee bump would pass chain %s''s fee caps (%s)', w.withdrawal_id, w.chain_id, e.reason),
+       format('withdrawal %s is not in a block and is not bumped again on chain %s (%s)', w.withdrawal_id, w.chain_id, e.reason),
        format('SELECT * FROM txrelay.withdrawal_timeline(%L); SELECT max_fee_per_gas_cap, max_priority_fee_cap FROM txrelay.chains WHERE chain_id = %s', w.withdrawal_id, w.chain_id),
        'the transaction is priced below the market and may wait for hours; the nonce blocks every later withdrawal of the sender',
-       format('if the market fee is acceptable, raise the caps: SELECT txrelay.set_chain(%s, max_fee_per_gas_cap => ..., max_priority_fee_cap => ...); the next bump goes out by itself', w.chain_id),
+       format('at the fee caps: if the market fee is acceptable, raise them: SELECT txrelay.set_chain(%s, max_fee_per_gas_cap => ..., max_priority_fee_cap => ...); the next bump goes out by itself. At txrelay.max_fee_bumps_per_nonce: read why the node refuses each attempt (SELECT * FROM txrelay.rpc_calls WHERE withdrawal_id = %L) before raising it', w.chain_id, w.withdrawal_id),
        e.created_at, w.chain_id, w.withdrawal_id, w.idempotency_key, n.nonce_key, (e.detail ->> 'attempt_id')::uuid, la.tx_hash,
        e.detail
   FROM txrelay.withdrawals w

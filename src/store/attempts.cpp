@@ -307,7 +307,10 @@ std::optional<BumpCandidate> FindBumpCandidate(const std::string& attempt_id) {
                          AND p.kind = 'fee_bump' AND p.status = 'pending') AS bump_underway,
            EXISTS (SELECT FROM txrelay.withdrawal_events e
                     WHERE e.withdrawal_id = a.withdrawal_id AND e.event = 'fee_bump_at_cap'
-                      AND e.detail ->> 'attempt_id' = a.attempt_id::text) AS stopped_at_cap
+                      AND e.detail ->> 'attempt_id' = a.attempt_id::text) AS stopped_at_cap,
+           (SELECT count(*) FROM txrelay.signature_requests p
+             WHERE p.chain_id = a.chain_id AND p.from_address = a.from_address AND p.nonce = a.nonce
+               AND p.kind = 'fee_bump') AS bumps_at_nonce
       FROM txrelay.attempts a
       JOIN txrelay.signature_requests s USING (signature_request_id)
       JOIN txrelay.nonce_reservations n ON n.chain_id = a.chain_id AND n.from_address = a.from_address
@@ -331,6 +334,7 @@ std::optional<BumpCandidate> FindBumpCandidate(const std::string& attempt_id) {
   c.has_signer = r.Bool("has_signer");
   c.bump_underway = r.Bool("bump_underway");
   c.stopped_at_cap = r.Bool("stopped_at_cap");
+  c.bumps_at_nonce = r.Int64("bumps_at_nonce");
   return c;
 }
 

@@ -140,6 +140,7 @@ struct BumpCandidate {
   bool has_signer = false;
   bool bump_underway = false;
   bool stopped_at_cap = false;
+  std::int64_t bumps_at_nonce = 0;  // fee bumps requested at this nonce so far
 };
 std::optional<BumpCandidate> FindBumpCandidate(const std::string& attempt_id);
 

@@ -73,7 +73,7 @@ sleep 0.5
 check "at the cap: said once, no bump requested, one attempt" \
   test "$(sql "SELECT count(*) FILTER (WHERE event = 'fee_bump_at_cap') || '/' || count(*) FILTER (WHERE event = 'fee_bump_requested') FROM txrelay.withdrawal_events WHERE withdrawal_id = '$w2'")/$(sql "SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$w2'")" = "1/0/1"
 check "at the cap: the log names the withdrawal, its key, nonce and attempt" \
-  grep -q "cannot be bumped within the fee caps.*withdrawal_id=$w2 idempotency_key=[^ -][^ ]* nonce_key=31337:${DEV[0]}:1 attempt_id=[0-9a-f-]\{36\} " "$TXR_CLUSTER_DIR/server.log"
+  grep -q "cannot be bumped on chain 31337: a bump of 10 % + 1 wei would pass the chain's fee caps.*withdrawal_id=$w2 idempotency_key=[^ -][^ ]* nonce_key=31337:${DEV[0]}:1 attempt_id=[0-9a-f-]\{36\} " "$TXR_CLUSTER_DIR/server.log"
 sql "UPDATE txrelay.chains SET max_fee_per_gas_cap = 500000000000, max_priority_fee_cap = 50000000000 WHERE chain_id = 31337" >/dev/null
 check "cap raised: the bump goes through and is mined" \
   mine_until "SELECT status = 'included' FROM txrelay.withdrawals WHERE withdrawal_id = '$w2'"
@@ -108,4 +108,15 @@ wait_for "SELECT count(*) = 4 FROM txrelay.withdrawals WHERE status = 'finalized
 check "every nonce holds one of our transactions, once" check_chain --require-all-sent
 check "ledger COMMIT fee = the bumped receipt's; balances = completed amounts (against the node)" check_settlement "$start"
 check "verify_ledger() finds nothing" test "$(sql "SELECT count(*) FROM txrelay.verify_ledger()")" = 0
+
+# No fee war (issue 19): at txrelay.max_fee_bumps_per_nonce bumps of a nonce the tracker stops,
+# whatever the caps, and says why; here the limit is 0.
+sql "ALTER SYSTEM SET txrelay.max_fee_bumps_per_nonce = 0" >/dev/null
+sql "ALTER SYSTEM RESET txrelay.fee_refresh_ms" >/dev/null
+sql "SELECT pg_reload_conf()" >/dev/null
+w5=$(stuck bump-5 "${DEV[9]}" 5000000000000000)
+check "at max_fee_bumps_per_nonce: the tracker stops bumping and says why" \
+  mine_until "SELECT EXISTS (SELECT FROM txrelay.withdrawal_events WHERE withdrawal_id = '$w5' AND event = 'fee_bump_at_cap' AND reason LIKE '%0 fee bumps at this nonce already (txrelay.max_fee_bumps_per_nonce)%')"
+check "at max_fee_bumps_per_nonce: no bump requested, one attempt, the alert open" \
+  test "$(sql "SELECT count(*) FROM txrelay.withdrawal_events WHERE withdrawal_id = '$w5' AND event = 'fee_bump_requested'")/$(sql "SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$w5'")/$(sql "SELECT count(*) FROM txrelay.alerts WHERE alert = 'fee_bump_at_cap' AND withdrawal_id = '$w5'")" = "0/1/1"
 finish
