@@ -53,7 +53,9 @@ fault_case "reset after the request was sent" '{"mode": "reset_after_send", "met
 fault_case "request swallowed (read timeout, nothing happened)" '{"mode": "blackhole", "method": "eth_sendRawTransaction", "count": 1}' read_timeout
 check "swallowed: status check, then the same bytes resent" \
   test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE idempotency_key = 'fault-$n' AND method = 'eth_sendRawTransaction'")" = 2
-fault_case "HTTP 500 after the node took it" '{"mode": "http_500_after", "method": "eth_sendRawTransaction", "count": 1}' http_5xx nonce_used
+fault_case "HTTP 500 after the node took it" '{"mode": "http_500_after", "method": "eth_sendRawTransaction", "count": 1}' http_5xx
+check "HTTP 500 after the node took it: the retry looked it up and sent nothing again (issue 19)" \
+  test "$(sql "SELECT count(*) FILTER (WHERE method = 'eth_getTransactionByHash') > 0 AND count(*) FILTER (WHERE method = 'eth_sendRawTransaction') = 1 FROM txrelay.rpc_calls WHERE idempotency_key = 'fault-$n'")" = t
 fault_case "HTTP 429 while signing (estimate)" '{"mode": "http_429", "method": "eth_estimateGas", "count": 2}' ok
 
 # Failover: a second endpoint; the first refuses connections.
