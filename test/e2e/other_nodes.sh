@@ -4,7 +4,8 @@
 # signs for it). Checked from the blocks alone:
 #   1. withdrawals from two senders are sent, mined and settled: the tracker reads receipts one
 #      transaction at a time, because the node says it has no eth_getBlockReceipts;
-#   2. kill -9 of the broadcaster while a send's answer is in flight (the node has mined it): the
+#   2. kill -9 of the broadcaster while a send's answer is in flight (the node has mined it), from a
+#      fresh sender at nonce 0: the
 #      recovered lease looks the transaction up and sends nothing again - ganache executes a
 #      mined transaction sent again, which paid a withdrawal twice before (issue 19);
 #   3. a foreign transaction at the nonce txrelay reserves next: the node's own words for "nonce
@@ -47,7 +48,11 @@ check "$E2E_NODE: the recipient got exactly the four amounts" \
 check "$E2E_NODE: ledger COMMIT per withdrawal, verify_ledger() finds nothing" \
   test "$(sql "SELECT count(*) FROM txrelay.ledger_entries WHERE kind = 'COMMIT'")/$(sql "SELECT count(*) FROM txrelay.verify_ledger()")" = "4/0"
 
-# 2. kill -9 while the send's answer is held by the proxy (the node has it, and mines it at once).
+# 2. kill -9 while the send's answer is held by the proxy (the node has it, and mines it at once),
+# from a fresh sender at nonce 0: ganache 7.9.2 executes a mined nonce-0 transaction sent again.
+sql "SELECT txrelay.add_sender(31337, '${DEV[2]}', 'anvil')" >/dev/null
+wait_for "SELECT next_nonce = 0 FROM txrelay.senders WHERE address = '${DEV[2]}'" 30 "the third sender's nonce"
+for i in 0 1; do sql "SELECT txrelay.set_sender_status(31337, '${DEV[$i]}', 'paused', 'e2e: the fresh sender only')" >/dev/null; done
 broadcaster_pid() { psql -X -q -At -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'txrelay broadcaster'" 2>/dev/null || true; }
 before=$(balance "${DEV[8]}")
 proxy_mode '{"mode": "delay", "delay_ms": 6000, "method": "eth_sendRawTransaction", "count": 1}'
@@ -74,7 +79,8 @@ check "$E2E_NODE: on chain: one transaction per nonce, each the withdrawal's own
 
 # 3. A foreign transaction takes the nonce txrelay reserves next for sender 1.
 n1=$(sql "SELECT next_nonce FROM txrelay.senders WHERE address = '${DEV[1]}'")
-sql "SELECT txrelay.set_sender_status(31337, '${DEV[0]}', 'paused', 'e2e: only sender 1 for this case')" >/dev/null
+sql "SELECT txrelay.set_sender_status(31337, '${DEV[2]}', 'paused', 'e2e: only sender 1 for this case')" >/dev/null
+sql "SELECT txrelay.set_sender_status(31337, '${DEV[1]}', 'active', 'e2e: sender 1 for this case')" >/dev/null
 outside=$("$CAST" send --async --private-key "$KEY1" --nonce "$n1" --gas-limit 21000 --gas-price 20gwei --priority-gas-price 2gwei \
             --rpc-url "$ANVIL_URL" "${DEV[9]}" --value 7)
 mine_one
