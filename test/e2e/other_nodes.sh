@@ -5,9 +5,9 @@
 #   1. withdrawals from two senders are sent, mined and settled: the tracker reads receipts one
 #      transaction at a time, because the node says it has no eth_getBlockReceipts;
 #   2. kill -9 of the broadcaster while a send's answer is in flight (the node has mined it), from a
-#      fresh sender at nonce 0: the
-#      recovered lease looks the transaction up and sends nothing again - ganache executes a
-#      mined transaction sent again, which paid a withdrawal twice before (issue 19);
+#      fresh sender at nonce 0: the recovered lease looks the transaction up and sends nothing
+#      again - ganache executes a mined nonce-0 transaction sent again, which paid a withdrawal
+#      twice before (issue 19);
 #   3. a foreign transaction at the nonce txrelay reserves next: the node's own words for "nonce
 #      too low" lead to replaced_externally and a quarantined sender, nothing paid twice.
 set -euo pipefail
