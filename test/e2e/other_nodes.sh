@@ -97,4 +97,22 @@ check "$E2E_NODE: the sender is quarantined" \
 check "$E2E_NODE: its amount released once, no COMMIT" \
   test "$(sql "SELECT string_agg(kind, ',' ORDER BY entry_id) FROM txrelay.ledger_entries WHERE withdrawal_id = '$w'")" = "RESERVE,RELEASE"
 check "$E2E_NODE: nothing paid twice, judged from the blocks" check_chain
+
+# 4. Hardhat only: hardhat_mine makes blocks whose parentHash is zero. The tracker reads the same
+# broken link round after round: after three reads it is a failure with a WARNING naming both
+# blocks, not a silent "blocks changed while read" loop.
+if [ "$E2E_NODE" = hardhat ]; then
+  sql "SELECT txrelay.set_sender_status(31337, '${DEV[2]}', 'active', 'e2e: the broken chain case')" >/dev/null
+  # (finality by depth, so that the withdrawal is still followed when the blocks come)
+  sql "SELECT txrelay.set_chain(31337, finality_mode => 'depth', safe_depth => 2, finalized_depth => 50)" >/dev/null
+  approve node-broken "${DEV[6]}" 7000 >/dev/null
+  wait_for "SELECT status <> 'approved' AND status <> 'signed' FROM txrelay.withdrawals WHERE idempotency_key = 'node-broken'" 30 "node-broken sent"
+  rpc hardhat_mine '["0x8"]' >/dev/null
+  for _ in $(seq 1 100); do
+    grep -q "names 0x0000000000000000000000000000000000000000000000000000000000000000 as its parent" "$TXR_CLUSTER_DIR/server.log" && break
+    sleep 0.2
+  done
+  check "hardhat: a parent link broken three reads in a row is a WARNING naming the blocks, with the backoff" \
+    grep -qE "WARNING:  txrelay tracker: chain 31337: block [0-9]+ names 0x0{64} as its parent, not block [0-9]+ \(0x[0-9a-f]{64}\), in 3 reads in a row: the node serves a broken chain.*looking again in" "$TXR_CLUSTER_DIR/server.log"
+fi
 finish
