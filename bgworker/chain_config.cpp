@@ -1,6 +1,9 @@
 #include "bgworker/chain_config.hpp"
 
+#include <algorithm>
+
 #include "pg/spi.hpp"
+#include "store/capabilities.hpp"
 
 namespace txrelay::bgworker {
 
@@ -24,10 +27,15 @@ bool LoadChainConfig(std::int64_t chain_id, ChainConfig& c) {
   c.safe_depth = static_cast<std::uint64_t>(r.Int64("safe_depth"));
   c.finalized_depth = static_cast<std::uint64_t>(r.Int64("finalized_depth"));
   c.endpoints.clear();
+  const store::ChainCapabilities found = store::CapabilitiesOfChain(chain_id);
+  c.block_receipts = found.block_receipts;
+  c.tx_by_sender_and_nonce = found.tx_by_sender_and_nonce;
   const auto eps = kEndpoints.Run({pg::Int8Param(chain_id)});
   for (std::uint64_t i = 0; i < eps.size(); ++i) {
     Target t;
     t.endpoint_id = eps[i].Int64("endpoint_id");
+    const auto& wrong = found.wrong_chain;  // an endpoint of another chain is never used (alerted)
+    if (std::find(wrong.begin(), wrong.end(), t.endpoint_id) != wrong.end()) continue;
     t.url = eps[i].Text("url");
     t.redacted = eps[i].Text("url_redacted");
     t.connect_timeout_ms = eps[i].Int64("connect_timeout_ms");

@@ -11,7 +11,10 @@ namespace txrelay::bgworker {
 
 struct ChainConfig {
   std::int64_t chain_id = 0;
-  std::vector<Target> endpoints;  // enabled ones, by priority
+  std::vector<Target> endpoints;  // enabled ones serving this chain, by priority
+  // What the endpoints were found to offer (txrelay.node_capabilities; true until probed).
+  bool block_receipts = true;
+  bool tx_by_sender_and_nonce = true;
   Uint256 fee_cap = 0;
   Uint256 tip_cap = 0;
   std::uint64_t max_gas_limit = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "bgworker/capability_prober.hpp"
 #include "bgworker/checkpoint_signer.hpp"
 #include "bgworker/checkpointer.hpp"
 #include "bgworker/reconciler.hpp"
@@ -29,6 +30,7 @@ void txrelay_tracker_main(Datum) {
     Reconciler reconciler(gateway, "tracker");  // txrelay.reconcile() runs: the same process, woken at commit
     LedgerCheckpointer checkpointer;            // ledger checkpoints on a schedule
     CheckpointSigner checkpoint_signer(gateway);  // and each signed by the audit key, if one is set
+    CapabilityProber prober(gateway);             // what each endpoint and signer can do
     RunWorkerLoop(WorkerRole{
         "tracker",
         [] { return settings.tracker_enabled; },
@@ -36,12 +38,13 @@ void txrelay_tracker_main(Datum) {
           pg::worker::LogInfo("txrelay tracker started in database \"" + std::string(settings.database) +
                               "\"");
         },
-        [&tracker, &reconciler, &checkpointer, &checkpoint_signer] {
+        [&tracker, &reconciler, &checkpointer, &checkpoint_signer, &prober] {
+          const bool probed = prober.RunIfDue();
           const bool tracked = tracker.RunOnce();
           const bool reconciled = reconciler.RunRequested();
           checkpointer.RunIfDue();
           const bool signed_checkpoint = checkpoint_signer.RunIfDue();
-          return reconciled || tracked || signed_checkpoint;
+          return reconciled || tracked || signed_checkpoint || probed;
         },
         [&tracker, &checkpointer] {
           const long checkpoint = checkpointer.NextDueMs();

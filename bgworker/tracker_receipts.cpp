@@ -30,7 +30,7 @@ std::string ReplyRefusal(const Exchange& ex, const rpc::Reply* r, std::string_vi
 bool Tracker::ReadReceipts(ChainState& c, const std::vector<rpc::BlockHeader>& blocks,
                            std::vector<rpc::Receipt>& ours) {
   if (blocks.empty()) return true;
-  if (c.receipts_by_transaction) return ReadReceiptsOneByOne(c, blocks, ours);
+  if (c.receipts_by_transaction || !c.config.block_receipts) return ReadReceiptsOneByOne(c, blocks, ours);
   Exchange ex = ReadExchange(c.config.endpoints);
   for (const auto& b : blocks) AddCall(ex, "eth_getBlockReceipts", {b.hash}, ChainIds(c.config.chain_id));
   gateway_.Run({&ex});
@@ -173,9 +173,10 @@ bool Tracker::ResolveUsedNonces(ChainState& c, const std::set<NonceKey>& used, U
   return true;
 }
 
-// Names the transaction that took a nonce, where the node can say (anvil answers
-// eth_getTransactionBySenderAndNonce; other nodes may not).
+// Names the transaction that took a nonce, where the node can say (anvil, reth, Erigon answer
+// eth_getTransactionBySenderAndNonce; ganache and Hardhat have no such method).
 void Tracker::NameCulprits(ChainState& c, const std::set<NonceKey>& used, UsedNonces& out) {
+  if (!c.config.tx_by_sender_and_nonce) return;  // the probe found the node has no such method
   std::vector<NonceKey> asked;
   Exchange nx = ReadExchange(c.config.endpoints);
   for (const auto& key : used) {

@@ -35,6 +35,7 @@ struct Settings {
   int stuck_blocks{};
   int max_fee_bumps_per_nonce{};
   int ledger_checkpoint_interval_s{};
+  int capability_probe_interval_s{};
   bool require_synchronous_standby{};
   int standby_wait_ms{};
   // Thresholds of the txrelay.alerts view (read there with txrelay._setting()).

@@ -349,5 +349,55 @@ SELECT 'warning', 'time_to_finalized_rising',
                   FROM recent_events r JOIN txrelay.withdrawals w ON w.withdrawal_id = r.withdrawal_id
                  WHERE r.event = 'status' AND r.to_status = 'finalized') l) t
  WHERE t.now_n >= (SELECT spike_min FROM settings) AND t.usual_n >= (SELECT spike_min FROM settings) AND t.now_p50 > 2 * t.usual_p50
+UNION ALL
+-- What an endpoint or signer was found unable to do (issue 19, txrelay.capabilities): the cases
+-- that stop txrelay from using it as configured, raised minutes after the endpoint or signer is
+-- added (the tracker asks within seconds), not when a withdrawal needs it.
+SELECT 'critical', 'endpoint_wrong_chain',
+       format('RPC endpoint %s (%s) of chain %s serves another chain: %s', e.endpoint_id, e.url_redacted, e.chain_id, k.answer),
+       format('SELECT * FROM txrelay.capabilities WHERE endpoint_id = %s', e.endpoint_id),
+       'the workers do not use it; if it is the chain''s only endpoint, nothing is sent or followed on the chain',
+       format('SELECT txrelay.set_rpc_endpoint(%s, enabled => false); then add one that serves chain %s with txrelay.add_rpc_endpoint(%s, <url>)',
+              e.endpoint_id, e.chain_id, e.chain_id),
+       k.probed_at, e.chain_id, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('endpoint_id', e.endpoint_id, 'answer', k.answer)
+  FROM txrelay.node_capabilities k JOIN txrelay.rpc_endpoints e ON e.endpoint_id = k.endpoint_id
+ WHERE e.enabled AND k.capability = 'serves_chain' AND NOT k.supported
+UNION ALL
+SELECT 'critical', 'endpoint_without_batches',
+       format('RPC endpoint %s (%s) of chain %s refuses JSON-RPC batches: %s', e.endpoint_id, e.url_redacted, e.chain_id, k.answer),
+       format('SELECT * FROM txrelay.capabilities WHERE endpoint_id = %s', e.endpoint_id),
+       'the workers send several calls per request (receipts, the sends of a round): each such request to it fails and the workers move to the next endpoint, or wait if there is none',
+       format('SELECT txrelay.set_rpc_endpoint(%s, enabled => false); then add one that takes batches with txrelay.add_rpc_endpoint(%s, <url>)',
+              e.endpoint_id, e.chain_id),
+       k.probed_at, e.chain_id, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('endpoint_id', e.endpoint_id, 'answer', k.answer)
+  FROM txrelay.node_capabilities k JOIN txrelay.rpc_endpoints e ON e.endpoint_id = k.endpoint_id
+ WHERE e.enabled AND k.capability = 'batches' AND NOT k.supported
+UNION ALL
+SELECT 'critical', 'signer_cannot_sign',
+       format('signer %s (%s) has no eth_signTransaction (%s) and signs for %s', k.signer, g.url_redacted, k.answer,
+              (SELECT string_agg(format('%s on chain %s', d.address, d.chain_id), ', ' ORDER BY d.chain_id, d.address)
+                 FROM txrelay.senders d WHERE d.signer = k.signer)),
+       format('SELECT * FROM txrelay.capabilities WHERE signer = %L', k.signer),
+       'no withdrawal from these senders can be signed: each would wait, retry and dead-letter',
+       format('point the signer at a service that signs transactions: SELECT txrelay.add_signer(%L, <url>) (asked again within seconds)', k.signer),
+       k.probed_at, NULL::bigint, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('signer', k.signer, 'answer', k.answer)
+  FROM txrelay.node_capabilities k JOIN txrelay.signers g ON g.name = k.signer
+ WHERE k.capability = 'sign_transaction' AND NOT k.supported
+   AND EXISTS (SELECT FROM txrelay.senders d WHERE d.signer = k.signer)
+UNION ALL
+SELECT 'warning', 'tags_follow_latest',
+       format('on chain %s the finalized tag answers the latest block (endpoint %s: %s) while the chain reads finality by tags',
+              c.chain_id, e.endpoint_id, k.answer),
+       format('SELECT * FROM txrelay.capabilities WHERE chain_id = %s', c.chain_id),
+       'a withdrawal counts as finalized the moment it is in a block: a reorg after that is not covered',
+       format('read finality by depth: SELECT txrelay.set_chain(%s, finality_mode => ''depth'', safe_depth => <n>, finalized_depth => <n>); on a chain with instant finality (QBFT, IBFT 2.0) this is expected: set depth mode with 0 to say so', c.chain_id),
+       k.probed_at, c.chain_id, NULL::uuid, NULL::text, NULL::text, NULL::uuid, NULL::text,
+       jsonb_build_object('endpoint_id', e.endpoint_id, 'answer', k.answer)
+  FROM txrelay.chains c JOIN txrelay.rpc_endpoints e ON e.chain_id = c.chain_id AND e.enabled
+  JOIN txrelay.node_capabilities k ON k.endpoint_id = e.endpoint_id
+ WHERE c.finality_mode = 'tags' AND k.capability = 'finality_lags_latest' AND NOT k.supported
 $alerts$;
 CREATE OR REPLACE VIEW txrelay.alerts AS SELECT * FROM txrelay._alerts();

@@ -125,3 +125,7 @@ GRANT EXECUTE ON FUNCTION txrelay.decode_raw_tx(bytea) TO txrelay_app, txrelay_a
 REVOKE ALL ON FUNCTION txrelay._redact_url(text) FROM PUBLIC;
 UPDATE txrelay.rpc_endpoints SET url_redacted = txrelay._redact_url(url) WHERE url_redacted <> txrelay._redact_url(url);
 UPDATE txrelay.signers SET url_redacted = txrelay._redact_url(url) WHERE url_redacted <> txrelay._redact_url(url);
+
+-- Capabilities, probed (issue 19): what each endpoint and signer says it can do.
+-- @include sql/src/12_node_capabilities.sql
+SELECT pg_catalog.pg_extension_config_dump('txrelay.node_capabilities'::regclass, '');

@@ -1,6 +1,7 @@
 #include "store/config.hpp"
 
 #include "pg/spi.hpp"
+#include "store/capabilities.hpp"
 
 namespace txrelay::store {
 
@@ -121,6 +122,7 @@ void UpsertSigner(const std::string& name, const std::string& url, const std::st
        SET url = EXCLUDED.url, url_redacted = EXCLUDED.url_redacted, updated_at = now())sql",
                                      {TEXTOID, TEXTOID, TEXTOID});
   kUpsert.Run({pg::TextParam(name), pg::TextParam(url), pg::TextParam(url_redacted)});
+  ForgetSignerCapabilities(name);  // a new URL may be another signer: asked again within seconds
 }
 
 std::optional<std::optional<std::string>> FindSenderSigner(std::int64_t chain_id,

@@ -9,10 +9,14 @@
 #      again - ganache executes a mined nonce-0 transaction sent again, which paid a withdrawal
 #      twice before (issue 19);
 #   3. a foreign transaction at the nonce txrelay reserves next: the node's own words for "nonce
-#      too low" lead to replaced_externally and a quarantined sender, nothing paid twice.
+#      too low" lead to replaced_externally and a quarantined sender, nothing paid twice;
+#   0. (first) what the tracker's probe finds the node can do: recorded in txrelay.capabilities
+#      and followed by the workers; the node as a signer (Hardhat cannot sign), as the endpoint of
+#      another chain, and its finalized tag at latest are alerts without any withdrawal.
 set -euo pipefail
 export E2E_TRACKER=on E2E_NODE=${E2E_NODE:-ganache}
 . "$(dirname "$0")/lib.sh"
+E2E_CONF+=$'\ntxrelay.capability_probe_interval = 10s'
 e2e_setup
 KEY1=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
 PROXY_ENDPOINT=$(sql "SELECT endpoint_id FROM txrelay.rpc_endpoints WHERE url = '$PROXY_URL'")
@@ -32,6 +36,30 @@ completed() {  # completed KEY...: all completed
   sql "SELECT count(*) = $# FROM txrelay.withdrawals WHERE idempotency_key IN (${keys%,}) AND completed_at IS NOT NULL"
 }
 
+# 0. Capabilities, probed within seconds of add_rpc_endpoint and add_signer, before any withdrawal.
+wait_for "SELECT count(*) >= 7 FROM txrelay.capabilities WHERE endpoint_id = $PROXY_ENDPOINT" 20 "the endpoint's probe"
+check "$E2E_NODE: the probe recorded what the node can do (no block receipts, no lookup by sender and nonce)" \
+  test "$(sql "SELECT string_agg(capability || '=' || coalesce(supported::text, '?'), ',' ORDER BY capability) FROM txrelay.capabilities
+               WHERE endpoint_id = $PROXY_ENDPOINT AND capability <> 'finality_lags_latest'")" = \
+       "batches=true,block_receipts=false,finalized_tag=true,safe_tag=true,serves_chain=true,tx_by_sender_and_nonce=false"
+sql "SELECT txrelay.add_signer('node-itself', '$ANVIL_URL')" >/dev/null
+sql "SELECT txrelay.add_sender(31337, '${DEV[3]}', 'node-itself')" >/dev/null
+sql "SELECT txrelay.add_chain(5, 'not this node')" >/dev/null
+sql "SELECT txrelay.add_rpc_endpoint(5, '$ANVIL_URL')" >/dev/null
+wait_for "SELECT count(*) = 1 FROM txrelay.alerts WHERE alert = 'endpoint_wrong_chain' AND chain_id = 5" 20 "endpoint_wrong_chain"
+check "$E2E_NODE: the node as the endpoint of chain 5 is endpoint_wrong_chain, with its eth_chainId" \
+  test "$(sql "SELECT what LIKE '%eth_chainId: 31337 (the endpoint is configured for chain 5)%' FROM txrelay.alerts WHERE alert = 'endpoint_wrong_chain'")" = t
+wait_for "SELECT count(*) = 1 FROM txrelay.capabilities WHERE signer = 'node-itself'" 20 "the signer's probe"
+if [ "$E2E_NODE" = hardhat ]; then
+  check "hardhat: the node as a signer is signer_cannot_sign at configuration time, naming the sender" \
+    test "$(sql "SELECT what LIKE '%-32004 Method eth_signTransaction is not supported%${DEV[3]} on chain 31337%' FROM txrelay.alerts WHERE alert = 'signer_cannot_sign'")" = t
+else
+  check "$E2E_NODE: the node as a signer has eth_signTransaction (no alert)" \
+    test "$(sql "SELECT supported::text || '/' || (SELECT count(*) FROM txrelay.alerts WHERE alert = 'signer_cannot_sign') FROM txrelay.capabilities WHERE signer = 'node-itself'")" = "true/0"
+fi
+sql "SELECT txrelay.set_sender_status(31337, '${DEV[3]}', 'paused', 'e2e: not used')" >/dev/null
+sql "SELECT txrelay.set_rpc_endpoint(endpoint_id, enabled => false) FROM txrelay.rpc_endpoints WHERE chain_id = 5" >/dev/null
+
 # 1. The happy path to completion, receipts read one by one.
 before=$(balance "${DEV[7]}")
 for k in 1 2 3 4; do approve "node-$k" "${DEV[7]}" $((1000 + k)) >/dev/null; done
@@ -39,14 +67,21 @@ for _ in $(seq 1 100); do [ "$(completed node-1 node-2 node-3 node-4)" = t ] && 
 check "$E2E_NODE: 4 withdrawals from 2 senders completed" test "$(completed node-1 node-2 node-3 node-4)" = t
 [ "$(completed node-1 node-2 node-3 node-4)" = t ] ||
   psql -X -c "SELECT idempotency_key, status, completed_at FROM txrelay.withdrawals" -c "SELECT * FROM txrelay.chain_heads" >&2
-check "$E2E_NODE: the tracker said once that the node has no eth_getBlockReceipts, with the node's own answer" \
-  test "$(grep -c "the node has no eth_getBlockReceipts: -32[0-9]* .*eth_getBlockReceipts" "$TXR_CLUSTER_DIR/server.log")" = 1
+check "$E2E_NODE: the probe found no eth_getBlockReceipts, in the node's own words" \
+  test "$(sql "SELECT answer ~ '^eth_getBlockReceipts: -32[0-9]+ .*eth_getBlockReceipts' FROM txrelay.capabilities WHERE endpoint_id = $PROXY_ENDPOINT AND capability = 'block_receipts' AND NOT supported")" = t
+check "$E2E_NODE: so the tracker never asked for a block's receipts (only the probe asked, of latest)" \
+  test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE method = 'eth_getBlockReceipts' AND request NOT LIKE '%latest%'")" = 0
 check "$E2E_NODE: receipts were read per transaction (eth_getBlockByHash, eth_getTransactionReceipt)" \
   test "$(sql "SELECT count(DISTINCT method) FROM txrelay.rpc_calls WHERE method IN ('eth_getBlockByHash', 'eth_getTransactionReceipt') AND outcome = 'ok'")" = 2
 check "$E2E_NODE: the recipient got exactly the four amounts" \
   test "$(($(balance "${DEV[7]}") - before))" = $((1001 + 1002 + 1003 + 1004))
 check "$E2E_NODE: ledger COMMIT per withdrawal, verify_ledger() finds nothing" \
   test "$(sql "SELECT count(*) FROM txrelay.ledger_entries WHERE kind = 'COMMIT'")/$(sql "SELECT count(*) FROM txrelay.verify_ledger()")" = "4/0"
+
+# The blocks are past genesis now: the next probe sees finalized at latest, in tags mode.
+wait_for "SELECT count(*) = 1 FROM txrelay.alerts WHERE alert = 'tags_follow_latest' AND chain_id = 31337" 30 "tags_follow_latest"
+check "$E2E_NODE: a finalized tag at latest is the tags_follow_latest warning suggesting depth mode" \
+  test "$(sql "SELECT severity || '/' || (what_to_do LIKE '%finality_mode => ''depth''%') FROM txrelay.alerts WHERE alert = 'tags_follow_latest'")" = warning/true
 
 # 2. kill -9 while the send's answer is held by the proxy (the node has it, and mines it at once),
 # from a fresh sender at nonce 0: ganache 7.9.2 executes a mined nonce-0 transaction sent again.
