@@ -72,7 +72,8 @@ CapabilityProber::Probe CapabilityProber::Prepare(const store::ProbeTarget& targ
   }
   for (const auto& call : rpc::EndpointProbeCalls()) one(call);
   Exchange batch = ReadExchange({TargetOf(target)});
-  for (const auto& call : rpc::BatchProbeCalls()) AddCall(batch, call.method, call.params, ChainIds(target.chain_id));
+  for (const auto& call : rpc::BatchProbeCalls())
+    AddCall(batch, call.method, call.params, ChainIds(target.chain_id));
   probe.exchanges.push_back(std::move(batch));
   return probe;
 }
@@ -89,7 +90,8 @@ std::vector<rpc::CapabilityFinding> CapabilityProber::Findings(const Probe& p) {
   // transport failure, which says nothing of batches.
   const Exchange& batch = p.exchanges.back();
   if (batch.outcome == rpc::Outcome::kOk) findings.push_back(rpc::JudgeBatchProbe(batch.replies, ""));
-  if (batch.outcome == rpc::Outcome::kBadResponse) findings.push_back(rpc::JudgeBatchProbe(std::nullopt, batch.last_error));
+  if (batch.outcome == rpc::Outcome::kBadResponse)
+    findings.push_back(rpc::JudgeBatchProbe(std::nullopt, batch.last_error));
   return findings;
 }
 
@@ -113,11 +115,13 @@ bool CapabilityProber::Record(const Probe& p) {
 }
 
 // What the target cannot do, in the log: a WARNING where txrelay cannot use it as configured.
-void CapabilityProber::Report(const store::ProbeTarget& target, const std::vector<rpc::CapabilityFinding>& findings) {
+void CapabilityProber::Report(const store::ProbeTarget& target,
+                              const std::vector<rpc::CapabilityFinding>& findings) {
   std::string lacks, blocking;
   for (const auto& f : findings) {
     if (f.supported.value_or(true)) continue;
-    const bool blocks = f.capability == "serves_chain" || f.capability == "sign_transaction" || f.capability == "batches";
+    const bool blocks =
+        f.capability == "serves_chain" || f.capability == "sign_transaction" || f.capability == "batches";
     std::string& into = blocks ? blocking : lacks;
     into += (into.empty() ? "" : "; ") + f.capability + " no (" + f.answer + ")";
   }
@@ -125,7 +129,8 @@ void CapabilityProber::Report(const store::ProbeTarget& target, const std::vecto
     pg::worker::LogWarning("txrelay tracker: " + Name(target) + " cannot be used as configured: " + blocking +
                            (lacks.empty() ? "" : "; also " + lacks) + " (see txrelay.alerts)");
   } else if (!lacks.empty()) {
-    pg::worker::LogInfo("txrelay tracker: " + Name(target) + " has no " + lacks + "; the workers go the other way");
+    pg::worker::LogInfo("txrelay tracker: " + Name(target) + " has no " + lacks +
+                        "; the workers go the other way");
   }
 }
 

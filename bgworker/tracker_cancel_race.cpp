@@ -82,7 +82,7 @@ bool Tracker::SettleCancelRaces(std::int64_t chain, const Heads& heads) {
                            "cancelled: our gap filler took the nonce and is final in " + at))
       continue;
     store::PostWithdrawalEntry(c.withdrawal_id, "RELEASE",
-                               ReceiptFee(Wei(c.gas_used), Wei(c.effective_gas_price)));
+                               ReceiptFee(Wei(c.gas_used), Wei(c.effective_gas_price), Wei(c.rollup_fee)));
     store::Notify("cancelled", c.withdrawal_id);
     changed = true;
   }

@@ -36,7 +36,7 @@ bool Allows(const std::string& status, WithdrawalStatus to) {
 void NoteFeeChange(const std::string& withdrawal, const std::string& attempt, const rpc::Receipt& r,
                    const std::string& where) {
   const auto committed = store::CommittedFee(withdrawal);
-  const Uint256 fee = ReceiptFee(r.gas_used, r.effective_gas_price);
+  const Uint256 fee = ReceiptFee(r.gas_used, r.effective_gas_price, r.rollup_fee);
   if (!committed || Wei(committed) == fee) return;
   store::AddNote(withdrawal, "fee_changed_after_completion",
                  "included again after its completion, in " + where + ": the fee paid is " + ToDecimal(fee) +
@@ -75,7 +75,8 @@ void Tracker::UndoReorged(std::int64_t chain, std::uint64_t fork, std::uint64_t 
 
 void Tracker::RecordInclusion(std::int64_t chain, const rpc::Receipt& r) {
   auto included = store::IncludeAttempt({r.tx_hash, r.block_hash, r.block_number, r.status,
-                                         ToDecimal(r.gas_used), ToDecimal(r.effective_gas_price)});
+                                         ToDecimal(r.gas_used), ToDecimal(r.effective_gas_price),
+                                         ToDecimal(r.rollup_fee)});
   if (!included) return;  // already recorded
   const std::string& withdrawal = included->withdrawal_id;
   // One attempt per nonce is ever included: the others (fee bumps, or the bumped one) lost; and
@@ -113,7 +114,7 @@ bool Tracker::Advance(const store::OpenInclusion& w, const Heads& heads) {
   const Completion completion = ParseCompletion(w.completion, "completion");
   const WithdrawalStatus level = InclusionLevel(w.block_number, heads);
   const bool reached = CompletionReached(completion, w.block_number, heads);
-  const Uint256 fee = ReceiptFee(Wei(w.gas_used), Wei(w.effective_gas_price));
+  const Uint256 fee = ReceiptFee(Wei(w.gas_used), Wei(w.effective_gas_price), Wei(w.rollup_fee));
   const std::string at = "block " + std::to_string(w.block_number) + ", tx " + w.tx_hash;
   if (w.receipt_status == 0) {
     // Reverted: final once the tier's level is reached (a reorg could still bring it back mined

@@ -97,6 +97,7 @@ void RunWorkerLoop(const WorkerRole& role) {
       pg::worker::LogWarning("txrelay " + role.name + ": round failed, retrying in " +
                              std::to_string(sleep_ms) + " ms: " + what);
     }
+    pg::worker::ReportTableStatistics();  // between rounds, outside any transaction
     if (sleep_ms > 0 && !pg::worker::StopRequested()) pg::worker::Wait({}, sleep_ms);
   }
 }

@@ -131,6 +131,7 @@ CREATE TABLE txrelay.attempts (
   created_at                timestamptz NOT NULL DEFAULT now(),
   sent_at                   timestamptz,
   updated_at                timestamptz NOT NULL DEFAULT now(),
+  rollup_fee                txrelay.wei,           -- OP stack: the L1 data + operator fee on top of gas (0.2.0)
   CONSTRAINT attempts_pkey PRIMARY KEY (attempt_id),
   CONSTRAINT attempts_signature_request_id_key UNIQUE (signature_request_id),
   CONSTRAINT attempts_tx_hash_key UNIQUE (tx_hash),

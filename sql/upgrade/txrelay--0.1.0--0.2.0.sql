@@ -129,3 +129,7 @@ UPDATE txrelay.signers SET url_redacted = txrelay._redact_url(url) WHERE url_red
 -- Capabilities, probed (issue 19): what each endpoint and signer says it can do.
 -- @include sql/src/12_node_capabilities.sql
 SELECT pg_catalog.pg_extension_config_dump('txrelay.node_capabilities'::regclass, '');
+
+-- L2 fees (issue 19): what an OP-stack rollup charges on top of gas used x price, part of the
+-- COMMIT (core/rpc/rollup_fee).
+ALTER TABLE txrelay.attempts ADD COLUMN rollup_fee txrelay.wei;

@@ -32,8 +32,8 @@ bool CompletionReached(const Completion& c, std::uint64_t block, const Heads& he
   return false;
 }
 
-Uint256 ReceiptFee(const Uint256& gas_used, const Uint256& effective_gas_price) {
-  return gas_used * effective_gas_price;
+Uint256 ReceiptFee(const Uint256& gas_used, const Uint256& effective_gas_price, const Uint256& rollup_fee) {
+  return gas_used * effective_gas_price + rollup_fee;
 }
 
 PendingVerdict JudgePending(const PendingObservation& o, std::uint64_t check_after_blocks,

@@ -84,6 +84,10 @@ void ReportIdle(const std::string& what) {
   Call([=] { pgstat_report_activity(STATE_IDLE, text); });
 }
 
+void ReportTableStatistics() {
+  Call([] { pgstat_report_stat(false); });  // rate-limited by PostgreSQL (PGSTAT_MIN_INTERVAL)
+}
+
 std::vector<SocketReady> Wait(const std::vector<SocketInterest>& sockets, long timeout_ms) {
   const int capacity = static_cast<int>(sockets.size()) + 2;
   std::vector<WaitEvent> events(static_cast<std::size_t>(capacity));

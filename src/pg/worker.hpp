@@ -26,6 +26,10 @@ bool ReloadSettingsIfRequested();
 // pg_stat_activity: state 'active' with `what` as the query, or 'idle'.
 void ReportActive(const std::string& what);
 void ReportIdle(const std::string& what);
+// Sends this process's table statistics (rows inserted, updated, dead) to the cumulative
+// statistics, at most once a second: a worker never goes idle the way a client session does, so
+// without this autovacuum and autoanalyze would see its writes only when it exits (issue 20).
+void ReportTableStatistics();
 
 struct SocketInterest {
   int fd = -1;

@@ -5,10 +5,31 @@
 #include "store/attempts.hpp"
 
 #include "pg/spi.hpp"
+#include "pg/worker.hpp"
 
 namespace txrelay::store {
 
 namespace {
+
+// attempts.rollup_fee (0.2.0), NULL for none; a 0.1.0 schema (a new library before ALTER
+// EXTENSION UPDATE) has no such column: an L2 fee is then left out of the COMMIT, with a warning.
+void SetRollupFee(const std::string& attempt_id, const std::string& fee) {
+  static const pg::Statement kPresent(
+      "SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = 'txrelay.attempts'::regclass "
+      "AND attname = 'rollup_fee' AND NOT attisdropped) AS present",
+      {});
+  if (!kPresent.Run({}).front().Bool("present")) {
+    if (fee != "0") {
+      pg::worker::LogWarning("txrelay tracker: the rollup fee " + fee + " wei of attempt " + attempt_id +
+                             " is not recorded: the schema is 0.1.0 (run ALTER EXTENSION txrelay UPDATE)");
+    }
+    return;
+  }
+  static const pg::Statement kSet(
+      "UPDATE txrelay.attempts SET rollup_fee = nullif($2::numeric, 0) WHERE attempt_id = $1::uuid",
+      {TEXTOID, TEXTOID});
+  kSet.Run({pg::TextParam(attempt_id), pg::TextParam(fee)});
+}
 
 // A PostgreSQL text[] literal of 0x-hex strings (no quoting needed: [0-9a-fx] only).
 std::string HexArray(const std::vector<std::string>& hashes) {
@@ -125,6 +146,7 @@ std::optional<IncludedAttempt> IncludeAttempt(const Inclusion& x) {
                     pg::TextParam(x.gas_used), pg::TextParam(x.effective_gas_price)});
   if (rows.empty()) return std::nullopt;
   const auto r = rows.front();
+  if (x.rollup_fee != "0") SetRollupFee(r.Text("attempt_id"), x.rollup_fee);  // (NULL since not included)
   return IncludedAttempt{r.Text("attempt_id"), r.Text("withdrawal_id"),     r.Text("from_address"),
                          r.Int64("nonce"),     r.Text("withdrawal_status"), Pays(r)};
 }
@@ -166,6 +188,7 @@ void Uninclude(const std::string& attempt_id, std::uint64_t seen_block) {
      WHERE attempt_id = $1::uuid)sql",
                                         {TEXTOID, INT8OID});
   kUninclude.Run({pg::TextParam(attempt_id), pg::Int8Param(Signed(seen_block))});
+  SetRollupFee(attempt_id, "0");
 }
 
 void MarkFirstSeen(std::int64_t chain_id, std::uint64_t block) {
@@ -201,7 +224,7 @@ std::vector<CancelRace> DecidedCancelRaces(std::int64_t chain_id) {
   // The open-status index finds the few cancelling withdrawals.
   static const std::string kSql = R"sql(
     SELECT w.withdrawal_id, a.attempt_id, '0x' || encode(a.tx_hash, 'hex') AS tx_hash, a.block_number,
-           a.gas_used, a.effective_gas_price, )sql" +
+           a.gas_used, a.effective_gas_price, coalesce(to_jsonb(a) ->> 'rollup_fee', '0') AS rollup_fee, )sql" +
                                   kCallColumns + R"sql(
       FROM txrelay.withdrawals w
       JOIN txrelay.attempts a ON a.withdrawal_id = w.withdrawal_id AND a.status = 'included'
@@ -215,7 +238,7 @@ std::vector<CancelRace> DecidedCancelRaces(std::int64_t chain_id) {
     const auto r = rows[i];
     out.push_back({r.Text("withdrawal_id"), r.Text("attempt_id"), r.Text("tx_hash"), r.Text("gas_used"),
                    r.Text("effective_gas_price"), static_cast<std::uint64_t>(r.Int64("block_number")),
-                   Pays(r)});
+                   Pays(r), r.Text("rollup_fee")});
   }
   return out;
 }
@@ -274,7 +297,8 @@ std::vector<OpenInclusion> OpenInclusions(std::int64_t chain_id) {
   // In a block and not final (the open-status index), or finalized by hand before completion.
   static const std::string kSql = R"sql(
     SELECT w.withdrawal_id, w.status, w.completed_at IS NOT NULL AS completed, t.completion, a.block_number,
-           a.receipt_status, a.gas_used, a.effective_gas_price, '0x' || encode(a.tx_hash, 'hex') AS tx_hash
+           a.receipt_status, a.gas_used, a.effective_gas_price, '0x' || encode(a.tx_hash, 'hex') AS tx_hash,
+           to_jsonb(a) ->> 'rollup_fee' AS rollup_fee  -- (0.2.0: absent from a 0.1.0 schema)
       FROM txrelay.withdrawals w JOIN txrelay.risk_tiers t ON t.tier = w.risk_tier
       JOIN txrelay.attempts a ON a.withdrawal_id = w.withdrawal_id AND a.status = 'included'
      WHERE w.chain_id = $1
@@ -291,7 +315,7 @@ std::vector<OpenInclusion> OpenInclusions(std::int64_t chain_id) {
     out.push_back({r.Text("withdrawal_id"), r.Text("status"), r.Text("completion"), r.Text("tx_hash"),
                    r.Bool("completed"), static_cast<std::uint64_t>(r.Int64("block_number")),
                    static_cast<int>(r.Int64("receipt_status")), r.OptionalText("gas_used"),
-                   r.OptionalText("effective_gas_price")});
+                   r.OptionalText("effective_gas_price"), r.OptionalText("rollup_fee")});
   }
   return out;
 }

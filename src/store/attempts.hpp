@@ -58,6 +58,7 @@ struct Inclusion {
   std::uint64_t block_number = 0;
   int receipt_status = 1;
   std::string gas_used, effective_gas_price;  // decimal
+  std::string rollup_fee = "0";               // decimal: an OP-stack rollup's L1 data and operator fees
 };
 struct IncludedAttempt {
   std::string attempt_id, withdrawal_id, from_address;
@@ -99,6 +100,7 @@ struct CancelRace {
   std::string withdrawal_id, attempt_id, tx_hash, gas_used, effective_gas_price;
   std::uint64_t block_number = 0;
   bool pays = false;
+  std::string rollup_fee = "0";
 };
 std::vector<CancelRace> DecidedCancelRaces(std::int64_t chain_id);
 
@@ -125,6 +127,7 @@ struct OpenInclusion {
   std::uint64_t block_number = 0;
   int receipt_status = 1;
   std::optional<std::string> gas_used, effective_gas_price;
+  std::optional<std::string> rollup_fee;
 };
 std::vector<OpenInclusion> OpenInclusions(std::int64_t chain_id);
 

@@ -8,7 +8,8 @@ namespace txrelay::store {
 namespace {
 
 bool TablePresent() {
-  static const pg::Statement kExists("SELECT to_regclass('txrelay.node_capabilities') IS NOT NULL AS present", {});
+  static const pg::Statement kExists("SELECT to_regclass('txrelay.node_capabilities') IS NOT NULL AS present",
+                                     {});
   return kExists.Run({}).front().Bool("present");
 }
 
@@ -50,7 +51,8 @@ void RecordCapabilities(const ProbeTarget& target, const std::vector<rpc::Capabi
                                      {INT8OID, TEXTOID, TEXTOID, BOOLOID, TEXTOID});
   for (const auto& f : findings) {
     kUpsert.Run({pg::Int8Param(target.endpoint_id), pg::TextParam(target.signer), pg::TextParam(f.capability),
-                 f.supported ? pg::BoolParam(*f.supported) : pg::NullParam(BOOLOID), pg::TextParam(f.answer)});
+                 f.supported ? pg::BoolParam(*f.supported) : pg::NullParam(BOOLOID),
+                 pg::TextParam(f.answer)});
   }
 }
 

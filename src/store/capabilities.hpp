@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-
 namespace txrelay::rpc {
 struct CapabilityFinding;  // core/rpc/probe.hpp (not included here: callers include pg headers first)
 }

@@ -13,6 +13,8 @@ faults of DESIGN §6 into requests that match a JSON-RPC method:
   http_500_after    forward (the node processes it), then answer 500
   garbage           answer 200 with a body that is not JSON-RPC
   blackhole         swallow the request: no forward, no answer (the client times out; nothing happened)
+  receipt_fields    forward, then add the rule's "fields" to every receipt in the answer (an OP-stack
+                    node's l1Fee and operator fee fields on a real anvil's receipts)
 
 Control API on a second port:  POST /mode {"mode": ..., "method": "eth_sendRawTransaction",
 "count": 1, "delay_ms": 2000}  (count: how many matching requests, then back to pass; method
@@ -41,7 +43,8 @@ class Proxy:
     # --- rules ---------------------------------------------------------------------------------
     def set_rule(self, rule):
         self.rule = {"mode": rule.get("mode", "pass"), "method": rule.get("method"),
-                     "count": rule.get("count"), "delay_ms": rule.get("delay_ms", 2000)}
+                     "count": rule.get("count"), "delay_ms": rule.get("delay_ms", 2000),
+                     "fields": rule.get("fields", {})}
 
     def take(self, body):
         """The fault for this request and its delay, consuming one count; 'pass' when none applies."""
@@ -143,6 +146,23 @@ class Proxy:
         return (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
                 f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n").encode() + body
 
+    @staticmethod
+    def add_receipt_fields(data, fields):
+        """The answer with `fields` added to each receipt (an object with gasUsed) in it."""
+        try:
+            parsed = json.loads(data)
+        except ValueError:
+            return data
+        def add(result):
+            items = result if isinstance(result, list) else [result]
+            for r in items:
+                if isinstance(r, dict) and "gasUsed" in r and "transactionHash" in r:
+                    r.update(fields)
+        for reply in parsed if isinstance(parsed, list) else [parsed]:
+            if isinstance(reply, dict) and reply.get("result") is not None:
+                add(reply["result"])
+        return json.dumps(parsed).encode()
+
     async def handle(self, reader, writer):
         try:
             while True:
@@ -177,6 +197,8 @@ class Proxy:
                         return
                     if fault == "delay":
                         await asyncio.sleep(delay_s)
+                    if fault == "receipt_fields":
+                        data = self.add_receipt_fields(data, self.rule.get("fields", {}))
                     if fault == "http_500_after":
                         writer.write(self.response(500, b"internal error after processing", "Internal Server Error"))
                     else:

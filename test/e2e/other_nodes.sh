@@ -133,6 +133,58 @@ check "$E2E_NODE: its amount released once, no COMMIT" \
   test "$(sql "SELECT string_agg(kind, ',' ORDER BY entry_id) FROM txrelay.ledger_entries WHERE withdrawal_id = '$w'")" = "RESERVE,RELEASE"
 check "$E2E_NODE: nothing paid twice, judged from the blocks" check_chain
 
+# 5. A reorg made with evm_snapshot / evm_revert: the block holding the payment is replaced (the
+# node forgets the transaction). Finality by depth (the tags of these nodes follow latest), so the
+# withdrawal is still followed when it happens: reorged, the same bytes sent again, included once.
+sql "SELECT txrelay.set_chain(31337, finality_mode => 'depth', safe_depth => 2, finalized_depth => 4)" >/dev/null
+sql "SELECT txrelay.set_risk_tier('deep', 0, 'finalized')" >/dev/null
+for a in "${DEV[0]}" "${DEV[1]}"; do sql "SELECT txrelay.set_sender_status(31337, '$a', 'paused', 'e2e: sender 2 only')" >/dev/null; done
+sql "SELECT txrelay.set_sender_status(31337, '${DEV[2]}', 'active', 'e2e: the reorg case')" >/dev/null
+mine_one
+snapshot=$(rpc evm_snapshot | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')
+before=$(balance "${DEV[5]}")
+w=$(sql "SELECT (txrelay.approve((txrelay.request_withdrawal('node-reorg', 'alice', 31337, 'ETH', '${DEV[5]}', 8000, 'deep')).withdrawal_id, gen_random_uuid(), 'node-reorg-pd', 'e2e')).withdrawal_id")
+wait_for "SELECT status = 'included' FROM txrelay.withdrawals WHERE withdrawal_id = '$w'" 30 "node-reorg included"
+first_block=$(sql "SELECT block_number FROM txrelay.attempts WHERE withdrawal_id = '$w'")
+check "$E2E_NODE: evm_revert took the block away" \
+  test "$(rpc evm_revert "[\"$snapshot\"]" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')" = True
+for _ in $(seq 1 150); do
+  [ "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = t ] && break
+  mine_one
+  sleep 0.2
+done
+check "$E2E_NODE: the reorg was seen (reorged), the same bytes sent again, included and completed" \
+  test "$(sql "SELECT bool_or(to_status = 'reorged') AND (SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$w') = 1 AND (SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w') FROM txrelay.withdrawal_events WHERE withdrawal_id = '$w'")" = t
+check "$E2E_NODE: paid once (8000 wei), one COMMIT" \
+  test "$(($(balance "${DEV[5]}") - before))/$(sql "SELECT count(*) FROM txrelay.ledger_entries WHERE withdrawal_id = '$w' AND kind = 'COMMIT'")" = 8000/1
+echo "# the first inclusion was in block $first_block"
+
+# 6. An empty hot wallet: the node's words for insufficient funds (ganache: "sender doesn't have
+# enough funds", Hardhat: "Sender doesn't have enough funds to send tx") keep the transaction
+# waiting, named, never failed; funded again, it is paid once.
+case $E2E_NODE in
+  ganache) set_balance() { rpc evm_setAccountBalance "[\"$1\", \"$2\"]" >/dev/null; } ;;
+  hardhat) set_balance() { rpc hardhat_setBalance "[\"$1\", \"$2\"]" >/dev/null; } ;;
+esac
+funds=$(rpc eth_getBalance "[\"${DEV[2]}\", \"latest\"]" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')
+set_balance "${DEV[2]}" 0x1000
+before=$(balance "${DEV[6]}")
+w=$(approve node-poor "${DEV[6]}" 9000)
+wait_for "SELECT count(*) > 0 FROM txrelay.rpc_calls WHERE withdrawal_id = '$w' AND error_class = 'insufficient_funds'" 30 "the refusal"
+check "$E2E_NODE: the node's refusal is classified insufficient_funds, in its own words" \
+  test "$(sql "SELECT bool_and(response ~* 'enough funds|insufficient') FROM txrelay.rpc_calls WHERE withdrawal_id = '$w' AND error_class = 'insufficient_funds'")" = t
+check "$E2E_NODE: the withdrawal waits, signed, not failed; nothing on chain for it" \
+  test "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")/$(($(balance "${DEV[6]}") - before))" = signed/0
+set_balance "${DEV[2]}" "$funds"
+for _ in $(seq 1 150); do
+  [ "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = t ] && break
+  mine_one
+  sleep 0.2
+done
+check "$E2E_NODE: funded again, it is sent, completed and paid once" \
+  test "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")/$(($(balance "${DEV[6]}") - before))" = t/9000
+check "$E2E_NODE: nothing paid twice after the reorg and the empty wallet, judged from the blocks" check_chain
+
 # 4. Hardhat only: hardhat_mine makes blocks whose parentHash is zero. The tracker reads the same
 # broken link round after round: after three reads it is a failure with a WARNING naming both
 # blocks, not a silent "blocks changed while read" loop.

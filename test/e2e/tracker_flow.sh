@@ -86,4 +86,12 @@ check "the tracker's RPC calls carry the chain and are audited" \
   test "$(sql "SELECT count(*) > 0 AND bool_and(chain_id = 31337) FROM txrelay.rpc_calls WHERE method = 'eth_getBlockReceipts'")" = t
 check "after a clean run, txrelay.alerts is empty (workers seen running, no errors, nothing open)" \
   test "$(sql "SELECT count(*) FROM txrelay.alerts")" = 0
+# The workers' writes reach the cumulative statistics while they run, so autovacuum and
+# autoanalyze see them (issue 20): before, only a worker's exit reported them.
+stats="SELECT (SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'txrelay.attempts'::regclass) >= 9
+          AND (SELECT n_tup_upd FROM pg_stat_user_tables WHERE relid = 'txrelay.outbox'::regclass) >= 9
+          AND (SELECT n_tup_upd FROM pg_stat_user_tables WHERE relid = 'txrelay.signature_requests'::regclass) >= 9"
+wait_for "$stats" 5 "the workers' statistics" || true
+check "pg_stat_user_tables counts the workers' writes while they run (attempts inserted, outbox and signature requests updated)" \
+  test "$(sql "$stats")" = t
 finish

@@ -50,12 +50,13 @@ TEST(CapabilityProbe, AskSixThingsWithoutChangingAnything) {
 }
 
 TEST(CapabilityProbe, AnvilHasEverythingAndFinalityLags) {
-  const std::vector<Reply> replies{Ok("0x7a69"), Ok(nlohmann::json::array()), Ok(nullptr),
-                                   Ok(Block("0x0")), Ok(Block("0x0")), Ok(Block("0x5"))};
+  const std::vector<Reply> replies{Ok("0x7a69"),     Ok(nlohmann::json::array()),
+                                   Ok(nullptr),      Ok(Block("0x0")),
+                                   Ok(Block("0x0")), Ok(Block("0x5"))};
   const auto f = ByName(JudgeEndpointProbe(31337, Pointers(replies)));
   ASSERT_EQ(f.size(), 6u);
-  for (const char* name : {"serves_chain", "block_receipts", "tx_by_sender_and_nonce", "safe_tag", "finalized_tag",
-                           "finality_lags_latest"}) {
+  for (const char* name : {"serves_chain", "block_receipts", "tx_by_sender_and_nonce", "safe_tag",
+                           "finalized_tag", "finality_lags_latest"}) {
     EXPECT_EQ(f.at(name).supported, std::optional<bool>(true)) << name << ": " << f.at(name).answer;
   }
   EXPECT_EQ(f.at("finality_lags_latest").answer, "finalized block 0, latest 5");
@@ -63,12 +64,19 @@ TEST(CapabilityProbe, AnvilHasEverythingAndFinalityLags) {
 
 TEST(CapabilityProbe, GanacheAndHardhatLackMethodsAndFinalizeAtLatest) {
   const std::vector<Reply> ganache{
-      Ok("0x7a69"), Error(-32000, "The method eth_getBlockReceipts does not exist/is not available"),
+      Ok("0x7a69"),
+      Error(-32000, "The method eth_getBlockReceipts does not exist/is not available"),
       Error(-32000, "The method eth_getTransactionBySenderAndNonce does not exist/is not available"),
-      Ok(Block("0x3")), Ok(Block("0x3")), Ok(Block("0x3"))};
-  const std::vector<Reply> hardhat{Ok("0x7a69"), Error(-32004, "Method eth_getBlockReceipts is not supported"),
-                                   Error(-32004, "Method eth_getTransactionBySenderAndNonce is not supported"),
-                                   Ok(Block("0x3")), Ok(Block("0x3")), Ok(Block("0x3"))};
+      Ok(Block("0x3")),
+      Ok(Block("0x3")),
+      Ok(Block("0x3"))};
+  const std::vector<Reply> hardhat{
+      Ok("0x7a69"),
+      Error(-32004, "Method eth_getBlockReceipts is not supported"),
+      Error(-32004, "Method eth_getTransactionBySenderAndNonce is not supported"),
+      Ok(Block("0x3")),
+      Ok(Block("0x3")),
+      Ok(Block("0x3"))};
   for (const auto* replies : {&ganache, &hardhat}) {
     const auto f = ByName(JudgeEndpointProbe(31337, Pointers(*replies)));
     EXPECT_EQ(f.at("block_receipts").supported, std::optional<bool>(false));
@@ -80,8 +88,9 @@ TEST(CapabilityProbe, GanacheAndHardhatLackMethodsAndFinalizeAtLatest) {
 }
 
 TEST(CapabilityProbe, GenesisOnlyTellsNothingAboutFinality) {
-  const std::vector<Reply> replies{Ok("0x7a69"), Ok(nlohmann::json::array()), Ok(nullptr),
-                                   Ok(Block("0x0")), Ok(Block("0x0")), Ok(Block("0x0"))};
+  const std::vector<Reply> replies{Ok("0x7a69"),     Ok(nlohmann::json::array()),
+                                   Ok(nullptr),      Ok(Block("0x0")),
+                                   Ok(Block("0x0")), Ok(Block("0x0"))};
   const auto f = ByName(JudgeEndpointProbe(31337, Pointers(replies)));
   EXPECT_EQ(f.at("finality_lags_latest").supported, std::nullopt);
 }
@@ -95,9 +104,12 @@ TEST(CapabilityProbe, AnEndpointOfAnotherChainIsCalledOut) {
 }
 
 TEST(CapabilityProbe, AFailingCallIsNotAMissingMethod) {
-  const std::vector<Reply> replies{Error(-32603, "internal error"), Error(-32000, "header not found"),
-                                   Error(-32005, "limit exceeded"), Error(-32602, "invalid block tag safe"),
-                                   Ok(nullptr), Ok(Block("0x9"))};
+  const std::vector<Reply> replies{Error(-32603, "internal error"),
+                                   Error(-32000, "header not found"),
+                                   Error(-32005, "limit exceeded"),
+                                   Error(-32602, "invalid block tag safe"),
+                                   Ok(nullptr),
+                                   Ok(Block("0x9"))};
   const auto f = ByName(JudgeEndpointProbe(1, Pointers(replies)));
   EXPECT_EQ(f.at("serves_chain").supported, std::nullopt);
   EXPECT_EQ(f.at("block_receipts").supported, std::nullopt);
@@ -108,8 +120,10 @@ TEST(CapabilityProbe, AFailingCallIsNotAMissingMethod) {
 }
 
 TEST(CapabilityProbe, Batches) {
-  EXPECT_EQ(JudgeBatchProbe(std::vector<Reply>{Ok("0x1"), Ok("0x2")}, "").supported, std::optional<bool>(true));
-  const auto refused = JudgeBatchProbe(std::nullopt, "not a JSON-RPC answer: {\"error\":\"batch requests are not allowed\"}");
+  EXPECT_EQ(JudgeBatchProbe(std::vector<Reply>{Ok("0x1"), Ok("0x2")}, "").supported,
+            std::optional<bool>(true));
+  const auto refused =
+      JudgeBatchProbe(std::nullopt, "not a JSON-RPC answer: {\"error\":\"batch requests are not allowed\"}");
   EXPECT_EQ(refused.supported, std::optional<bool>(false));
   EXPECT_NE(refused.answer.find("not allowed"), std::string::npos);
   EXPECT_EQ(JudgeBatchProbe(std::vector<Reply>{Error(-32600, "batch too large"), Ok("0x2")}, "").supported,

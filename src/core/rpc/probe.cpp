@@ -8,7 +8,15 @@ namespace txrelay::rpc {
 namespace {
 
 // The probe's calls by position in EndpointProbeCalls().
-enum Position : std::size_t { kChainId, kBlockReceipts, kBySenderAndNonce, kSafe, kFinalized, kLatest, kCount };
+enum Position : std::size_t {
+  kChainId,
+  kBlockReceipts,
+  kBySenderAndNonce,
+  kSafe,
+  kFinalized,
+  kLatest,
+  kCount
+};
 
 Call MakeCall(std::int64_t id, const char* method, nlohmann::json params) {
   return Call{id, method, std::move(params)};
@@ -18,7 +26,8 @@ Call MakeCall(std::int64_t id, const char* method, nlohmann::json params) {
 std::optional<CapabilityFinding> MethodFinding(const char* capability, const char* method, const Reply* r) {
   if (!r) return std::nullopt;
   if (!r->is_error) return CapabilityFinding{capability, true, std::string(method) + " answers"};
-  if (MethodUnsupported(*r, method)) return CapabilityFinding{capability, false, DescribeErrorReply(method, *r)};
+  if (MethodUnsupported(*r, method))
+    return CapabilityFinding{capability, false, DescribeErrorReply(method, *r)};
   return CapabilityFinding{capability, std::nullopt, DescribeErrorReply(method, *r)};
 }
 
@@ -32,19 +41,23 @@ std::optional<CapabilityFinding> TagFinding(const char* capability, const char* 
   if (!r) return std::nullopt;
   const std::string method = std::string("eth_getBlockByNumber(\"") + tag + "\")";
   if (r->is_error) return CapabilityFinding{capability, false, DescribeErrorReply(method, *r)};
-  if (const auto n = BlockNumberOf(r)) return CapabilityFinding{capability, true, method + ": block " + std::to_string(*n)};
+  if (const auto n = BlockNumberOf(r))
+    return CapabilityFinding{capability, true, method + ": block " + std::to_string(*n)};
   return CapabilityFinding{capability, std::nullopt, method + ": " + ShortenText(r->result.dump())};
 }
 
 std::optional<CapabilityFinding> ChainFinding(std::int64_t chain_id, const Reply* r) {
   if (!r) return std::nullopt;
-  if (r->is_error) return CapabilityFinding{"serves_chain", std::nullopt, DescribeErrorReply("eth_chainId", *r)};
+  if (r->is_error)
+    return CapabilityFinding{"serves_chain", std::nullopt, DescribeErrorReply("eth_chainId", *r)};
   const auto id = HexQuantity(r->result);
-  if (!id) return CapabilityFinding{"serves_chain", std::nullopt, "eth_chainId: " + ShortenText(r->result.dump())};
+  if (!id)
+    return CapabilityFinding{"serves_chain", std::nullopt, "eth_chainId: " + ShortenText(r->result.dump())};
   const bool same = *id == static_cast<std::uint64_t>(chain_id);
-  return CapabilityFinding{"serves_chain", same,
-                           "eth_chainId: " + std::to_string(*id) +
-                               (same ? "" : " (the endpoint is configured for chain " + std::to_string(chain_id) + ")")};
+  return CapabilityFinding{
+      "serves_chain", same,
+      "eth_chainId: " + std::to_string(*id) +
+          (same ? "" : " (the endpoint is configured for chain " + std::to_string(chain_id) + ")")};
 }
 
 // Whether finalized lags latest, as on every chain whose finality takes time. A node whose
@@ -63,8 +76,8 @@ std::vector<Call> EndpointProbeCalls() {
   std::vector<Call> calls(kCount);
   calls[kChainId] = MakeCall(1, "eth_chainId", nlohmann::json::array());
   calls[kBlockReceipts] = MakeCall(2, "eth_getBlockReceipts", {"latest"});
-  calls[kBySenderAndNonce] =
-      MakeCall(3, "eth_getTransactionBySenderAndNonce", {"0x0000000000000000000000000000000000000000", "0x0"});
+  calls[kBySenderAndNonce] = MakeCall(3, "eth_getTransactionBySenderAndNonce",
+                                      {"0x0000000000000000000000000000000000000000", "0x0"});
   calls[kSafe] = MakeCall(4, "eth_getBlockByNumber", {"safe", false});
   calls[kFinalized] = MakeCall(5, "eth_getBlockByNumber", {"finalized", false});
   calls[kLatest] = MakeCall(6, "eth_getBlockByNumber", {"latest", false});
@@ -72,20 +85,22 @@ std::vector<Call> EndpointProbeCalls() {
 }
 
 std::vector<Call> BatchProbeCalls() {
-  return {MakeCall(1, "eth_chainId", nlohmann::json::array()), MakeCall(2, "eth_blockNumber", nlohmann::json::array())};
+  return {MakeCall(1, "eth_chainId", nlohmann::json::array()),
+          MakeCall(2, "eth_blockNumber", nlohmann::json::array())};
 }
 
 Call SignerProbeCall() { return MakeCall(1, "eth_signTransaction", nlohmann::json::array()); }
 
-std::vector<CapabilityFinding> JudgeEndpointProbe(std::int64_t chain_id, const std::vector<const Reply*>& replies) {
+std::vector<CapabilityFinding> JudgeEndpointProbe(std::int64_t chain_id,
+                                                  const std::vector<const Reply*>& replies) {
   const auto at = [&replies](std::size_t i) { return i < replies.size() ? replies[i] : nullptr; };
   std::vector<CapabilityFinding> out;
-  for (auto finding : {ChainFinding(chain_id, at(kChainId)),
-                       MethodFinding("block_receipts", "eth_getBlockReceipts", at(kBlockReceipts)),
-                       MethodFinding("tx_by_sender_and_nonce", "eth_getTransactionBySenderAndNonce",
-                                     at(kBySenderAndNonce)),
-                       TagFinding("safe_tag", "safe", at(kSafe)), TagFinding("finalized_tag", "finalized", at(kFinalized)),
-                       LagFinding(at(kFinalized), at(kLatest))}) {
+  for (auto finding :
+       {ChainFinding(chain_id, at(kChainId)),
+        MethodFinding("block_receipts", "eth_getBlockReceipts", at(kBlockReceipts)),
+        MethodFinding("tx_by_sender_and_nonce", "eth_getTransactionBySenderAndNonce", at(kBySenderAndNonce)),
+        TagFinding("safe_tag", "safe", at(kSafe)), TagFinding("finalized_tag", "finalized", at(kFinalized)),
+        LagFinding(at(kFinalized), at(kLatest))}) {
     if (finding) out.push_back(std::move(*finding));
   }
   return out;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/rpc/fields.hpp"
+#include "core/rpc/rollup_fee.hpp"
 
 namespace txrelay::rpc {
 
@@ -35,6 +36,9 @@ std::optional<Refusal> ReadBody(const nlohmann::json& json, const std::string& w
   if (!gas_used.ok()) return Refusal{gas_used.error};
   auto effective_gas_price = ReadQuantity256(json, "effectiveGasPrice", what);
   if (!effective_gas_price.ok()) return Refusal{effective_gas_price.error};
+  auto rollup_fee = RollupFee(json, *gas_used.value, what);
+  if (!rollup_fee.ok()) return Refusal{rollup_fee.error};
+  receipt.rollup_fee = *rollup_fee.value;
   receipt.block_number = *block_number.value;
   receipt.block_hash = std::move(*block_hash.value);
   receipt.status = *status.value;

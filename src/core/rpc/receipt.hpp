@@ -25,12 +25,13 @@ struct Receipt {
   int status = 0;          // 1: executed, 0: reverted
   Uint256 gas_used = 0;
   Uint256 effective_gas_price = 0;
+  Uint256 rollup_fee = 0;  // an OP-stack rollup's L1 data fee and operator fee (core/rpc/rollup_fee)
 };
 
 // Refuses anything but an object (null: no mined transaction by that hash, for the caller to tell
 // apart), a missing or malformed transactionHash, blockNumber, blockHash, gasUsed or
 // effectiveGasPrice, a missing status (a pre-Byzantium receipt: its outcome cannot be known) and
-// a status other than "0x0" and "0x1".
+// a status other than "0x0" and "0x1", and rollup fee fields it cannot read (core/rpc/rollup_fee).
 Parsed<Receipt> ParseReceipt(const nlohmann::json& receipt);
 
 // The answer to eth_getTransactionReceipt(tx_hash): also refuses a receipt of another transaction.
