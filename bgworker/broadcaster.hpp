@@ -135,6 +135,7 @@ class Broadcaster {
   bool SendsAllowed(const std::vector<Job>& jobs);
   bool CheckBeforeResend(const std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts);
   bool Send(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts);
+  bool CheckUnderpricedHolders(const std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts);
   bool CheckStatuses(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts);
   bool Resend(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts,
               const std::vector<std::size_t>& which);

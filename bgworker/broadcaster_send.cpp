@@ -29,7 +29,9 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
   // kResend until judged otherwise: to be sent. A false return: stopping; the leases are
   // recovered at the next start.
   std::vector<rpc::SendJudgement> verdicts(jobs.size(), rpc::SendJudgement{SendVerdict::kResend, "", false});
-  if (!CheckBeforeResend(jobs, verdicts) || !Send(jobs, verdicts) || !CheckStatuses(jobs, verdicts)) return;
+  if (!CheckBeforeResend(jobs, verdicts) || !Send(jobs, verdicts) || !CheckStatuses(jobs, verdicts) ||
+      !CheckUnderpricedHolders(jobs, verdicts))
+    return;
   // Refused as underpriced: these bytes will not do at today's fees; a new attempt at the same
   // nonce will (DESIGN §6: re-price). Fresh fees first.
   std::set<std::int64_t> reprice_chains;
@@ -130,6 +132,29 @@ bool Broadcaster::CheckStatuses(std::vector<Job>& jobs, std::vector<rpc::SendJud
   });
   checks.MoveTo(audit_);
   return resend.empty() || Resend(jobs, verdicts, resend);
+}
+
+// Underpriced and not in the pool: before a re-price, is the nonce held in the pool by another
+// transaction? Then a new attempt would only bid against it (issue 19: no fee war).
+bool Broadcaster::CheckUnderpricedHolders(const std::vector<Job>& jobs,
+                                          std::vector<rpc::SendJudgement>& verdicts) {
+  Batch<std::int64_t> counts;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (verdicts[i].verdict != SendVerdict::kReprice) continue;
+    const Job& j = jobs[i];
+    counts.Add(
+        j.chain_id, [&] { return ReadExchange(chains_[j.chain_id].endpoints); }, i, "eth_getTransactionCount",
+        {j.from.Checksummed(), "pending"}, j.Ids());
+  }
+  if (counts.empty()) return true;
+  if (!counts.Run(gateway_)) return false;
+  counts.ForEach([&](std::size_t i, const rpc::Reply* r, const Exchange&) {
+    const auto pending = r && !r->is_error ? rpc::HexQuantity(r->result) : std::nullopt;
+    verdicts[i] =
+        rpc::JudgeUnderpricedHolder(verdicts[i], pending, static_cast<std::uint64_t>(jobs[i].nonce));
+  });
+  counts.MoveTo(audit_);
+  return true;
 }
 
 bool Broadcaster::Resend(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts,

@@ -185,6 +185,46 @@ check "$E2E_NODE: funded again, it is sent, completed and paid once" \
   test "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")/$(($(balance "${DEV[6]}") - before))" = t/9000
 check "$E2E_NODE: nothing paid twice after the reorg and the empty wallet, judged from the blocks" check_chain
 
+# 7. "Underpriced" against a foreign transaction in the pool: with mining stopped, someone with the
+# sender's key puts a transaction at a high fee at the nonce txrelay uses next. Our send is
+# refused as underpriced; the nonce is held in the pool, so txrelay waits instead of bidding
+# against it (ganache re-priced 33 times in 20 s to 23 times the fee before); once the foreign
+# one is mined: replaced_externally, the sender quarantined, nothing paid. Hardhat only: ganache
+# 7.9.2's pool takes a second transaction at a held nonce even at a lower fee (no refusal to
+# judge; the chain decides which is mined, and check_chain proves nothing is paid twice).
+if [ "$E2E_NODE" = hardhat ]; then
+mining() { rpc evm_setAutomine "[$([ "$1" = start ] && echo true || echo false)]" >/dev/null; }
+KEY4=0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a
+sql "SELECT txrelay.set_sender_status(31337, '${DEV[2]}', 'paused', 'e2e: sender 4 only')" >/dev/null
+sql "SELECT txrelay.add_sender(31337, '${DEV[4]}', 'anvil')" >/dev/null
+wait_for "SELECT next_nonce IS NOT NULL FROM txrelay.senders WHERE address = '${DEV[4]}'" 30 "sender 4's nonce"
+mining stop
+before=$(balance "${DEV[9]}")
+n4=$(sql "SELECT next_nonce FROM txrelay.senders WHERE address = '${DEV[4]}'")
+"$CAST" send --async --private-key "$KEY4" --nonce "$n4" --gas-limit 21000 --gas-price 200gwei --priority-gas-price 200gwei \
+  --rpc-url "$ANVIL_URL" "${DEV[9]}" --value 1 >/dev/null
+w=$(approve node-underpriced "${DEV[9]}" 4000)
+wait_for "SELECT count(*) > 0 FROM txrelay.rpc_calls WHERE withdrawal_id = '$w' AND method = 'eth_sendRawTransaction' AND response ~* 'underpriced'" 30 "the underpriced send" ||
+  psql -X -c "SELECT event, to_status, left(reason, 160) FROM txrelay.withdrawal_events WHERE withdrawal_id = '$w' ORDER BY event_id" \
+    -c "SELECT kind, status, tries, left(last_error, 200) FROM txrelay.outbox WHERE withdrawal_id = '$w'" \
+    -c "SELECT method, outcome, error_class, left(response, 160) FROM txrelay.rpc_calls WHERE withdrawal_id = '$w' ORDER BY call_id" >&2
+sleep 3  # rounds enough for a fee war to show
+check "$E2E_NODE: the node refused our send as underpriced, in its own words" \
+  test "$(sql "SELECT count(*) > 0 FROM txrelay.rpc_calls WHERE withdrawal_id = '$w' AND method = 'eth_sendRawTransaction' AND response ~* 'underpriced'")" = t
+check "$E2E_NODE: and nothing was re-priced: one attempt, no fee bump (the foreign transaction holds the nonce in the pool)" \
+  test "$(sql "SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$w'")" = 1
+echo "# the broadcaster's last word: $(sql "SELECT left(last_error, 300) FROM txrelay.outbox WHERE withdrawal_id = '$w' AND kind = 'broadcast'")"
+mining start
+for _ in $(seq 1 150); do
+  [ "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = replaced_externally ] && break
+  mine_one
+  sleep 0.2
+done
+check "$E2E_NODE: once the foreign transaction is mined: replaced_externally, the sender quarantined, released once" \
+  test "$(sql "SELECT w.status || '/' || s.status || '/' || (SELECT string_agg(kind, ',' ORDER BY entry_id) FROM txrelay.ledger_entries WHERE withdrawal_id = w.withdrawal_id) FROM txrelay.withdrawals w, txrelay.senders s WHERE w.withdrawal_id = '$w' AND s.address = '${DEV[4]}'")" = "replaced_externally/quarantined/RESERVE,RELEASE"
+check "$E2E_NODE: the recipient got only the foreign transaction's 1 wei" test "$(($(balance "${DEV[9]}") - before))" = 1
+fi
+
 # 4. Hardhat only: hardhat_mine makes blocks whose parentHash is zero. The tracker reads the same
 # broken link round after round: after three reads it is a failure with a WARNING naming both
 # blocks, not a silent "blocks changed while read" loop.

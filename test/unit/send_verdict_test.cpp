@@ -277,3 +277,19 @@ TEST(JudgeStatusCheck, UnderpricedIsRepricedOnlyWhenTheNodeDoesNotHoldIt) {
   const Reply not_found = Result(nullptr);
   EXPECT_EQ(JudgeStatusCheck(first, &not_found, "").verdict, SendVerdict::kReprice);
 }
+
+// Issue 19: ganache re-priced 33 times in 20 s against a foreign transaction holding the nonce.
+TEST(JudgeUnderpricedHolder, AnotherTransactionInThePoolMeansWaitNotReprice) {
+  const SendJudgement reprice{SendVerdict::kReprice, "eth_sendRawTransaction: -32003 transaction underpriced",
+                              false};
+  const SendJudgement held = JudgeUnderpricedHolder(reprice, 8, 7);
+  EXPECT_EQ(held.verdict, SendVerdict::kRetry);
+  EXPECT_NE(held.error.find("another transaction holds nonce 7 in the node's pool (pending count 8)"),
+            std::string::npos)
+      << held.error;
+  EXPECT_NE(held.error.find("transaction underpriced"), std::string::npos);         // the node's words kept
+  EXPECT_EQ(JudgeUnderpricedHolder(reprice, 7, 7).verdict, SendVerdict::kReprice);  // nothing there: re-price
+  EXPECT_EQ(JudgeUnderpricedHolder(reprice, std::nullopt, 7).verdict, SendVerdict::kReprice);  // unknown
+  const SendJudgement sent{SendVerdict::kSent, "as it was", false};
+  EXPECT_EQ(JudgeUnderpricedHolder(sent, 99, 7).verdict, SendVerdict::kSent);  // only a re-price is judged
+}

@@ -116,6 +116,17 @@ SendJudgement JudgeStatusCheck(const SendJudgement& sent, const Reply* reply,
   return j;
 }
 
+SendJudgement JudgeUnderpricedHolder(const SendJudgement& checked, std::optional<std::uint64_t> pending_count,
+                                     std::uint64_t nonce) {
+  if (checked.verdict != SendVerdict::kReprice || !pending_count || *pending_count <= nonce) return checked;
+  SendJudgement j = checked;
+  j.verdict = SendVerdict::kRetry;
+  j.error += "; another transaction holds nonce " + std::to_string(nonce) +
+             " in the node's pool (pending count " + std::to_string(*pending_count) +
+             "): not re-priced, the chain decides (no fee war)";
+  return j;
+}
+
 SendJudgement JudgeBeforeResend(const Reply* reply, std::string_view transport_error,
                                 bool nonce_used_on_chain) {
   SendJudgement j;

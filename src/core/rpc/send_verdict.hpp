@@ -3,6 +3,8 @@
 // the worker sends, these say what the answers mean.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,6 +44,15 @@ SendJudgement JudgeSend(const Reply* reply, Outcome exchange_outcome, std::strin
 // exchange failed as a whole). Any other judgement is given back unchanged.
 SendJudgement JudgeStatusCheck(const SendJudgement& sent, const Reply* reply,
                                std::string_view transport_error);
+
+// Who holds the nonce in the node's pool, for an "underpriced" answer whose transaction the node
+// does not have: the sender's pending count (eth_getTransactionCount "pending"; nullopt when
+// unknown). A count above `nonce` means another transaction holds it in the pool - someone else's
+// at a higher fee, or an earlier attempt of ours: re-pricing would only start a fee war against
+// it (issue 19), so the send waits (kRetry) and the chain decides. Any other judgement is given
+// back unchanged.
+SendJudgement JudgeUnderpricedHolder(const SendJudgement& checked, std::optional<std::uint64_t> pending_count,
+                                     std::uint64_t nonce);
 
 // Before a send that may repeat one the node already had — a broadcast job leased before (a
 // retry, or a lease recovered after a crash) or at a nonce the chain has already used — the
