@@ -74,9 +74,9 @@ void Tracker::UndoReorged(std::int64_t chain, std::uint64_t fork, std::uint64_t 
 }
 
 void Tracker::RecordInclusion(std::int64_t chain, const rpc::Receipt& r) {
-  auto included = store::IncludeAttempt({r.tx_hash, r.block_hash, r.block_number, r.status,
-                                         ToDecimal(r.gas_used), ToDecimal(r.effective_gas_price),
-                                         ToDecimal(r.rollup_fee)});
+  auto included =
+      store::IncludeAttempt({r.tx_hash, r.block_hash, r.block_number, r.status, ToDecimal(r.gas_used),
+                             ToDecimal(r.effective_gas_price), ToDecimal(r.rollup_fee)});
   if (!included) return;  // already recorded
   const std::string& withdrawal = included->withdrawal_id;
   // One attempt per nonce is ever included: the others (fee bumps, or the bumped one) lost; and

@@ -30,7 +30,8 @@ bool CompletionReached(const Completion& completion, std::uint64_t block, const 
 
 // What the sender paid for gas (wei): gas used x effective gas price, plus what a rollup charges
 // on top (OP stack: the L1 data fee and the operator fee, core/rpc/rollup_fee).
-Uint256 ReceiptFee(const Uint256& gas_used, const Uint256& effective_gas_price, const Uint256& rollup_fee = 0);
+Uint256 ReceiptFee(const Uint256& gas_used, const Uint256& effective_gas_price,
+                   const Uint256& rollup_fee = 0);
 
 // A sent transaction that is not in a block we have seen.
 enum class PendingVerdict {
