@@ -27,6 +27,13 @@ sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000000, 'nodes
 wait_for "SELECT bool_and(next_nonce IS NOT NULL) FROM txrelay.senders" 30 "the senders' nonces"
 balance() { rpc eth_getBalance "[\"$1\", \"latest\"]" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))'; }
 mine_one() { rpc evm_mine >/dev/null; }
+mine_until_completed() {  # mines a block at a time until withdrawal $1 is completed (30 s at most)
+  for _ in $(seq 1 150); do
+    [ "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$1'")" = t ] && return 0
+    mine_one
+    sleep 0.2
+  done
+}
 approve() {
   sql "SELECT (txrelay.approve((txrelay.request_withdrawal('$1', 'alice', 31337, 'ETH', '$2', $3)).withdrawal_id, gen_random_uuid(), '$1-pd', 'e2e')).withdrawal_id"
 }
@@ -148,11 +155,7 @@ wait_for "SELECT status = 'included' FROM txrelay.withdrawals WHERE withdrawal_i
 first_block=$(sql "SELECT block_number FROM txrelay.attempts WHERE withdrawal_id = '$w'")
 check "$E2E_NODE: evm_revert took the block away" \
   test "$(rpc evm_revert "[\"$snapshot\"]" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')" = True
-for _ in $(seq 1 150); do
-  [ "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = t ] && break
-  mine_one
-  sleep 0.2
-done
+mine_until_completed "$w"
 check "$E2E_NODE: the reorg was seen (reorged), the same bytes sent again, included and completed" \
   test "$(sql "SELECT bool_or(to_status = 'reorged') AND (SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$w') = 1 AND (SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w') FROM txrelay.withdrawal_events WHERE withdrawal_id = '$w'")" = t
 check "$E2E_NODE: paid once (8000 wei), one COMMIT" \
@@ -176,11 +179,7 @@ check "$E2E_NODE: the node's refusal is classified insufficient_funds, in its ow
 check "$E2E_NODE: the withdrawal waits, signed, not failed; nothing on chain for it" \
   test "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")/$(($(balance "${DEV[6]}") - before))" = signed/0
 set_balance "${DEV[2]}" "$funds"
-for _ in $(seq 1 150); do
-  [ "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = t ] && break
-  mine_one
-  sleep 0.2
-done
+mine_until_completed "$w"
 check "$E2E_NODE: funded again, it is sent, completed and paid once" \
   test "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")/$(($(balance "${DEV[6]}") - before))" = t/9000
 check "$E2E_NODE: nothing paid twice after the reorg and the empty wallet, judged from the blocks" check_chain

@@ -1,6 +1,8 @@
 // rpc::MethodUnsupported, on the answers of real nodes (issue 19, docs/nodes.md).
 #include <gtest/gtest.h>
 
+#include "rpc_answers.hpp"
+
 #include "core/rpc/capability.hpp"
 
 using txrelay::rpc::MethodUnsupported;
@@ -8,13 +10,7 @@ using txrelay::rpc::Reply;
 
 namespace {
 
-Reply Error(long code, std::string message) {
-  Reply r;
-  r.is_error = true;
-  r.error_code = code;
-  r.error_message = std::move(message);
-  return r;
-}
+Reply Error(long code, std::string message) { return rpc_answers::ErrorReply(code, std::move(message)); }
 
 }  // namespace
 

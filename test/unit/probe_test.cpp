@@ -2,6 +2,8 @@
 // 2.22.19 gave to its calls (issue 19, docs/nodes.md).
 #include <gtest/gtest.h>
 
+#include "rpc_answers.hpp"
+
 #include <map>
 
 #include "core/rpc/probe.hpp"
@@ -16,13 +18,7 @@ Reply Ok(nlohmann::json result) {
   return r;
 }
 
-Reply Error(long code, std::string message) {
-  Reply r;
-  r.is_error = true;
-  r.error_code = code;
-  r.error_message = std::move(message);
-  return r;
-}
+Reply Error(long code, std::string message) { return rpc_answers::ErrorReply(code, std::move(message)); }
 
 nlohmann::json Block(const char* number) { return {{"number", number}, {"hash", "0x01"}}; }
 

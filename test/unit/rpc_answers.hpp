@@ -8,7 +8,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/rpc/jsonrpc.hpp"
+
 namespace rpc_answers {
+
+// A node's JSON-RPC error reply.
+inline txrelay::rpc::Reply ErrorReply(long code, std::string message) {
+  txrelay::rpc::Reply r;
+  r.is_error = true;
+  r.error_code = code;
+  r.error_message = std::move(message);
+  return r;
+}
 
 // An answer with one field set to `value`, or without it: the tests' way to spoil a real answer.
 inline nlohmann::json With(nlohmann::json answer, const std::string& field, nlohmann::json value) {
