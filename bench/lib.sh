@@ -126,3 +126,25 @@ wait_server() {
         PERFORM pg_sleep(0.1);
       END LOOP; END \$\$" >/dev/null
 }
+
+# soak_load MINUTES RATE SAMPLE FN: RATE withdrawals a second (request + approve, one psql per
+# second) for MINUTES minutes, calling `FN seconds_since_start` every SAMPLE seconds; sets
+# SOAK_SENT (withdrawals asked) and SOAK_SECONDS (how long it ran).
+soak_load() {
+  local minutes=$1 rate=$2 every=$3 fn=$4 start=$SECONDS k=0 next=0 t batch t0 left
+  while [ $((SECONDS - start)) -lt $((minutes * 60)) ]; do
+    t=$((SECONDS - start))
+    if [ "$t" -ge "$next" ]; then "$fn" "$t"; next=$((next + every)); log "soak: ${t} s, $k withdrawals"; fi
+    batch=""
+    for _ in $(seq 1 "$rate"); do
+      k=$((k + 1))
+      batch+="SELECT txrelay.approve((txrelay.request_withdrawal('soak-$k', 'alice', 31337, 'ETH', '${DEV[$((4 + k % 6))]}', $k)).withdrawal_id, gen_random_uuid(), 'soak-pd-$k', 'bench');"
+    done
+    t0=$(date +%s%N)
+    psql -X -q -v ON_ERROR_STOP=1 -c "$batch" >/dev/null
+    left=$((1000000000 - ($(date +%s%N) - t0)))
+    [ "$left" -gt 0 ] && sleep "0.$(printf '%09d' "$left")"
+  done
+  SOAK_SENT=$k
+  SOAK_SECONDS=$((SECONDS - start))
+}

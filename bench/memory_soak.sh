@@ -21,23 +21,9 @@ samples=$(mktemp)
 sample() {  # seconds since start, then private and RSS (MiB) of broadcaster and tracker
   echo "$1 $(( $(private_kib "$BPID") / 1024 )) $(( $(rss_kib "$BPID") / 1024 )) $(( $(private_kib "$TPID") / 1024 )) $(( $(rss_kib "$TPID") / 1024 ))" >>"$samples"
 }
-start=$SECONDS
-k=0
-next_sample=0
-while [ $((SECONDS - start)) -lt $((MINUTES * 60)) ]; do
-  t=$((SECONDS - start))
-  if [ "$t" -ge "$next_sample" ]; then sample "$t"; next_sample=$((next_sample + SAMPLE)); log "soak: ${t} s, $k withdrawals"; fi
-  batch=""
-  for _ in $(seq 1 "$RATE"); do
-    k=$((k + 1))
-    batch+="SELECT txrelay.approve((txrelay.request_withdrawal('soak-$k', 'alice', 31337, 'ETH', '${DEV[$((4 + k % 6))]}', $k)).withdrawal_id, gen_random_uuid(), 'soak-pd-$k', 'bench');"
-  done
-  t0=$(date +%s%N)
-  psql -X -q -v ON_ERROR_STOP=1 -c "$batch" >/dev/null
-  left=$(( 1000000000 - ($(date +%s%N) - t0) ))
-  [ "$left" -gt 0 ] && sleep "0.$(printf '%09d' "$left")"
-done
-sample $((SECONDS - start))
+soak_load "$MINUTES" "$RATE" "$SAMPLE" sample
+k=$SOAK_SENT
+sample "$SOAK_SECONDS"
 wait_for "SELECT count(*) FILTER (WHERE status <> 'finalized') = 0 FROM txrelay.withdrawals" 120 "the soak's withdrawals finalized" >/dev/null
 finalized=$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE status = 'finalized'")
 echo "| seconds | broadcaster private MiB | broadcaster RSS MiB | tracker private MiB | tracker RSS MiB |"

@@ -4,12 +4,14 @@
 #   make bench                              all of it (about 18 minutes on 2 cores)
 #   ONLY="intake pipeline" make bench       some sections
 #   ONLY=memory_long make bench             the 30-minute memory soak (its own section)
-# Sections: codec intake pipeline tracker memory cost_growth hostile_args (the default), memory_long.
+#   ONLY=vacuum_long make bench             the hour of steady load for autovacuum (its own section)
+# Sections: codec intake pipeline tracker memory vacuum cost_growth hostile_args (the default),
+# memory_long, vacuum_long.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 . bench/lib.sh
-ONLY=${ONLY:-"codec intake pipeline tracker memory cost_growth hostile_args"}
+ONLY=${ONLY:-"codec intake pipeline tracker memory vacuum cost_growth hostile_args"}
 DOC=docs/benchmarks.md
 ./scripts/deps.sh >/dev/null
 make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
@@ -38,6 +40,8 @@ for s in $ONLY; do
     tracker) run_section tracker bench/tracker_cost.sh ;;
     memory) run_section memory env MINUTES=2 SAMPLE=20 bench/memory_soak.sh ;;
     memory_long) run_section memory_long env MINUTES=30 SAMPLE=60 bench/memory_soak.sh ;;
+    vacuum) run_section vacuum env MINUTES=2 SAMPLE=30 bench/vacuum_soak.sh ;;
+    vacuum_long) run_section vacuum_long env MINUTES=60 SAMPLE=300 NAPTIME=1min bench/vacuum_soak.sh ;;
     cost_growth) run_section cost_growth bench/cost_growth.sh ;;
     hostile_args) run_section hostile_args bench/hostile_args.sh ;;
     *) die "unknown section $s" ;;

@@ -133,3 +133,7 @@ SELECT pg_catalog.pg_extension_config_dump('txrelay.node_capabilities'::regclass
 -- L2 fees (issue 19): what an OP-stack rollup charges on top of gas used x price, part of the
 -- COMMIT (core/rpc/rollup_fee).
 ALTER TABLE txrelay.attempts ADD COLUMN rollup_fee txrelay.wei;
+
+-- After a restore (issue 20): identity counters past the restored rows, triggers ALWAYS again,
+-- the ledger verified and a checkpoint compared with the archive, in one call.
+-- @include sql/src/68_after_restore.sql

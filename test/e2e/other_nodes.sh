@@ -224,6 +224,24 @@ check "$E2E_NODE: once the foreign transaction is mined: replaced_externally, th
 check "$E2E_NODE: the recipient got only the foreign transaction's 1 wei" test "$(($(balance "${DEV[9]}") - before))" = 1
 fi
 
+# 8. Hardhat only (ganache has no way to drop): with mining stopped, hardhat_dropTransaction takes
+# our pending transaction out of the pool; the blocks that follow do not hold it and the node no
+# longer knows it, so the tracker finds it dropped and the same bytes go in again: mined once.
+if [ "$E2E_NODE" = hardhat ]; then
+  sql "SELECT txrelay.set_sender_status(31337, '${DEV[2]}', 'active', 'e2e: the drop case')" >/dev/null
+  mining stop
+  before=$(balance "${DEV[8]}")
+  w=$(approve node-drop "${DEV[8]}" 3000)
+  wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawal_id = '$w'" 30 "node-drop sent"
+  h=$(sql "SELECT '0x' || encode(tx_hash, 'hex') FROM txrelay.attempts WHERE withdrawal_id = '$w'")
+  check "hardhat: hardhat_dropTransaction took our pending transaction out of the pool" \
+    test "$(rpc hardhat_dropTransaction "[\"$h\"]" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')" = True
+  mining start
+  mine_until_completed "$w"
+  check "hardhat: found dropped, the same bytes sent again (one attempt, two sends of one hash), completed, paid once" \
+    test "$(sql "SELECT count(*) FROM txrelay.withdrawal_events WHERE withdrawal_id = '$w' AND event = 'dropped'")/$(sql "SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$w'")/$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE withdrawal_id = '$w' AND method = 'eth_sendRawTransaction' AND outcome = 'ok'")/$(($(balance "${DEV[8]}") - before))" = "1/1/2/3000"
+fi
+
 # 4. Hardhat only: hardhat_mine makes blocks whose parentHash is zero. The tracker reads the same
 # broken link round after round: after three reads it is a failure with a WARNING naming both
 # blocks, not a silent "blocks changed while read" loop.

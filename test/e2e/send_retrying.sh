@@ -3,7 +3,9 @@
 # withdrawal is not given up - a dead letter would leave its reserved nonce unused and every later
 # withdrawal of the hot wallet stuck behind it - but keeps retrying at the longest delay, with the
 # send_retrying alert (critical, with the identifiers); when the node is back it is sent, the
-# next withdrawal of the same wallet goes through behind it, and the alert clears.
+# next withdrawal of the same wallet goes through behind it, and the alert clears. Then an empty
+# hot wallet (anvil_setBalance): anvil's "insufficient funds" is classified so, the withdrawal
+# waits signed and named, and once the wallet is funded again it is sent.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 e2e_setup
@@ -23,4 +25,14 @@ proxy_mode '{"mode": "pass"}'
 wait_for "SELECT count(*) = 2 FROM txrelay.withdrawals WHERE status = 'broadcasted'" 30 "both sent once the node answers"
 check "when the node is back both are sent, in nonce order" test "$(tx_count "${DEV[0]}")" = 2
 check "and the alert clears" test "$(sql "SELECT count(*) FROM txrelay.alerts WHERE alert = 'send_retrying'")" = 0
+
+funds=$(rpc eth_getBalance "[\"${DEV[0]}\", \"latest\"]" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')
+rpc anvil_setBalance "[\"${DEV[0]}\", \"0x1000\"]" >/dev/null
+w3=$(approve_new retrying-poor)
+wait_for "SELECT count(*) > 0 FROM txrelay.rpc_calls WHERE withdrawal_id = '$w3' AND error_class = 'insufficient_funds'" 30 "the refusal"
+check "an empty hot wallet: anvil's words classified insufficient_funds; the withdrawal waits signed, the hot wallet named" \
+  test "$(sql "SELECT w.status || '/' || (o.last_error LIKE '%${DEV[0]}%') FROM txrelay.withdrawals w JOIN txrelay.outbox o ON o.withdrawal_id = w.withdrawal_id AND o.kind = 'broadcast' WHERE w.withdrawal_id = '$w3'")" = signed/true
+rpc anvil_setBalance "[\"${DEV[0]}\", \"$funds\"]" >/dev/null
+wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawal_id = '$w3'" 30 "sent once funded"
+check "funded again, it is sent" test "$(tx_count "${DEV[0]}")" = 3
 finish
