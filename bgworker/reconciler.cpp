@@ -15,6 +15,7 @@
 #include "core/rpc/jsonrpc.hpp"
 #include "store/reconciliation_runs.hpp"
 #include "store/senders.hpp"
+#include "store/signature_requests.hpp"
 #include "store/status_sql.hpp"
 #include "pg/postgres.hpp"
 #include "pg/spi.hpp"
@@ -140,6 +141,97 @@ bool ReadChain(RpcGateway& gateway, const ChainConfig& chain, std::vector<Sender
   return ok;
 }
 
+// The chain's transactions at the nonces a sender's database never signed (issue 20: what the
+// operator must settle after a restore to an earlier point), read where the node can name them.
+constexpr std::uint64_t kMostUnknownNonces = 32;
+struct Unknown {
+  const Sender* sender = nullptr;
+  std::uint64_t nonce = 0;
+  std::optional<rpc::Reply> reply;  // none: the node did not answer
+};
+
+std::vector<Unknown> ReadUnknownTransactions(RpcGateway& gateway,
+                                             const std::map<std::int64_t, ChainConfig>& chains,
+                                             const std::vector<Sender>& senders,
+                                             std::vector<Exchange>& audit) {
+  std::map<std::int64_t, Exchange> by_chain;
+  std::map<std::int64_t, std::vector<Unknown>> asked;
+  for (const Sender& s : senders) {
+    const ChainConfig& chain = chains.at(s.chain_id);
+    const NonceRange range = UnexplainedNonces(s.facts, kMostUnknownNonces);
+    if (!chain.tx_by_sender_and_nonce || range.first == range.last) continue;
+    auto it = by_chain.find(s.chain_id);
+    if (it == by_chain.end()) it = by_chain.emplace(s.chain_id, ReadExchange(chain.endpoints)).first;
+    for (std::uint64_t n = range.first; n < range.last; ++n) {
+      AddCall(it->second, "eth_getTransactionBySenderAndNonce", {s.address, rpc::ToHexQuantity(n)},
+              ChainIds(s.chain_id));
+      asked[s.chain_id].push_back({&s, n, std::nullopt});
+    }
+  }
+  std::vector<Exchange*> run;
+  for (auto& [chain, ex] : by_chain) run.push_back(&ex);
+  if (!run.empty()) gateway.Run(run);
+  std::vector<Unknown> out;
+  for (auto& [chain, ex] : by_chain) {
+    for (std::size_t i = 0; i < asked[chain].size(); ++i) {
+      if (const rpc::Reply* r = ReplyAt(ex, i)) asked[chain][i].reply = *r;
+      out.push_back(asked[chain][i]);
+    }
+    audit.push_back(std::move(ex));
+  }
+  return out;
+}
+
+// One unknown transaction as the report shows it, with the withdrawal reserved at its nonce when
+// that withdrawal asks for exactly the same call (its payment, forgotten by the database).
+nlohmann::json DescribeUnknown(const Unknown& u, const std::vector<store::RequestAtNonce>& requests) {
+  nlohmann::json entry = {{"nonce", u.nonce}};
+  const rpc::Reply* r = u.reply ? &*u.reply : nullptr;
+  if (!r || r->is_error || !r->result.is_object()) {
+    entry["transaction"] = r && r->is_error
+                               ? rpc::DescribeErrorReply("eth_getTransactionBySenderAndNonce", *r)
+                               : std::string("not named by the node");
+    return entry;
+  }
+  const nlohmann::json& tx = r->result;
+  const auto text = [&tx](const char* field) {
+    return tx.contains(field) && tx[field].is_string() ? tx[field].get<std::string>() : std::string();
+  };
+  const CallShape chain_call{text("to"), rpc::HexQuantity256(tx.value("value", nlohmann::json())).value_or(0),
+                             text("input")};
+  entry["hash"] = text("hash");
+  entry["to"] = chain_call.to;
+  entry["value"] = ToDecimal(chain_call.value);
+  entry["matches"] = nullptr;
+  for (const auto& q : requests) {
+    if (static_cast<std::uint64_t>(q.nonce) != u.nonce) continue;
+    const CallShape asked{q.call.to_address, Amount(q.call.value),
+                          ToHex(q.call.data.data(), q.call.data.size())};
+    entry[SameCall(chain_call, asked) ? "matches" : "differs_from"] = {{"withdrawal_id", q.withdrawal_id},
+                                                                       {"idempotency_key", q.idempotency_key},
+                                                                       {"status", q.withdrawal_status}};
+  }
+  return entry;
+}
+
+// The report's list for one sender: the unknown transactions, or why the node cannot name them.
+nlohmann::json UnknownReport(const Sender& s, const ChainConfig& chain, const std::vector<Unknown>& unknown) {
+  const NonceRange range = UnexplainedNonces(s.facts, kMostUnknownNonces);
+  if (range.first == range.last) return nlohmann::json::array();
+  if (!chain.tx_by_sender_and_nonce) {
+    return nlohmann::json::array(
+        {{{"nonces", std::to_string(range.first) + ".." + std::to_string(range.last - 1)},
+          {"transaction", "the node has no eth_getTransactionBySenderAndNonce to name them"}}});
+  }
+  const auto requests = store::PaymentRequestsAt(
+      s.chain_id, s.address, static_cast<std::int64_t>(range.first), static_cast<std::int64_t>(range.last));
+  nlohmann::json out = nlohmann::json::array();
+  for (const Unknown& u : unknown) {
+    if (u.sender == &s) out.push_back(DescribeUnknown(u, requests));
+  }
+  return out;
+}
+
 void Quarantine(const std::string& who, std::int64_t run_id, const Sender& s, const Finding& f) {
   const std::string reason = "reconciliation run " + std::to_string(run_id) + ": " + f.what;
   if (!store::Quarantine(s.chain_id, s.address, reason)) return;
@@ -149,7 +241,7 @@ void Quarantine(const std::string& who, std::int64_t run_id, const Sender& s, co
       FormatLogIds({"", "", NonceKey(s.chain_id, s.address, s.facts.db_next_nonce.value_or(0)), "", ""}));
 }
 
-nlohmann::json SenderReport(const Sender& s, const nlohmann::json& found) {
+nlohmann::json SenderReport(const Sender& s, const nlohmann::json& found, nlohmann::json unknown) {
   return {
       {"chain_id", s.chain_id},
       {"sender", s.address},
@@ -160,13 +252,15 @@ nlohmann::json SenderReport(const Sender& s, const nlohmann::json& found) {
       {"need", ToDecimal(s.facts.need)},
       {"open_withdrawals", s.open_withdrawals},
       {"unpriced_withdrawals", s.unpriced},
-      {"findings", found}};
+      {"findings", found},
+      {"unknown_transactions", std::move(unknown)}};
 }
 
 // Judges every sender, quarantines where a finding says so, and returns the report (per sender:
 // chain against database, findings); `findings` counts them.
 nlohmann::json JudgeSenders(const std::string& who, std::int64_t run_id, const std::vector<Sender>& senders,
-                            int& findings) {
+                            const std::map<std::int64_t, ChainConfig>& chains,
+                            const std::vector<Unknown>& unknown, int& findings) {
   nlohmann::json report = nlohmann::json::array();
   for (const Sender& s : senders) {
     nlohmann::json found = nlohmann::json::array();
@@ -175,7 +269,7 @@ nlohmann::json JudgeSenders(const std::string& who, std::int64_t run_id, const s
       found.push_back({{"kind", FindingName(f.kind)}, {"quarantine", f.quarantine}, {"what", f.what}});
       if (f.quarantine) Quarantine(who, run_id, s, f);
     }
-    report.push_back(SenderReport(s, found));
+    report.push_back(SenderReport(s, found, UnknownReport(s, chains.at(s.chain_id), unknown)));
   }
   return report;
 }
@@ -228,13 +322,15 @@ bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>&
   for (auto& [chain, list] : by_chain) {
     if (!ReadChain(gateway_, chains[chain], list, error, audit)) break;
   }
+  const std::vector<Unknown> unknown =
+      error.empty() ? ReadUnknownTransactions(gateway_, chains, senders, audit) : std::vector<Unknown>();
   pg::WorkerTransaction txn;
   for (const auto& ex : audit) WriteAudit(ex);
   int findings = 0;
   // Nothing is judged on half the facts; the domain counts are taken whether or not the chain
   // could be read (a start-up run leaves them out).
   const nlohmann::json report =
-      error.empty() ? JudgeSenders(who, run_id, senders, findings) : nlohmann::json::array();
+      error.empty() ? JudgeSenders(who, run_id, senders, chains, unknown, findings) : nlohmann::json::array();
   const store::RunOutcome outcome =
       store::FinishRun(run_id, error.empty() ? std::nullopt : std::optional<std::string>(error), findings,
                        report.dump(), counts == DomainCounts::kCount);

@@ -1,5 +1,8 @@
 #include "core/reconciliation.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 namespace txrelay {
 
 const char* FindingName(FindingKind kind) {
@@ -60,6 +63,27 @@ std::vector<Finding> JudgeSender(const SenderFacts& f) {
              " wei its open withdrawals need (amounts + the most their signed transactions may burn)"});
   }
   return out;
+}
+
+NonceRange UnexplainedNonces(const SenderFacts& f, std::uint64_t limit) {
+  std::uint64_t first = f.db_first_nonce.value_or(f.db_next_nonce.value_or(0));
+  if (f.db_max_signed_nonce && *f.db_max_signed_nonce + 1 > first) first = *f.db_max_signed_nonce + 1;
+  if (f.chain_mined <= first) return {};
+  return {first, std::min(f.chain_mined, first + limit)};
+}
+
+namespace {
+
+std::string LowerHex(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text == "0x" ? "" : text;
+}
+
+}  // namespace
+
+bool SameCall(const CallShape& chain, const CallShape& requested) {
+  return LowerHex(chain.to) == LowerHex(requested.to) && chain.value == requested.value &&
+         LowerHex(chain.data) == LowerHex(requested.data);
 }
 
 }  // namespace txrelay

@@ -44,4 +44,23 @@ const char* FindingName(FindingKind kind);
 // The findings for one sender, most severe first; none when chain and database agree.
 std::vector<Finding> JudgeSender(const SenderFacts& facts);
 
+// The nonces [first, last) the chain has mined of a sender and the database never signed: the
+// sends it does not know (a restore to an earlier point, lost writes, a key used elsewhere), for
+// the operator report of a run - at most `limit` of them, the lowest first. Empty when none.
+struct NonceRange {
+  std::uint64_t first = 0, last = 0;
+};
+NonceRange UnexplainedNonces(const SenderFacts& facts, std::uint64_t limit);
+
+// A transaction the chain holds at such a nonce, and the call a withdrawal of the database
+// reserved there asks for: the same recipient (or contract), value and data, exactly, means the
+// chain's transaction is that withdrawal's payment (issue 20: a database restored to an earlier
+// point, the application retrying with the same keys).
+struct CallShape {
+  std::string to;  // 0x-hex address, any case
+  Uint256 value = 0;
+  std::string data;  // 0x-hex, any case ("0x" for none)
+};
+bool SameCall(const CallShape& chain, const CallShape& requested);
+
 }  // namespace txrelay

@@ -42,6 +42,25 @@ std::string CreateReplacingRequest(const std::string& withdrawal_id, const std::
       .Text("signature_request_id");
 }
 
+std::vector<RequestAtNonce> PaymentRequestsAt(std::int64_t chain_id, const std::string& from_address,
+                                              std::int64_t first, std::int64_t last) {
+  static const pg::Statement kAt(R"sql(
+    SELECT s.nonce, s.withdrawal_id, w.idempotency_key, w.status, s.to_address, s.value, s.data
+      FROM txrelay.signature_requests s JOIN txrelay.withdrawals w ON w.withdrawal_id = s.withdrawal_id
+     WHERE s.chain_id = $1 AND s.from_address = $2 AND s.nonce >= $3 AND s.nonce < $4 AND s.kind = 'withdrawal'
+     ORDER BY s.nonce, s.created_at)sql",
+                                 {INT8OID, TEXTOID, INT8OID, INT8OID});
+  const auto rows = kAt.Run(
+      {pg::Int8Param(chain_id), pg::TextParam(from_address), pg::Int8Param(first), pg::Int8Param(last)});
+  std::vector<RequestAtNonce> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) {
+    const auto r = rows[i];
+    out.push_back({r.Int64("nonce"), r.Text("withdrawal_id"), r.Text("idempotency_key"), r.Text("status"),
+                   SignatureCall{r.Text("to_address"), r.Text("value"), r.Bytes("data")}});
+  }
+  return out;
+}
+
 std::optional<std::string> WithdrawalOfRequest(const std::string& signature_request_id) {
   static const pg::Statement kOwner(
       "SELECT withdrawal_id FROM txrelay.signature_requests WHERE signature_request_id = $1::uuid",

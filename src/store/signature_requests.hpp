@@ -30,6 +30,16 @@ std::string CreateReplacingRequest(const std::string& withdrawal_id, const std::
                                    const std::string& min_max_fee_per_gas,
                                    const std::string& min_max_priority_fee_per_gas);
 
+// The payment requests of withdrawals reserved at nonces [first, last) of a sender (the operator
+// report of unknown chain transactions, issue 20).
+struct RequestAtNonce {
+  std::int64_t nonce = 0;
+  std::string withdrawal_id, idempotency_key, withdrawal_status;
+  SignatureCall call;
+};
+std::vector<RequestAtNonce> PaymentRequestsAt(std::int64_t chain_id, const std::string& from_address,
+                                              std::int64_t first, std::int64_t last);
+
 // The withdrawal a request belongs to; nullopt: no such request.
 std::optional<std::string> WithdrawalOfRequest(const std::string& signature_request_id);
 

@@ -8,6 +8,8 @@
 # idempotency keys; the workers are switched on: the start-up reconciliation sees the chain's
 # nonces above any signed attempt and quarantines the hot wallet before a send, so the retries
 # are never paid: each payment is on chain once, judged from the blocks, and the ledger verifies.
+# The run's report names each transaction the database does not know and the retried withdrawal
+# whose exact payment it is (the operator's list to settle).
 set -euo pipefail
 export E2E_TRACKER=on
 . "$(dirname "$0")/lib.sh"
@@ -105,6 +107,11 @@ wait_for "SELECT status = 'quarantined' FROM txrelay.senders WHERE address = '${
 for _ in $(seq 1 10); do mine 1; sleep 0.3; done
 check "the start-up reconciliation quarantined the hot wallet: the chain has nonces no signed attempt explains" \
   test "$(sql "SELECT count(*) FROM txrelay.alerts WHERE alert = 'sender_quarantined'")" = 1
+report="SELECT run.report FROM txrelay.reconciliation_runs run WHERE run.requested_by = 'txrelay broadcaster start-up' ORDER BY run.run_id DESC LIMIT 1"
+psql -X -c "SELECT jsonb_pretty(u) FROM ($report) r, jsonb_array_elements(r.report) s, jsonb_array_elements(s -> 'unknown_transactions') u"
+check "its report names the chain's two transactions the database does not know, each the exact payment of the retry at its nonce" \
+  test "$(sql "SELECT string_agg((u ->> 'nonce') || ':' || (u -> 'matches' ->> 'idempotency_key') || ':' || (length(u ->> 'hash') = 66), ',' ORDER BY (u ->> 'nonce')::int)
+               FROM ($report) r, jsonb_array_elements(r.report) s, jsonb_array_elements(s -> 'unknown_transactions') u")" = "1:pitr-2:true,2:pitr-3:true"
 check "the retried withdrawals were never sent: no eth_sendRawTransaction on the restored database" \
   test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE method = 'eth_sendRawTransaction' AND withdrawal_id IN (SELECT withdrawal_id FROM txrelay.withdrawals WHERE idempotency_key IN ('pitr-2', 'pitr-3'))")" = 0
 check "each payment on chain once: the recipient still has 1001 + 1002 + 1003 wei, not more" \

@@ -117,3 +117,36 @@ TEST(Reconciliation, MinedUpToTheHighestSignedNonceIsOurs) {
 
 }  // namespace
 }  // namespace txrelay
+
+namespace txrelay {
+
+// Issue 20: the nonces of the operator report after a restore to an earlier point.
+TEST(UnexplainedNonces, MinedAboveTheHighestSignedUpToTheLimit) {
+  SenderFacts f;
+  f.db_next_nonce = 3;
+  f.db_first_nonce = 0;
+  f.db_max_signed_nonce = 0;  // restored: it signed nonce 0 only
+  f.chain_mined = 3;          // the chain has 0, 1 and 2
+  const NonceRange r = UnexplainedNonces(f, 32);
+  EXPECT_EQ(r.first, 1u);
+  EXPECT_EQ(r.last, 3u);
+  const NonceRange capped = UnexplainedNonces(f, 1);
+  EXPECT_EQ(capped.last - capped.first, 1u);
+  f.db_max_signed_nonce = 2;  // everything mined was signed here: nothing to report
+  EXPECT_EQ(UnexplainedNonces(f, 32).first, UnexplainedNonces(f, 32).last);
+  f.db_max_signed_nonce.reset();  // nothing signed yet, the sender taken over at nonce 2
+  f.db_first_nonce = 2;
+  EXPECT_EQ(UnexplainedNonces(f, 32).first, 2u);
+  EXPECT_EQ(UnexplainedNonces(f, 32).last, 3u);
+}
+
+TEST(SameCall, ExactlyTheSameRecipientValueAndData) {
+  const CallShape chain{"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", 1002, "0x"};
+  EXPECT_TRUE(SameCall(chain, {"0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc", 1002, ""}));  // case, empty data
+  EXPECT_FALSE(SameCall(chain, {"0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc", 1003, ""}));
+  EXPECT_FALSE(SameCall(chain, {"0x90F79bf6EB2c4f870365E785982E1f101E93b906", 1002, ""}));
+  EXPECT_FALSE(SameCall({"0x5FbDB2315678afecb367f032d93F642f64180aa3", 0, "0xa9059cbb00"},
+                        {"0x5FbDB2315678afecb367f032d93F642f64180aa3", 0, "0xa9059cbb01"}));
+}
+
+}  // namespace txrelay
