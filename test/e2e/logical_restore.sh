@@ -53,10 +53,11 @@ check "after_restore($version, the archived hash): identity, triggers, ledger an
        "checkpoint=true,identity=true,ledger=true,triggers=true"
 w=$(approve restore-after 4444)
 check "a new request is accepted on the restored database" test -n "$w"
+# (the balance before the workers start: anvil mines a send at once)
+before=$(rpc eth_getBalance "[\"${DEV[6]}\", \"latest\"]" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))')
 sql "ALTER SYSTEM SET txrelay.broadcaster_enabled = on" >/dev/null
 sql "ALTER SYSTEM SET txrelay.tracker_enabled = on" >/dev/null
 sql "SELECT pg_reload_conf()" >/dev/null
-before=$(rpc eth_getBalance "[\"${DEV[6]}\", \"latest\"]" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))')
 for _ in $(seq 1 150); do
   [ "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = t ] && break
   mine 1
