@@ -27,13 +27,15 @@ sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000000, 'nodes
 wait_for "SELECT bool_and(next_nonce IS NOT NULL) FROM txrelay.senders" 30 "the senders' nonces"
 balance() { rpc eth_getBalance "[\"$1\", \"latest\"]" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))'; }
 mine_one() { rpc evm_mine >/dev/null; }
-mine_until_completed() {  # mines a block at a time until withdrawal $1 is completed (30 s at most)
+mine_until() {  # mine_until "SQL boolean": a block at a time until it holds (30 s at most)
   for _ in $(seq 1 150); do
-    [ "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$1'")" = t ] && return 0
+    [ "$(sql "$1")" = t ] && return 0
     mine_one
     sleep 0.2
   done
 }
+mine_until_completed() { mine_until "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$1'"; }
+mine_until_status() { mine_until "SELECT status = '$2' FROM txrelay.withdrawals WHERE withdrawal_id = '$1'"; }
 approve() {
   sql "SELECT (txrelay.approve((txrelay.request_withdrawal('$1', 'alice', 31337, 'ETH', '$2', $3)).withdrawal_id, gen_random_uuid(), '$1-pd', 'e2e')).withdrawal_id"
 }
@@ -108,7 +110,7 @@ pid=$(broadcaster_pid)
 check "$E2E_NODE: the broadcaster was killed with SIGKILL while its send's answer was held" kill -9 "$pid"
 sleep 1
 for _ in $(seq 1 300); do psql -X -q -At -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.1; done
-for _ in $(seq 1 150); do [ "$(completed node-kill)" = t ] && break; mine_one; sleep 0.2; done
+mine_until "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE idempotency_key = 'node-kill'"
 check "$E2E_NODE: the withdrawal completed after the crash" test "$(completed node-kill)" = t
 [ "$(completed node-kill)" = t ] || psql -X -c "SELECT status, completed_at FROM txrelay.withdrawals WHERE withdrawal_id = '$w'" \
   -c "SELECT kind, status, tries, last_error FROM txrelay.outbox WHERE withdrawal_id = '$w'" -c "SELECT status, block_number, receipt_status FROM txrelay.attempts WHERE withdrawal_id = '$w'" -c "SELECT event, from_status, to_status, left(reason, 150) FROM txrelay.withdrawal_events WHERE withdrawal_id = '$w' ORDER BY event_id" -c "SELECT kind, amount FROM txrelay.ledger_entries WHERE withdrawal_id = '$w'" >&2
@@ -127,11 +129,7 @@ outside=$("$CAST" send --async --private-key "$KEY1" --nonce "$n1" --gas-limit 2
             --rpc-url "$ANVIL_URL" "${DEV[9]}" --value 7)
 mine_one
 w=$(approve node-foreign "${DEV[6]}" 6000)
-for _ in $(seq 1 150); do
-  [ "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = replaced_externally ] && break
-  mine_one
-  sleep 0.2
-done
+mine_until_status "$w" replaced_externally
 check "$E2E_NODE: the foreign use of the nonce is seen: replaced_externally" \
   test "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = replaced_externally
 check "$E2E_NODE: the sender is quarantined" \
@@ -214,11 +212,7 @@ check "$E2E_NODE: and nothing was re-priced: one attempt, no fee bump (the forei
   test "$(sql "SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$w'")" = 1
 echo "# the broadcaster's last word: $(sql "SELECT left(last_error, 300) FROM txrelay.outbox WHERE withdrawal_id = '$w' AND kind = 'broadcast'")"
 mining start
-for _ in $(seq 1 150); do
-  [ "$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = replaced_externally ] && break
-  mine_one
-  sleep 0.2
-done
+mine_until_status "$w" replaced_externally
 check "$E2E_NODE: once the foreign transaction is mined: replaced_externally, the sender quarantined, released once" \
   test "$(sql "SELECT w.status || '/' || s.status || '/' || (SELECT string_agg(kind, ',' ORDER BY entry_id) FROM txrelay.ledger_entries WHERE withdrawal_id = w.withdrawal_id) FROM txrelay.withdrawals w, txrelay.senders s WHERE w.withdrawal_id = '$w' AND s.address = '${DEV[4]}'")" = "replaced_externally/quarantined/RESERVE,RELEASE"
 check "$E2E_NODE: the recipient got only the foreign transaction's 1 wei" test "$(($(balance "${DEV[9]}") - before))" = 1
