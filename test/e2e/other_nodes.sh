@@ -58,6 +58,12 @@ sql "SELECT txrelay.add_rpc_endpoint(5, '$ANVIL_URL')" >/dev/null
 wait_for "SELECT count(*) = 1 FROM txrelay.alerts WHERE alert = 'endpoint_wrong_chain' AND chain_id = 5" 20 "endpoint_wrong_chain"
 check "$E2E_NODE: the node as the endpoint of chain 5 is endpoint_wrong_chain, with its eth_chainId" \
   test "$(sql "SELECT what LIKE '%eth_chainId: 31337 (the endpoint is configured for chain 5)%' FROM txrelay.alerts WHERE alert = 'endpoint_wrong_chain'")" = t
+# The workers leave that endpoint out: a hot wallet added on chain 5 gets no nonce read from it.
+sql "SELECT txrelay.add_sender(5, '${DEV[3]}', 'anvil')" >/dev/null
+sleep 3
+check "$E2E_NODE: no worker reads chain 5 from the endpoint of another chain (the new sender's nonce stays unread)" \
+  test "$(sql "SELECT (s.next_nonce IS NULL) || '/' || (SELECT count(*) FROM txrelay.rpc_calls WHERE chain_id = 5 AND method = 'eth_getTransactionCount') FROM txrelay.senders s WHERE s.chain_id = 5")" = "true/0"
+sql "SELECT txrelay.set_sender_status(5, '${DEV[3]}', 'paused', 'e2e: chain 5 has no endpoint of its own')" >/dev/null
 wait_for "SELECT count(*) = 1 FROM txrelay.capabilities WHERE signer = 'node-itself'" 20 "the signer's probe"
 if [ "$E2E_NODE" = hardhat ]; then
   check "hardhat: the node as a signer is signer_cannot_sign at configuration time, naming the sender" \
