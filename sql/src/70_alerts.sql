@@ -399,5 +399,38 @@ SELECT 'warning', 'tags_follow_latest',
   FROM txrelay.chains c JOIN txrelay.rpc_endpoints e ON e.chain_id = c.chain_id AND e.enabled
   JOIN txrelay.node_capabilities k ON k.endpoint_id = e.endpoint_id
  WHERE c.finality_mode = 'tags' AND k.capability = 'finality_lags_latest' AND NOT k.supported
+UNION ALL
+-- Transactions of our senders the chain holds and the database does not know (issue 20, decision
+-- 79): open until a retried withdrawal adopts one or an operator dismisses it.
+SELECT 'critical', 'unknown_transaction',
+       format('the chain holds transaction %s of sender %s at nonce %s on chain %s (to %s, %s wei) that the database does not know',
+              '0x' || encode(u.tx_hash, 'hex'), u.from_address, u.nonce, u.chain_id, u.to_address, u.value),
+       format('SELECT * FROM txrelay.unknown_transactions WHERE settled IS NULL; the report of reconciliation run %s', u.found_by_run),
+       'a restore to an earlier point forgot a payment the chain made, or the key was used outside txrelay; the sender signs nothing new until every one of its unknown transactions is settled',
+       format('if the application retries the forgotten withdrawal with its idempotency key, it lands at this nonce and adopts the transaction: wait for it; otherwise SELECT txrelay.dismiss_unknown_transaction(%s, %L, %s, ''<what it was>'') and book the payment',
+              u.chain_id, u.from_address, u.nonce),
+       u.found_at, u.chain_id, NULL::uuid, NULL::text, u.chain_id::text || ':' || u.from_address || ':' || u.nonce::text, NULL::uuid,
+       '0x' || encode(u.tx_hash, 'hex'),
+       jsonb_build_object('sender', u.from_address, 'nonce', u.nonce, 'to', u.to_address, 'value', u.value::text, 'found_by_run', u.found_by_run)
+  FROM txrelay.unknown_transactions u
+ WHERE u.settled IS NULL
+UNION ALL
+SELECT 'critical', 'withdrawal_matches_unknown_transaction',
+       format('withdrawal %s asks for exactly the payment of transaction %s (sender %s, nonce %s), which the chain holds and the database does not know: it may be paid already',
+              w.withdrawal_id, '0x' || encode(u.tx_hash, 'hex'), u.from_address, u.nonce),
+       format('SELECT * FROM txrelay.withdrawal_timeline(%L); SELECT * FROM txrelay.unknown_transactions WHERE tx_hash = %L',
+              w.withdrawal_id, '\x' || encode(u.tx_hash, 'hex')),
+       'it is held, not signed: signing it would pay the same recipient the same amount again from another nonce',
+       format('if it is the forgotten withdrawal, SELECT txrelay.cancel(%L, ''paid by %s'') and book the payment; if it is a new one, SELECT txrelay.dismiss_unknown_transaction(%s, %L, %s, ''<what it was>'')',
+              w.withdrawal_id, '0x' || encode(u.tx_hash, 'hex'), u.chain_id, u.from_address, u.nonce),
+       s.created_at, w.chain_id, w.withdrawal_id, w.idempotency_key, n.nonce_key, NULL::uuid, '0x' || encode(u.tx_hash, 'hex'),
+       jsonb_build_object('unknown_sender', u.from_address, 'unknown_nonce', u.nonce)
+  FROM txrelay.signature_requests s
+  JOIN txrelay.withdrawals w ON w.withdrawal_id = s.withdrawal_id
+  JOIN txrelay.nonce_reservations n ON n.withdrawal_id = w.withdrawal_id
+  JOIN txrelay.unknown_transactions u
+    ON u.chain_id = s.chain_id AND u.settled IS NULL AND lower(u.to_address) = lower(s.to_address) AND u.value = s.value
+   AND u.data = s.data AND (u.from_address, u.nonce) <> (s.from_address, s.nonce)
+ WHERE s.kind = 'withdrawal' AND s.status = 'pending'
 $alerts$;
 CREATE OR REPLACE VIEW txrelay.alerts AS SELECT * FROM txrelay._alerts();

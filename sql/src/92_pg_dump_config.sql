@@ -9,7 +9,7 @@ BEGIN
                            'ledger_entries', 'withdrawal_events', 'outbox', 'rpc_calls', 'chain_heads', 'chain_blocks',
                            'reconciliation_runs', 'ledger_checkpoints', 'ledger_checkpoint_accounts',
                            'ledger_checkpoint_refusals', 'ledger_checkpoint_signer', 'ledger_checkpoint_signatures',
-                           'node_capabilities']
+                           'node_capabilities', 'unknown_transactions']
   LOOP
     PERFORM pg_catalog.pg_extension_config_dump(pg_catalog.format('txrelay.%I', t)::regclass, '');
   END LOOP;

@@ -137,3 +137,8 @@ ALTER TABLE txrelay.attempts ADD COLUMN rollup_fee txrelay.wei;
 -- After a restore (issue 20): identity counters past the restored rows, triggers ALWAYS again,
 -- the ledger verified and a checkpoint compared with the archive, in one call.
 -- @include sql/src/68_after_restore.sql
+
+-- Transactions the chain holds and the database forgot (issue 20): adopted by the retried
+-- withdrawal at their nonce, or dismissed by an operator.
+-- @include sql/src/43_unknown_transactions.sql
+SELECT pg_catalog.pg_extension_config_dump('txrelay.unknown_transactions'::regclass, '');

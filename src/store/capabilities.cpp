@@ -2,21 +2,18 @@
 
 #include "core/rpc/probe.hpp"
 #include "pg/spi.hpp"
+#include "store/schema.hpp"
 
 namespace txrelay::store {
 
 namespace {
 
-bool TablePresent() {
-  static const pg::Statement kExists("SELECT to_regclass('txrelay.node_capabilities') IS NOT NULL AS present",
-                                     {});
-  return kExists.Run({}).front().Bool("present");
-}
+bool CapabilitiesPresent() { return TablePresent("txrelay.node_capabilities"); }
 
 }  // namespace
 
 std::vector<ProbeTarget> TargetsToProbe(int interval_s) {
-  if (!TablePresent()) return {};
+  if (!CapabilitiesPresent()) return {};
   // A target is due when one of its findings is missing or old (signers: one finding).
   static const pg::Statement kDue(R"sql(
     SELECT e.endpoint_id, e.chain_id, NULL::text AS signer, e.url, e.url_redacted, e.connect_timeout_ms,
@@ -57,14 +54,14 @@ void RecordCapabilities(const ProbeTarget& target, const std::vector<rpc::Capabi
 }
 
 void ForgetSignerCapabilities(const std::string& signer) {
-  if (!TablePresent()) return;
+  if (!CapabilitiesPresent()) return;
   static const pg::Statement kForget("DELETE FROM txrelay.node_capabilities WHERE signer = $1", {TEXTOID});
   kForget.Run({pg::TextParam(signer)});
 }
 
 ChainCapabilities CapabilitiesOfChain(std::int64_t chain_id) {
   ChainCapabilities out;
-  if (!TablePresent()) return out;
+  if (!CapabilitiesPresent()) return out;
   static const pg::Statement kFound(R"sql(
     SELECT c.endpoint_id, c.capability FROM txrelay.node_capabilities c
       JOIN txrelay.rpc_endpoints e ON e.endpoint_id = c.endpoint_id

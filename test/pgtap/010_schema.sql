@@ -9,7 +9,7 @@ SELECT tables_are('txrelay', ARRAY[
   'nonce_reservations', 'signature_requests', 'attempts', 'ledger_accounts', 'ledger_entries',
   'withdrawal_events', 'outbox', 'rpc_calls', 'chain_heads', 'chain_blocks', 'reconciliation_runs',
   'ledger_checkpoints', 'ledger_checkpoint_accounts', 'ledger_checkpoint_refusals', 'ledger_checkpoint_signer',
-  'ledger_checkpoint_signatures', 'node_capabilities']);
+  'ledger_checkpoint_signatures', 'node_capabilities', 'unknown_transactions']);
 
 -- Every constraint has the name the docs and the code refer to.
 SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE connamespace = 'txrelay'::regnamespace$$, ARRAY[
@@ -42,7 +42,10 @@ SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE connamespace = 'tx
   'ledger_checkpoint_accounts_version_fkey', 'ledger_checkpoint_accounts_account_fkey',
   'ledger_checkpoint_accounts_entry_count_check', 'ledger_checkpoint_accounts_hash_check',
   'ledger_checkpoint_refusals_pkey', 'node_capabilities_key', 'node_capabilities_one_target_check',
-  'node_capabilities_capability_check', 'node_capabilities_endpoint_id_fkey', 'node_capabilities_signer_fkey'],
+  'node_capabilities_capability_check', 'node_capabilities_endpoint_id_fkey', 'node_capabilities_signer_fkey',
+  'unknown_transactions_pkey', 'unknown_transactions_tx_hash_key', 'unknown_transactions_sender_fkey',
+  'unknown_transactions_found_by_run_fkey', 'unknown_transactions_withdrawal_id_fkey', 'unknown_transactions_attempt_id_fkey',
+  'unknown_transactions_nonce_check', 'unknown_transactions_settled_check'],
   'every constraint has its documented name');
 
 -- The partial unique indexes that carry invariants.
@@ -78,8 +81,8 @@ SELECT set_eq($$SELECT p.proname::text FROM pg_proc p
               ARRAY['state_transitions', '_status_set'],
               'PUBLIC may execute only state_transitions and _status_set (they read nothing)');
 
-SELECT is((SELECT cardinality(extconfig) FROM pg_extension WHERE extname = 'txrelay'), 25,
-          'pg_dump keeps the rows of all 25 tables');
+SELECT is((SELECT cardinality(extconfig) FROM pg_extension WHERE extname = 'txrelay'), 26,
+          'pg_dump keeps the rows of all 26 tables');
 
 -- The install script runs again when the roles already exist (drop and re-create).
 SELECT lives_ok($$DROP EXTENSION txrelay CASCADE$$, 'the extension drops');

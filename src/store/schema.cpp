@@ -1,0 +1,12 @@
+#include "store/schema.hpp"
+
+#include "pg/spi.hpp"
+
+namespace txrelay::store {
+
+bool TablePresent(const char* qualified_name) {
+  static const pg::Statement kExists("SELECT to_regclass($1) IS NOT NULL AS present", {TEXTOID});
+  return kExists.Run({pg::TextParam(qualified_name)}).front().Bool("present");
+}
+
+}  // namespace txrelay::store
