@@ -12,7 +12,6 @@ namespace {
 
 // How long a row that waits for the in-flight window is put back before it is looked at again.
 constexpr long kWindowRecheckMs = 200;
-constexpr long kHeldRecheckMs = 5000;  // a quarantined sender, a chain not reconciled at start
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 //   broadcaster.cpp        the round: lease, sort into sign / send / wait, hold for start-up checks
 //   broadcaster_jobs.cpp   jobs from leased outbox rows, and their outcomes (done, retry, dead ...)
 //   broadcaster_nonces.cpp the senders' nonces on chain: first nonces, the in-flight window
+//   broadcaster_adopt.cpp  sign jobs against the chain's unknown transactions: adopt, hold, quarantine
 //   broadcaster_sign.cpp   fees and gas, the signer's signature, recording the attempt
 //   broadcaster_send.cpp   the send, the status check, and the verdict recorded
 #pragma once
@@ -31,7 +32,15 @@
 #include "core/rpc/send_verdict.hpp"
 #include "store/outbox.hpp"
 
+namespace txrelay::store {
+struct UnknownTransaction;  // store/unknown_transactions.hpp
+}
+
 namespace txrelay::bgworker {
+
+// How long a held job (a quarantined sender, a chain not reconciled at start, an open unknown
+// transaction) is put back before it is looked at again.
+inline constexpr long kHeldRecheckMs = 5000;
 
 // A chain's configuration and its cached fee quote.
 struct ChainInfo : ChainConfig {
@@ -67,6 +76,7 @@ struct Job {
   std::string attempt_id;
   Bytes raw;
   std::string tx_hash;
+  bool adopted = false;  // the chain's own transaction (decision 79): looked up before any send
 
   CallIds Ids() const;
   std::string Describe() const;  // the five identifiers, for logs and dead letters
@@ -122,11 +132,18 @@ class Broadcaster {
   bool InWindow(const Job& job) const;
   bool BelowMinedNonce(const Job& job) const;
 
+  // broadcaster_adopt.cpp
+  std::vector<Job> ScreenUnknown(std::vector<Job>& jobs, std::vector<Job>& to_broadcast);
+  std::optional<std::string> Adopt(Job& j, const store::UnknownTransaction& row, const std::string& why,
+                                   std::vector<Job>& to_broadcast);
+  void QuarantineForUnknown(const Job& j, const std::string& why);
+
   // broadcaster_sign.cpp
   void SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast);
   bool RefreshFees(ChainInfo& chain, bool force = false);
   std::vector<Job*> EstimateGas(std::vector<Job>& jobs, Failures& retry, Failures& dead);
   std::vector<Job*> RequestSignatures(const std::vector<Job*>& ready, Failures& retry);
+  Job StoreAttempt(const Job& j, const Bytes& raw);
   void RecordSigned(const std::vector<Job*>& signed_jobs, Failures& retry, Failures& dead,
                     std::vector<Job>& to_broadcast);
 

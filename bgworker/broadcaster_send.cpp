@@ -79,7 +79,7 @@ bool Broadcaster::CheckBeforeResend(const std::vector<Job>& jobs, std::vector<rp
   Batch<std::int64_t> checks;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const Job& j = jobs[i];
-    if (j.tries <= 1 && !BelowMinedNonce(j)) continue;
+    if (j.tries <= 1 && !j.adopted && !BelowMinedNonce(j)) continue;
     checks.Add(
         j.chain_id, [&] { return ReadExchange(chains_[j.chain_id].endpoints); }, i,
         "eth_getTransactionByHash", {j.tx_hash}, j.Ids());

@@ -58,8 +58,9 @@ nlohmann::json EstimateParams(const Job& j) {
 
 void Broadcaster::SignAll(std::vector<Job>& jobs, std::vector<Job>& to_broadcast) {
   if (jobs.empty()) return;
+  std::vector<Job> to_sign = ScreenUnknown(jobs, to_broadcast);  // broadcaster_adopt.cpp
   Failures retry, dead;
-  const std::vector<Job*> ready = EstimateGas(jobs, retry, dead);
+  const std::vector<Job*> ready = EstimateGas(to_sign, retry, dead);
   const std::vector<Job*> signed_jobs = RequestSignatures(ready, retry);
   RecordSigned(signed_jobs, retry, dead, to_broadcast);
 }
@@ -162,28 +163,34 @@ std::vector<Job*> Broadcaster::RequestSignatures(const std::vector<Job*>& ready,
   return signed_jobs;
 }
 
-// The signed bytes are stored (and verified by submit_signed) before any send; the send job of
-// each attempt is leased at once, so that it goes out in this round.
+// The signed bytes recorded (and verified by submit_signed), the sign job done, and the send job
+// of the new attempt leased at once so that it goes out in this round: the broadcast job
+// (outbox_id 0 when its lease was not taken). Throws PgError.
+Job Broadcaster::StoreAttempt(const Job& j, const Bytes& raw) {
+  const store::SubmittedAttempt attempt = store::SubmitSigned(j.signature_request_id, raw);
+  Job b = j;
+  b.kind = "broadcast";
+  b.attempt_id = attempt.attempt_id;
+  b.tx_hash = attempt.tx_hash;
+  b.raw = raw;
+  b.outbox_id = 0;
+  Done(j);
+  if (const auto lease = store::LeaseBroadcastOf(b.attempt_id, LeaseOwner(), settings.lease_seconds)) {
+    b.outbox_id = lease->outbox_id;
+    b.tries = lease->tries;
+  }
+  return b;
+}
+
+// The signed bytes are stored before any send.
 void Broadcaster::RecordSigned(const std::vector<Job*>& signed_jobs, Failures& retry, Failures& dead,
                                std::vector<Job>& to_broadcast) {
   pg::WorkerTransaction txn;
   for (Job* j : signed_jobs) {
-    Job b = *j;
-    std::optional<store::Lease> lease;
-    const auto error = pg::RunInSubTransaction([&] {
-      const store::SubmittedAttempt attempt = store::SubmitSigned(j->signature_request_id, j->signed_raw);
-      b.kind = "broadcast";
-      b.attempt_id = attempt.attempt_id;
-      b.tx_hash = attempt.tx_hash;
-      b.raw = j->signed_raw;
-      Done(*j);
-      lease = store::LeaseBroadcastOf(b.attempt_id, LeaseOwner(), settings.lease_seconds);
-    });
+    std::optional<Job> b;
+    const auto error = pg::RunInSubTransaction([&] { b = StoreAttempt(*j, j->signed_raw); });
     if (!error) {
-      if (!lease) continue;
-      b.outbox_id = lease->outbox_id;
-      b.tries = lease->tries;
-      to_broadcast.push_back(std::move(b));
+      if (b->outbox_id != 0) to_broadcast.push_back(std::move(*b));
     } else if (error->sqlerrcode == MAKE_SQLSTATE('T', 'R', '0', '0', '3')) {
       Cancelled(*j, "not signed: " + error->message);
     } else {

@@ -9,6 +9,7 @@
 #include "bgworker/audit.hpp"
 #include "bgworker/chain_config.hpp"
 #include "bgworker/exchanges.hpp"
+#include "bgworker/reconciler_unknown.hpp"
 #include "core/log_ids.hpp"
 #include "core/nonce_key.hpp"
 #include "core/reconciliation.hpp"
@@ -25,16 +26,6 @@
 namespace txrelay::bgworker {
 
 namespace {
-
-struct Sender {
-  std::int64_t chain_id = 0;
-  std::string address;
-  SenderFacts facts;
-  std::int64_t open_withdrawals = 0;
-  std::int64_t unpriced = 0;  // open withdrawals without a signed attempt yet: their gas is not counted
-};
-
-Uint256 Amount(const std::string& text) { return ParseAmount(text, "amount", AmountRule::kNonNegative); }
 
 // Takes the oldest requested run (a second tracker would skip it), or none. The first call of a
 // process first puts back a run its predecessor left 'running' (it died mid-run): reconcile()
@@ -56,7 +47,7 @@ std::optional<store::ClaimedRun> ClaimRun(bool& resumed) {
 std::vector<Sender> ReadSenders(const std::optional<std::int64_t>& only_chain,
                                 std::map<std::int64_t, ChainConfig>& chains) {
   static const std::string kSql = R"sql(
-    SELECT s.chain_id, s.address, s.next_nonce,
+    SELECT s.chain_id, s.address, s.signer IS NOT NULL AS has_signer, s.next_nonce,
            coalesce(sum(CASE WHEN a.contract IS NULL THEN o.amount ELSE 0 END), 0) AS native_amount,
            coalesce(sum(o.burn), 0) AS burn, count(o.withdrawal_id) AS open_withdrawals,
            count(o.withdrawal_id) FILTER (WHERE o.burn IS NULL) AS unpriced,
@@ -75,7 +66,7 @@ std::vector<Sender> ReadSenders(const std::optional<std::int64_t>& only_chain,
                                   store::StatusArraySql(StatusSet::kFinal) + R"sql()) o ON true
       LEFT JOIN txrelay.assets a ON a.chain_id = o.chain_id AND a.symbol = o.asset
      WHERE $1::bigint IS NULL OR s.chain_id = $1
-     GROUP BY s.chain_id, s.address, s.next_nonce ORDER BY s.chain_id, s.address)sql";
+     GROUP BY s.chain_id, s.address, s.signer, s.next_nonce ORDER BY s.chain_id, s.address)sql";
   static const pg::Statement kSenders(kSql.c_str(), {INT8OID});
   std::vector<Sender> out;
   pg::WorkerTransaction txn;
@@ -85,8 +76,9 @@ std::vector<Sender> ReadSenders(const std::optional<std::int64_t>& only_chain,
     Sender s;
     s.chain_id = r.Int64("chain_id");
     s.address = r.Text("address");
+    s.has_signer = r.Bool("has_signer");
     if (const auto n = r.OptionalInt64("next_nonce")) s.facts.db_next_nonce = static_cast<std::uint64_t>(*n);
-    s.facts.need = Amount(r.Text("native_amount")) + Amount(r.Text("burn"));
+    s.facts.need = WeiAmount(r.Text("native_amount")) + WeiAmount(r.Text("burn"));
     s.open_withdrawals = r.Int64("open_withdrawals");
     s.unpriced = r.Int64("unpriced");
     if (const auto n = r.OptionalInt64("first_nonce"))
@@ -141,97 +133,6 @@ bool ReadChain(RpcGateway& gateway, const ChainConfig& chain, std::vector<Sender
   return ok;
 }
 
-// The chain's transactions at the nonces a sender's database never signed (issue 20: what the
-// operator must settle after a restore to an earlier point), read where the node can name them.
-constexpr std::uint64_t kMostUnknownNonces = 32;
-struct Unknown {
-  const Sender* sender = nullptr;
-  std::uint64_t nonce = 0;
-  std::optional<rpc::Reply> reply;  // none: the node did not answer
-};
-
-std::vector<Unknown> ReadUnknownTransactions(RpcGateway& gateway,
-                                             const std::map<std::int64_t, ChainConfig>& chains,
-                                             const std::vector<Sender>& senders,
-                                             std::vector<Exchange>& audit) {
-  std::map<std::int64_t, Exchange> by_chain;
-  std::map<std::int64_t, std::vector<Unknown>> asked;
-  for (const Sender& s : senders) {
-    const ChainConfig& chain = chains.at(s.chain_id);
-    const NonceRange range = UnexplainedNonces(s.facts, kMostUnknownNonces);
-    if (!chain.tx_by_sender_and_nonce || range.first == range.last) continue;
-    auto it = by_chain.find(s.chain_id);
-    if (it == by_chain.end()) it = by_chain.emplace(s.chain_id, ReadExchange(chain.endpoints)).first;
-    for (std::uint64_t n = range.first; n < range.last; ++n) {
-      AddCall(it->second, "eth_getTransactionBySenderAndNonce", {s.address, rpc::ToHexQuantity(n)},
-              ChainIds(s.chain_id));
-      asked[s.chain_id].push_back({&s, n, std::nullopt});
-    }
-  }
-  std::vector<Exchange*> run;
-  for (auto& [chain, ex] : by_chain) run.push_back(&ex);
-  if (!run.empty()) gateway.Run(run);
-  std::vector<Unknown> out;
-  for (auto& [chain, ex] : by_chain) {
-    for (std::size_t i = 0; i < asked[chain].size(); ++i) {
-      if (const rpc::Reply* r = ReplyAt(ex, i)) asked[chain][i].reply = *r;
-      out.push_back(asked[chain][i]);
-    }
-    audit.push_back(std::move(ex));
-  }
-  return out;
-}
-
-// One unknown transaction as the report shows it, with the withdrawal reserved at its nonce when
-// that withdrawal asks for exactly the same call (its payment, forgotten by the database).
-nlohmann::json DescribeUnknown(const Unknown& u, const std::vector<store::RequestAtNonce>& requests) {
-  nlohmann::json entry = {{"nonce", u.nonce}};
-  const rpc::Reply* r = u.reply ? &*u.reply : nullptr;
-  if (!r || r->is_error || !r->result.is_object()) {
-    entry["transaction"] = r && r->is_error
-                               ? rpc::DescribeErrorReply("eth_getTransactionBySenderAndNonce", *r)
-                               : std::string("not named by the node");
-    return entry;
-  }
-  const nlohmann::json& tx = r->result;
-  const auto text = [&tx](const char* field) {
-    return tx.contains(field) && tx[field].is_string() ? tx[field].get<std::string>() : std::string();
-  };
-  const CallShape chain_call{text("to"), rpc::HexQuantity256(tx.value("value", nlohmann::json())).value_or(0),
-                             text("input")};
-  entry["hash"] = text("hash");
-  entry["to"] = chain_call.to;
-  entry["value"] = ToDecimal(chain_call.value);
-  entry["matches"] = nullptr;
-  for (const auto& q : requests) {
-    if (static_cast<std::uint64_t>(q.nonce) != u.nonce) continue;
-    const CallShape asked{q.call.to_address, Amount(q.call.value),
-                          ToHex(q.call.data.data(), q.call.data.size())};
-    entry[SameCall(chain_call, asked) ? "matches" : "differs_from"] = {{"withdrawal_id", q.withdrawal_id},
-                                                                       {"idempotency_key", q.idempotency_key},
-                                                                       {"status", q.withdrawal_status}};
-  }
-  return entry;
-}
-
-// The report's list for one sender: the unknown transactions, or why the node cannot name them.
-nlohmann::json UnknownReport(const Sender& s, const ChainConfig& chain, const std::vector<Unknown>& unknown) {
-  const NonceRange range = UnexplainedNonces(s.facts, kMostUnknownNonces);
-  if (range.first == range.last) return nlohmann::json::array();
-  if (!chain.tx_by_sender_and_nonce) {
-    return nlohmann::json::array(
-        {{{"nonces", std::to_string(range.first) + ".." + std::to_string(range.last - 1)},
-          {"transaction", "the node has no eth_getTransactionBySenderAndNonce to name them"}}});
-  }
-  const auto requests = store::PaymentRequestsAt(
-      s.chain_id, s.address, static_cast<std::int64_t>(range.first), static_cast<std::int64_t>(range.last));
-  nlohmann::json out = nlohmann::json::array();
-  for (const Unknown& u : unknown) {
-    if (u.sender == &s) out.push_back(DescribeUnknown(u, requests));
-  }
-  return out;
-}
-
 void Quarantine(const std::string& who, std::int64_t run_id, const Sender& s, const Finding& f) {
   const std::string reason = "reconciliation run " + std::to_string(run_id) + ": " + f.what;
   if (!store::Quarantine(s.chain_id, s.address, reason)) return;
@@ -256,18 +157,42 @@ nlohmann::json SenderReport(const Sender& s, const nlohmann::json& found, nlohma
       {"unknown_transactions", std::move(unknown)}};
 }
 
+// A sender whose unknown transactions are all recorded (decision 79) is not quarantined for them:
+// the broadcaster adopts each for the retried withdrawal at its nonce and signs nothing new with
+// the sender meanwhile; the unknown_transaction alert stays open until each is settled.
+bool HeldForAdoption(const Finding& f, const Sender& s, const std::set<const Sender*>& held) {
+  return held.count(&s) != 0 &&
+         (f.kind == FindingKind::kNonceUsedOutside || f.kind == FindingKind::kMinedUnsigned);
+}
+
+void LogHeld(const std::string& who, std::int64_t run_id, const Sender& s, const Finding& f) {
+  pg::worker::LogWarning(
+      who + "CRITICAL: reconciliation run " + std::to_string(run_id) + ": " + f.what + "; sender " +
+      s.address + " on chain " + std::to_string(s.chain_id) +
+      ": its transactions the database does not know are in txrelay.unknown_transactions; the "
+      "retried withdrawal at each nonce adopts it, nothing new is signed with the sender until then");
+}
+
 // Judges every sender, quarantines where a finding says so, and returns the report (per sender:
 // chain against database, findings); `findings` counts them.
 nlohmann::json JudgeSenders(const std::string& who, std::int64_t run_id, const std::vector<Sender>& senders,
                             const std::map<std::int64_t, ChainConfig>& chains,
-                            const std::vector<Unknown>& unknown, int& findings) {
+                            const std::vector<Unknown>& unknown, const std::set<const Sender*>& held,
+                            int& findings) {
   nlohmann::json report = nlohmann::json::array();
   for (const Sender& s : senders) {
     nlohmann::json found = nlohmann::json::array();
     for (const Finding& f : JudgeSender(s.facts)) {
       ++findings;
-      found.push_back({{"kind", FindingName(f.kind)}, {"quarantine", f.quarantine}, {"what", f.what}});
-      if (f.quarantine) Quarantine(who, run_id, s, f);
+      const bool hold = HeldForAdoption(f, s, held);
+      found.push_back(
+          {{"kind", FindingName(f.kind)}, {"quarantine", f.quarantine && !hold}, {"what", f.what}});
+      if (hold) found.back()["held_for_adoption"] = true;
+      if (hold) {
+        LogHeld(who, run_id, s, f);
+      } else if (f.quarantine) {
+        Quarantine(who, run_id, s, f);
+      }
     }
     report.push_back(SenderReport(s, found, UnknownReport(s, chains.at(s.chain_id), unknown)));
   }
@@ -329,8 +254,11 @@ bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>&
   int findings = 0;
   // Nothing is judged on half the facts; the domain counts are taken whether or not the chain
   // could be read (a start-up run leaves them out).
-  const nlohmann::json report =
-      error.empty() ? JudgeSenders(who, run_id, senders, chains, unknown, findings) : nlohmann::json::array();
+  const std::set<const Sender*> held =
+      error.empty() ? RecordUnknownTransactions(run_id, senders, unknown) : std::set<const Sender*>();
+  const nlohmann::json report = error.empty()
+                                    ? JudgeSenders(who, run_id, senders, chains, unknown, held, findings)
+                                    : nlohmann::json::array();
   const store::RunOutcome outcome =
       store::FinishRun(run_id, error.empty() ? std::nullopt : std::optional<std::string>(error), findings,
                        report.dump(), counts == DomainCounts::kCount);

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Point-in-time recovery with pgBackRest, and a database restored to an earlier point never pays
-# twice (issue 20). WAL is archived to a pgBackRest repository; a full backup, a withdrawal paid
-# (before the target time), two more paid after it, an incremental backup. The cluster is thrown
-# away and restored from the repository to the target time into a new directory, the workers
-# off: txrelay.after_restore() finds the ledger whole, with the first withdrawal and without the
-# two later ones - which the chain remembers. The application retries those two with the same
-# idempotency keys; the workers are switched on: the start-up reconciliation sees the chain's
-# nonces above any signed attempt and quarantines the hot wallet before a send, so the retries
-# are never paid: each payment is on chain once, judged from the blocks, and the ledger verifies.
-# The run's report names each transaction the database does not know and the retried withdrawal
-# whose exact payment it is (the operator's list to settle).
+# twice (issue 20, decision 79). WAL is archived to a pgBackRest repository; a full backup, a
+# withdrawal paid (before the target time), two more paid after it, an incremental backup. The
+# cluster is thrown away and restored from the repository to the target time into a new
+# directory, the workers off: txrelay.after_restore() finds the ledger whole, with the first
+# withdrawal and without the two later ones - which the chain remembers. The application retries
+# those two with the same idempotency keys; the workers are switched on: the start-up
+# reconciliation finds the chain's transactions at the nonces no signed attempt explains and
+# records them; the broadcaster adopts each for the retry at its nonce (exactly its payment):
+# nothing signed, nothing sent, both complete on the chain's own hashes with the receipts' fees,
+# no quarantine, no person. A new withdrawal is paid as usual after. Then the key is used outside
+# txrelay: a run records that transaction too, and the next withdrawal reserved at its nonce - a
+# different call - quarantines the sender before anything is signed. Each payment is on chain
+# once, judged from the blocks, and the ledger verifies.
 set -euo pipefail
 export E2E_TRACKER=on
 . "$(dirname "$0")/lib.sh"
@@ -64,6 +67,7 @@ sleep 1
 pay pitr-2 1002
 pay pitr-3 1003
 check "three withdrawals paid before the restore: 1001 + 1002 + 1003 wei" test "$(($(balance "${DEV[6]}") - start))" = 3006
+paid_hashes=$(sql "SELECT string_agg(encode(a.tx_hash, 'hex'), ',' ORDER BY w.idempotency_key) FROM txrelay.attempts a JOIN txrelay.withdrawals w USING (withdrawal_id) WHERE w.idempotency_key IN ('pitr-2', 'pitr-3') AND a.status = 'included'")
 t0=$SECONDS
 backrest backup --type=incr
 incr_s=$((SECONDS - t0))
@@ -103,19 +107,53 @@ done
 sql "ALTER SYSTEM SET txrelay.broadcaster_enabled = on" >/dev/null
 sql "ALTER SYSTEM SET txrelay.tracker_enabled = on" >/dev/null
 sql "SELECT pg_reload_conf()" >/dev/null
-wait_for "SELECT status = 'quarantined' FROM txrelay.senders WHERE address = '${DEV[0]}'" 30 "the hot wallet quarantined"
-for _ in $(seq 1 10); do mine 1; sleep 0.3; done
-check "the start-up reconciliation quarantined the hot wallet: the chain has nonces no signed attempt explains" \
-  test "$(sql "SELECT count(*) FROM txrelay.alerts WHERE alert = 'sender_quarantined'")" = 1
-report="SELECT run.report FROM txrelay.reconciliation_runs run WHERE run.requested_by = 'txrelay broadcaster start-up' ORDER BY run.run_id DESC LIMIT 1"
-psql -X -c "SELECT jsonb_pretty(u) FROM ($report) r, jsonb_array_elements(r.report) s, jsonb_array_elements(s -> 'unknown_transactions') u"
-check "its report names the chain's two transactions the database does not know, each the exact payment of the retry at its nonce" \
-  test "$(sql "SELECT string_agg((u ->> 'nonce') || ':' || (u -> 'matches' ->> 'idempotency_key') || ':' || (length(u ->> 'hash') = 66), ',' ORDER BY (u ->> 'nonce')::int)
-               FROM ($report) r, jsonb_array_elements(r.report) s, jsonb_array_elements(s -> 'unknown_transactions') u")" = "1:pitr-2:true,2:pitr-3:true"
-check "the retried withdrawals were never sent: no eth_sendRawTransaction on the restored database" \
-  test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE method = 'eth_sendRawTransaction' AND withdrawal_id IN (SELECT withdrawal_id FROM txrelay.withdrawals WHERE idempotency_key IN ('pitr-2', 'pitr-3'))")" = 0
-check "each payment on chain once: the recipient still has 1001 + 1002 + 1003 wei, not more" \
+retried="SELECT withdrawal_id FROM txrelay.withdrawals WHERE idempotency_key IN ('pitr-2', 'pitr-3')"
+wait_for "SELECT count(*) = 2 FROM txrelay.unknown_transactions WHERE settled = 'adopted'" 60 "both retries adopted"
+for _ in $(seq 1 50); do
+  [ "$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE completed_at IS NOT NULL AND withdrawal_id IN ($retried)")" = 2 ] && break
+  mine 1
+  sleep 0.2
+done
+psql -X -c "SELECT nonce, '0x' || encode(tx_hash, 'hex') AS tx_hash, to_address, value, found_by_run, settled, settled_by FROM txrelay.unknown_transactions ORDER BY nonce"
+check "the start-up reconciliation recorded the chain's two transactions the database forgot, and quarantined no one" \
+  test "$(sql "SELECT count(*) FROM txrelay.unknown_transactions")/$(sql "SELECT status FROM txrelay.senders")" = "2/active"
+check "each retry adopted the chain's own transaction at its nonce: the hashes paid before the restore" \
+  test "$(sql "SELECT string_agg(encode(a.tx_hash, 'hex'), ',' ORDER BY w.idempotency_key) FROM txrelay.attempts a JOIN txrelay.withdrawals w USING (withdrawal_id) WHERE w.withdrawal_id IN ($retried)")" = "$paid_hashes"
+check "both retried withdrawals completed, each with one attempt" \
+  test "$(sql "SELECT count(DISTINCT w.withdrawal_id) || '/' || count(*) FROM txrelay.withdrawals w JOIN txrelay.attempts a USING (withdrawal_id) WHERE w.completed_at IS NOT NULL AND w.withdrawal_id IN ($retried)")" = 2/2
+check "nothing signed or sent for them on the restored database: no eth_signTransaction, no eth_sendRawTransaction" \
+  test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE method IN ('eth_signTransaction', 'eth_sendRawTransaction') AND withdrawal_id IN ($retried)")" = 0
+receipt_fees=$(for h in ${paid_hashes//,/ }; do rpc eth_getTransactionReceipt "[\"0x$h\"]" | python3 -c 'import json,sys; r=json.load(sys.stdin)["result"]; print(int(r["gasUsed"],16)*int(r["effectiveGasPrice"],16))'; done | paste -sd,)
+check "each COMMIT carries the fee of the chain's receipt" \
+  test "$(sql "SELECT string_agg(l.fee::text, ',' ORDER BY w.idempotency_key) FROM txrelay.ledger_entries l JOIN txrelay.withdrawals w USING (withdrawal_id) WHERE l.kind = 'COMMIT' AND w.withdrawal_id IN ($retried)")" = "$receipt_fees"
+check "no critical alert is open: no quarantine, no unknown transaction left" \
+  test "$(sql "SELECT count(*) FROM txrelay.alerts WHERE severity = 'critical'")" = 0
+check "the database ends consistent with the chain: every reserved nonce holds exactly its own payment" check_chain
+check "each payment on chain once: the recipient has 1001 + 1002 + 1003 wei, not more" \
   test "$(($(balance "${DEV[6]}") - start))" = 3006
+
+# No person had to act: the next withdrawal is paid as usual.
+pay pitr-4 1004
+check "a new withdrawal after the adoptions is paid at the next nonce" test "$(($(balance "${DEV[6]}") - start))" = 4010
+
+# The hot wallet's key used outside txrelay (anvil signs for its dev account): not a payment the
+# database forgot. A run records it; the next withdrawal reserved at its nonce asks for another call.
+foreign=$(rpc eth_sendTransaction "[{\"from\": \"${DEV[0]}\", \"to\": \"${DEV[7]}\", \"value\": \"0x309\"}]" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')
+mine 1
+run=$(sql "SELECT txrelay.reconcile(31337)")
+wait_for "SELECT status = 'done' FROM txrelay.reconciliation_runs WHERE run_id = $run" 30 "the reconciliation run"
+check "the run records the foreign transaction; the unknown_transaction alert names it; the sender is held, not quarantined" \
+  test "$(sql "SELECT string_agg(tx_hash, ',') FROM txrelay.alerts WHERE alert = 'unknown_transaction'")/$(sql "SELECT status FROM txrelay.senders")" = "$foreign/active"
+sql "SELECT (txrelay.approve((txrelay.request_withdrawal('pitr-5', 'alice', 31337, 'ETH', '${DEV[6]}', 1005)).withdrawal_id, gen_random_uuid(), 'pitr-5-pd', 'e2e')).withdrawal_id" >/dev/null
+wait_for "SELECT status = 'quarantined' FROM txrelay.senders" 30 "the sender quarantined"
+sql "SELECT status_reason FROM txrelay.senders"
+check "the withdrawal reserved at the foreign transaction's nonce asks for another call: quarantined before signing" \
+  test "$(sql "SELECT status_reason LIKE 'before signing: the chain holds transaction $foreign %' FROM txrelay.senders")" = t
+for _ in $(seq 1 10); do mine 1; sleep 0.3; done
+check "it was never signed nor sent" \
+  test "$(sql "SELECT count(*) FROM txrelay.rpc_calls r JOIN txrelay.withdrawals w USING (withdrawal_id) WHERE w.idempotency_key = 'pitr-5' AND r.method IN ('eth_signTransaction', 'eth_sendRawTransaction')")" = 0
+check "each payment on chain once: the recipient has 1001 + 1002 + 1003 + 1004 wei" \
+  test "$(($(balance "${DEV[6]}") - start))" = 4010
 check "judged from the blocks alone: no nonce and no transaction mined twice" check_chain --blocks-only
 check "verify_ledger(true) finds nothing" test "$(sql "SELECT count(*) FROM txrelay.verify_ledger(true)")" = 0
 finish

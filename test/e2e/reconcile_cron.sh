@@ -2,13 +2,15 @@
 # Reconciliation for real: txrelay.reconcile() returns at once even with the node failing (the run
 # then fails and says so); scheduled with pg_cron (cron.schedule, every minute - pg_cron 1.4's
 # finest grain), the job really runs and the tracker performs the run against anvil: a hot wallet
-# whose nonce was used outside txrelay is quarantined, one whose balance is below what its open
-# withdrawals need raises hot_wallet_low, and a later run after a top-up clears it.
+# whose nonce was used outside txrelay is held with that transaction recorded (decision 79; a
+# client-signed one is quarantined), one whose balance is below what its open withdrawals need
+# raises hot_wallet_low, and a later run after a top-up clears it.
 set -euo pipefail
 export E2E_TRACKER=on
 . "$(dirname "$0")/lib.sh"
 e2e_setup
 KEY0=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
+KEY1=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
 sql "SELECT txrelay.add_sender(31337, '${DEV[0]}', 'anvil')" >/dev/null       # next nonce read from the chain
 sql "SELECT txrelay.add_sender(31337, '${DEV[1]}', NULL, 0)" >/dev/null       # client-signed: its withdrawal waits for a signature
 sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000000, 'rec-funding')" >/dev/null
@@ -43,10 +45,10 @@ check "the run's report has the node's nonce count ($mined0) and balance for eac
   test "$(sql "SELECT string_agg((e ->> 'sender') || '=' || (e ->> 'chain_mined'), ',' ORDER BY e ->> 'sender') FROM txrelay.reconciliation_runs, jsonb_array_elements(report) e WHERE run_id = $run")" = "${DEV[1]}=0,${DEV[0]}=$mined0"
 check "the run counted the domain from three sources, and they agree (requested = in flight, RESERVE entries, open reservations)" \
   test "$(sql "SELECT (domain_counts ->> 'requested') || '/' || (domain_counts ->> 'in_flight') || '/' || (domain_counts ->> 'reserve_entries') || '/' || (domain_counts ->> 'open_reservations') || '/' || (domain_counts -> 'disagreements') FROM txrelay.reconciliation_runs WHERE run_id = $run")" = "$(sql "SELECT count(*) FROM txrelay.withdrawals")/$(sql "SELECT count(*) FROM txrelay.withdrawals")/$(sql "SELECT count(*) FROM txrelay.withdrawals")/$(sql "SELECT count(*) FROM txrelay.withdrawals")/[]"
-check "the wallet whose nonce was used outside txrelay (tx $outside) is quarantined by the run" \
-  test "$(sql "SELECT status || '/' || (status_reason LIKE 'reconciliation run $run: the chain has mined 1 transactions%') FROM txrelay.senders WHERE address = '${DEV[0]}'")" = "quarantined/true"
-check "its alert is critical and says so" \
-  test "$(sql "SELECT severity || '/' || (what LIKE '%reconciliation run%') FROM txrelay.alerts WHERE alert = 'sender_quarantined' AND details ->> 'sender' = '${DEV[0]}'")" = "critical/true"
+check "the wallet whose nonce was used outside txrelay: the run records that transaction ($outside), checked, and holds the wallet (decision 79)" \
+  test "$(sql "SELECT '0x' || encode(tx_hash, 'hex') || '/' || (found_by_run = $run) FROM txrelay.unknown_transactions WHERE from_address = '${DEV[0]}'")/$(sql "SELECT status FROM txrelay.senders WHERE address = '${DEV[0]}'")" = "$outside/true/active"
+check "its alert is critical and names the transaction" \
+  test "$(sql "SELECT severity || '/' || tx_hash FROM txrelay.alerts WHERE alert = 'unknown_transaction' AND details ->> 'sender' = '${DEV[0]}'")" = "critical/$outside"
 check "the wallet holding 1 ETH for a 3 ETH withdrawal: hot_wallet_low, critical, with balance and need; not quarantined" \
   test "$(sql "SELECT severity || '/' || (details ->> 'balance') || '/' || (details ->> 'need') FROM txrelay.alerts WHERE alert = 'hot_wallet_low' AND details ->> 'sender' = '${DEV[1]}'")/$(sql "SELECT status FROM txrelay.senders WHERE address = '${DEV[1]}'")" = "critical/1000000000000000000/3000000000000000000/active"
 
@@ -70,5 +72,12 @@ for _ in $(seq 1 300); do psql -X -q -At -c "SELECT 1" >/dev/null 2>&1 && break;
 wait_for "SELECT status = 'done' FROM txrelay.reconciliation_runs WHERE run_id = $stuck" 60 "the resumed run"
 check "after the tracker's kill -9 the restarted tracker resumed the run and finished it" \
   test "$(sql "SELECT status || '/' || (jsonb_array_length(report) = 2) FROM txrelay.reconciliation_runs WHERE run_id = $stuck")" = "done/true"
+# 5. The key of a client-signed wallet used outside txrelay: txrelay cannot adopt for a wallet it
+#    does not sign for, so the run quarantines it, as before decision 79.
+"$CAST" send --private-key "$KEY1" --rpc-url "$ANVIL_URL" "${DEV[9]}" --value 1 >/dev/null
+client_run=$(sql "SELECT txrelay.reconcile(31337)")
+wait_for "SELECT status = 'done' FROM txrelay.reconciliation_runs WHERE run_id = $client_run" 30 "the run after the client-signed wallet's foreign send"
+check "a client-signed wallet whose nonce was used outside txrelay is quarantined by the run" \
+  test "$(sql "SELECT status || '/' || (status_reason LIKE 'reconciliation run $client_run: the chain has mined %') FROM txrelay.senders WHERE address = '${DEV[1]}'")" = "quarantined/true"
 check "verify_ledger() finds nothing" test "$(sql "SELECT count(*) FROM txrelay.verify_ledger()")" = 0
 finish

@@ -4,8 +4,9 @@
 # played that lost the record of a send: the chain has mined nonce 1 of the sender, the database
 # has no signed transaction for it, and a withdrawal requested since has reserved nonce 1 again
 # (so the database's next nonce matches the chain and only the signed-attempt rule can tell). The
-# restarted broadcaster quarantines the sender before signing anything, the new withdrawal stays
-# unsigned (nothing is paid twice), and the alert names the reason.
+# restarted broadcaster's run records the chain's transaction at nonce 1; the new withdrawal there
+# asks for another call, so the sender is quarantined before anything is signed (decision 79), the
+# new withdrawal stays unsigned (nothing is paid twice), and the alert names the reason.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 e2e_setup
@@ -30,13 +31,15 @@ check "the retried withdrawal got nonce 1 again: the database's next nonce (2) n
 sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'txrelay broadcaster'" >/dev/null
 sql "ALTER SYSTEM SET txrelay.broadcaster_enabled = on" >/dev/null; sql "SELECT pg_reload_conf()" >/dev/null
 wait_for "SELECT status = 'quarantined' FROM txrelay.senders WHERE address = '${DEV[0]}'" 30 "the sender quarantined"
-check "the start-up run quarantined the sender: mined nonce 1 without a signed transaction" \
-  test "$(sql "SELECT status_reason LIKE 'reconciliation run %: the chain has mined nonce 1 of this sender, but the database has signed transactions only up to nonce 0%' FROM txrelay.senders WHERE address = '${DEV[0]}'")" = t
+check "the start-up run recorded the chain's transaction at nonce 1 (mined without a signed one of ours)" \
+  test "$(sql "SELECT count(*) FROM txrelay.unknown_transactions WHERE nonce = 1 AND settled IS NULL")" = 1
+check "the retried withdrawal at nonce 1 asks for another call: the sender quarantined before signing" \
+  test "$(sql "SELECT status_reason LIKE 'before signing: the chain holds transaction 0x% at nonce 1 %another call' FROM txrelay.senders WHERE address = '${DEV[0]}'")" = t
 sleep 2
 check "the retried withdrawal was never signed or sent (approved, no attempt; the node's count still 2)" \
   test "$(sql "SELECT status || '/' || (SELECT count(*) FROM txrelay.attempts WHERE withdrawal_id = '$w2') FROM txrelay.withdrawals WHERE withdrawal_id = '$w2'")/$(tx_count "${DEV[0]}")" = "approved/0/2"
 check "its signing job waits, saying why" \
-  test "$(sql "SELECT last_error LIKE 'sender quarantined: held until%' FROM txrelay.outbox WHERE withdrawal_id = '$w2' AND kind = 'sign'")" = t
+  test "$(sql "SELECT last_error LIKE 'sender quarantined: %' FROM txrelay.outbox WHERE withdrawal_id = '$w2' AND kind = 'sign'")" = t
 check "sender_quarantined is a critical alert" \
   test "$(sql "SELECT severity FROM txrelay.alerts WHERE alert = 'sender_quarantined' AND details ->> 'sender' = '${DEV[0]}'")" = critical
 check "the broadcaster logged it as CRITICAL" grep -q "txrelay broadcaster: CRITICAL: reconciliation run .*mined nonce 1" "$TXR_CLUSTER_DIR/server.log"
