@@ -11,8 +11,9 @@
 # nothing signed, nothing sent, both complete on the chain's own hashes with the receipts' fees,
 # no quarantine, no person. A new withdrawal is paid as usual after. Then the key is used outside
 # txrelay: a run records that transaction too, and the next withdrawal reserved at its nonce - a
-# different call - quarantines the sender before anything is signed. Each payment is on chain
-# once, judged from the blocks, and the ledger verifies.
+# different call - quarantines the sender before anything is signed; a withdrawal at a second hot
+# wallet asking for exactly that transaction's payment is held until the operator dismisses it.
+# Each payment is on chain once, judged from the blocks, and the ledger verifies.
 set -euo pipefail
 export E2E_TRACKER=on
 . "$(dirname "$0")/lib.sh"
@@ -154,6 +155,27 @@ check "it was never signed nor sent" \
   test "$(sql "SELECT count(*) FROM txrelay.rpc_calls r JOIN txrelay.withdrawals w USING (withdrawal_id) WHERE w.idempotency_key = 'pitr-5' AND r.method IN ('eth_signTransaction', 'eth_sendRawTransaction')")" = 0
 check "each payment on chain once: the recipient has 1001 + 1002 + 1003 + 1004 wei" \
   test "$(($(balance "${DEV[6]}") - start))" = 4010
+
+# The same payment asked at another hot wallet (a retry landing elsewhere) is held, not signed:
+# paying it would pay twice. Here it is a new payment that happens to be identical to the foreign
+# transaction: the operator says so by dismissing that one, and it is paid.
+sql "SELECT txrelay.add_sender(31337, '${DEV[1]}', 'anvil')" >/dev/null
+wait_for "SELECT next_nonce IS NOT NULL FROM txrelay.senders WHERE address = '${DEV[1]}'" 30 "the second sender's nonce"
+foreign_to=$(balance "${DEV[7]}")
+same=$(sql "SELECT (txrelay.approve((txrelay.request_withdrawal('pitr-6', 'alice', 31337, 'ETH', '${DEV[7]}', 777)).withdrawal_id, gen_random_uuid(), 'pitr-6-pd', 'e2e')).withdrawal_id")
+wait_for "SELECT last_error LIKE 'may be paid already: the chain''s transaction $foreign %' FROM txrelay.outbox WHERE withdrawal_id = '$same' AND kind = 'sign'" 30 "the same payment held"
+check "a withdrawal at the other hot wallet asking for exactly the foreign transaction's payment is held and alerted" \
+  test "$(sql "SELECT string_agg(n.from_address || '/' || a.tx_hash, ',') FROM txrelay.alerts a JOIN txrelay.nonce_reservations n USING (withdrawal_id) WHERE a.alert = 'withdrawal_matches_unknown_transaction'")" = "${DEV[1]}/$foreign"
+check "not signed while held" \
+  test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE withdrawal_id = '$same' AND method IN ('eth_signTransaction', 'eth_sendRawTransaction')")/$(($(balance "${DEV[7]}") - foreign_to))" = 0/0
+sql "SELECT txrelay.dismiss_unknown_transaction(31337, '${DEV[0]}', nonce, 'e2e: a transfer of the hot wallet''s key outside txrelay') FROM txrelay.unknown_transactions WHERE settled IS NULL" >/dev/null
+for _ in $(seq 1 50); do
+  [ "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$same'")" = t ] && break
+  mine 1
+  sleep 0.2
+done
+check "dismissed by the operator, the held withdrawal is signed and paid once" \
+  test "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$same'")/$(($(balance "${DEV[7]}") - foreign_to))" = "t/777"
 check "judged from the blocks alone: no nonce and no transaction mined twice" check_chain --blocks-only
 check "verify_ledger(true) finds nothing" test "$(sql "SELECT count(*) FROM txrelay.verify_ledger(true)")" = 0
 finish
