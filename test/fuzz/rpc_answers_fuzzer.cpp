@@ -1,8 +1,8 @@
 // libFuzzer harness for the readers of a node's answers (built with AddressSanitizer and
 // UndefinedBehaviorSanitizer by `make fuzz`): the input is a response body as a node would send it.
 // It goes through rpc::DecodeResponse as the gateway reads it, and is also parsed as plain JSON
-// and fed, whole and as its "result", to every parser (a transaction object too) and to the send judgements. Nothing may
-// throw; checked on every input: a parser gives a value or an error, never both; accepted hashes
+// and fed, whole and as its "result", to every parser (a transaction object too) and to the send judgements.
+// Nothing may throw; checked on every input: a parser gives a value or an error, never both; accepted hashes
 // are lower-case 0x + 64 hex; a receipt's status is 0 or 1; every message is short valid UTF-8
 // (it goes into logs and text columns), and a parser's message is printable ASCII.
 #include <cstddef>
