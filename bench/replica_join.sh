@@ -97,24 +97,7 @@ q "CREATE TABLE public.replica_join_planted AS $FINGERPRINT" >/dev/null
 echo "# verify_ledger(true) on the history before the load: $(q "SELECT coalesce(string_agg(problem || ' ' || n, ', ' ORDER BY problem), 'nothing') FROM public.replica_join_planted") (the bulk loader's placeholders; $((SECONDS - t)) s)"
 
 # The repository: WAL archived from now on, a full backup.
-cat >"$CONF" <<CONF
-[global]
-repo1-path=$W/backrest/repo
-log-path=$W/backrest/log
-lock-path=$W/backrest/lock
-log-level-console=warn
-start-fast=y
-repo1-retention-full=2
-compress-type=lz4
-process-max=2
-[txrelay]
-pg1-path=$PRIMARY_DIR/data
-pg1-socket-path=$PRIMARY_DIR
-pg1-port=$PRIMARY_PORT
-pg1-user=postgres
-CONF
-chmod 644 "$CONF"
-chown postgres: "$CONF" 2>/dev/null || true
+backrest_conf "$CONF" "$W/backrest" repo1-retention-full=2 compress-type=lz4 process-max=2
 backrest() { as_pg pgbackrest --config="$CONF" --stanza=txrelay "$@"; }
 q "ALTER SYSTEM SET archive_command = 'pgbackrest --config=$CONF --stanza=txrelay archive-push %p'" >/dev/null
 q "SELECT pg_reload_conf()" >/dev/null
@@ -170,6 +153,12 @@ start_standby() {
   as_pg "$PG_BINDIR/pg_ctl" -D "$2" -l "$(dirname "$2")/server.log" -o "-p $3 -k $(dirname "$2")" -W start >/dev/null
   TARGET=$(PGHOST=$PRIMARY_DIR PGPORT=$PRIMARY_PORT q "SELECT pg_current_wal_lsn()")
 }
+# node_dir NAME: an empty directory $W/NAME for a new node's data; prints a free port for it.
+node_dir() {
+  mkdir -p "$W/$1"
+  chown postgres: "$W/$1" 2>/dev/null || true
+  free_port
+}
 lsn_mib() { PGHOST=$PRIMARY_DIR PGPORT=$PRIMARY_PORT q "SELECT round(pg_wal_lsn_diff('$1', '$2') / 1048576.0, 1)"; }
 
 log "replica join: baseline 1 ($BASELINE_S s)"
@@ -177,9 +166,7 @@ B1_FROM=$(now); sleep "$BASELINE_S"; B1_TO=$(now)
 
 # 2. pgBackRest restore from the repository, as a standby.
 log "replica join: a new standby from the repository (pgbackrest restore --type=standby)"
-mkdir -p "$W/repo"
-chown postgres: "$W/repo" 2>/dev/null || true
-REPO_PORT=$(free_port)
+REPO_PORT=$(node_dir repo)
 RP_FROM=$(now)
 backrest restore --pg1-path="$W/repo/data" --type=standby \
   --recovery-option="primary_conninfo=host=127.0.0.1 port=$PRIMARY_PORT user=postgres application_name=repo"
@@ -199,9 +186,7 @@ B2_FROM=$(now); sleep "$BASELINE_S"; B2_TO=$(now)
 # 3. pg_basebackup from the primary (the repository node streams meanwhile, as in the baseline
 # before it); removed after.
 log "replica join: a new standby by pg_basebackup -X stream"
-mkdir -p "$W/bb"
-chown postgres: "$W/bb" 2>/dev/null || true
-BB_PORT=$(free_port)
+BB_PORT=$(node_dir bb)
 BB_FROM=$(now)
 as_pg "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$W/bb/data" -X stream --checkpoint=fast \
   >"$W/bb.copy.log" 2>&1 || { cat "$W/bb.copy.log" >&2; die "pg_basebackup failed"; }

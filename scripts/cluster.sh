@@ -75,6 +75,25 @@ CONF
   log "standby $name started: pid $TXR_STANDBY_PID, 127.0.0.1:$TXR_STANDBY_PORT"
 }
 
+# backrest_conf FILE REPO_DIR [LINE...]: a pgBackRest configuration of the cluster (stanza
+# txrelay) in FILE: repository, log and lock directories under REPO_DIR, the cluster's data
+# directory, socket and port; LINEs are added to [global].
+backrest_conf() {
+  local file=$1 repo=$2
+  shift 2
+  mkdir -p "$repo/repo" "$repo/log" "$repo/lock"
+  {
+    printf '[global]\nrepo1-path=%s/repo\nlog-path=%s/log\nlock-path=%s/lock\n' "$repo" "$repo" "$repo"
+    printf 'log-level-console=warn\nstart-fast=y\n'
+    [ $# -gt 0 ] && printf '%s\n' "$@"
+    printf '[txrelay]\npg1-path=%s/data\npg1-socket-path=%s\n' "$TXR_CLUSTER_DIR" "$TXR_CLUSTER_DIR"
+    printf 'pg1-port=%s\npg1-user=postgres\n' "$PGPORT"
+  } >"$file"
+  chmod 644 "$file"
+  [ "$(id -u)" -eq 0 ] && chown -R postgres: "$repo" "$file"
+  return 0
+}
+
 standby_stop() {
   if [ -n "$TXR_STANDBY_PID" ] && kill -0 "$TXR_STANDBY_PID" 2>/dev/null; then
     kill -INT "$TXR_STANDBY_PID" 2>/dev/null || true

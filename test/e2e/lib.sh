@@ -173,8 +173,32 @@ tx_count() { rpc eth_getTransactionCount "[\"$1\", \"pending\"]" | python3 -c 'i
 # The node's latest block number.
 block_number() { rpc eth_blockNumber | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))'; }
 
+# backrest_archiving: a pgBackRest repository directory for the test (REPO, its configuration
+# CONF) and the cluster's WAL archived to it; before e2e_setup, then backrest_conf "$CONF" "$REPO"
+# (scripts/cluster.sh) and `backrest stanza-create` once the cluster runs.
+backrest_archiving() {
+  REPO=$(mktemp -d /tmp/txrelay-pgbackrest.XXXXXX)
+  CONF=$REPO/pgbackrest.conf
+  E2E_CONF+=$'\narchive_mode = on'"
+archive_command = 'pgbackrest --config=$CONF --stanza=txrelay archive-push %p'"
+}
+backrest() { as_pg pgbackrest --config="$CONF" --stanza=txrelay "$@"; }
+
 # mine N: N empty blocks on the node.
 mine() { rpc anvil_mine "[\"$(printf '0x%x' "$1")\"]" >/dev/null; }
+# mine_one: one block (anvil's method; a test on another node defines its own after this file).
+mine_one() { mine 1; }
+# mine_until "SQL boolean" [TRIES]: a block at a time, 0.2 s apart, until it holds (TRIES blocks,
+# default 150); false, saying so, if it never does.
+mine_until() {
+  for _ in $(seq 1 "${2:-150}"); do
+    [ "$(sql "$1")" = t ] && return 0
+    mine_one
+    sleep 0.2
+  done
+  echo "mine_until: still false after ${2:-150} blocks: $1" >&2
+  return 1
+}
 
 TESTS_RUN=0
 TESTS_FAILED=0

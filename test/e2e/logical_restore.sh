@@ -58,11 +58,7 @@ before=$(rpc eth_getBalance "[\"${DEV[6]}\", \"latest\"]" | python3 -c 'import j
 sql "ALTER SYSTEM SET txrelay.broadcaster_enabled = on" >/dev/null
 sql "ALTER SYSTEM SET txrelay.tracker_enabled = on" >/dev/null
 sql "SELECT pg_reload_conf()" >/dev/null
-for _ in $(seq 1 150); do
-  [ "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = t ] && break
-  mine 1
-  sleep 0.2
-done
+mine_until "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'" || true
 after=$(rpc eth_getBalance "[\"${DEV[6]}\", \"latest\"]" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))')
 check "with the workers on, it is paid once from the restored database (4444 wei)" \
   test "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")/$((after - before))" = t/4444

@@ -27,13 +27,6 @@ sql "SELECT txrelay.credit('alice', 31337, 'ETH', 1000000000000000000000, 'nodes
 wait_for "SELECT bool_and(next_nonce IS NOT NULL) FROM txrelay.senders" 30 "the senders' nonces"
 balance() { rpc eth_getBalance "[\"$1\", \"latest\"]" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))'; }
 mine_one() { rpc evm_mine >/dev/null; }
-mine_until() {  # mine_until "SQL boolean": a block at a time until it holds (30 s at most)
-  for _ in $(seq 1 150); do
-    [ "$(sql "$1")" = t ] && return 0
-    mine_one
-    sleep 0.2
-  done
-}
 mine_until_completed() { mine_until "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$1'"; }
 mine_until_status() { mine_until "SELECT status = '$2' FROM txrelay.withdrawals WHERE withdrawal_id = '$1'"; }
 approve() {

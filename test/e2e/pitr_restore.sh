@@ -17,31 +17,11 @@
 set -euo pipefail
 export E2E_TRACKER=on
 . "$(dirname "$0")/lib.sh"
-REPO=$(mktemp -d /tmp/txrelay-pgbackrest.XXXXXX)
-mkdir -p "$REPO/log" "$REPO/lock" "$REPO/repo"
-chown -R postgres: "$REPO" 2>/dev/null || true
-CONF=$REPO/pgbackrest.conf
-E2E_CONF+=$'\narchive_mode = on'"
-archive_command = 'pgbackrest --config=$CONF --stanza=txrelay archive-push %p'"
+backrest_archiving
 e2e_setup
 cleanup_repo() { rm -rf "$REPO"; }
 trap 'e2e_teardown; cleanup_repo' EXIT
-cat >"$CONF" <<CONF
-[global]
-repo1-path=$REPO/repo
-log-path=$REPO/log
-lock-path=$REPO/lock
-log-level-console=warn
-start-fast=y
-repo1-retention-full=2
-[txrelay]
-pg1-path=$TXR_CLUSTER_DIR/data
-pg1-socket-path=$TXR_CLUSTER_DIR
-pg1-port=$PGPORT
-pg1-user=postgres
-CONF
-chmod 644 "$CONF"
-backrest() { as_pg pgbackrest --config="$CONF" --stanza=txrelay "$@"; }
+backrest_conf "$CONF" "$REPO" repo1-retention-full=2
 backrest stanza-create
 t0=$SECONDS
 backrest backup --type=full
@@ -52,12 +32,7 @@ fund_one_sender pitr
 pay() {  # pay KEY AMOUNT: requested, approved, mined, completed
   local w
   w=$(sql "SELECT (txrelay.approve((txrelay.request_withdrawal('$1', 'alice', 31337, 'ETH', '${DEV[6]}', $2)).withdrawal_id, gen_random_uuid(), '$1-pd', 'e2e')).withdrawal_id")
-  for _ in $(seq 1 100); do
-    [ "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = t ] && return 0
-    mine 1
-    sleep 0.2
-  done
-  return 1
+  mine_until "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'" 100
 }
 balance() { rpc eth_getBalance "[\"$1\", \"latest\"]" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))'; }
 start=$(balance "${DEV[6]}")
@@ -110,11 +85,7 @@ sql "ALTER SYSTEM SET txrelay.tracker_enabled = on" >/dev/null
 sql "SELECT pg_reload_conf()" >/dev/null
 retried="SELECT withdrawal_id FROM txrelay.withdrawals WHERE idempotency_key IN ('pitr-2', 'pitr-3')"
 wait_for "SELECT count(*) = 2 FROM txrelay.unknown_transactions WHERE settled = 'adopted'" 60 "both retries adopted"
-for _ in $(seq 1 50); do
-  [ "$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE completed_at IS NOT NULL AND withdrawal_id IN ($retried)")" = 2 ] && break
-  mine 1
-  sleep 0.2
-done
+mine_until "SELECT count(*) = 2 FROM txrelay.withdrawals WHERE completed_at IS NOT NULL AND withdrawal_id IN ($retried)" 50 || true
 psql -X -c "SELECT nonce, '0x' || encode(tx_hash, 'hex') AS tx_hash, to_address, value, found_by_run, settled, settled_by FROM txrelay.unknown_transactions ORDER BY nonce"
 check "the start-up reconciliation recorded the chain's two transactions the database forgot, and quarantined no one" \
   test "$(sql "SELECT count(*) FROM txrelay.unknown_transactions")/$(sql "SELECT status FROM txrelay.senders")" = "2/active"
@@ -169,11 +140,7 @@ check "a withdrawal at the other hot wallet asking for exactly the foreign trans
 check "not signed while held" \
   test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE withdrawal_id = '$same' AND method IN ('eth_signTransaction', 'eth_sendRawTransaction')")/$(($(balance "${DEV[7]}") - foreign_to))" = 0/0
 sql "SELECT txrelay.dismiss_unknown_transaction(31337, '${DEV[0]}', nonce, 'e2e: a transfer of the hot wallet''s key outside txrelay') FROM txrelay.unknown_transactions WHERE settled IS NULL" >/dev/null
-for _ in $(seq 1 50); do
-  [ "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$same'")" = t ] && break
-  mine 1
-  sleep 0.2
-done
+mine_until "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$same'" 50 || true
 check "dismissed by the operator, the held withdrawal is signed and paid once" \
   test "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$same'")/$(($(balance "${DEV[7]}") - foreign_to))" = "t/777"
 check "judged from the blocks alone: no nonce and no transaction mined twice" check_chain --blocks-only

@@ -14,12 +14,7 @@ set -euo pipefail
 export E2E_TRACKER=on
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../chaos/client.sh"
-REPO=$(mktemp -d /tmp/txrelay-pgbackrest.XXXXXX)
-mkdir -p "$REPO/log" "$REPO/lock" "$REPO/repo"
-chown -R postgres: "$REPO" 2>/dev/null || true
-CONF=$REPO/pgbackrest.conf
-E2E_CONF+=$'\narchive_mode = on'"
-archive_command = 'pgbackrest --config=$CONF --stanza=txrelay archive-push %p'"
+backrest_archiving
 e2e_setup
 JOINED=$(mktemp -d /tmp/txrelay-pg.XXXXXX)
 JOINED_PID=""
@@ -30,33 +25,14 @@ stop_joined() {
   rm -rf "$JOINED" "$REPO"
 }
 trap 'e2e_teardown; stop_joined' EXIT
-cat >"$CONF" <<CONF
-[global]
-repo1-path=$REPO/repo
-log-path=$REPO/log
-lock-path=$REPO/lock
-log-level-console=warn
-start-fast=y
-repo1-retention-full=1
-[txrelay]
-pg1-path=$TXR_CLUSTER_DIR/data
-pg1-socket-path=$TXR_CLUSTER_DIR
-pg1-port=$PGPORT
-pg1-user=postgres
-CONF
-chmod 644 "$CONF"
-backrest() { as_pg pgbackrest --config="$CONF" --stanza=txrelay "$@"; }
+backrest_conf "$CONF" "$REPO" repo1-retention-full=1
 backrest stanza-create
 
 sql "SELECT txrelay.set_risk_tier('standard', 0, 'included:1')" >/dev/null
 fund_one_sender join
 ACKED=$(mktemp)
 withdraw 1 "$ACKED"
-for _ in $(seq 1 100); do
-  [ "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE idempotency_key = 'w-1'")" = t ] && break
-  mine 1
-  sleep 0.2
-done
+mine_until "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE idempotency_key = 'w-1'" 100
 backrest backup --type=full
 
 # The client: requests and approvals until told to stop, through a connection string that
@@ -110,11 +86,7 @@ check "every acknowledged request is on the new primary" \
   test "$(sql_retry "SELECT count(*) FROM unnest(string_to_array('$(sort -u "$ACKED" | paste -sd' ')', ' ')) k WHERE NOT EXISTS (SELECT FROM txrelay.withdrawals w WHERE w.idempotency_key = k)")" = 0
 # The approvals that got no answer, again (the same call: the same approval id).
 for k in $(sql "SELECT idempotency_key FROM txrelay.withdrawals WHERE status = 'requested'"); do withdraw "${k#w-}" /dev/null; done
-for _ in $(seq 1 150); do
-  [ "$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE completed_at IS NULL")" = 0 ] && break
-  mine 1
-  sleep 0.2
-done
+mine_until "SELECT count(*) = 0 FROM txrelay.withdrawals WHERE completed_at IS NULL" || true
 check "every withdrawal completed on the new primary" test "$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE completed_at IS NULL")" = 0
 check "its broadcaster reconciled the chain before its first send and found nothing to quarantine or hold" \
   test "$(sql "SELECT count(*) FROM txrelay.senders WHERE status = 'quarantined'")/$(sql "SELECT count(*) FROM txrelay.unknown_transactions")" = 0/0

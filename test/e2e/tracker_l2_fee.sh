@@ -17,11 +17,7 @@ wait_for "SELECT bool_and(next_nonce IS NOT NULL) FROM txrelay.senders" 30 "the 
 proxy_mode '{"mode": "receipt_fields", "fields": {"l1Fee": "0x2353d65", "l1GasPrice": "0x1023dc7", "l1FeeScalar": "0.684", "operatorFeeScalar": "0x12c", "operatorFeeConstant": "0x190"}}'
 
 w=$(sql "SELECT (txrelay.approve((txrelay.request_withdrawal('l2-1', 'alice', 31337, 'ETH', '${DEV[5]}', 7000, 'fast')).withdrawal_id, gen_random_uuid(), 'l2-pd', 'e2e')).withdrawal_id")
-for _ in $(seq 1 100); do
-  [ "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = t ] && break
-  mine 1
-  sleep 0.2
-done
+mine_until "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'" 100 || true
 check "the withdrawal completed on receipts with rollup fee fields" \
   test "$(sql "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$w'")" = t
 operator_fee() { python3 -c "print($1 * 0x12c // 1000000 + 0x190)"; }
