@@ -4,10 +4,11 @@
 # withdrawal paid (before the target time), two more paid after it, an incremental backup. The
 # cluster is thrown away and restored from the repository to the target time into a new
 # directory, the workers off: txrelay.after_restore() finds the ledger whole, with the first
-# withdrawal and without the two later ones - which the chain remembers. The application retries
-# those two with the same idempotency keys; the workers are switched on: the start-up
-# reconciliation finds the chain's transactions at the nonces no signed attempt explains and
-# records them; the broadcaster adopts each for the retry at its nonce (exactly its payment):
+# withdrawal and without the two later ones - which the chain remembers. The workers are switched
+# on: a reconciliation run finds the chain's transactions at the nonces no signed attempt explains
+# and records them, the hot wallet held, not quarantined. The application retries those two with
+# the same idempotency keys; the broadcaster adopts each for the retry at its nonce (exactly its
+# payment):
 # nothing signed, nothing sent, both complete on the chain's own hashes with the receipts' fees,
 # no quarantine, no person. A new withdrawal is paid as usual after. Then the key is used outside
 # txrelay: a run records that transaction too, and the next withdrawal reserved at its nonce - a
@@ -76,18 +77,23 @@ check "after_restore(): counters, triggers and the whole ledger fine" \
   test "$(sql "SELECT string_agg(step || '=' || coalesce(ok::text, '-'), ',' ORDER BY step) FROM txrelay.after_restore()")" = \
        "checkpoint=-,identity=true,ledger=true,triggers=true"
 
-# The application does not find pitr-2 and pitr-3 and retries them with the same keys.
-for k in 2 3; do
-  sql "SELECT (txrelay.approve((txrelay.request_withdrawal('pitr-$k', 'alice', 31337, 'ETH', '${DEV[6]}', 100$k)).withdrawal_id, gen_random_uuid(), 'pitr-$k-pd-again', 'e2e')).withdrawal_id" >/dev/null
-done
+# The workers start, and a reconciliation run (pg_cron's, here asked at once) finds what the chain
+# remembers; then the application, not finding pitr-2 and pitr-3, retries them with the same keys.
 sql "ALTER SYSTEM SET txrelay.broadcaster_enabled = on" >/dev/null
 sql "ALTER SYSTEM SET txrelay.tracker_enabled = on" >/dev/null
 sql "SELECT pg_reload_conf()" >/dev/null
+first_run=$(sql "SELECT txrelay.reconcile(31337)")
+wait_for "SELECT status = 'done' FROM txrelay.reconciliation_runs WHERE run_id = $first_run" 30 "the first run on the restored database"
+check "with the workers on, a run records the chain's two transactions the database forgot and holds the hot wallet (not quarantined: the retries can still reserve)" \
+  test "$(sql "SELECT count(*) FROM txrelay.unknown_transactions WHERE found_by_run = $first_run AND settled IS NULL")/$(sql "SELECT status FROM txrelay.senders")" = "2/active"
+for k in 2 3; do
+  sql "SELECT (txrelay.approve((txrelay.request_withdrawal('pitr-$k', 'alice', 31337, 'ETH', '${DEV[6]}', 100$k)).withdrawal_id, gen_random_uuid(), 'pitr-$k-pd-again', 'e2e')).withdrawal_id" >/dev/null
+done
 retried="SELECT withdrawal_id FROM txrelay.withdrawals WHERE idempotency_key IN ('pitr-2', 'pitr-3')"
 wait_for "SELECT count(*) = 2 FROM txrelay.unknown_transactions WHERE settled = 'adopted'" 60 "both retries adopted"
 mine_until "SELECT count(*) = 2 FROM txrelay.withdrawals WHERE completed_at IS NOT NULL AND withdrawal_id IN ($retried)" 50 || true
 psql -X -c "SELECT nonce, '0x' || encode(tx_hash, 'hex') AS tx_hash, to_address, value, found_by_run, settled, settled_by FROM txrelay.unknown_transactions ORDER BY nonce"
-check "the start-up reconciliation recorded the chain's two transactions the database forgot, and quarantined no one" \
+check "after the retries: still the two transactions recorded, no one quarantined" \
   test "$(sql "SELECT count(*) FROM txrelay.unknown_transactions")/$(sql "SELECT status FROM txrelay.senders")" = "2/active"
 check "each retry adopted the chain's own transaction at its nonce: the hashes paid before the restore" \
   test "$(sql "SELECT string_agg(encode(a.tx_hash, 'hex'), ',' ORDER BY w.idempotency_key) FROM txrelay.attempts a JOIN txrelay.withdrawals w USING (withdrawal_id) WHERE w.withdrawal_id IN ($retried)")" = "$paid_hashes"
