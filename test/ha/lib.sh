@@ -6,6 +6,11 @@
 # primary (PGHOST/PGPORT/PGTARGETSESSIONATTRS are exported for psql and lib.sh's sql).
 # Settings and pitfalls: ../shared/reference/ha-ledger-reliability.md (Patroni 3.0.2, etcd 3.4).
 
+# HA_DCS: Patroni's client of etcd - etcd3 (the v3 API, the default) or etcd (the v2 API, etcd
+# started with --enable-v2; Patroni 3.0.2 updates the leader key there with a compare-and-swap on
+# its value, which its etcd3 client does not: issue 21, docs/chaos.md).
+HA_DCS=${HA_DCS:-etcd3}
+case $HA_DCS in etcd3 | etcd) ;; *) die "HA_DCS: etcd3 or etcd, not $HA_DCS" ;; esac
 HA_DIR=""
 HA_ETCD_PID=""
 declare -a HA_PATRONI_PID=() HA_PG_PORT=() HA_REST_PORT=()
@@ -21,7 +26,8 @@ ha_start() {
   as_pg bash -c "etcd --name e1 --data-dir '$HA_DIR/etcd' \
       --listen-client-urls http://127.0.0.1:$etcd_client --advertise-client-urls http://127.0.0.1:$etcd_client \
       --listen-peer-urls http://127.0.0.1:$etcd_peer --initial-advertise-peer-urls http://127.0.0.1:$etcd_peer \
-      --initial-cluster e1=http://127.0.0.1:$etcd_peer >'$HA_DIR/etcd.log' 2>&1 & echo \$! >'$HA_DIR/etcd.pid'"
+      --initial-cluster e1=http://127.0.0.1:$etcd_peer --enable-v2=$([ "$HA_DCS" = etcd ] && echo true || echo false) \
+      >'$HA_DIR/etcd.log' 2>&1 & echo \$! >'$HA_DIR/etcd.pid'"
   HA_ETCD_PID=$(cat "$HA_DIR/etcd.pid")
   for i in 1 2 3; do
     cat >"$HA_DIR/n$i.yml" <<YML
@@ -29,7 +35,7 @@ scope: txrelay
 name: n$i
 log: {level: WARNING, dir: $HA_DIR/log$i}
 restapi: {listen: 127.0.0.1:${HA_REST_PORT[$i]}, connect_address: 127.0.0.1:${HA_REST_PORT[$i]}}
-etcd3: {hosts: 127.0.0.1:$etcd_client}
+$HA_DCS: {hosts: 127.0.0.1:$etcd_client}
 bootstrap:
   dcs:
     ttl: 20
@@ -93,7 +99,7 @@ YML
       sleep 0.1
     done
   done
-  log "Patroni cluster up: etcd pid $HA_ETCD_PID, nodes ${HA_PATRONI_PID[*]}, PostgreSQL ports $PGPORT"
+  log "Patroni cluster up ($HA_DCS): etcd pid $HA_ETCD_PID, nodes ${HA_PATRONI_PID[*]}, PostgreSQL ports $PGPORT"
 }
 
 # The node number of the leader (REST /leader answers 200 only there), or nothing.
