@@ -11,9 +11,9 @@ anvil_start() {
   local port
   port=$(free_port)
   ANVIL_LOG=$(mktemp /tmp/txrelay-anvil.XXXXXX.log)
-  "$TXR_ROOT/.tools/bin/anvil" --host 127.0.0.1 --port "$port" --silent "$@" >"$ANVIL_LOG" 2>&1 &
+  "$TXR_ROOT/.tools/bin/anvil" --host "${ANVIL_HOST:-127.0.0.1}" --port "$port" --silent "$@" >"$ANVIL_LOG" 2>&1 &
   ANVIL_PID=$!
-  export ANVIL_URL="http://127.0.0.1:$port"
+  export ANVIL_URL="http://${ANVIL_HOST:-127.0.0.1}:$port"
   export ANVIL_PID
   wait_for_rpc anvil "$ANVIL_URL" "$ANVIL_PID" "$ANVIL_LOG"
 }

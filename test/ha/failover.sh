@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
-# Failover under load (issue 7): three PostgreSQL nodes under Patroni (synchronous mode, strict)
-# over etcd, txrelay's workers on whichever node is primary with
-# txrelay.require_synchronous_standby on, anvil as the chain, and a client requesting and
+# Failover under load (issues 7 and 21): three PostgreSQL nodes run by an HA engine (HA_ENGINE,
+# test/ha/lib.sh: Patroni on etcd v2 by default), txrelay's workers on whichever node is primary
+# with txrelay.require_synchronous_standby on, anvil as the chain, and a client requesting and
 # approving withdrawals through a multi-host connection string, retrying each call with the same
-# keys. While it runs, the leader's postmaster is killed with kill -9 HA_KILLS times (each time
-# after the cluster is whole again) and the downtime to the first write on the new primary is
-# measured; then the whole leader is paused (SIGSTOP of Patroni and PostgreSQL) for longer than
-# the leader lease, HA_PAUSES times. After the kills: every invariant (test/chaos/check_invariants.sh).
-# After the pauses (Patroni 3.0.2 can lose acknowledged writes then, reference/ha-ledger-
-# reliability.md): nothing is paid twice, and where the chain and the database disagree the
-# sender is quarantined, or held with the chain's transactions recorded for the retries to adopt
-# (decision 79).
-#   HA_KILLS (default 3), HA_PAUSES (default 1); the full run: HA_KILLS=50 test/ha/failover.sh
+# keys and recording each acknowledged request. While it runs, faults hit the cluster, each after
+# it is whole again (HA_FAULTS, "fault:count ..."):
+#   kill         kill -9 of the leader's postmaster
+#   pause        the whole leader node (agent and PostgreSQL) stopped past the lease (30 s)
+#   short_pause  the same for less than the lease (HA_SHORT_PAUSE_S, 6 s): no failover is due
+#   stall        the synchronous standby's PostgreSQL stopped for 20 s
+#   partition    the leader's network namespace cut off from everything for 30 s
+# For each fault: the downtime to the first write (min / median / max), acknowledged requests
+# lost, and whether the cluster became whole again by itself (else a person must act). At the
+# end: every invariant (test/chaos/check_invariants.sh), nothing lost, nothing paid twice judged
+# from the blocks alone. The full run of issue 21: HA_FAULTS="kill:50 pause:20" (docs/chaos.md).
 set -euo pipefail
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/../chaos/check_invariants.sh"
 . "$(dirname "$0")/../chaos/client.sh"
 . "$(dirname "$0")/lib.sh"
-KILLS=${HA_KILLS:-3}
-PAUSES=${HA_PAUSES:-1}
+FAULTS=${HA_FAULTS:-kill:3 pause:1}
 "$(dirname "$0")/../../scripts/deps.sh" >/dev/null
+if [ -z "${HA_NS:-}" ] && ha_netns_available; then ha_run_in_namespaces "$0" "$@"; exit; fi
+
 teardown() {
   [ -z "${HA_DIR:-}" ] || touch "$HA_DIR/stop" 2>/dev/null || true
   [ -z "${WORKLOAD_PID:-}" ] || kill "$WORKLOAD_PID" 2>/dev/null || true
@@ -30,7 +33,7 @@ trap teardown EXIT
 # A step that fails under errexit names itself (psql's own message goes to stderr just before).
 set -E
 trap 'echo "failover.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
-anvil_start --slots-in-an-epoch 2
+ANVIL_HOST=$HA_CORE_ADDR anvil_start --slots-in-an-epoch 2
 ha_start
 {
   sql "CREATE EXTENSION txrelay"
@@ -49,8 +52,7 @@ ACKED="$HA_DIR/acked"   # removed with the cluster
 
 # The client: withdrawals one after another until told to stop; the chain mines along.
 workload() {
-  local i
-  i=$(wc -l <"$ACKED")   # numbering goes on from the last run: new keys, not replays
+  local i=0
   while [ ! -e "$HA_DIR/stop" ]; do
     i=$((i + 1))
     withdraw "$i" "$ACKED" || true
@@ -60,76 +62,71 @@ workload() {
 workload & WORKLOAD_PID=$!
 
 now_ms() { date +%s%3N; }
-downtimes=()
-for k in $(seq 1 "$KILLS"); do
-  ha_wait_healthy 120 || die "the cluster did not become whole again before kill $k"
-  sleep $((1 + RANDOM % 3))
-  leader=$(ha_leader)
-  pm=$(ha_postmaster_pid "$leader")
-  t0=$(now_ms)
-  kill -9 "$pm"
-  until psql -X -q -c "INSERT INTO ha_probe DEFAULT VALUES" >/dev/null 2>&1; do sleep 0.05; done
-  t1=$(now_ms)
-  new=$(ha_leader)
-  downtimes+=($((t1 - t0)))
-  echo "# kill $k: leader n$leader (postmaster $pm) killed; writes on n${new:-?} after $((t1 - t0)) ms"
-done
-if [ "$KILLS" -gt 0 ]; then
-  stats=$(printf '%s\n' "${downtimes[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%d kills: downtime min %d ms, median %d ms, max %d ms", NR, a[1], (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2), a[NR]}')
-  echo "# $stats"
-fi
+# A write through the multi-host string; a commit held by synchronous replication counts as down.
+probe_write() { timeout 8 psql -X -q -c "INSERT INTO ha_probe DEFAULT VALUES" >/dev/null 2>&1; }
+# lost: acknowledged requests whose withdrawal the database does not have.
+lost() {
+  sql_retry "SELECT count(*) FROM unnest(string_to_array('$(sort -u "$ACKED" | paste -sd' ')', ' ')) k
+             WHERE NOT EXISTS (SELECT FROM txrelay.withdrawals w WHERE w.idempotency_key = k)"
+}
+# stop_for SECONDS PIDS...: the processes stopped now and continued SECONDS later (in the background).
+stop_for() { local s=$1; shift; kill -STOP "$@"; (sleep "$s"; kill -CONT "$@" 2>/dev/null) & FAULT_END_PIDS+=($!); }
+FAULT_END_PIDS=()
 
-quiesce() {
-  local deadline=$((SECONDS + 300))
-  while [ "$(sql_retry "SELECT count(*) FROM txrelay.withdrawals WHERE status NOT IN ('finalized', 'rejected', 'cancelled', 'failed', 'replaced_externally') AND NOT EXISTS (SELECT FROM txrelay.senders s WHERE s.status = 'quarantined') AND NOT EXISTS (SELECT FROM txrelay.unknown_transactions u WHERE u.settled IS NULL)")" != 0 ]; do
-    [ $SECONDS -lt $deadline ] || break
-    rpc evm_mine '[]' >/dev/null
-    sleep 0.5
-  done
+# inject FAULT: starts the fault on the healthy cluster (whatever ends it runs in the background)
+# and says what it did in INJECTED.
+inject() {
+  local leader s
+  leader=$(ha_leader)
+  case $1 in
+    kill) kill -9 "$(ha_postmaster_pid "$leader")"; INJECTED="n$leader's postmaster killed" ;;
+    pause) stop_for 30 $(ha_node_pids "$leader"); INJECTED="n$leader stopped for 30 s" ;;
+    short_pause) stop_for "${HA_SHORT_PAUSE_S:-6}" $(ha_node_pids "$leader"); INJECTED="n$leader stopped for ${HA_SHORT_PAUSE_S:-6} s" ;;
+    stall)
+      s=$(ha_sync_standby)
+      stop_for 20 $(ha_postgres_pids "$s"); INJECTED="synchronous standby n$s's PostgreSQL stopped for 20 s" ;;
+    partition) ha_partition "$leader"; (sleep 30; ha_heal "$leader") & FAULT_END_PIDS+=($!); INJECTED="n$leader cut off for 30 s" ;;
+    *) die "unknown fault $1 (kill, pause, short_pause, stall, partition)" ;;
+  esac
 }
 
-touch "$HA_DIR/stop"; wait "$WORKLOAD_PID" || true; rm -f "$HA_DIR/stop"
-ha_wait_healthy 120 || true
-quiesce
-echo "# after the kills: $(sql "SELECT count(*) FROM txrelay.withdrawals") withdrawals, $(sort -u "$ACKED" | wc -l) acknowledged"
-check "the client kept working through the kills ($(sort -u "$ACKED" | wc -l) withdrawals acknowledged)" \
-  test "$(sort -u "$ACKED" | wc -l)" -gt "$((KILLS * 2))"
-check "the cluster is whole again (leader, synchronous standby, replica)" ha_healthy
+# run_fault FAULT COUNT: COUNT times: wait until whole, inject, time the first write; then report.
+run_fault() {
+  local fault=$1 n=$2 k t0 downtimes=() person=no stats
+  for k in $(seq 1 "$n"); do
+    ha_wait_healthy 180 || { person=yes; echo "# $fault $k: the cluster was not whole again within 180 s"; }
+    sleep $((1 + RANDOM % 3))
+    t0=$(now_ms)
+    inject "$fault"
+    until probe_write; do sleep 0.05; done
+    downtimes+=($(($(now_ms) - t0)))
+    echo "# $fault $k: $INJECTED; writes on n$(ha_leader) after ${downtimes[-1]} ms"
+    wait_background_faults
+  done
+  ha_wait_healthy 180 || person=yes
+  stats=$(printf '%s\n' "${downtimes[@]}" | sort -n | awk '{a[NR]=$1} END {printf "downtime min %d ms, median %d ms, max %d ms", a[1], (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2), a[NR]}')
+  echo "# $n x $fault ($HA_ENGINE): $stats; $(lost) acknowledged request(s) lost so far; a person had to act: $person"
+}
+# The background end of a pause or partition has happened before the next fault is injected.
+wait_background_faults() { local j; for j in "${FAULT_END_PIDS[@]}"; do wait "$j" || true; done; FAULT_END_PIDS=(); }
+
+for spec in $FAULTS; do run_fault "${spec%%:*}" "${spec##*:}"; done
+
+touch "$HA_DIR/stop"; wait "$WORKLOAD_PID" || true
+ha_wait_healthy 180 || true
+deadline=$((SECONDS + 300))
+while [ "$(sql_retry "SELECT count(*) FROM txrelay.withdrawals WHERE status NOT IN ('finalized', 'rejected', 'cancelled', 'failed', 'replaced_externally') AND NOT EXISTS (SELECT FROM txrelay.senders s WHERE s.status = 'quarantined')")" != 0 ]; do
+  [ $SECONDS -lt $deadline ] || break
+  rpc evm_mine '[]' >/dev/null
+  sleep 0.5
+done
+echo "# after the faults: $(sql "SELECT count(*) FROM txrelay.withdrawals") withdrawals, $(sort -u "$ACKED" | wc -l) acknowledged, $(sql "SELECT count(*) FROM txrelay.senders WHERE status = 'quarantined'") sender(s) quarantined, $(sql "SELECT count(*) FROM txrelay.unknown_transactions") transaction(s) the database forgot found on chain"
+check "the client kept working through the faults ($(sort -u "$ACKED" | wc -l) withdrawals acknowledged)" \
+  test "$(sort -u "$ACKED" | wc -l)" -gt 6
+check "the cluster is whole again by itself (leader, synchronous standby, replica)" ha_healthy
 check "every withdrawal reached a final state" \
   test "$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE status NOT IN ('finalized', 'rejected', 'cancelled', 'failed', 'replaced_externally')")" = 0
-check "no sender was quarantined: the chain and the database agreed through every kill" \
+check "no sender was quarantined: the chain and the database agreed through every fault" \
   test "$(sql "SELECT count(*) FROM txrelay.senders WHERE status = 'quarantined'")" = 0
 check_invariants "$start_block"
-
-# The pause: the whole leader node stops (Patroni and PostgreSQL) past its lease, then resumes.
-for p in $(seq 1 "$PAUSES"); do
-  ha_wait_healthy 120 || true
-  workload & WORKLOAD_PID=$!
-  sleep 2
-  leader=$(ha_leader)
-  pm=$(ha_postmaster_pid "$leader")
-  procs="${HA_PATRONI_PID[$leader]} $pm $(ps -o pid= --ppid "$pm" | tr '\n' ' ')"
-  kill -STOP $procs
-  echo "# pause $p: node n$leader stopped (pids $procs) for 30 s"
-  sleep 30
-  kill -CONT $procs
-  sleep 5
-  touch "$HA_DIR/stop"; wait "$WORKLOAD_PID" || true; rm -f "$HA_DIR/stop"
-done
-if [ "$PAUSES" -gt 0 ]; then
-  ha_wait_healthy 180 || echo "# the cluster did not become whole again after the pause"
-  quiesce
-  lost=$(sql_retry "SELECT count(*) FROM unnest(string_to_array('$(sort -u "$ACKED" | paste -sd' ')', ' ')) k WHERE NOT EXISTS (SELECT FROM txrelay.withdrawals w WHERE w.idempotency_key = k)")
-  quarantined=$(sql_retry "SELECT count(*) FROM txrelay.senders WHERE status = 'quarantined'")
-  unknown=$(sql_retry "SELECT count(*) FROM txrelay.unknown_transactions")
-  adopted=$(sql_retry "SELECT count(*) FROM txrelay.unknown_transactions WHERE settled = 'adopted'")
-  echo "# after the pause: $lost acknowledged request(s) lost by PostgreSQL, $quarantined sender(s) quarantined, $unknown transaction(s) the database forgot found on chain ($adopted adopted by the client's retries)"
-  check "after the pause nothing is paid twice (from the blocks alone)" paid_once "$start_block"
-  if check_chain --require-all-sent >/dev/null 2>&1; then
-    check "the chain and the database agree after the pause" true
-  else
-    check "the chain and the database disagree after the pause: the sender is quarantined, or held with the chain's transactions recorded" \
-      test "$((quarantined + unknown - adopted))" -gt 0
-  fi
-fi
 finish

@@ -1,92 +1,139 @@
-# A three-node PostgreSQL 15 cluster under Patroni (synchronous mode; strict unless HA_STRICT=false) over one etcd, all
-# on 127.0.0.1 with small settings, for the failover tests of issue 7 (test code). Source it
-# after test/e2e/lib.sh. ha_start starts etcd and the three Patroni nodes (each runs its own
-# PostgreSQL with txrelay preloaded; the workers run on whichever is primary), ha_stop stops
-# them by PID. The clients connect through one multi-host connection string that follows the
-# primary (PGHOST/PGPORT/PGTARGETSESSIONATTRS are exported for psql and lib.sh's sql).
-# Settings and pitfalls: ../shared/reference/ha-ledger-reliability.md (Patroni 3.0.2, etcd 3.4).
+# The failover harness's common part (test code; source it after test/e2e/lib.sh): three PostgreSQL
+# 15 nodes with txrelay preloaded, run by one of the HA engines compared in issue 21 (docs/chaos.md):
+#   HA_ENGINE=patroni-etcd   Patroni 3.0.2 on etcd's v2 API (compare-and-swap on the leader key)
+#   HA_ENGINE=patroni-etcd3  Patroni 3.0.2 on etcd's v3 API (the leader key rewritten
+#                            unconditionally by a resumed leader: loses acknowledged writes)
+#   HA_ENGINE=pg_auto_failover  pg_auto_failover 2.0: a monitor and one keeper per node
+# ha_start brings the cluster up and exports PGHOST/PGPORT/PGTARGETSESSIONATTRS (one multi-host
+# string that follows the primary); ha_stop stops every process by PID.
+#
+# Network: with HA_NETNS=on (the default where `ip netns` works) each node runs in a network
+# namespace of its own, joined by a veth pair to a bridge in the core namespace, where the test
+# itself, anvil and the engine's coordinator (etcd, or pg_auto_failover's monitor) run. Every
+# address is a loopback one (127.0.1.0/24, route_localnet on); nothing reaches the host's
+# network. ha_partition N cuts node N off from everything (its veth down), ha_heal N joins it back.
+# With HA_NETNS=off everything runs on 127.0.0.1 and the partition fault is not available.
 
-# HA_DCS: Patroni's client of etcd - etcd3 (the v3 API, the default) or etcd (the v2 API, etcd
-# started with --enable-v2; Patroni 3.0.2 updates the leader key there with a compare-and-swap on
-# its value, which its etcd3 client does not: issue 21, docs/chaos.md).
-HA_DCS=${HA_DCS:-etcd3}
-case $HA_DCS in etcd3 | etcd) ;; *) die "HA_DCS: etcd3 or etcd, not $HA_DCS" ;; esac
-HA_DIR=""
-HA_ETCD_PID=""
-declare -a HA_PATRONI_PID=() HA_PG_PORT=() HA_REST_PORT=()
+HA_ENGINE=${HA_ENGINE:-patroni-etcd}
 HA_DB=txrelay_ha
+HA_DIR=""
+declare -a HA_ADDR=() HA_PG_PORT=()
+# Addresses: the nodes' and the coordinator's (etcd, the monitor; anvil and the client run there too).
+if [ -n "${HA_NS:-}" ]; then
+  HA_ADDR=([1]=127.0.1.1 [2]=127.0.1.2 [3]=127.0.1.3); HA_CORE_ADDR=127.0.1.254
+else
+  HA_ADDR=([1]=127.0.0.1 [2]=127.0.0.1 [3]=127.0.0.1); HA_CORE_ADDR=127.0.0.1
+fi
+
+# --- network namespaces ------------------------------------------------------------------------
+
+ha_netns_available() {
+  [ "${HA_NETNS:-on}" = on ] || return 1
+  ip netns add "txr$$probe" 2>/dev/null || return 1
+  ip netns del "txr$$probe"
+}
+
+# ha_loopback_only NS DEV ADDR: DEV in NS gets ADDR, a loopback address routed over a link
+# (route_localnet); only 127.0.0.1 stays local on lo (its own route), so 127.0.1.0/24 is reachable.
+ha_loopback_only() {
+  ip netns exec "$1" sysctl -qw net.ipv4.conf.all.route_localnet=1 "net.ipv4.conf.$2.route_localnet=1"
+  ip -n "$1" link set lo up
+  ip -n "$1" route del table local local 127.0.0.0/8 dev lo
+  ip -n "$1" addr add "$3/24" dev "$2"
+  ip -n "$1" link set "$2" up
+}
+
+ha_netns_create() {
+  local core=$1c i
+  ip netns add "$core"
+  ip -n "$core" link add br0 type bridge
+  ha_loopback_only "$core" br0 127.0.1.254
+  for i in 1 2 3; do
+    ip netns add "$1n$i"
+    ip -n "$core" link add "h$i" type veth peer name "v$i" netns "$1n$i"
+    ip -n "$core" link set "h$i" master br0 up
+    ha_loopback_only "$1n$i" "v$i" "127.0.1.$i"
+  done
+}
+
+ha_netns_delete() {
+  local ns
+  for ns in "$1c" "$1n1" "$1n2" "$1n3"; do ip netns del "$ns" 2>/dev/null || true; done
+}
+
+# ha_run_in_namespaces SCRIPT ARGS...: runs the test script in the core namespace (it is called
+# again there with HA_NS set) and deletes the namespaces when it ends; returns its status.
+ha_run_in_namespaces() {
+  local ns=txr$$ rc=0
+  trap "ha_netns_delete $ns" EXIT
+  ha_netns_create "$ns" || die "could not create the network namespaces"
+  HA_NS=$ns ip netns exec "${ns}c" "$@" || rc=$?
+  return $rc
+}
+
+# ha_node_exec N CMD...: runs CMD as postgres in node N's namespace (or here without namespaces).
+ha_node_exec() {
+  local n=$1; shift
+  if [ -n "${HA_NS:-}" ]; then ip netns exec "${HA_NS}n$n" runuser -u postgres -- "$@"; else as_pg "$@"; fi
+}
+
+ha_partition() { [ -n "${HA_NS:-}" ] || die "the partition fault needs HA_NETNS=on"; ip link set "h$1" down; }
+ha_heal() { ip link set "h$1" up; }
+# ha_sync_standby: the node number of the synchronous standby, or nothing.
+ha_sync_standby() { engine_sync_standby; }
+
+# --- the nodes' PostgreSQL settings (one copy for every engine) ----------------------------------
+
+# Lines "name value" for each node's postgresql.conf: small, fast to fail over, txrelay preloaded
+# with its workers on the primary only and its writes held until a synchronous standby has them.
+ha_pg_parameters() {
+  cat <<EOT
+shared_buffers 16MB
+max_connections 40
+max_wal_size 128MB
+wal_level replica
+hot_standby on
+wal_log_hints on
+max_wal_senders 6
+max_replication_slots 6
+synchronous_commit on
+fsync off
+wal_sender_timeout ${HA_WAL_SENDER_TIMEOUT:-5s}
+wal_receiver_timeout ${HA_WAL_SENDER_TIMEOUT:-5s}
+wal_retrieve_retry_interval 200ms
+wal_keep_size 256MB
+shared_preload_libraries txrelay
+txrelay.database $HA_DB
+txrelay.require_synchronous_standby on
+txrelay.idle_wake_ms 200
+txrelay.tracker_poll_ms 200
+txrelay.tracker_check_after_ms 1000
+txrelay.broadcaster_backoff_base_ms 100
+txrelay.broadcaster_backoff_cap_ms 1000
+txrelay.tracker_backoff_base_ms 100
+txrelay.tracker_backoff_cap_ms 1000
+txrelay.breaker_cooldown_ms 500
+EOT
+}
+
+# --- the engine-independent part -----------------------------------------------------------------
+
+case $HA_ENGINE in
+  patroni-etcd | patroni-etcd3) . "$(dirname "${BASH_SOURCE[0]}")/engine_patroni.sh" ;;
+  pg_auto_failover) . "$(dirname "${BASH_SOURCE[0]}")/engine_pg_auto_failover.sh" ;;
+  *) die "HA_ENGINE: patroni-etcd, patroni-etcd3 or pg_auto_failover, not $HA_ENGINE" ;;
+esac
 
 ha_start() {
   HA_DIR=$(mktemp -d /tmp/txrelay-ha.XXXXXX)
   chmod 755 "$HA_DIR"
-  local etcd_client etcd_peer i
-  etcd_client=$(free_port); etcd_peer=$(free_port)
-  for i in 1 2 3; do HA_PG_PORT[$i]=$(free_port); HA_REST_PORT[$i]=$(free_port); mkdir -p "$HA_DIR/log$i"; done
+  local i
+  for i in 1 2 3; do HA_PG_PORT[$i]=$(free_port); done
   chown -R postgres: "$HA_DIR"
-  as_pg bash -c "etcd --name e1 --data-dir '$HA_DIR/etcd' \
-      --listen-client-urls http://127.0.0.1:$etcd_client --advertise-client-urls http://127.0.0.1:$etcd_client \
-      --listen-peer-urls http://127.0.0.1:$etcd_peer --initial-advertise-peer-urls http://127.0.0.1:$etcd_peer \
-      --initial-cluster e1=http://127.0.0.1:$etcd_peer --enable-v2=$([ "$HA_DCS" = etcd ] && echo true || echo false) \
-      >'$HA_DIR/etcd.log' 2>&1 & echo \$! >'$HA_DIR/etcd.pid'"
-  HA_ETCD_PID=$(cat "$HA_DIR/etcd.pid")
-  for i in 1 2 3; do
-    cat >"$HA_DIR/n$i.yml" <<YML
-scope: txrelay
-name: n$i
-log: {level: WARNING, dir: $HA_DIR/log$i}
-restapi: {listen: 127.0.0.1:${HA_REST_PORT[$i]}, connect_address: 127.0.0.1:${HA_REST_PORT[$i]}}
-$HA_DCS: {hosts: 127.0.0.1:$etcd_client}
-bootstrap:
-  dcs:
-    ttl: 20
-    loop_wait: 2
-    retry_timeout: 5
-    maximum_lag_on_failover: 0
-    synchronous_mode: true
-    synchronous_mode_strict: ${HA_STRICT:-true}
-    primary_start_timeout: 0
-    postgresql:
-      use_pg_rewind: true
-      parameters:
-        shared_buffers: 16MB
-        max_connections: 40
-        max_wal_size: 128MB
-        wal_level: replica
-        hot_standby: "on"
-        wal_log_hints: "on"
-        max_wal_senders: 6
-        max_replication_slots: 6
-        synchronous_commit: "on"
-        fsync: "off"
-        shared_preload_libraries: txrelay
-        txrelay.database: $HA_DB
-        txrelay.require_synchronous_standby: "on"
-        txrelay.idle_wake_ms: 200
-        txrelay.tracker_poll_ms: 200
-        txrelay.tracker_check_after_ms: 1000
-        txrelay.broadcaster_backoff_base_ms: 100
-        txrelay.broadcaster_backoff_cap_ms: 1000
-        txrelay.tracker_backoff_base_ms: 100
-        txrelay.tracker_backoff_cap_ms: 1000
-        txrelay.breaker_cooldown_ms: 500
-  initdb: [{encoding: UTF8}]
-  pg_hba: [local all all trust, host all all 127.0.0.1/32 trust, host replication all 127.0.0.1/32 trust]
-postgresql:
-  listen: 127.0.0.1:${HA_PG_PORT[$i]}
-  connect_address: 127.0.0.1:${HA_PG_PORT[$i]}
-  data_dir: $HA_DIR/pg$i
-  bin_dir: $PG_BINDIR
-  pgpass: $HA_DIR/pgpass$i
-  authentication: {superuser: {username: postgres, password: pw}, replication: {username: replicator, password: pw}}
-  parameters: {unix_socket_directories: '$HA_DIR', log_min_messages: warning, logging_collector: "off"}
-YML
-    chown postgres: "$HA_DIR/n$i.yml"
-    as_pg bash -c "patroni '$HA_DIR/n$i.yml' >'$HA_DIR/patroni$i.out' 2>&1 & echo \$! >'$HA_DIR/patroni$i.pid'"
-    HA_PATRONI_PID[$i]=$(cat "$HA_DIR/patroni$i.pid")
-  done
-  export PGHOST="127.0.0.1,127.0.0.1,127.0.0.1" PGPORT="${HA_PG_PORT[1]},${HA_PG_PORT[2]},${HA_PG_PORT[3]}"
+  engine_start
+  export PGHOST="${HA_ADDR[1]},${HA_ADDR[2]},${HA_ADDR[3]}" PGPORT="${HA_PG_PORT[1]},${HA_PG_PORT[2]},${HA_PG_PORT[3]}"
   export PGTARGETSESSIONATTRS=read-write PGCONNECT_TIMEOUT=2 PGUSER=postgres PGDATABASE=postgres
-  ha_wait_healthy 120 || { tail -20 "$HA_DIR"/patroni*.out >&2; die "the Patroni cluster did not come up"; }
+  ha_wait_healthy 180 || { engine_logs >&2; die "the $HA_ENGINE cluster did not come up"; }
   psql -X -q -c "CREATE DATABASE $HA_DB" >/dev/null
   export PGDATABASE=$HA_DB
   # The commit waits for the synchronous standby's flush, not for any standby's replay. Until a
@@ -94,67 +141,51 @@ YML
   # error, after which libpq tries no further host - so wait until every node has the database.
   local deadline=$((SECONDS + 60))
   for i in 1 2 3; do
-    until PGTARGETSESSIONATTRS=any psql -X -q -h 127.0.0.1 -p "${HA_PG_PORT[$i]}" -c "SELECT" >/dev/null 2>&1; do
+    until PGTARGETSESSIONATTRS=any psql -X -q -h "${HA_ADDR[$i]}" -p "${HA_PG_PORT[$i]}" -c "SELECT" >/dev/null 2>&1; do
       [ $SECONDS -lt $deadline ] || die "node n$i did not replay CREATE DATABASE $HA_DB within 60 s"
       sleep 0.1
     done
   done
-  log "Patroni cluster up ($HA_DCS): etcd pid $HA_ETCD_PID, nodes ${HA_PATRONI_PID[*]}, PostgreSQL ports $PGPORT"
+  log "$HA_ENGINE cluster up${HA_NS:+ (network namespaces ${HA_NS}*)}: PostgreSQL at $PGHOST ports $PGPORT"
 }
 
-# The node number of the leader (REST /leader answers 200 only there), or nothing.
-ha_leader() {
-  local i
-  for i in 1 2 3; do
-    [ "$(curl -s -o /dev/null -m 1 -w '%{http_code}' "http://127.0.0.1:${HA_REST_PORT[$i]}/leader")" = 200 ] && { echo "$i"; return; }
-  done
-}
-
-# Healthy: a leader, a synchronous standby and the third member running, all on one timeline.
-ha_healthy() {
-  local l
-  l=$(ha_leader); [ -n "$l" ] || return 1
-  curl -s -m 1 "http://127.0.0.1:${HA_REST_PORT[$l]}/cluster" | /usr/bin/python3 -c '
-import json, sys
-m = json.load(sys.stdin)["members"]
-ok = [x for x in m if x.get("state") in ("running", "streaming")]
-sync = [x for x in m if x.get("role") == "sync_standby"]
-sys.exit(0 if len(ok) == 3 and len(sync) >= 1 and len({x.get("timeline") for x in ok}) == 1 else 1)' 2>/dev/null
-}
-
+ha_leader() { engine_leader; }
+ha_healthy() { engine_healthy; }
 ha_wait_healthy() {
   local deadline=$((SECONDS + $1))
   until ha_healthy; do [ $SECONDS -lt $deadline ] || return 1; sleep 0.5; done
 }
 
 ha_postmaster_pid() { head -1 "$HA_DIR/pg$1/postmaster.pid" 2>/dev/null; }
+# The PostgreSQL processes of node N: the postmaster and its children.
+ha_postgres_pids() {
+  local pm
+  pm=$(ha_postmaster_pid "$1") || return 0
+  [ -n "$pm" ] || return 0
+  echo "$pm $(ps -o pid= --ppid "$pm" | tr '\n' ' ')"
+}
+# Every process of node N: the engine's agent and its PostgreSQL.
+ha_node_pids() { echo "$(engine_agent_pids "$1") $(ha_postgres_pids "$1")"; }
 
 ha_stop() {
-  # Every step runs whatever the one before did (a process may be gone already; errexit must
-  # not cut the teardown short and leave servers behind).
-  local i pm
+  # Every step runs whatever the one before did (a process may be gone already; errexit must not
+  # cut the teardown short and leave servers behind).
+  local i pid
   for i in 1 2 3; do
-    if [ -n "${HA_PATRONI_PID[$i]:-}" ]; then
-      kill -CONT "${HA_PATRONI_PID[$i]}" 2>/dev/null || true
-      kill -TERM "${HA_PATRONI_PID[$i]}" 2>/dev/null || true
-    fi
-    pm=$(ha_postmaster_pid "$i" || true)
-    [ -z "$pm" ] || kill -CONT "$pm" 2>/dev/null || true
+    for pid in $(ha_node_pids "$i" 2>/dev/null || true); do kill -CONT "$pid" 2>/dev/null || true; done
+    [ -z "${HA_NS:-}" ] || ha_heal "$i" 2>/dev/null || true
   done
+  engine_stop || true
   for i in 1 2 3; do
-    for _ in $(seq 1 100); do kill -0 "${HA_PATRONI_PID[$i]:-0}" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "${HA_PATRONI_PID[$i]:-0}" 2>/dev/null || true
-    pm=$(ha_postmaster_pid "$i" || true)
-    [ -z "$pm" ] || kill -INT "$pm" 2>/dev/null || true
+    pid=$(ha_postmaster_pid "$i" || true)
+    [ -z "$pid" ] || kill -INT "$pid" 2>/dev/null || true
   done
   sleep 1
   for i in 1 2 3; do
-    pm=$(ha_postmaster_pid "$i" || true)
-    [ -z "$pm" ] || kill -KILL "$pm" 2>/dev/null || true
+    pid=$(ha_postmaster_pid "$i" || true)
+    [ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true
   done
-  [ -z "$HA_ETCD_PID" ] || kill -TERM "$HA_ETCD_PID" 2>/dev/null || true
-  HA_PATRONI_PID=(); HA_ETCD_PID=""
-  [ -z "$HA_DIR" ] || rm -rf "$HA_DIR"
+  [ -z "$HA_DIR" ] || [ -n "${HA_KEEP:-}" ] || rm -rf "$HA_DIR"
   HA_DIR=""
   return 0
 }
