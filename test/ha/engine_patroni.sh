@@ -12,6 +12,7 @@ HA_DCS=${HA_ENGINE#patroni-}
 HA_TTL=${HA_TTL:-10}
 HA_LOOP_WAIT=${HA_LOOP_WAIT:-1}
 HA_RETRY_TIMEOUT=${HA_RETRY_TIMEOUT:-3}
+HA_LEASE_S=$HA_TTL
 HA_ETCD_PID=""
 declare -a HA_PATRONI_PID=() HA_REST_PORT=()
 
@@ -108,12 +109,18 @@ engine_agent_pids() {
 }
 
 engine_stop() {
-  local i
+  local i pid pids=() alive
+  for i in 1 2 3; do pids+=($(engine_agent_pids "$i")); done
+  # tini passes the TERM on to Patroni, which stops its PostgreSQL; whatever is left after 10 s
+  # (a Patroni stuck on its etcd client) is killed.
   for i in 1 2 3; do [ -z "${HA_PATRONI_PID[$i]:-}" ] || kill -TERM "${HA_PATRONI_PID[$i]}" 2>/dev/null || true; done
-  for i in 1 2 3; do
-    for _ in $(seq 1 100); do kill -0 "${HA_PATRONI_PID[$i]:-0}" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "${HA_PATRONI_PID[$i]:-0}" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    alive=""
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ -n "$alive" ] || break
+    sleep 0.1
   done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   [ -z "$HA_ETCD_PID" ] || stop_pid "$HA_ETCD_PID"
   HA_PATRONI_PID=(); HA_ETCD_PID=""
 }

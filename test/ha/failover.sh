@@ -7,9 +7,9 @@
 # it is whole again (HA_FAULTS, "fault:count ..."):
 #   kill         kill -9 of the leader's postmaster
 #   pause        the whole leader node (agent and PostgreSQL) stopped past the lease (30 s)
-#   short_pause  the same for less than the lease (HA_SHORT_PAUSE_S, 6 s): no failover is due
+#   short_pause  the same for 2 s less than the lease: no failover is due
 #   stall        the synchronous standby's PostgreSQL stopped for 20 s
-#   partition    the leader's network namespace cut off from everything for 30 s
+#   partition    the leader's network namespace cut off from everything as long as a pause
 # For each fault: the downtime to the first write (min / median / max), acknowledged requests
 # lost, and whether the cluster became whole again by itself (else a person must act). At the
 # end: every invariant (test/chaos/check_invariants.sh), nothing lost, nothing paid twice judged
@@ -20,16 +20,22 @@ set -euo pipefail
 . "$(dirname "$0")/../chaos/client.sh"
 . "$(dirname "$0")/lib.sh"
 FAULTS=${HA_FAULTS:-kill:3 pause:1}
+# Past the lease (the time after which the engine fails a silent leader over, HA_LEASE_S), and
+# just under it.
+PAUSE_S=${HA_PAUSE_S:-$((HA_LEASE_S * 2 > 30 ? HA_LEASE_S * 2 : 30))}
+SHORT_PAUSE_S=${HA_SHORT_PAUSE_S:-$((HA_LEASE_S - 2))}
 "$(dirname "$0")/../../scripts/deps.sh" >/dev/null
 if [ -z "${HA_NS:-}" ] && ha_netns_available; then ha_run_in_namespaces "$0" "$@"; exit; fi
 
 teardown() {
+  trap '' TERM INT
   [ -z "${HA_DIR:-}" ] || touch "$HA_DIR/stop" 2>/dev/null || true
   [ -z "${WORKLOAD_PID:-}" ] || kill "$WORKLOAD_PID" 2>/dev/null || true
   ha_stop
   anvil_stop
 }
 trap teardown EXIT
+trap 'exit 143' TERM INT   # the teardown runs when the run is stopped too
 # A step that fails under errexit names itself (psql's own message goes to stderr just before).
 set -E
 trap 'echo "failover.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
@@ -80,32 +86,45 @@ inject() {
   leader=$(ha_leader)
   case $1 in
     kill) kill -9 "$(ha_postmaster_pid "$leader")"; INJECTED="n$leader's postmaster killed" ;;
-    pause) stop_for 30 $(ha_node_pids "$leader"); INJECTED="n$leader stopped for 30 s" ;;
-    short_pause) stop_for "${HA_SHORT_PAUSE_S:-6}" $(ha_node_pids "$leader"); INJECTED="n$leader stopped for ${HA_SHORT_PAUSE_S:-6} s" ;;
+    pause) stop_for "$PAUSE_S" $(ha_node_pids "$leader"); INJECTED="n$leader stopped for $PAUSE_S s" ;;
+    short_pause) stop_for "$SHORT_PAUSE_S" $(ha_node_pids "$leader"); INJECTED="n$leader stopped for $SHORT_PAUSE_S s" ;;
     stall)
       s=$(ha_sync_standby)
       stop_for 20 $(ha_postgres_pids "$s"); INJECTED="synchronous standby n$s's PostgreSQL stopped for 20 s" ;;
-    partition) ha_partition "$leader"; (sleep 30; ha_heal "$leader") & FAULT_END_PIDS+=($!); INJECTED="n$leader cut off for 30 s" ;;
+    partition) ha_partition "$leader"; (sleep "$PAUSE_S"; ha_heal "$leader") & FAULT_END_PIDS+=($!); INJECTED="n$leader cut off for $PAUSE_S s" ;;
     *) die "unknown fault $1 (kill, pause, short_pause, stall, partition)" ;;
   esac
 }
 
-# run_fault FAULT COUNT: COUNT times: wait until whole, inject, time the first write; then report.
+# run_fault FAULT COUNT: COUNT times: wait until whole, inject, time the first write; then report
+# the downtimes, the acknowledged requests lost and the payments made twice during these faults.
 run_fault() {
-  local fault=$1 n=$2 k t0 downtimes=() person=no stats
+  local fault=$1 n=$2 k t0 downtimes=() person=no lost_before twice_before
+  lost_before=$(lost); twice_before=$(paid_twice)
   for k in $(seq 1 "$n"); do
     ha_wait_healthy 180 || { person=yes; echo "# $fault $k: the cluster was not whole again within 180 s"; }
     sleep $((1 + RANDOM % 3))
     t0=$(now_ms)
     inject "$fault"
-    until probe_write; do sleep 0.05; done
+    until probe_write; do
+      [ $(($(now_ms) - t0)) -lt 300000 ] || { person=yes; echo "# $fault $k: no write for 300 s"; break; }
+      sleep 0.05
+    done
     downtimes+=($(($(now_ms) - t0)))
     echo "# $fault $k: $INJECTED; writes on n$(ha_leader) after ${downtimes[-1]} ms"
     wait_background_faults
   done
   ha_wait_healthy 180 || person=yes
-  stats=$(printf '%s\n' "${downtimes[@]}" | sort -n | awk '{a[NR]=$1} END {printf "downtime min %d ms, median %d ms, max %d ms", a[1], (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2), a[NR]}')
-  echo "# $n x $fault ($HA_ENGINE): $stats; $(lost) acknowledged request(s) lost so far; a person had to act: $person"
+  echo "# $n x $fault ($HA_ENGINE): $(min_median_max "${downtimes[@]}"); $(($(lost) - lost_before)) acknowledged request(s) lost, $(($(paid_twice) - twice_before)) paid twice; a person had to act: $person"
+}
+min_median_max() {
+  printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "downtime min %d ms, median %d ms, max %d ms", a[1], (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2), a[NR]}'
+}
+# paid_twice: payments the blocks show more than once (test/chaos/paid_once.py's count).
+paid_twice() {
+  local n
+  n=$(paid_once "$start_block" 2>/dev/null | sed -n 's/.*, \([0-9]*\) paid more than once.*/\1/p' | tail -1) || true
+  echo "${n:-0}"
 }
 # The background end of a pause or partition has happened before the next fault is injected.
 wait_background_faults() { local j; for j in "${FAULT_END_PIDS[@]}"; do wait "$j" || true; done; FAULT_END_PIDS=(); }

@@ -6,6 +6,9 @@
 #   HA_ENGINE=pg_auto_failover  pg_auto_failover 2.0: a monitor and one keeper per node
 # ha_start brings the cluster up and exports PGHOST/PGPORT/PGTARGETSESSIONATTRS (one multi-host
 # string that follows the primary); ha_stop stops every process by PID.
+# An engine file defines engine_start, engine_stop, engine_logs, engine_leader, engine_healthy,
+# engine_sync_standby, engine_agent_pids N (its processes on node N), and HA_LEASE_S: the seconds
+# a silent leader keeps its role before the engine fails it over.
 #
 # Network: with HA_NETNS=on (the default where `ip netns` works) each node runs in a network
 # namespace of its own, joined by a veth pair to a bridge in the core namespace, where the test
@@ -65,10 +68,21 @@ ha_netns_delete() {
 # again there with HA_NS set) and deletes the namespaces when it ends; returns its status.
 ha_run_in_namespaces() {
   local ns=txr$$ rc=0
-  trap "ha_netns_delete $ns" EXIT
-  ha_netns_create "$ns" || die "could not create the network namespaces"
-  HA_NS=$ns ip netns exec "${ns}c" "$@" || rc=$?
+  ha_netns_create "$ns" || { ha_netns_delete "$ns"; die "could not create the network namespaces"; }
+  HA_NS=$ns ip netns exec "${ns}c" "$@" &
+  HA_INNER_PID=$! HA_NS_PREFIX=$ns
+  trap ha_namespaces_end EXIT
+  trap 'exit 143' TERM INT
+  wait "$HA_INNER_PID" || rc=$?
   return $rc
+}
+# Stopping this run stops the one inside (its own teardown stops its servers), then the namespaces
+# go; a second signal (Ctrl-C reaches the whole process group) must not cut that short.
+ha_namespaces_end() {
+  trap '' TERM INT
+  kill -TERM "$HA_INNER_PID" 2>/dev/null || true
+  wait "$HA_INNER_PID" 2>/dev/null || true
+  ha_netns_delete "$HA_NS_PREFIX"
 }
 
 # ha_node_exec N CMD...: runs CMD as postgres in node N's namespace (or here without namespaces).
