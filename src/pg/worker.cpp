@@ -6,6 +6,7 @@
 #include "pg/worker.hpp"
 
 extern "C" {
+#include "miscadmin.h"             // InterruptPending, ProcDiePending
 #include "pgstat.h"                // pgstat_report_activity
 #include "postmaster/bgworker.h"   // RegisterBackgroundWorker
 #include "postmaster/interrupt.h"  // SignalHandlerForConfigReload, ConfigReloadPending
@@ -22,9 +23,19 @@ namespace {
 
 volatile sig_atomic_t stop_requested = 0;
 
+// A round ends and the worker stops. A commit waiting for a synchronous standby that will not come
+// (on a demoted or cut-off primary) leaves that wait only for a pending die, as a backend's does:
+// without it a fast shutdown waited for the worker forever and the HA engine could not stop the
+// old primary (issue 21). The worker then exits at its next interrupt check (FATAL: proc_exit, no
+// longjmp through C++ frames); such a commit stands locally only, and the broadcast gate
+// (require_synchronous_standby) holds any send of it.
 void HandleSigterm(SIGNAL_ARGS) {
   const int saved_errno = errno;
   stop_requested = 1;
+  if (!proc_exit_inprogress) {
+    InterruptPending = true;
+    ProcDiePending = true;
+  }
   SetLatch(MyLatch);
   errno = saved_errno;
 }

@@ -45,4 +45,18 @@ wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawa
 check "with a synchronous standby back, the held withdrawal goes out by itself" \
   test "$(tx_count "${DEV[0]}")" = 2
 check "and the alert clears" test "$(sql "SELECT count(*) FROM txrelay.alerts WHERE alert = 'standby_not_in_sync'")" = 0
+
+# A demoted or cut-off primary: the synchronous standby is gone but still named, so a worker's
+# commit waits for it. A fast shutdown (what an HA engine asks of the old primary) must still end:
+# the worker leaves the wait on SIGTERM as a backend does (issue 21; before, it waited forever).
+standby_stop
+PGOPTIONS='-c synchronous_commit=local' approve_new sync-3 >/dev/null   # the client's own commit does not wait
+wait_for "SELECT count(*) > 0 FROM pg_stat_activity WHERE backend_type LIKE 'txrelay %' AND wait_event = 'SyncRep'" 30 "a worker's commit waiting for the standby"
+t0=$SECONDS
+kill -INT "$TXR_CLUSTER_PID"
+for _ in $(seq 1 150); do kill -0 "$TXR_CLUSTER_PID" 2>/dev/null || break; sleep 0.1; done
+check "a fast shutdown ends while a worker's commit waits for a synchronous standby that is gone ($((SECONDS - t0)) s)" \
+  bash -c "! kill -0 $TXR_CLUSTER_PID 2>/dev/null"
+check "the worker said it left the wait, and that its commit stands locally only" \
+  grep -q 'canceling the wait for synchronous replication and terminating connection due to administrator command' "$TXR_CLUSTER_DIR/server.log"
 finish
