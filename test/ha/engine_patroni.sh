@@ -4,6 +4,10 @@
 #   ttl 10 s, loop_wait 1 s, retry_timeout 3 s: loop_wait + 2 x retry_timeout <= ttl, the rule
 #   Patroni 3.2 enforces (a cycle's two DCS calls each bounded by retry_timeout), so a leader that
 #   cannot reach etcd demotes itself before its key expires.
+#   No replication slots: a promoted node creates them only in its next cycle, and strict mode held
+#   every write until a standby streamed (2 s); wal_keep_size (ha_pg_parameters) instead.
+#   primary_start_timeout 0: a killed postmaster fails over (about 2 s) rather than restarting in
+#   place (4.5-6 s here: crash recovery, then the standbys reconnect).
 # HA_ENGINE=patroni-etcd uses the v2 API (etcd with --enable-v2), where Patroni 3.0.2 updates the
 # leader key with a compare-and-swap on its value; patroni-etcd3 uses the v3 API, where it does not.
 # Settings and pitfalls: ../shared/reference/ha-ledger-reliability.md.

@@ -102,7 +102,8 @@ run_fault() {
   local fault=$1 n=$2 k t0 downtimes=() person=no lost_before twice_before
   lost_before=$(lost); twice_before=$(paid_twice)
   for k in $(seq 1 "$n"); do
-    ha_wait_healthy 180 || { person=yes; echo "# $fault $k: the cluster was not whole again within 180 s"; }
+    # A cluster that did not become whole by itself waits for a person: fault it no further.
+    ha_wait_healthy 180 || { person=yes; echo "# $fault $k: the cluster was not whole again within 180 s"; break; }
     sleep $((1 + RANDOM % 3))
     t0=$(now_ms)
     inject "$fault"
@@ -117,10 +118,11 @@ run_fault() {
   ha_wait_healthy 180 || person=yes
   # A quarantined hot wallet waits for an operator too (the chain and the database disagreed).
   [ "$(quarantined)" = 0 ] || person=yes
-  echo "# $n x $fault ($HA_ENGINE): $(min_median_max "${downtimes[@]}"); $(($(lost) - lost_before)) acknowledged request(s) lost, $(($(paid_twice) - twice_before)) paid twice, $(quarantined) sender(s) quarantined; a person had to act: $person"
+  echo "# $n x $fault ($HA_ENGINE): $(min_median_max ${downtimes[@]+"${downtimes[@]}"}); $(($(lost) - lost_before)) acknowledged request(s) lost, $(($(paid_twice) - twice_before)) paid twice, $(quarantined) sender(s) quarantined; a person had to act: $person"
 }
 quarantined() { sql_retry "SELECT count(*) FROM txrelay.senders WHERE status = 'quarantined'"; }
 min_median_max() {
+  [ $# -gt 0 ] || { echo "no downtime measured"; return; }
   printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "downtime min %d ms, median %d ms, max %d ms", a[1], (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2), a[NR]}'
 }
 # paid_twice: payments the blocks show more than once (test/chaos/paid_once.py's count).
