@@ -22,11 +22,13 @@ for k in $(seq 1 "$N"); do
   r=$((4 + k % 6))
   echo "SELECT txrelay.approve((txrelay.request_withdrawal('pipeline-$k', 'alice', 31337, 'ETH', '${DEV[$r]}', $((1000000000000000 + k)))).withdrawal_id, gen_random_uuid(), 'pipeline-pd-$k', 'e2e');"
 done >"$script"
+unstick_start
 started=$SECONDS
 psql -X -q -v ON_ERROR_STOP=1 -f "$script" >/dev/null
 rm -f "$script"
 wait_for "SELECT count(*) = $N FROM txrelay.withdrawals WHERE status = 'broadcasted'" 180 "all $N withdrawals to be broadcast"
 echo "# $N withdrawals requested, approved, signed and sent in $((SECONDS - started)) s"
+wait_mined 60
 
 check "every withdrawal's transaction is on chain once, at its nonce, paying its recipient its amount" check_chain --require-all-sent
 check "4 senders, 50 nonces each (0..49, no gap)" \

@@ -89,6 +89,7 @@ e2e_teardown() {
     grep -E "ERROR|WARNING|FATAL|PANIC" "$TXR_CLUSTER_DIR/server.log" | tail -40 >&2 || true
   fi
   listen_stop
+  unstick_stop
   proxy_stop
   node_stop
   anvil_stop
@@ -135,7 +136,22 @@ wait_for() {
   done
   echo "timed out after $2 s waiting for: $3" >&2
   psql -X -c "SELECT outbox_id, kind, status, tries, left(last_error, 200) FROM txrelay.outbox WHERE status <> 'done' ORDER BY 1 LIMIT 20" >&2 || true
+  wait_for_diagnostics >&2
   return 1
+}
+
+# What a timed-out wait leaves for the reader: each sender's nonces as txrelay and the node see
+# them, the node's pool, the last failed RPC calls and the server log's errors.
+wait_for_diagnostics() {
+  local a
+  psql -X -c "SELECT chain_id, from_address, status, next_nonce FROM txrelay.senders ORDER BY 1, 2" || true
+  for a in $(psql -X -q -At -c "SELECT from_address FROM txrelay.senders" 2>/dev/null); do
+    echo "# node: $a latest $(rpc eth_getTransactionCount "[\"$a\", \"latest\"]") pending $(rpc eth_getTransactionCount "[\"$a\", \"pending\"]")"
+  done
+  echo "# node pool: $(rpc txpool_status)"
+  psql -X -c "SELECT call_id, method, outcome, error_class, left(response, 120) FROM txrelay.rpc_calls WHERE outcome <> 'ok' ORDER BY call_id DESC LIMIT 10" || true
+  [ -n "${TXR_CLUSTER_DIR:-}" ] && grep -E "ERROR|WARNING|FATAL|PANIC" "$TXR_CLUSTER_DIR/server.log" | tail -20
+  return 0
 }
 
 rpc() {  # rpc METHOD 'JSON params'
@@ -172,6 +188,65 @@ tx_count() { rpc eth_getTransactionCount "[\"$1\", \"pending\"]" | python3 -c 'i
 
 # The node's latest block number.
 block_number() { rpc eth_blockNumber | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))'; }
+
+# Anvil's automine can leave a ready transaction in its pool unmined when sends arrive together
+# (foundry-rs/foundry#10122); that sender's chain then stops, which a live network never does (the
+# next block comes anyway). A test that pushes many sends starts this watcher: when the pool holds
+# pending transactions and no block has come for 3 s, it mines one and says so in $UNSTICK_LOG.
+UNSTICK_PID=""
+UNSTICK_LOG=""
+unstick_start() {
+  UNSTICK_LOG=$(mktemp /tmp/txrelay-unstick.XXXXXX)
+  python3 - "$ANVIL_URL" >"$UNSTICK_LOG" 2>&1 <<'PY' &
+import json, sys, time, urllib.request
+def rpc(method):
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": []}).encode()
+    req = urllib.request.Request(sys.argv[1], body, {"Content-Type": "application/json"})
+    return json.loads(urllib.request.urlopen(req, timeout=5).read())["result"]
+last, still = None, 0
+while True:
+    time.sleep(1)
+    try:
+        head, pending = int(rpc("eth_blockNumber"), 16), int(rpc("txpool_status")["pending"], 16)
+    except Exception:
+        continue
+    still = still + 1 if pending > 0 and head == last else 0
+    last = head
+    if still >= 3:
+        rpc("evm_mine")
+        print(f"block {head}: {pending} ready transaction(s) left unmined for 3 s; mined a block", flush=True)
+        still = 0
+PY
+  UNSTICK_PID=$!
+}
+unstick_stop() {
+  if [ -n "$UNSTICK_PID" ] && kill -0 "$UNSTICK_PID" 2>/dev/null; then kill -TERM "$UNSTICK_PID" 2>/dev/null || true; fi
+  UNSTICK_PID=""
+  if [ -n "$UNSTICK_LOG" ] && [ -s "$UNSTICK_LOG" ]; then
+    echo "# anvil left ready transactions unmined (foundry-rs/foundry#10122); the watcher mined:"
+    sed 's/^/#   /' "$UNSTICK_LOG"
+  fi
+  [ -n "$UNSTICK_LOG" ] && rm -f "$UNSTICK_LOG"
+  UNSTICK_LOG=""
+}
+
+# wait_mined SECONDS: until the node has mined every nonce txrelay reserved, sender by sender.
+wait_mined() {
+  local deadline=$((SECONDS + $1)) want a n behind
+  want=$(psql -X -q -At -F ' ' -c "SELECT from_address, max(nonce) + 1 FROM txrelay.nonce_reservations GROUP BY 1")
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    behind=0
+    while read -r a n; do
+      [ -z "$a" ] && continue
+      [ "$(rpc eth_getTransactionCount "[\"$a\", \"latest\"]" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"], 16))')" -ge "$n" ] || behind=1
+    done <<<"$want"
+    [ "$behind" = 0 ] && return 0
+    sleep 0.2
+  done
+  echo "timed out after $1 s waiting for the node to mine every reserved nonce" >&2
+  wait_for_diagnostics >&2
+  return 1
+}
 
 # backrest_archiving: a pgBackRest repository directory for the test (REPO, its configuration
 # CONF) and the cluster's WAL archived to it; before e2e_setup, then backrest_conf "$CONF" "$REPO"
