@@ -79,6 +79,12 @@ e2e:
 fuzz:
 	./test/fuzz/run.sh
 
+# The Debian package postgresql-15-txrelay (debian/, pg_buildext) into dist/, lintian-clean at error
+# level; DEB_REF=v0.1.0 builds a released version's package (scripts/deb.sh).
+.PHONY: deb
+deb:
+	./scripts/deb.sh $(DEB_REF)
+
 # Every benchmark (bench/run_all.sh): rewrites docs/benchmarks.md; about 18 minutes on 2 cores.
 .PHONY: bench
 bench:

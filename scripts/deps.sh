@@ -12,6 +12,7 @@ PACKAGES=(
   libcurl4-openssl-dev nlohmann-json3-dev libsecp256k1-dev libcrypto++-dev libboost-dev
   googletest libgtest-dev libbenchmark-dev python3-prometheus-client python3-yaml python3-psycopg2
   patroni etcd-server etcd-client python3-etcd postgresql-15-auto-failover pg-auto-failover-cli tini iproute2 sqlsmith pgbackrest
+  ccache debhelper postgresql-server-dev-all lintian prometheus prometheus-postgres-exporter prometheus-alertmanager pgbouncer
 )
 # Node.js and npm may come from outside Debian (the machines here carry nodesource's build, whose
 # nodejs package includes npm and conflicts with Debian's npm): install Debian's only when absent.

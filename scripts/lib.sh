@@ -11,6 +11,13 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# Debian's ccache in front of g++ (when installed): the package build (scripts/deb.sh) then reuses
+# the objects of the tree's build, which has the same compiler flags in another directory.
+use_ccache() {
+  [ -d /usr/lib/ccache ] || return 0
+  export PATH=/usr/lib/ccache:$PATH CCACHE_DIR=${CCACHE_DIR:-$TXR_ROOT/.ccache} CCACHE_NOHASHDIR=1
+}
+
 # PostgreSQL refuses to run as root; when we are root the server runs as 'postgres'.
 pg_user() {
   if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi

@@ -20,6 +20,7 @@ TXR_SECRET_REPORT=$(mktemp /tmp/txrelay-secret-report.XXXXXX)
 export TXR_SECRET_REPORT
 
 log "building txrelay.so (warnings are errors) and the install script"
+use_ccache
 make -s -j"$(nproc)" TXRELAY_WERROR=1 >/dev/null
 log "release line: released scripts frozen, the install script is its source set, upgrade paths, one version"
 ./test/release/check_release.sh | grep -v '^ok '
@@ -32,7 +33,10 @@ log "transaction vectors are what cast makes"
 log "fuzzing the transaction decoder and the node-answer parsers for ${FUZZ_SECONDS:-60} s (ASan + UBSan)"
 ./test/fuzz/run.sh
 
-as_root make -s install >/dev/null
+log "the Debian package (make deb: debhelper, pg_buildext, lintian), installed with apt-get in place of make install"
+make -s deb
+deb_new=$(ls dist/postgresql-15-txrelay_"$(sed -n 's/^EXTVERSION *= *//p' Makefile)"-*_amd64.deb)
+./test/package/install.sh "$deb_new"
 
 trap cluster_stop EXIT
 # The pgTAP suite tests the SQL side alone: the broadcaster stays off in this cluster (the
@@ -50,8 +54,23 @@ log "fuzzing the whole SQL surface for ${SQL_FUZZ_SECONDS:-60} s (our hostile-ca
 cluster_stop
 trap - EXIT
 
+# The released package is built meanwhile, at low priority: the end-to-end tests mostly wait.
+deb_old_version=$(sed -nE 's/^[0-9a-f]{64}  sql\/txrelay--(.+)\.sql$/\1/p' sql/released.sha256 | sort -V | tail -1)
+deb_old_ref=v$deb_old_version
+git rev-parse -q --verify "$deb_old_ref^{commit}" >/dev/null ||
+  deb_old_ref=$(awk -v v="$deb_old_version" '$1 == v {print $2}' test/package/released_commits)
+nice -n 19 ./scripts/deb.sh "$deb_old_ref" >/tmp/txrelay-deb-old.$$.log 2>&1 &
+deb_old_pid=$!
 log "end-to-end tests on anvil (make e2e: workers, RPC gateway, faults, kill -9; the upgrade from the last release)"
 make -s e2e
+
+log "the package upgrade with apt, $deb_old_version to this version, workers running (test/package/upgrade.sh)"
+wait "$deb_old_pid" || { cat /tmp/txrelay-deb-old.$$.log; die "building the $deb_old_version package failed"; }
+rm -f /tmp/txrelay-deb-old.$$.log
+./test/package/upgrade.sh dist/postgresql-15-txrelay_"$deb_old_version"-*_amd64.deb "$deb_new" > /tmp/txrelay-pkg.$$.log 2>&1 ||
+  { cat /tmp/txrelay-pkg.$$.log; exit 1; }
+grep -E '^# [0-9]+ checks' /tmp/txrelay-pkg.$$.log
+rm -f /tmp/txrelay-pkg.$$.log
 
 log "chaos soak, short (60 withdrawals under kill -9, postmaster kills, proxy faults, reorgs, drops; the full run: docs/chaos.md)"
 ./test/chaos/soak.sh > /tmp/txrelay-soak.$$.log 2>&1 || { grep -vE 'WARNING|DETAIL|HINT|FATAL|psql' /tmp/txrelay-soak.$$.log | tail -50; echo '# the last lines, unfiltered:'; tail -10 /tmp/txrelay-soak.$$.log; exit 1; }
