@@ -135,7 +135,7 @@ SELECT run_id, status, findings, e ->> 'sender' AS sender, e ->> 'db_next_nonce'
 \echo '-- a ledger checkpoint (the tracker takes one every txrelay.ledger_checkpoint_interval), then the full verification'
 SELECT version, taken_at, '0x' || encode(hash, 'hex') AS hash FROM txrelay.take_ledger_checkpoint();
 SELECT count(*) AS problems FROM txrelay.verify_ledger(full_history => true);
-\echo '-- txrelay.metrics (also as txrelay.prometheus() text and docs/postgres_exporter_queries.yaml)'
+\echo '-- txrelay.metrics (also as txrelay.prometheus() text and docs/monitoring/postgres_exporter_queries.yaml)'
 SELECT metric, CASE WHEN labels = '{}' THEN '' ELSE labels::text END AS labels, round(value::numeric, 3) AS value
   FROM txrelay.metrics WHERE value <> 0 OR metric LIKE 'txrelay_alerts' ORDER BY metric, labels::text;
 \echo '-- txrelay.alerts: nothing needs a person after this run'

@@ -27,6 +27,12 @@ for a in $alerts; do
   grep -q "^| \`$a\` |" docs/operations.md || { echo "docs/operations.md: alert $a is not in the alerts table"; fail=1; }
   grep -qE "^### .*\`$a\`" docs/runbook.md || { echo "docs/runbook.md: alert $a has no section"; fail=1; }
 done
+# Every alert kind and severity the view can raise is in txrelay._alert_kinds() (the metric
+# txrelay_alert_open counts each), and the shipped Prometheus rules are those of today's alerts.
+kinds=$(psql -X -At -F ' ' -c "SELECT alert, severity FROM txrelay._alert_kinds() ORDER BY 1, 2")
+[ "$kinds" = "$(python3 test/tools/alert_rules.py --kinds)" ] ||
+  { echo "txrelay._alert_kinds() (sql/src/70_alerts.sql) differs from the alerts the view raises:"; diff <(echo "$kinds") <(python3 test/tools/alert_rules.py --kinds); fail=1; }
+python3 test/tools/alert_rules.py --check >/dev/null || fail=1
 # Every setting is in the operations guide's table with the default PostgreSQL reports for it
 # (pg_settings.boot_val, from the library's one table of settings), and the table has no other.
 psql -X -At -F '|' -c "SELECT name, boot_val, coalesce(unit, ''), vartype FROM pg_settings WHERE name LIKE 'txrelay.%'" |

@@ -1,3 +1,41 @@
+-- Every kind of alert txrelay.alerts can raise, with each severity it can have: the metric
+-- txrelay_alert_open counts each (zero when none is open), and docs/monitoring/ has a Prometheus
+-- rule for each. test/docs_match.sh checks this list against the queries below.
+CREATE OR REPLACE FUNCTION txrelay._alert_kinds()
+  RETURNS TABLE (alert text, severity text)
+  LANGUAGE sql IMMUTABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $kinds$
+  VALUES
+    ('dead_letter', 'critical'),
+    ('sender_quarantined', 'critical'),
+    ('paid_after_release', 'critical'),
+    ('fee_bump_at_cap', 'warning'),
+    ('pending_too_long', 'warning'),
+    ('reservation_open_too_long', 'warning'),
+    ('rpc_errors', 'critical'),
+    ('rpc_errors', 'warning'),
+    ('standby_not_in_sync', 'critical'),
+    ('send_retrying', 'critical'),
+    ('tracker_stalled', 'critical'),
+    ('worker_not_running', 'critical'),
+    ('ledger_reserved_mismatch', 'critical'),
+    ('domain_counts_disagree', 'critical'),
+    ('ledger_verification_failed', 'critical'),
+    ('ledger_checkpoint_stale', 'warning'),
+    ('ledger_checkpoint_unsigned', 'warning'),
+    ('hot_wallet_low', 'critical'),
+    ('reconciliation_failed', 'warning'),
+    ('reconciliation_stale', 'warning'),
+    ('drops_and_replacements_spike', 'warning'),
+    ('time_to_finalized_rising', 'warning'),
+    ('endpoint_wrong_chain', 'critical'),
+    ('endpoint_without_batches', 'critical'),
+    ('signer_cannot_sign', 'critical'),
+    ('tags_follow_latest', 'warning'),
+    ('unknown_transaction', 'critical'),
+    ('withdrawal_matches_unknown_transaction', 'critical')
+$kinds$;
+
 -- Open, actionable alerts (DESIGN §7): one row per problem that needs a person, with what broke,
 -- where to look, why it matters, what to do and the identifiers. Computed from the tables and
 -- pg_stat_activity on every read, so a row disappears when its cause is fixed. Thresholds are the

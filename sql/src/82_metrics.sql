@@ -26,6 +26,9 @@ pending AS (
 calls AS (
   SELECT coalesce(c.target, '') AS target, c.outcome, count(*) AS n
     FROM txrelay.rpc_calls c WHERE c.created_at > now() - interval '1 hour' GROUP BY 1, 2
+),
+open_alerts AS MATERIALIZED (  -- the alerts view is read once
+  SELECT a.alert, a.severity FROM txrelay.alerts a
 )
 SELECT 'txrelay_withdrawals_open'::text AS metric, jsonb_build_object('status', s.status) AS labels,
        coalesce(c.n, 0)::float8 AS value, 'gauge'::text AS type, 'Withdrawals in each open (not final) status now.'::text AS help
@@ -123,7 +126,13 @@ SELECT 'txrelay_ledger_checkpoint_age_seconds', '{}'::jsonb,
        'gauge', 'Seconds since the newest ledger checkpoint was taken (NaN: none yet).'
 UNION ALL
 SELECT 'txrelay_alerts', jsonb_build_object('severity', t.severity),
-       (SELECT count(*) FROM txrelay.alerts a WHERE a.severity = t.severity)::float8, 'gauge', 'Open alerts (txrelay.alerts) by severity.'
+       (SELECT count(*) FROM open_alerts a WHERE a.severity = t.severity)::float8, 'gauge', 'Open alerts (txrelay.alerts) by severity.'
   FROM (VALUES ('critical'), ('warning')) t(severity)
+UNION ALL
+SELECT 'txrelay_alert_open', jsonb_build_object('alert', k.alert, 'severity', k.severity), count(a.alert)::float8, 'gauge',
+       'Open alerts (txrelay.alerts) of each kind and severity, 0 when none; docs/monitoring/txrelay-alerts.rules.yml fires on each.'
+  FROM txrelay._alert_kinds() k
+  LEFT JOIN open_alerts a ON a.alert = k.alert AND a.severity = k.severity
+ GROUP BY k.alert, k.severity
 $metrics$;
 CREATE OR REPLACE VIEW txrelay.metrics AS SELECT * FROM txrelay._metrics();

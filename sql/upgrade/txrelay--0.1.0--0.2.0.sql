@@ -62,6 +62,7 @@ CREATE INDEX withdrawals_open_status_idx ON txrelay.withdrawals (status, status_
 REVOKE ALL ON FUNCTION txrelay._orphan_rows(xid8) FROM PUBLIC;
 -- @include sql/src/62_ledger_problems.sql
 -- @include sql/src/70_alerts.sql
+REVOKE ALL ON FUNCTION txrelay._alert_kinds() FROM PUBLIC;
 -- @include sql/src/82_metrics.sql
 
 -- Money from nowhere (issue 17): credits belong to the deposit-detection service's role, an

@@ -49,7 +49,7 @@ check "the numbers say what happened: 5 finalized in the window, time to finaliz
   test "$finalized/$p50_positive/$head_ok/$open_b" = "5.0/True/True/0.0"
 # The postgres_exporter queries file: each query runs, returns the labels it declares and one row
 # per sample of its family in txrelay.metrics.
-exporter=$(/usr/bin/python3 - "$TXR_ROOT/docs/postgres_exporter_queries.yaml" <<'PY'
+exporter=$(/usr/bin/python3 - "$TXR_ROOT/docs/monitoring/postgres_exporter_queries.yaml" <<'PY'
 import subprocess, sys, yaml
 queries = yaml.safe_load(open(sys.argv[1]))
 bad = []
@@ -67,6 +67,6 @@ print(len(queries), ",".join(bad) or "none")
 PY
 )
 families=$(sql "SELECT count(DISTINCT metric) FROM txrelay.metrics")
-check "docs/postgres_exporter_queries.yaml: one query per metric family ($families), each runs and returns its declared columns and all its samples (failing: ${exporter#* })" \
+check "docs/monitoring/postgres_exporter_queries.yaml: one query per metric family ($families), each runs and returns its declared columns and all its samples (failing: ${exporter#* })" \
   test "$exporter" = "$families none"
 finish

@@ -3,7 +3,7 @@
 -- exposition text carries exactly the view's samples, and the roles see what they should.
 -- (test/e2e/metrics_prometheus.sh parses the text with the Prometheus client library's parser.)
 BEGIN;
-SELECT plan(19);
+SELECT plan(21);
 
 CREATE TEMP TABLE before AS SELECT metric, labels, value FROM txrelay.metrics;
 CREATE FUNCTION pg_temp.delta(m text, l jsonb) RETURNS float8 LANGUAGE sql AS $$
@@ -37,6 +37,11 @@ UPDATE txrelay.outbox SET status = 'dead', tries = 10, last_error = 'signer refu
 SELECT is(pg_temp.delta('txrelay_outbox', '{"status": "dead"}'), 1::float8, 'a dead letter is counted');
 SELECT is(pg_temp.delta('txrelay_outbox_tries', '{"tries": "4-10"}'), 1::float8, 'with its ten tries');
 SELECT ok(pg_temp.delta('txrelay_alerts', '{"severity": "critical"}') >= 1, 'and the open critical alerts count it');
+SELECT is(pg_temp.delta('txrelay_alert_open', '{"alert": "dead_letter", "severity": "critical"}'), 1::float8,
+          'and txrelay_alert_open counts it under its kind (the series the dead-letter Prometheus rule fires on)');
+SELECT set_eq($$SELECT labels ->> 'alert' AS alert, labels ->> 'severity' AS severity FROM txrelay.metrics WHERE metric = 'txrelay_alert_open'$$,
+              $$SELECT alert, severity FROM txrelay._alert_kinds()$$,
+              'txrelay_alert_open has a series for every alert kind and severity, open or not (0: a healthy series)');
 
 SELECT txrelay.set_sender_status(120, txrelay_test.dev(1), 'quarantined', 'nonce used elsewhere');
 SELECT is(pg_temp.delta('txrelay_senders', '{"status": "quarantined"}'), 1::float8, 'a quarantined sender');

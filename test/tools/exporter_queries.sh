@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Writes docs/postgres_exporter_queries.yaml from txrelay.metrics: one query per metric family,
+# Writes docs/monitoring/postgres_exporter_queries.yaml from txrelay.metrics: one query per metric family,
 # its labels as LABEL columns and its value as a GAUGE or COUNTER (the view's type). Needs PG* of a database with the
-# extension; rows that make every family appear (a chain head, an RPC call) are added inside a
+# extension; rows that make every family appear (a chain head, a credit, an RPC call) are added inside a
 # transaction that is rolled back. test/e2e/metrics_prometheus.sh checks the file against a live
 # database, so a new family without a query fails the suite.
 set -euo pipefail
@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
 families=$(psql -X -At -v ON_ERROR_STOP=1 <<'SQL' | sed -n '/^\[/,$p'
 BEGIN;
 SELECT txrelay.add_chain(987654, 'exporter-queries') \g /dev/null
+SELECT txrelay.credit('exporter-queries', 987654, 'ETH', 1, 'exporter-queries') \g /dev/null
 INSERT INTO txrelay.chain_heads VALUES (987654, 1, '\x00', 0, 0) \g /dev/null
 INSERT INTO txrelay.rpc_calls (correlation_id, target, chain_id, method, request, outcome)
 VALUES (gen_random_uuid(), 'x', 987654, 'm', '{}', 'ok') \g /dev/null
@@ -19,9 +20,9 @@ SELECT json_agg(x ORDER BY x.metric) FROM (
 ROLLBACK;
 SQL
 )
-/usr/bin/python3 - "$families" >docs/postgres_exporter_queries.yaml <<'PY'
+/usr/bin/python3 - "$families" >docs/monitoring/postgres_exporter_queries.yaml <<'PY'
 import json, sys
-print("# postgres_exporter custom queries for txrelay (--extend.query-path=docs/postgres_exporter_queries.yaml).")
+print("# postgres_exporter custom queries for txrelay (--extend.query-path=docs/monitoring/postgres_exporter_queries.yaml).")
 print("# One query per metric family of txrelay.metrics; each exports <family>_value with the family's labels.")
 print("# Connect the exporter as a role that is a member of txrelay_auditor (SELECT on txrelay.metrics).")
 print("# Alternatively, scrape SELECT txrelay.prometheus() through any HTTP bridge or the node_exporter")
