@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")" || exit 1
 all=(broadcast_pipeline broadcast_faults secrets broadcast_dead_letter worker_lifecycle worker_primary_only broadcast_kill cancel_race
      tracker_flow tracker_reorg tracker_drop tracker_fee_bump tracker_external tracker_failed tracker_manual tracker_scale
-     tracker_l2_fee on_ganache on_hardhat alerts_rpc metrics_prometheus reconcile_cron ledger_checkpoints checkpoint_signing sync_standby startup_reconcile logical_restore pitr_restore replica_failover send_retrying examples
+     tracker_l2_fee on_ganache on_hardhat alerts_rpc metrics_prometheus monitoring reconcile_cron ledger_checkpoints checkpoint_signing sync_standby startup_reconcile logical_restore pitr_restore replica_failover send_retrying pgbouncer examples
      ../upgrade/upgrade)
 if [ $# -gt 0 ]; then tests=("$@"); else tests=("${all[@]}"); fi
 failed=()
