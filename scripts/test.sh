@@ -3,11 +3,13 @@
 # warnings as errors, checks the house rules (test/lint.sh) and the release line (released
 # scripts frozen, the install script built from its source set, upgrade paths), runs the pure C++
 # unit tests (make unit), checks the transaction vectors against cast, fuzzes the decoder for a
-# minute, installs the extension, starts a throwaway PostgreSQL 15 cluster and runs the pgTAP
+# minute, builds the Debian package (make deb) and installs the extension from it with apt-get,
+# starts a throwaway PostgreSQL 15 cluster and runs the pgTAP
 # suite (make installcheck), checks that the docs match the code, fuzzes the whole SQL surface
 # for a minute, then runs the end-to-end tests against a real anvil node (make e2e: workers,
 # faults injected by a proxy, kill -9, and the upgrade from the last release with the workers
-# running), the chaos soak, the failover test and the benchmarks at their smallest. Every server
+# running; the monitoring stack and PgBouncer among them), the package upgrade from the last
+# release with apt, the chaos soak, the failover test and the benchmarks at their smallest. Every server
 # started is stopped by its PID, and every server log is scanned for the tests' secrets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
