@@ -23,6 +23,8 @@ else
 fi
 rm -rf "$work/debian" && cp -r debian "$work/debian"
 sed -n "/^txrelay ($version-/,\$p" debian/changelog >"$work/debian/changelog"
+# Documents an older tree does not have yet are left out of its package.
+(cd "$work" && while read -r doc; do [ ! -e "$doc" ] || echo "$doc"; done <../../../debian/docs >debian/docs)
 
 log "building postgresql-15-txrelay $version (${ref:-working tree}) in $work"
 (cd "$work" && DEB_BUILD_OPTIONS="parallel=$(nproc) nocheck" dpkg-buildpackage -b -us -uc >../build-"$version".log 2>&1) ||
