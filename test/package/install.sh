@@ -15,8 +15,8 @@ files() { ls -d "$pkglib"/txrelay.so "$pkglib"/bitcode/txrelay* "$share"/txrelay
 for f in $(files); do
   dpkg -S "$f" >/dev/null 2>&1 || { as_root rm -rf "$f"; log "removed $f (not from a package)"; }
 done
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --allow-downgrades --reinstall \
-  "$deb" >/dev/null
+out=$(as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --allow-downgrades \
+  --reinstall "$deb" 2>&1) || { echo "$out" >&2; die "apt-get install $deb failed"; }
 name=$(dpkg-deb -f "$deb" Package)
 version=$(dpkg-deb -f "$deb" Version)
 [ "$(dpkg-query -W -f='${Version}' "$name")" = "$version" ] || die "$name $version is not what dpkg says is installed"
