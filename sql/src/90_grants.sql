@@ -24,6 +24,7 @@ GRANT EXECUTE ON FUNCTION
 GRANT EXECUTE ON FUNCTION
   txrelay.balance(text, bigint, text),
   txrelay.request_withdrawal(text, text, bigint, text, text, numeric, text, jsonb),
+  txrelay.request_withdrawals(jsonb),
   txrelay.submit_signed(uuid, bytea),
   txrelay.pending_signature_requests(bigint),
   txrelay.events_since(text, int),
@@ -32,6 +33,7 @@ GRANT EXECUTE ON FUNCTION
 
 GRANT EXECUTE ON FUNCTION
   txrelay.approve(uuid, uuid, text, text),
+  txrelay.approve_withdrawals(jsonb),
   txrelay.reject(uuid, uuid, text, text, text)
   TO txrelay_approver;
 
