@@ -16,11 +16,8 @@ REPS=${REPS:-3}
 DURATION=${DURATION:-6}
 ABLATE=${ABLATE-8}  # clients of the integrity-cost rounds; empty: none
 bench_build
-TXR_EXTRA_CONF="$BENCH_DURABLE_CONF"
 trap cluster_stop EXIT
-cluster_start txrelay_bench >/dev/null 2>&1
-psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION txrelay" -f bench/intake/schema.sql >/dev/null
-psql -X -q -c "VACUUM ANALYZE" >/dev/null
+intake_cluster
 
 echo "| clients | what | tps min | median | max |"
 echo "|---|---|---|---|---|"

@@ -148,3 +148,13 @@ soak_load() {
   SOAK_SENT=$k
   SOAK_SECONDS=$((SECONDS - start))
 }
+
+# intake_cluster: a durable throwaway cluster (the workers off) with txrelay and the intake
+# benchmarks' schema (bench/intake/schema.sql: the bare and peer tables, a chain, four senders,
+# 1,000 funded accounts); stopped by cluster_stop (the caller's trap).
+intake_cluster() {
+  TXR_EXTRA_CONF="$BENCH_DURABLE_CONF"
+  cluster_start txrelay_bench >/dev/null 2>&1
+  psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION txrelay" -f "$TXR_ROOT/bench/intake/schema.sql" >/dev/null
+  psql -X -q -c "VACUUM ANALYZE" >/dev/null
+}
