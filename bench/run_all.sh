@@ -5,13 +5,13 @@
 #   ONLY="intake pipeline" make bench       some sections
 #   ONLY=memory_long make bench             the 30-minute memory soak (its own section)
 #   ONLY=vacuum_long make bench             the hour of steady load for autovacuum (its own section)
-# Sections: codec intake pipeline tracker memory vacuum cost_growth hostile_args (the default),
+# Sections: codec intake batch pipeline tracker memory vacuum cost_growth hostile_args (the default),
 # memory_long, vacuum_long.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 . bench/lib.sh
-ONLY=${ONLY:-"codec intake pipeline tracker memory vacuum cost_growth hostile_args"}
+ONLY=${ONLY:-"codec intake batch pipeline tracker memory vacuum cost_growth hostile_args"}
 DOC=docs/benchmarks.md
 ./scripts/deps.sh >/dev/null
 make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
@@ -36,6 +36,7 @@ for s in $ONLY; do
   case $s in
     codec) run_section codec bench/codec.sh 10 ;;
     intake) run_section intake bench/intake.sh ;;
+    batch) run_section batch bench/batch.sh ;;
     pipeline) run_section pipeline bench/pipeline.sh ;;
     tracker) run_section tracker bench/tracker_cost.sh ;;
     memory) run_section memory env MINUTES=2 SAMPLE=20 bench/memory_soak.sh ;;

@@ -76,7 +76,7 @@ rm -f /tmp/txrelay-pkg.$$.log
 
 log "chaos soak, short (60 withdrawals under kill -9, postmaster kills, proxy faults, reorgs, drops; the full run: docs/chaos.md)"
 ./test/chaos/soak.sh > /tmp/txrelay-soak.$$.log 2>&1 || { grep -vE 'WARNING|DETAIL|HINT|FATAL|psql' /tmp/txrelay-soak.$$.log | tail -50; echo '# the last lines, unfiltered:'; tail -10 /tmp/txrelay-soak.$$.log; exit 1; }
-grep -E '^(# soak|# faults|# [0-9]+ checks)' /tmp/txrelay-soak.$$.log
+grep -E '^(# soak|# faults|# [0-9]+ checks|# [0-9]+ of [0-9]+ withdrawals)' /tmp/txrelay-soak.$$.log
 rm -f /tmp/txrelay-soak.$$.log
 
 log "failover, short (Patroni on etcd v2, 3 nodes: 3 leader kills, a leader paused past its lease, a leader cut off by a network partition, under load; the full run: docs/chaos.md)"
@@ -87,6 +87,7 @@ rm -f /tmp/txrelay-ha.$$.log
 log "benchmark scripts at their smallest (they must run and their own checks pass; the figures: make bench)"
 export BENCH_NO_BUILD=1
 CLIENTS=2 REPS=1 DURATION=1 ABLATE=2 ./bench/intake.sh >/dev/null
+CLIENTS=1 REPS=1 DURATION=1 ./bench/batch.sh >/dev/null
 N=100 REPS=1 PACED=10 PROFILE=0 ./bench/pipeline.sh >/dev/null
 STEPS="2000 4000" REPS=1 DURATION=1 REPEAT=2 ./bench/cost_growth.sh >/dev/null
 SIZES=10485760 ./bench/hostile_args.sh >/dev/null

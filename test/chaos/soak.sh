@@ -70,11 +70,22 @@ inject() {
   FAULTS[$kind]=$(( ${FAULTS[$kind]:-0} + 1 ))
 }
 
-for i in $(seq 1 "$N"); do
-  withdraw "$i" "$ACKED"
-  [ $((i % EVERY)) -eq 0 ] && inject
-  [ $((i % 5)) -eq 0 ] && rpc evm_mine '[]' >/dev/null   # time passes on the chain too
+# A quarter of the load goes through the batch API: withdrawals 1-5, 21-25, ... five at a time.
+i=1 batched=0
+while [ "$i" -le "$N" ]; do
+  step=1
+  if [ $((i % 20)) -eq 1 ] && [ $((i + 4)) -le "$N" ]; then
+    withdraw_batch "$i" 5 "$ACKED"; step=5; batched=$((batched + 5))
+  else
+    withdraw "$i" "$ACKED"
+  fi
+  for j in $(seq "$i" $((i + step - 1))); do
+    [ $((j % EVERY)) -eq 0 ] && inject
+    [ $((j % 5)) -eq 0 ] && rpc evm_mine '[]' >/dev/null   # time passes on the chain too
+  done
+  i=$((i + step))
 done
+echo "# $batched of $N withdrawals requested and approved through request_withdrawals / approve_withdrawals, five at a time"
 total=0; kills=0; proxy=0; reorgs=0
 for k in "${!FAULTS[@]}"; do
   total=$((total + FAULTS[$k]))
