@@ -3,8 +3,11 @@
 # pgbench with 1, 8 and 32 clients and 10 % idempotent replays, beside in the same run
 #   the limit  a bare single-row INSERT with a unique key (bench/intake/bare.pgbench)
 #   the peer   the same job as an application's multi-statement transaction (peer.pgbench)
-# The three run in turn, REPS times at each client count, DURATION seconds each; ratios are
-# taken per repetition (txrelay / bare and txrelay / peer of the same round). Then what the foreign
+#   the data   txrelay's eleven row writes of a request + approve, as plain writes into tables of
+#              the same shape with no trigger, foreign key or CHECK (bench/intake/data.sql writes
+#              the statements): what the data alone costs, so the integrity on top shows
+# The four run in turn, REPS times at each client count, DURATION seconds each; ratios are
+# taken per repetition (txrelay / bare, / peer and / the data of the same round). Then what the foreign
 # keys and CHECK constraints cost, in the same run (ABLATE clients).
 # Usage: bench/intake.sh   (prints a Markdown section; a throwaway cluster, the workers off)
 set -euo pipefail
@@ -16,26 +19,31 @@ REPS=${REPS:-3}
 DURATION=${DURATION:-6}
 ABLATE=${ABLATE-8}  # clients of the integrity-cost rounds; empty: none
 bench_build
-trap cluster_stop EXIT
+DATA_SCRIPT=$(mktemp /tmp/txrelay-bench-data.XXXXXX)
+trap 'cluster_stop; rm -f "$DATA_SCRIPT"' EXIT
 intake_cluster
+psql -X -q -f bench/intake/data.sql >"$DATA_SCRIPT"   # the "data alone" row's statements
 
 echo "| clients | what | tps min | median | max |"
 echo "|---|---|---|---|---|"
 declare -A SUMMARY
 for c in $CLIENTS; do
-  b="" p="" t=""
+  b="" p="" d="" t=""
   for r in $(seq 1 "$REPS"); do
     log "intake: $c clients, round $r of $REPS"
     b="$b $(pgbench_tps bare "$c" "b$c$r")"
     p="$p $(pgbench_tps peer "$c" "p$c$r")"
+    d="$d $(pgbench_tps "$DATA_SCRIPT" "$c" "d$c$r")"
     t="$t $(pgbench_tps txrelay "$c" "t$c$r")"
   done
   echo "| $c | bare INSERT (limit) | $(stats $b) |"
   echo "| $c | multi-statement client transaction (peer) | $(stats $p) |"
+  echo "| $c | the data alone: txrelay's eleven row writes, plain (reference) | $(stats $d) |"
   echo "| $c | txrelay request_withdrawal + approve | $(stats $t) |"
   STATS_DIGITS=2
   echo "| $c | ratio txrelay / bare, per round | $(STATS_DIGITS=2 stats $(ratios "$t" "$b")) |"
   echo "| $c | ratio txrelay / peer, per round | $(STATS_DIGITS=2 stats $(ratios "$t" "$p")) |"
+  echo "| $c | ratio txrelay / the data alone, per round | $(STATS_DIGITS=2 stats $(ratios "$t" "$d")) |"
   STATS_DIGITS=1
   SUMMARY[$c]="$(median $(ratios "$t" "$b")) $(median $(ratios "$t" "$p"))"
 done

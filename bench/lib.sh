@@ -68,9 +68,10 @@ timing() {
 # seconds (prepared statements, synchronous commit as an application has it; RUN makes its keys
 # unique), prints the transactions per second.
 pgbench_tps() {
-  local out
+  local out script=$1
+  [[ $script == */* ]] || script=$TXR_ROOT/bench/intake/$1.pgbench   # a name, or a script's path
   out=$(PGOPTIONS="-c synchronous_commit=on" pgbench -n -M prepared -c "$2" -j "$(( $2 < 2 ? 1 : 2 ))" -T "${DURATION:-6}" \
-          -D seq=0 -D run="$3" -f "$TXR_ROOT/bench/intake/$1.pgbench" 2>&1) || { echo "$out" >&2; die "pgbench $1 failed"; }
+          -D seq=0 -D run="$3" -f "$script" 2>&1) || { echo "$out" >&2; die "pgbench $1 failed"; }
   sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out"
 }
 

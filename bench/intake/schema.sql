@@ -60,3 +60,32 @@ SELECT txrelay.add_sender(1, a, 'bench', 0) FROM unnest(ARRAY['0xf39Fd6e51aad88F
 SELECT txrelay.credit('u' || a, 1, 'ETH', 1e30, 'funding-' || a) FROM generate_series(1, 1000) a;
 SELECT txrelay.request_withdrawal('pre-' || k, 'u1', 1, 'ETH', '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', 1)
   FROM generate_series(1, 1000) k;
+
+-- The data alone (issue 23): the eleven row writes of a request + approve - inserts into
+-- withdrawals, withdrawal_events (two), ledger_entries, approvals, nonce_reservations,
+-- signature_requests and outbox; updates of ledger_accounts, senders and the withdrawal - into
+-- tables shaped like txrelay's (the same columns, base types for its domains, defaults, identity
+-- columns, primary keys) with no trigger, foreign key, CHECK, other index or function of
+-- txrelay's. bench/intake/data.sql writes the statements from a template withdrawal.
+CREATE SCHEMA data;
+CREATE SEQUENCE data.nonces;
+DO $$
+DECLARE
+  t text;
+  col record;
+BEGIN
+  FOREACH t IN ARRAY '{withdrawals,withdrawal_events,ledger_accounts,ledger_entries,approvals,nonce_reservations,signature_requests,outbox,senders}'::text[] LOOP
+    EXECUTE format('CREATE TABLE data.%I (LIKE txrelay.%I INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED)', t, t);
+    FOR col IN SELECT a.attname, format_type(ty.typbasetype, ty.typtypmod) AS base FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+                WHERE a.attrelid = format('data.%I', t)::regclass AND ty.typtype = 'd' LOOP
+      EXECUTE format('ALTER TABLE data.%I ALTER COLUMN %I TYPE %s', t, col.attname, col.base);
+    END LOOP;
+    EXECUTE format('ALTER TABLE data.%I ADD %s', t, (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
+                                                      WHERE c.conrelid = format('txrelay.%I', t)::regclass AND c.contype = 'p'));
+  END LOOP;
+END
+$$;
+INSERT INTO data.ledger_accounts SELECT * FROM txrelay.ledger_accounts;
+INSERT INTO data.senders SELECT * FROM txrelay.senders;
+SELECT txrelay.approve((txrelay.request_withdrawal('data-template', 'u1', 1, 'ETH', '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', 1)).withdrawal_id,
+                       gen_random_uuid(), 'pd-data-template', 'bench');
