@@ -213,9 +213,8 @@ check "a: events_since read position by position by 2 consumers at once, 3 poole
   test "$f_same/$f_done/$((f_rows > 6))/$((f_pids <= 2))" = "1/6/1/1"
 
 # ---- c. what transaction pooling breaks, and the alternatives ----------------------------------
-# LISTEN: client A LISTENs through the transaction pool; client B's open transaction gets A's
-# server connection (PgBouncer hands out the most recently used one), so A's next transactions
-# run on the other one. Meanwhile three withdrawals of tier 'fast' (complete at inclusion + 1
+# LISTEN: client A LISTENs through the transaction pool; client B's open transaction holds A's
+# server connection, so A's next transactions run on the other one. Meanwhile three withdrawals of tier 'fast' (complete at inclusion + 1
 # block) are requested and approved on a direct connection, blocks are mined, and the tracker
 # sends NOTIFY txrelay_events for each completion. Beside A: a listener on a direct connection
 # and one on the session-pooled entry. All of them look every 0.1 s, as an application would.
@@ -236,7 +235,14 @@ direct, session = conn(""), conn(base + " dbname=txrelay_session")
 writer = conn("")
 for c in (direct, session): q(c, "LISTEN txrelay_events")
 pid_listen = q(a, "LISTEN txrelay_events; SELECT pg_backend_pid()")[0][0]
-pid_b = q(b, "BEGIN; SELECT pg_backend_pid()")[0][0]
+# PgBouncer usually hands B the connection A just released; when it hands out the other one,
+# a further client holds that one until one of them has A's, and the others let theirs go.
+pid_b, others = q(b, "BEGIN; SELECT pg_backend_pid()")[0][0], []
+while pid_b != pid_listen and len(others) < 4:
+    others.append(b)
+    b = conn(base + " dbname=txrelay_e2e")
+    pid_b = q(b, "BEGIN; SELECT pg_backend_pid()")[0][0]
+for o in others: q(o, "COMMIT")
 a_pid, a_channels = q(a, "SELECT pg_backend_pid(), array(SELECT pg_listening_channels())")[0]
 ids = []
 for i in range(3):
