@@ -2,11 +2,11 @@
 # Every test of txrelay, from a fresh Debian 12 machine: installs what is missing, builds with
 # warnings as errors, checks the house rules (test/lint.sh) and the release line (released
 # scripts frozen, the install script built from its source set, upgrade paths), runs the pure C++
-# unit tests (make unit), checks the transaction vectors against cast, fuzzes the decoder for a
-# minute, builds the Debian package (make deb) and installs the extension from it with apt-get,
+# unit tests (make unit), checks the transaction vectors against cast, fuzzes the decoder for
+# half a minute, builds the Debian package (make deb) and installs the extension from it with apt-get,
 # starts a throwaway PostgreSQL 15 cluster and runs the pgTAP
 # suite (make installcheck), checks that the docs match the code, fuzzes the whole SQL surface
-# for a minute, then runs the end-to-end tests against a real anvil node (make e2e: workers,
+# for half a minute, then runs the end-to-end tests against a real anvil node (make e2e: workers,
 # faults injected by a proxy, kill -9, and the upgrade from the last release with the workers
 # running; the monitoring stack and PgBouncer among them), the package upgrade from the last
 # release with apt, the chaos soak, the failover test and the benchmarks at their smallest. Every server
@@ -32,13 +32,24 @@ log "unit tests (CTest)"
 make -s unit 2>&1 | tail -n 3
 log "transaction vectors are what cast makes"
 ./test/vectors/generate.sh --check
-log "fuzzing the transaction decoder and the node-answer parsers for ${FUZZ_SECONDS:-60} s (ASan + UBSan)"
+# Half a minute each here (make fuzz and test/fuzz/*.sh default to a minute and longer runs).
+export FUZZ_SECONDS=${FUZZ_SECONDS:-30} SQL_FUZZ_SECONDS=${SQL_FUZZ_SECONDS:-30}
+log "fuzzing the transaction decoder and the node-answer parsers for $FUZZ_SECONDS s (ASan + UBSan)"
 ./test/fuzz/run.sh
 
 log "the Debian package (make deb: debhelper, pg_buildext, lintian), installed with apt-get in place of make install"
 make -s deb
 deb_new=$(ls dist/postgresql-15-txrelay_"$(sed -n 's/^EXTVERSION *= *//p' Makefile)"-*_amd64.deb)
 ./test/package/install.sh "$deb_new"
+
+# The released package is built meanwhile, at low priority, for the package upgrade test: the
+# stages from here to the end-to-end tests mostly keep one CPU busy, and it takes the other.
+deb_old_version=$(sed -nE 's/^[0-9a-f]{64}  sql\/txrelay--(.+)\.sql$/\1/p' sql/released.sha256 | sort -V | tail -1)
+deb_old_ref=v$deb_old_version
+git rev-parse -q --verify "$deb_old_ref^{commit}" >/dev/null ||
+  deb_old_ref=$(awk -v v="$deb_old_version" '$1 == v {print $2}' test/package/released_commits)
+nice -n 19 ./scripts/deb.sh "$deb_old_ref" >/tmp/txrelay-deb-old.$$.log 2>&1 &
+deb_old_pid=$!
 
 trap cluster_stop EXIT
 # The pgTAP suite tests the SQL side alone: the broadcaster stays off in this cluster (the
@@ -51,18 +62,11 @@ make -s installcheck
 log "docs match the code"
 ./test/docs_match.sh
 
-log "fuzzing the whole SQL surface for ${SQL_FUZZ_SECONDS:-60} s (our hostile-call generator, then sqlsmith)"
+log "fuzzing the whole SQL surface for $SQL_FUZZ_SECONDS s (our hostile-call generator, then sqlsmith)"
 ./test/fuzz/sql_surface.sh
 cluster_stop
 trap - EXIT
 
-# The released package is built meanwhile, at low priority: the end-to-end tests mostly wait.
-deb_old_version=$(sed -nE 's/^[0-9a-f]{64}  sql\/txrelay--(.+)\.sql$/\1/p' sql/released.sha256 | sort -V | tail -1)
-deb_old_ref=v$deb_old_version
-git rev-parse -q --verify "$deb_old_ref^{commit}" >/dev/null ||
-  deb_old_ref=$(awk -v v="$deb_old_version" '$1 == v {print $2}' test/package/released_commits)
-nice -n 19 ./scripts/deb.sh "$deb_old_ref" >/tmp/txrelay-deb-old.$$.log 2>&1 &
-deb_old_pid=$!
 log "end-to-end tests on anvil (make e2e: workers, RPC gateway, faults, kill -9; the upgrade from the last release)"
 make -s e2e
 

@@ -8,7 +8,7 @@
 namespace txrelay {
 
 namespace {
-constexpr std::pair<LedgerKind, std::string_view> kNames[] = {
+constexpr std::pair<LedgerKind, std::string_view> kKindNames[] = {
     {LedgerKind::kCredit, "CREDIT"},
     {LedgerKind::kReserve, "RESERVE"},
     {LedgerKind::kCommit, "COMMIT"},
@@ -17,14 +17,14 @@ constexpr std::pair<LedgerKind, std::string_view> kNames[] = {
 }  // namespace
 
 std::optional<LedgerKind> ParseLedgerKind(std::string_view name) {
-  for (const auto& [kind, n] : kNames) {
+  for (const auto& [kind, n] : kKindNames) {
     if (n == name) return kind;
   }
   return std::nullopt;
 }
 
 std::string_view Name(LedgerKind kind) {
-  for (const auto& [k, n] : kNames) {
+  for (const auto& [k, n] : kKindNames) {
     if (k == kind) return n;
   }
   return "UNKNOWN";

@@ -8,7 +8,7 @@ namespace {
 
 using S = WithdrawalStatus;
 
-constexpr std::pair<StatusSet, std::string_view> kNames[] = {
+constexpr std::pair<StatusSet, std::string_view> kSetNames[] = {
     {StatusSet::kAll, "all"},
     {StatusSet::kFinal, "final"},
     {StatusSet::kInFlight, "in_flight"},
@@ -70,14 +70,14 @@ bool InSet(StatusSet set, S s) {
 }  // namespace
 
 std::string_view Name(StatusSet set) {
-  for (const auto& [s, name] : kNames) {
+  for (const auto& [s, name] : kSetNames) {
     if (s == set) return name;
   }
   return "unknown";
 }
 
 std::optional<StatusSet> ParseStatusSet(std::string_view name) {
-  for (const auto& [s, n] : kNames) {
+  for (const auto& [s, n] : kSetNames) {
     if (n == name) return s;
   }
   return std::nullopt;

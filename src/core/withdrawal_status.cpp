@@ -48,7 +48,7 @@ constexpr Transition kTransitions[] = {
     {S::kCancelling, S::kReplacedExternally},
 };
 
-constexpr std::pair<S, std::string_view> kNames[] = {
+constexpr std::pair<S, std::string_view> kStatusNames[] = {
     {S::kRequested, "requested"},   {S::kApproved, "approved"},
     {S::kSigned, "signed"},         {S::kBroadcasted, "broadcasted"},
     {S::kIncluded, "included"},     {S::kSafe, "safe"},
@@ -71,14 +71,14 @@ std::string AllowedFrom(S from) {
 }  // namespace
 
 std::string_view Name(WithdrawalStatus status) {
-  for (const auto& [s, name] : kNames) {
+  for (const auto& [s, name] : kStatusNames) {
     if (s == status) return name;
   }
   return "unknown";
 }
 
 std::optional<WithdrawalStatus> ParseWithdrawalStatus(std::string_view name) {
-  for (const auto& [s, n] : kNames) {
+  for (const auto& [s, n] : kStatusNames) {
     if (n == name) return s;
   }
   return std::nullopt;

@@ -132,8 +132,9 @@ bool CallerSees(const std::string& withdrawal_id) {
       "SELECT to_regprocedure('txrelay._sees_withdrawal(text)') IS NOT NULL AS present", {});
   if (!has_owners) has_owners = kPresent.Run({}).front().Bool("present");
   if (!has_owners) return true;
+  // Prepared only once the column exists (the plan names it): no whole-row to_jsonb per call.
   static const pg::Statement kSees(R"sql(
-    SELECT txrelay._sees_withdrawal(to_jsonb(w) ->> 'requested_by') AS sees
+    SELECT txrelay._sees_withdrawal(w.requested_by) AS sees
       FROM txrelay.withdrawals w WHERE w.withdrawal_id = $1::uuid)sql",
                                    {TEXTOID});
   const auto rows = kSees.Run({pg::TextParam(withdrawal_id)});
