@@ -1,9 +1,11 @@
 -- Batch payouts (issue 23): many requests or approvals in one call and one transaction. Each
--- element is the single call's arguments by name and goes through that very call, so every rule,
--- replay and SQLSTATE is the single call's; all or nothing: the first failing element refuses the
--- whole batch, its error says which element (0-based) and keeps the element's SQLSTATE, detail
--- and hint. One subtransaction for the whole batch (to add the index to the error), not one per
--- element. Nonces are reserved in element order, gap-free.
+-- element is the single call's arguments by name, with every rule, replay and SQLSTATE of the
+-- single call; all or nothing: a failing element refuses the whole batch, its error says which
+-- element (0-based) and keeps the element's SQLSTATE, detail and hint. One subtransaction for the
+-- whole batch (to add the index to the error), not one per element. Nonces are reserved in
+-- element order, gap-free. Requests go through request_withdrawal one by one; approvals are
+-- set-based (_approve_batch, src/api/approval_batch.cpp): the single call's checks element by
+-- element, then one statement per table, one sender per chain for the whole batch.
 
 -- The element's arguments, checked: an object, no unknown key, every required key present.
 CREATE OR REPLACE FUNCTION txrelay._batch_element(fn text, e jsonb, allowed text[], required text[])
@@ -59,8 +61,19 @@ BEGIN
 END
 $$;
 
--- The batch: each element through its single call, in order, in one subtransaction; the first
--- failing element's error is raised again with its index.
+-- The set-based approvals: the withdrawal of each element, in order. The element a failure
+-- belongs to is read after the error with _batch_failed_at() (-1: the batch as a whole).
+CREATE OR REPLACE FUNCTION txrelay._approve_batch(withdrawal_ids text[], approval_ids text[],
+                                                  policy_decision_ids text[], decided_by text[])
+  RETURNS text[] LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_approve_batch';
+CREATE OR REPLACE FUNCTION txrelay._batch_failed_at() RETURNS int
+  LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_batch_failed_at';
+
+-- The batch: each element's shape checked and its arguments cast in order; requests through
+-- their single call, approvals together through _approve_batch. The failing element's error is
+-- raised again with its index.
 CREATE OR REPLACE FUNCTION txrelay._batch(fn text, batch jsonb)
   RETURNS SETOF txrelay.withdrawals LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -70,6 +83,8 @@ DECLARE
   arg CONSTANT text := CASE fn WHEN 'request_withdrawals' THEN 'requests' ELSE 'approvals' END;
   e jsonb;
   i int := 0;
+  set_based boolean := false;
+  ids text[] := '{}'; approval_ids text[] := '{}'; policies text[] := '{}'; deciders text[] := '{}';
   state text; msg text; detail text; hint text;
 BEGIN
   PERFORM txrelay._batch_array(fn, arg, batch);
@@ -82,17 +97,29 @@ BEGIN
                                                coalesce(e ->> 'risk_tier', 'standard'), coalesce(e -> 'metadata', '{}'));
       ELSE
         e := txrelay._batch_element(fn, e, approval_keys, approval_keys);
-        RETURN NEXT txrelay.approve((e ->> 'withdrawal_id')::uuid, (e ->> 'approval_id')::uuid,
-                                    e ->> 'policy_decision_id', e ->> 'decided_by');
+        ids := ids || ((e ->> 'withdrawal_id')::uuid)::text;
+        approval_ids := approval_ids || ((e ->> 'approval_id')::uuid)::text;
+        policies := policies || (e ->> 'policy_decision_id');
+        deciders := deciders || (e ->> 'decided_by');
       END IF;
       i := i + 1;
     END LOOP;
+    IF fn = 'approve_withdrawals' THEN
+      set_based := true;
+      ids := txrelay._approve_batch(ids, approval_ids, policies, deciders);  -- its writes, seen by the next statement
+      RETURN QUERY SELECT w.* FROM unnest(ids) WITH ORDINALITY u (id, n)
+                              JOIN txrelay.withdrawals w ON w.withdrawal_id = u.id::uuid ORDER BY u.n;
+    END IF;
   EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
                             hint = PG_EXCEPTION_HINT;
-    PERFORM txrelay._batch_error(fn, CASE fn
-        WHEN 'request_withdrawals' THEN format('requests[%s] (idempotency_key %s)', i,
-                                              coalesce(quote_literal(batch -> i ->> 'idempotency_key'), 'none'))
+    IF set_based THEN
+      i := txrelay._batch_failed_at();
+    END IF;
+    PERFORM txrelay._batch_error(fn, CASE
+        WHEN i < 0 THEN format('%s (the batch as a whole)', arg)
+        WHEN fn = 'request_withdrawals' THEN format('requests[%s] (idempotency_key %s)', i,
+                                                    coalesce(quote_literal(batch -> i ->> 'idempotency_key'), 'none'))
         ELSE format('approvals[%s] (withdrawal_id %s)', i, coalesce(batch -> i ->> 'withdrawal_id', 'none')) END,
       state, msg, detail, hint);
   END;

@@ -44,9 +44,55 @@ void ApproveLocked(const store::WithdrawalRow& w, const Decision& d) {
   const store::LockedSender sender = PickSender(w.chain_id, w.id);
   const std::int64_t nonce = store::ReserveNonce(w.chain_id, sender.address, w.id);
   InsertDecision(w, d, "approved", std::nullopt);
-  store::SetStatus(w.id, "approved",
-                   "approved by " + d.decided_by + " (policy decision " + d.policy_decision_id + ")");
+  store::SetStatus(w.id, "approved", ApprovalReason(d));
   CreateSignatureRequest(w, SignatureKind::kWithdrawal, sender.address, nonce, sender.signer.has_value());
+}
+
+std::string ApprovalReason(const Decision& d) {
+  return "approved by " + d.decided_by + " (policy decision " + d.policy_decision_id + ")";
+}
+
+std::string CheckDecider(const std::string& text) {
+  const std::string decided_by = CheckIdentifier(text, "decided_by");
+  std::string head = decided_by.substr(decided_by.find_first_not_of(" \t"));
+  head = head.substr(0, std::char_traits<char>::length(kOwnDeciderPrefix));
+  std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (head == kOwnDeciderPrefix) {
+    throw InvalidArgument("decided_by", "is reserved for txrelay's own decisions",
+                          "Got " + Quote(decided_by) +
+                              "; a person's or a policy engine's name may not start with " +
+                              Quote(kOwnDeciderPrefix) + ".");
+  }
+  return decided_by;
+}
+
+bool IsReplay(const store::WithdrawalRow& w, const Decision& d, const char* decision,
+              const std::optional<store::DecisionRow>& by_approval,
+              const std::optional<store::DecisionRow>& by_policy) {
+  if (by_approval) {
+    const store::DecisionRow& prior = *by_approval;
+    if (prior.withdrawal_id == w.id && prior.policy_decision_id == d.policy_decision_id &&
+        prior.decided_by == d.decided_by && prior.decision == decision) {
+      return true;
+    }
+    throw Error(sqlstate::kAlreadyUsed, "approval_id " + d.approval_id + " was already used",
+                "It recorded decision " + prior.decision + " on withdrawal " + prior.withdrawal_id +
+                    " (policy decision " + Quote(prior.policy_decision_id) + ", by " +
+                    Quote(prior.decided_by) + ").",
+                "Every decision needs a new approval_id.");
+  }
+  if (by_policy) {
+    throw Error(sqlstate::kAlreadyUsed,
+                "policy_decision_id " + Quote(d.policy_decision_id) + " was already used",
+                "It is recorded as approval " + by_policy->approval_id + " of withdrawal " +
+                    by_policy->withdrawal_id + ".",
+                "A policy decision authorises one withdrawal once.");
+  }
+  if (w.status != "requested") {
+    throw Error(sqlstate::kTransitionRefused, "withdrawal " + w.id + " is " + w.status + ", not requested",
+                std::string("Only a requested withdrawal can be ") + decision + ".");
+  }
+  return false;
 }
 
 }  // namespace txrelay::api
@@ -59,34 +105,6 @@ struct DecisionCall {
   bool replay = false;  // the same decision was already recorded: return the row unchanged
 };
 
-// An approval_id already recorded: an identical repeat is a replay, anything else TR007.
-bool IsReplay(const store::DecisionRow& prior, const DecisionCall& call, const char* decision) {
-  if (prior.withdrawal_id == call.withdrawal.id &&
-      prior.policy_decision_id == call.decision.policy_decision_id &&
-      prior.decided_by == call.decision.decided_by && prior.decision == decision) {
-    return true;
-  }
-  throw Error(sqlstate::kAlreadyUsed, "approval_id " + call.decision.approval_id + " was already used",
-              "It recorded decision " + prior.decision + " on withdrawal " + prior.withdrawal_id +
-                  " (policy decision " + Quote(prior.policy_decision_id) + ", by " + Quote(prior.decided_by) +
-                  ").",
-              "Every decision needs a new approval_id.");
-}
-
-std::string CheckDecider(const std::string& text) {
-  const std::string decided_by = CheckIdentifier(text, "decided_by");
-  std::string head = decided_by.substr(decided_by.find_first_not_of(" \t"));
-  head = head.substr(0, std::char_traits<char>::length(api::kOwnDeciderPrefix));
-  std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (head == api::kOwnDeciderPrefix) {
-    throw InvalidArgument("decided_by", "is reserved for txrelay's own decisions",
-                          "Got " + Quote(decided_by) +
-                              "; a person's or a policy engine's name may not start with " +
-                              Quote(api::kOwnDeciderPrefix) + ".");
-  }
-  return decided_by;
-}
-
 // Shared by approve and reject: validates the arguments, locks the withdrawal and applies the
 // single-use rules of approval_id and policy_decision_id (TR007); an identical repeat of a
 // recorded decision is a replay, not an error, so a caller can retry after a lost connection.
@@ -96,25 +114,12 @@ DecisionCall BeginDecision(const pg::Args& args, const char* decision) {
   call.decision.approval_id = pg::TextOfUuid(args.Uuid(1, "approval_id"));
   call.decision.policy_decision_id =
       CheckIdentifier(args.Text(2, "policy_decision_id"), "policy_decision_id");
-  call.decision.decided_by = CheckDecider(args.Text(3, "decided_by"));
+  call.decision.decided_by = api::CheckDecider(args.Text(3, "decided_by"));
   call.withdrawal = api::LockWithdrawal(withdrawal_id, "withdrawal_id");
-
-  if (const auto prior = store::FindDecisionByApproval(call.decision.approval_id)) {
-    call.replay = IsReplay(*prior, call, decision);
-    return call;
-  }
-  if (const auto policy = store::FindDecisionByPolicy(call.decision.policy_decision_id)) {
-    throw Error(
-        sqlstate::kAlreadyUsed,
-        "policy_decision_id " + Quote(call.decision.policy_decision_id) + " was already used",
-        "It is recorded as approval " + policy->approval_id + " of withdrawal " + policy->withdrawal_id + ".",
-        "A policy decision authorises one withdrawal once.");
-  }
-  if (call.withdrawal.status != "requested") {
-    throw Error(sqlstate::kTransitionRefused,
-                "withdrawal " + call.withdrawal.id + " is " + call.withdrawal.status + ", not requested",
-                std::string("Only a requested withdrawal can be ") + decision + ".");
-  }
+  const auto prior = store::FindDecisionByApproval(call.decision.approval_id);
+  call.replay =
+      api::IsReplay(call.withdrawal, call.decision, decision, prior,
+                    prior ? std::nullopt : store::FindDecisionByPolicy(call.decision.policy_decision_id));
   return call;
 }
 

@@ -29,22 +29,20 @@ Error NoUsableSender(std::int64_t chain_id, const std::string& withdrawal_id) {
                detail, "Add a sender with txrelay.add_sender or resume one with txrelay.set_sender_status.");
 }
 
-// The call that pays the recipient: a native transfer, or transfer(recipient, amount) on the token.
-store::SignatureCall PaymentCall(const store::WithdrawalRow& w) {
-  const AssetInfo asset = RequireAsset(w.chain_id, w.asset);
-  if (!asset.contract) return store::SignatureCall{w.to_address, w.amount, {}};
-  return store::SignatureCall{
-      *asset.contract, "0",
-      eth::Erc20TransferCalldata(ParseAddress(w.to_address, "to_address"),
-                                 ParseAmount(w.amount, "amount", AmountRule::kPositive))};
-}
-
 // A gap filler: a zero-value transfer to the sender itself, which only consumes the nonce.
 store::SignatureCall GapFillerCall(const std::string& from_address) {
   return store::SignatureCall{from_address, "0", {}};
 }
 
 }  // namespace
+
+store::SignatureCall PaymentCall(const store::WithdrawalRow& w, const AssetInfo& asset) {
+  if (!asset.contract) return store::SignatureCall{w.to_address, w.amount, {}};
+  return store::SignatureCall{
+      *asset.contract, "0",
+      eth::Erc20TransferCalldata(ParseAddress(w.to_address, "to_address"),
+                                 ParseAmount(w.amount, "amount", AmountRule::kPositive))};
+}
 
 store::LockedSender PickSender(std::int64_t chain_id, const std::string& withdrawal_id) {
   store::SenderPick pick = store::PickSender(chain_id, kSenderWaitMs);
@@ -64,7 +62,8 @@ store::LockedSender PickSender(std::int64_t chain_id, const std::string& withdra
 std::string CreateSignatureRequest(const store::WithdrawalRow& w, SignatureKind kind,
                                    const std::string& from_address, std::int64_t nonce, bool has_signer) {
   const bool gap_filler = kind == SignatureKind::kGapFiller;
-  const store::SignatureCall call = gap_filler ? GapFillerCall(from_address) : PaymentCall(w);
+  const store::SignatureCall call =
+      gap_filler ? GapFillerCall(from_address) : PaymentCall(w, RequireAsset(w.chain_id, w.asset));
   const std::string id = store::CreateSignatureRequest(w.id, gap_filler ? "gap_filler" : "withdrawal",
                                                        w.chain_id, from_address, nonce, call);
   if (has_signer) store::EnqueueSign(w.chain_id, w.id, id);

@@ -6,7 +6,9 @@
 #include <optional>
 #include <string>
 
+#include "api/lookups.hpp"
 #include "store/senders.hpp"
+#include "store/signature_requests.hpp"
 #include "store/withdrawals.hpp"
 
 namespace txrelay::api {
@@ -20,6 +22,9 @@ inline constexpr int kSenderWaitMs = 2000;
 store::LockedSender PickSender(std::int64_t chain_id, const std::string& withdrawal_id);
 
 enum class SignatureKind { kWithdrawal, kGapFiller };
+
+// The call that pays the recipient: a native transfer, or transfer(recipient, amount) on the token.
+store::SignatureCall PaymentCall(const store::WithdrawalRow& w, const AssetInfo& asset);
 
 // Creates the signature request for the reserved nonce — the recipient payment (native value or
 // ERC-20 transfer call) or, for a cancelled withdrawal, a zero-value self-transfer that consumes

@@ -10,6 +10,9 @@
 namespace txrelay::api {
 
 store::WithdrawalRow LockWithdrawal(const std::string& withdrawal_id, const char* arg);
+// 22023 naming the argument: no withdrawal the caller may see has this id (another application's
+// is answered the same way, so nothing about it leaks).
+[[noreturn]] void RefuseUnknownWithdrawal(const std::string& withdrawal_id, const char* arg);
 store::WithdrawalRow LockWithdrawal(Datum uuid, const char* arg);
 
 }  // namespace txrelay::api

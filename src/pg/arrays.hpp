@@ -14,4 +14,7 @@ Datum MakeText(const std::string& text);
 
 Datum MakeTextArray(const std::vector<std::string>& items);
 
+// The items of a text[] value (std::logic_error on a NULL item).
+std::vector<std::string> TextArrayItems(Datum array);
+
 }  // namespace txrelay::pg

@@ -41,6 +41,8 @@ Param ByteaParam(const std::uint8_t* data, std::size_t size);
 Param DatumParam(Oid type, Datum value, bool is_null = false);
 // SQL NULL of a type.
 Param NullParam(Oid type);
+// A text[] of `items` (pg/arrays.cpp): a batch's column, cast in the SQL (unnest($1::text[])...).
+Param TextArrayParam(const std::vector<std::string>& items);
 
 // One result row. Columns are read by name (the SQL names them with AS where needed), so that
 // a reordered SELECT list cannot silently shift a value into the wrong field.

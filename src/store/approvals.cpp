@@ -33,6 +33,36 @@ std::optional<DecisionRow> FindDecisionByPolicy(const std::string& policy_decisi
   return FromRow(rows.front());
 }
 
+std::vector<DecisionRow> FindDecisions(const std::vector<std::string>& approval_ids,
+                                       const std::vector<std::string>& policy_decision_ids) {
+  static const pg::Statement kFind(R"sql(
+    SELECT approval_id, withdrawal_id, policy_decision_id, decided_by, decision
+      FROM txrelay.approvals WHERE approval_id = ANY ($1::text[]::uuid[]) OR policy_decision_id = ANY ($2))sql",
+                                   {TEXTARRAYOID, TEXTARRAYOID});
+  const auto rows = kFind.Run({pg::TextArrayParam(approval_ids), pg::TextArrayParam(policy_decision_ids)});
+  std::vector<DecisionRow> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) out.push_back(FromRow(rows[i]));
+  return out;
+}
+
+void InsertDecisions(const std::vector<DecisionRow>& decisions) {
+  static const pg::Statement kInsert(R"sql(
+    INSERT INTO txrelay.approvals (approval_id, withdrawal_id, policy_decision_id, decision, decided_by)
+    SELECT a::uuid, w::uuid, p, d, b FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+           WITH ORDINALITY u (a, w, p, d, b, n) ORDER BY n)sql",
+                                     {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID});
+  std::vector<std::string> columns[5];
+  for (const DecisionRow& d : decisions) {
+    columns[0].push_back(d.approval_id);
+    columns[1].push_back(d.withdrawal_id);
+    columns[2].push_back(d.policy_decision_id);
+    columns[3].push_back(d.decision);
+    columns[4].push_back(d.decided_by);
+  }
+  kInsert.Run({pg::TextArrayParam(columns[0]), pg::TextArrayParam(columns[1]), pg::TextArrayParam(columns[2]),
+               pg::TextArrayParam(columns[3]), pg::TextArrayParam(columns[4])});
+}
+
 void InsertDecision(const DecisionRow& d, const std::optional<std::string>& reason) {
   static const pg::Statement kInsert(R"sql(
     INSERT INTO txrelay.approvals (approval_id, withdrawal_id, policy_decision_id, decision, decided_by, reason)

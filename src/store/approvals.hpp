@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace txrelay::store {
 
@@ -14,9 +15,15 @@ struct DecisionRow {
 std::optional<DecisionRow> FindDecisionByApproval(const std::string& approval_id);
 std::optional<DecisionRow> FindDecisionByPolicy(const std::string& policy_decision_id);
 
+// The recorded decisions that hold any of the approval_ids or policy_decision_ids.
+std::vector<DecisionRow> FindDecisions(const std::vector<std::string>& approval_ids,
+                                       const std::vector<std::string>& policy_decision_ids);
+
 // decision: "approved" or "rejected". A concurrent reuse surfaces as pg::PgError on
 // approvals_pkey or approvals_policy_decision_id_key.
 void InsertDecision(const DecisionRow& decision, const std::optional<std::string>& reason);
+// InsertDecision for many decisions (no reason) in one statement.
+void InsertDecisions(const std::vector<DecisionRow>& decisions);
 
 // What was auto-approved (decided_by starting with `decider_prefix`) for the account and asset in
 // the last 24 hours: the sum of the amounts (decimal) and the count. Call it with the account's

@@ -11,6 +11,16 @@ void EnqueueSign(std::int64_t chain_id, const std::string& withdrawal_id,
   kEnqueue.Run({pg::Int8Param(chain_id), pg::TextParam(withdrawal_id), pg::TextParam(signature_request_id)});
 }
 
+void EnqueueSigns(std::int64_t chain_id, const std::vector<std::string>& withdrawal_ids,
+                  const std::vector<std::string>& signature_request_ids) {
+  static const pg::Statement kEnqueue(R"sql(
+    INSERT INTO txrelay.outbox (kind, chain_id, withdrawal_id, signature_request_id)
+    SELECT 'sign', $1, w::uuid, s::uuid FROM unnest($2::text[], $3::text[]) WITH ORDINALITY u (w, s, n) ORDER BY n)sql",
+                                      {INT8OID, TEXTARRAYOID, TEXTARRAYOID});
+  kEnqueue.Run({pg::Int8Param(chain_id), pg::TextArrayParam(withdrawal_ids),
+                pg::TextArrayParam(signature_request_ids)});
+}
+
 void EnqueueBroadcast(std::int64_t chain_id, const std::string& withdrawal_id,
                       const std::string& signature_request_id, const std::string& attempt_id) {
   static const pg::Statement kBroadcast(R"sql(

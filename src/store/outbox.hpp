@@ -22,6 +22,9 @@ namespace txrelay::store {
 // broadcaster at commit).
 void EnqueueSign(std::int64_t chain_id, const std::string& withdrawal_id,
                  const std::string& signature_request_id);
+// EnqueueSign for many signature requests of one chain in one statement (pairs in order).
+void EnqueueSigns(std::int64_t chain_id, const std::vector<std::string>& withdrawal_ids,
+                  const std::vector<std::string>& signature_request_ids);
 // A sending job for a recorded attempt.
 void EnqueueBroadcast(std::int64_t chain_id, const std::string& withdrawal_id,
                       const std::string& signature_request_id, const std::string& attempt_id);

@@ -54,6 +54,26 @@ SenderCensus CountSenders(std::int64_t chain_id) {
   return SenderCensus{r.Int64("total"), r.Int64("paused"), r.Int64("quarantined"), r.Int64("nonce_unknown")};
 }
 
+std::int64_t ReserveNonces(std::int64_t chain_id, const std::string& address,
+                           const std::vector<std::string>& withdrawal_ids) {
+  static const pg::Statement kAdvance(R"sql(
+    UPDATE txrelay.senders SET next_nonce = next_nonce + $3, last_reserved_at = clock_timestamp()
+     WHERE chain_id = $1 AND address = $2 RETURNING next_nonce - $3 AS first)sql",
+                                      {INT8OID, TEXTOID, INT8OID});
+  static const pg::Statement kReserve(R"sql(
+    INSERT INTO txrelay.nonce_reservations (chain_id, from_address, nonce, withdrawal_id)
+    SELECT $1, $2, $3 + n - 1, w::uuid FROM unnest($4::text[]) WITH ORDINALITY u (w, n) ORDER BY n)sql",
+                                      {INT8OID, TEXTOID, INT8OID, TEXTARRAYOID});
+  const auto count = static_cast<std::int64_t>(withdrawal_ids.size());
+  const std::int64_t first =
+      kAdvance.Run({pg::Int8Param(chain_id), pg::TextParam(address), pg::Int8Param(count)})
+          .front()
+          .Int64("first");
+  kReserve.Run({pg::Int8Param(chain_id), pg::TextParam(address), pg::Int8Param(first),
+                pg::TextArrayParam(withdrawal_ids)});
+  return first;
+}
+
 std::int64_t ReserveNonce(std::int64_t chain_id, const std::string& address,
                           const std::string& withdrawal_id) {
   static const pg::Statement kAdvance(R"sql(

@@ -33,6 +33,11 @@ struct SenderCensus {
 };
 SenderCensus CountSenders(std::int64_t chain_id);
 
+// Takes the locked sender's next nonces for the withdrawals, one each in their order (counter and
+// reservations together, one statement each); returns the first.
+std::int64_t ReserveNonces(std::int64_t chain_id, const std::string& address,
+                           const std::vector<std::string>& withdrawal_ids);
+
 // Takes the locked sender's next nonce for the withdrawal (counter and reservation together).
 std::int64_t ReserveNonce(std::int64_t chain_id, const std::string& address,
                           const std::string& withdrawal_id);

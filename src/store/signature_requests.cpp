@@ -1,5 +1,6 @@
 #include "store/signature_requests.hpp"
 
+#include "core/hex.hpp"
 #include "pg/spi.hpp"
 
 namespace txrelay::store {
@@ -18,6 +19,35 @@ std::string CreateSignatureRequest(const std::string& withdrawal_id, const std::
             pg::TextParam(call.value), pg::ByteaParam(call.data.data(), call.data.size())})
       .front()
       .Text("signature_request_id");
+}
+
+std::vector<std::string> CreatePaymentRequests(std::int64_t chain_id, const std::string& from_address,
+                                               std::int64_t first_nonce,
+                                               const std::vector<PaymentRequest>& requests) {
+  static const pg::Statement kCreate(
+      R"sql(
+    INSERT INTO txrelay.signature_requests (withdrawal_id, kind, chain_id, from_address, nonce, to_address, value, data)
+    SELECT w::uuid, 'withdrawal', $1, $2, $3 + n - 1, t, v::numeric, decode(d, 'hex')
+      FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY u (w, t, v, d, n) ORDER BY n
+    RETURNING signature_request_id, nonce)sql",
+      {INT8OID, TEXTOID, INT8OID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID});
+  std::vector<std::string> columns[4];
+  for (const PaymentRequest& r : requests) {
+    columns[0].push_back(r.withdrawal_id);
+    columns[1].push_back(r.call.to_address);
+    columns[2].push_back(r.call.value);
+    columns[3].push_back(ToHex(r.call.data, false));
+  }
+  const auto rows =
+      kCreate.Run({pg::Int8Param(chain_id), pg::TextParam(from_address), pg::Int8Param(first_nonce),
+                   pg::TextArrayParam(columns[0]), pg::TextArrayParam(columns[1]),
+                   pg::TextArrayParam(columns[2]), pg::TextArrayParam(columns[3])});
+  std::vector<std::string> ids(requests.size());
+  for (std::uint64_t i = 0; i < rows.size(); ++i) {
+    ids.at(static_cast<std::size_t>(rows[i].Int64("nonce") - first_nonce)) =
+        rows[i].Text("signature_request_id");
+  }
+  return ids;
 }
 
 std::string CreateReplacingRequest(const std::string& withdrawal_id, const std::string& kind,

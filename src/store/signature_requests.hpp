@@ -17,6 +17,16 @@ struct SignatureCall {
   std::vector<std::uint8_t> data;
 };
 
+// Many signature requests of kind "withdrawal" in one statement: one per withdrawal, from one
+// sender at consecutive nonces from `first_nonce`, in the order given. Returns their ids in it.
+struct PaymentRequest {
+  std::string withdrawal_id;
+  SignatureCall call;
+};
+std::vector<std::string> CreatePaymentRequests(std::int64_t chain_id, const std::string& from_address,
+                                               std::int64_t first_nonce,
+                                               const std::vector<PaymentRequest>& requests);
+
 // kind: "withdrawal" or "gap_filler". Returns the signature_request_id.
 std::string CreateSignatureRequest(const std::string& withdrawal_id, const std::string& kind,
                                    std::int64_t chain_id, const std::string& from_address, std::int64_t nonce,

@@ -24,6 +24,20 @@ std::optional<WithdrawalRow> LockWithdrawal(const std::string& withdrawal_id) {
   return FromRow(rows.front());
 }
 
+std::vector<SeenRow> LockWithdrawals(const std::vector<std::string>& withdrawal_ids) {
+  static const pg::Statement kLock(R"sql(
+    SELECT withdrawal_id, idempotency_key, account, chain_id, asset, to_address, amount, risk_tier, status,
+           txrelay._sees_withdrawal(requested_by) AS sees
+      FROM txrelay.withdrawals WHERE withdrawal_id = ANY ($1::text[]::uuid[])
+     ORDER BY withdrawal_id FOR UPDATE)sql",
+                                   {TEXTARRAYOID});
+  const auto rows = kLock.Run({pg::TextArrayParam(withdrawal_ids)});
+  std::vector<SeenRow> out;
+  out.reserve(rows.size());
+  for (std::uint64_t i = 0; i < rows.size(); ++i) out.push_back({FromRow(rows[i]), rows[i].Bool("sees")});
+  return out;
+}
+
 std::optional<KeyHolder> FindByIdempotencyKey(const std::string& key) {
   static const pg::Statement kFind(R"sql(
     SELECT withdrawal_id, request_fingerprint, account, chain_id, asset, to_address, amount, risk_tier,
@@ -64,6 +78,16 @@ void SetStatus(const std::string& withdrawal_id, const std::string& status, cons
     UPDATE txrelay.withdrawals SET status = $2, status_reason = $3 WHERE withdrawal_id = $1::uuid)sql",
                                   {TEXTOID, TEXTOID, TEXTOID});
   kSet.Run({pg::TextParam(withdrawal_id), pg::TextParam(status), pg::TextParam(reason)});
+}
+
+void SetStatuses(const std::vector<std::string>& withdrawal_ids, const std::string& status,
+                 const std::vector<std::string>& reasons) {
+  static const pg::Statement kSet(R"sql(
+    UPDATE txrelay.withdrawals w SET status = $2, status_reason = u.reason
+      FROM unnest($1::text[]::uuid[], $3::text[]) u (withdrawal_id, reason)
+     WHERE w.withdrawal_id = u.withdrawal_id)sql",
+                                  {TEXTARRAYOID, TEXTOID, TEXTARRAYOID});
+  kSet.Run({pg::TextArrayParam(withdrawal_ids), pg::TextParam(status), pg::TextArrayParam(reasons)});
 }
 
 bool MoveStatus(const std::string& withdrawal_id, const std::string& from, const std::string& to,

@@ -30,6 +30,15 @@ struct WithdrawalRow {
 // withdrawal.
 std::optional<WithdrawalRow> LockWithdrawal(const std::string& withdrawal_id);
 
+// A batch's withdrawals, SELECT ... FOR UPDATE in withdrawal_id order (concurrent batches lock
+// in one order, so they wait for each other instead of deadlocking), each with whether the
+// calling login sees it (txrelay._sees_withdrawal). Ids that name no withdrawal are absent.
+struct SeenRow {
+  WithdrawalRow row;
+  bool sees = false;
+};
+std::vector<SeenRow> LockWithdrawals(const std::vector<std::string>& withdrawal_ids);
+
 // The withdrawal holding an idempotency key, with the request it was made with.
 struct KeyHolder {
   std::string withdrawal_id;
@@ -48,6 +57,10 @@ std::optional<WithdrawalRow> InsertWithdrawal(const std::string& key,
 // Moves the withdrawal to `status`, whatever it is now (the trigger refuses what the table does
 // not allow, TR003).
 void SetStatus(const std::string& withdrawal_id, const std::string& status, const std::string& reason);
+
+// SetStatus for many withdrawals in one statement, each with its reason.
+void SetStatuses(const std::vector<std::string>& withdrawal_ids, const std::string& status,
+                 const std::vector<std::string>& reasons);
 
 // Moves the withdrawal from `from` to `to`; false (nothing written) if it is no longer in `from`.
 bool MoveStatus(const std::string& withdrawal_id, const std::string& from, const std::string& to,
