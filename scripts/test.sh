@@ -26,6 +26,14 @@ use_ccache
 make -s -j"$(nproc)" TXRELAY_WERROR=1 >/dev/null
 log "release line: released scripts frozen, the install script is its source set, upgrade paths, one version"
 ./test/release/check_release.sh | grep -v '^ok '
+# The released package, for the package upgrade test, is built meanwhile at the lowest priority:
+# it takes what the builds and the single-CPU stages (fuzzers, pgTAP) leave, not the e2e tests'.
+deb_old_version=$(sed -nE 's/^[0-9a-f]{64}  sql\/txrelay--(.+)\.sql$/\1/p' sql/released.sha256 | sort -V | tail -1)
+deb_old_ref=v$deb_old_version
+git rev-parse -q --verify "$deb_old_ref^{commit}" >/dev/null ||
+  deb_old_ref=$(awk -v v="$deb_old_version" '$1 == v {print $2}' test/package/released_commits)
+nice -n 19 ./scripts/deb.sh "$deb_old_ref" >/tmp/txrelay-deb-old.$$.log 2>&1 &
+deb_old_pid=$!
 log "house rules: clang-format, one writer (src/store), status sets, include directions, function lengths"
 ./test/lint.sh
 log "unit tests (CTest)"
@@ -41,15 +49,6 @@ log "the Debian package (make deb: debhelper, pg_buildext, lintian), installed w
 make -s deb
 deb_new=$(ls dist/postgresql-15-txrelay_"$(sed -n 's/^EXTVERSION *= *//p' Makefile)"-*_amd64.deb)
 ./test/package/install.sh "$deb_new"
-
-# The released package is built meanwhile, at low priority, for the package upgrade test: the
-# stages from here to the end-to-end tests mostly keep one CPU busy, and it takes the other.
-deb_old_version=$(sed -nE 's/^[0-9a-f]{64}  sql\/txrelay--(.+)\.sql$/\1/p' sql/released.sha256 | sort -V | tail -1)
-deb_old_ref=v$deb_old_version
-git rev-parse -q --verify "$deb_old_ref^{commit}" >/dev/null ||
-  deb_old_ref=$(awk -v v="$deb_old_version" '$1 == v {print $2}' test/package/released_commits)
-nice -n 19 ./scripts/deb.sh "$deb_old_ref" >/tmp/txrelay-deb-old.$$.log 2>&1 &
-deb_old_pid=$!
 
 trap cluster_stop EXIT
 # The pgTAP suite tests the SQL side alone: the broadcaster stays off in this cluster (the
