@@ -6,9 +6,7 @@ namespace txrelay::store {
 
 void EnqueueSign(std::int64_t chain_id, const std::string& withdrawal_id,
                  const std::string& signature_request_id) {
-  static const pg::Statement kEnqueue("SELECT txrelay._enqueue_sign($1, $2::uuid, $3::uuid)",
-                                      {INT8OID, TEXTOID, TEXTOID});
-  kEnqueue.Run({pg::Int8Param(chain_id), pg::TextParam(withdrawal_id), pg::TextParam(signature_request_id)});
+  EnqueueSigns(chain_id, {withdrawal_id}, {signature_request_id});
 }
 
 void EnqueueSigns(std::int64_t chain_id, const std::vector<std::string>& withdrawal_ids,

@@ -25,9 +25,10 @@ std::optional<WithdrawalRow> LockWithdrawal(const std::string& withdrawal_id) {
 }
 
 std::vector<SeenRow> LockWithdrawals(const std::vector<std::string>& withdrawal_ids) {
+  // _sees_withdrawal's own shortcut, taken once for the batch (an init plan), not per row.
   static const pg::Statement kLock(R"sql(
     SELECT withdrawal_id, idempotency_key, account, chain_id, asset, to_address, amount, risk_tier, status,
-           txrelay._sees_withdrawal(requested_by) AS sees
+           (SELECT txrelay._sees_all_withdrawals()) OR txrelay._sees_withdrawal(requested_by) AS sees
       FROM txrelay.withdrawals WHERE withdrawal_id = ANY ($1::text[]::uuid[])
      ORDER BY withdrawal_id FOR UPDATE)sql",
                                    {TEXTARRAYOID});
