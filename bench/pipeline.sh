@@ -76,7 +76,20 @@ latencies() {
         WHERE w.idempotency_key LIKE '$1-%'" | tr '|' ' '
 }
 
+# cpu_ms PID...: the CPU time (user + system) the processes have used so far, in ms, or "-" when
+# one is gone (a worker that restarted mid-round: that round is not counted).
+cpu_ms() {
+  local tick pid total=0 t
+  tick=$(getconf CLK_TCK)
+  for pid in "$@"; do
+    t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) || { echo -; return; }
+    total=$((total + t))
+  done
+  echo $((total * 1000 / tick))
+}
+
 declare -A RES
+WORKER_CPU=""  # broadcaster + tracker CPU per withdrawal (ms), one figure per round
 for r in $(seq 1 "$REPS"); do
   log "pipeline round $r of $REPS: node limit (one request at a time)"
   RES[seq]+="$(node bench/pipeline/chain_clients.js limit seq "$N" 10 4)"$'\n'
@@ -85,7 +98,12 @@ for r in $(seq 1 "$REPS"); do
   log "pipeline round $r of $REPS: txrelay"
   # The first round's txrelay run is profiled (PROFILE=0 to skip): every process on the machine.
   [ "$r" = 1 ] && [ "${PROFILE:-1}" = 1 ] && { perf record -q -e cpu-clock -F 499 -a -g -o "$WORK/perf.data" >/dev/null 2>&1 & PERF_PID=$!; }
+  workers="$(worker_pid 'txrelay broadcaster') $(worker_pid 'txrelay tracker')"
+  cpu_before=$(cpu_ms $workers)
   RES[txrelay]+="$(txrelay_round "burst$r" "$N" 0)"$'\n'
+  cpu_after=$(cpu_ms $workers)
+  [ "$cpu_before" != - ] && [ "$cpu_after" != - ] &&
+    WORKER_CPU="$WORKER_CPU $(awk -v a="$cpu_after" -v b="$cpu_before" -v n="$N" 'BEGIN {printf "%.3f", (a - b) / n}')"
   [ -n "$PERF_PID" ] && { kill -INT "$PERF_PID"; wait "$PERF_PID" || true; PERF_PID=""; }
   log "pipeline round $r of $REPS: ethers.js NonceManager"
   RES[ethers]+="$(node bench/pipeline/chain_clients.js ethers "$N" 14 4 16)"$'\n'
@@ -104,6 +122,13 @@ OBSERVER_PID=""
 for k in seq batch txrelay ethers; do printf '%s' "${RES[$k]}" >"$WORK/$k.json"; done
 log "pipeline: report"
 python3 bench/pipeline/report.py "$WORK" "$N"
+echo
+echo "The workers' CPU per withdrawal in txrelay's rounds (user + system time of the broadcaster and"
+echo "the tracker from the round's first request to its last finalized event, divided by N; goal ≤ 1.5 ms):"
+echo
+echo "| what | rounds | min | median | max |"
+echo "|---|---|---|---|---|"
+echo "| broadcaster + tracker CPU per withdrawal (ms) | $(echo $WORKER_CPU | wc -w) | $(STATS_DIGITS=2 stats $WORKER_CPU) |"
 if [ -s "$WORK/perf.data" ]; then
   echo
   echo "Where the CPU went during the first round's txrelay run (perf, cpu-clock at 499 Hz on every CPU, share of all samples):"
