@@ -129,6 +129,10 @@ echo
 echo "| what | rounds | min | median | max |"
 echo "|---|---|---|---|---|"
 echo "| broadcaster + tracker CPU per withdrawal (ms) | $(echo $WORKER_CPU | wc -w) | $(STATS_DIGITS=2 stats $WORKER_CPU) |"
+echo
+python3 -c 'import statistics, sys; v = [float(x) for x in sys.argv[1:]]
+m = statistics.median(v) if v else float("nan")
+print(f"Goal, at most 1.5 ms: **met** ({m:.2f} ms)" if m <= 1.5 else f"Goal, at most 1.5 ms: **missed** ({m:.2f} ms, {m / 1.5:.1f} × the goal; the profile below says where it goes).")' $WORKER_CPU
 if [ -s "$WORK/perf.data" ]; then
   echo
   echo "Where the CPU went during the first round's txrelay run (perf, cpu-clock at 499 Hz on every CPU, share of all samples):"
