@@ -29,3 +29,17 @@ for c in $CLIENTS; do
   echo "| $c | batches of 100: request_withdrawals + approve_withdrawals | $(stats $b) |"
   echo "| $c | ratio batch / single, per round | $(STATS_DIGITS=2 stats $(ratios "$b" "$s")) |"
 done
+
+# What the concurrent batches and single calls left must keep every rule: each approved withdrawal
+# has one approval and one nonce, each sender's nonces run without a gap up to its counter, and
+# the ledger verifies.
+problems=$(psql -X -q -At -v ON_ERROR_STOP=1 -c "
+  SELECT (SELECT count(*) FROM txrelay.withdrawals w WHERE w.status = 'approved'
+            AND ((SELECT count(*) FROM txrelay.nonce_reservations r WHERE r.withdrawal_id = w.withdrawal_id) <> 1
+              OR (SELECT count(*) FROM txrelay.approvals a WHERE a.withdrawal_id = w.withdrawal_id) <> 1))
+       + (SELECT count(*) FROM txrelay.senders s
+           WHERE (SELECT coalesce(max(r.nonce) - min(r.nonce) + 1 - count(*), 0) + coalesce(s.next_nonce - 1 - max(r.nonce), 0)
+                    FROM txrelay.nonce_reservations r WHERE r.chain_id = s.chain_id AND r.from_address = s.address) <> 0)
+       + (SELECT count(*) FROM txrelay.verify_ledger(true))")
+log "batch: the rules after the concurrent rounds: $problems problem(s) (one approval and nonce per approved withdrawal, gap-free senders, the ledger)"
+[ "$problems" = 0 ] || die "batch: the concurrent rounds broke a rule ($problems problem(s))"

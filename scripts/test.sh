@@ -90,7 +90,7 @@ rm -f /tmp/txrelay-ha.$$.log
 log "benchmark scripts at their smallest (they must run and their own checks pass; the figures: make bench)"
 export BENCH_NO_BUILD=1
 CLIENTS=2 REPS=1 DURATION=1 ABLATE=2 ./bench/intake.sh >/dev/null
-CLIENTS=1 REPS=1 DURATION=1 ./bench/batch.sh >/dev/null
+CLIENTS="1 4" REPS=1 DURATION=1 ./bench/batch.sh >/dev/null
 N=100 REPS=1 PACED=10 PROFILE=0 ./bench/pipeline.sh >/dev/null
 STEPS="2000 4000" REPS=1 DURATION=1 REPEAT=2 ./bench/cost_growth.sh >/dev/null
 SIZES=10485760 ./bench/hostile_args.sh >/dev/null
