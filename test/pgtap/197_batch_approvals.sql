@@ -13,6 +13,14 @@ CREATE FUNCTION pg_temp.appr(key text, decision text) RETURNS jsonb LANGUAGE sql
 SELECT pg_temp.request(k) FROM unnest(ARRAY['c-1', 'c-2', 'c-3', 'c-4', 'c-5', 'c-s1', 'c-s2', 'r-a1', 'r-a2', 'r-b1',
                                             'r-b2', 'r-x', 'r-y', 'r-z']) k;
 SELECT pg_temp.request('c-usdc-s1', 'USDC', 250), pg_temp.request('c-usdc-s2', 'USDC', 250);
+-- A second chain, and a third whose only sender signs client-side (no signer: no signing job).
+SELECT txrelay_test.fixture(1197);
+SELECT txrelay.add_chain(2197, 'client-signed chain'), txrelay.add_sender(2197, txrelay_test.dev(5), NULL, 0),
+       txrelay.credit('alice', 2197, 'ETH', 1000000, 'seed-alice-eth-2197');
+CREATE FUNCTION pg_temp.request_on(key text, chain bigint) RETURNS uuid LANGUAGE sql AS $$
+  SELECT (txrelay.request_withdrawal(key, 'alice', chain, 'ETH', txrelay_test.dev(4), 1000)).withdrawal_id $$;
+SELECT pg_temp.request_on('m-1', 197), pg_temp.request_on('m-2', 1197), pg_temp.request_on('m-3', 197),
+       pg_temp.request_on('cs-s1', 2197), pg_temp.request_on('cs-s2', 2197);
 
 SELECT dblink_connect(c, format('dbname=%s host=%s port=%s user=%s', current_database(),
        split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'), current_user))
@@ -53,7 +61,7 @@ END $$;
 SELECT dblink_disconnect(c) FROM unnest(ARRAY['a', 'b']) c;
 
 BEGIN;
-SELECT plan(23);
+SELECT plan(28);
 CREATE FUNCTION pg_temp.sender_of(key text) RETURNS text LANGUAGE sql AS $$
   SELECT r.from_address FROM txrelay.nonce_reservations r JOIN txrelay.withdrawals w USING (withdrawal_id)
    WHERE w.idempotency_key = key $$;
@@ -111,6 +119,22 @@ SELECT results_eq($$SELECT * FROM pg_temp.written('c-s2')$$, $$SELECT * FROM pg_
 SELECT results_eq($$SELECT * FROM pg_temp.written('c-usdc-s2')$$, $$SELECT * FROM pg_temp.written('c-usdc-s1')$$,
                   'USDC: the same, the token transfer call included');
 SELECT is((SELECT count(*)::int FROM pg_temp.written('c-usdc-s2')), 6, '(six rows compared: request, job, approval, two events, status)');
+
+-- Two chains in one batch: one sender each, each chain's nonces consecutive in element order.
+SELECT is((SELECT count(*)::int FROM txrelay.approve_withdrawals(jsonb_build_array(pg_temp.appr('m-1', 'pd-m-1'),
+             pg_temp.appr('m-2', 'pd-m-2'), pg_temp.appr('m-3', 'pd-m-3')))), 3, 'a batch over two chains');
+SELECT results_eq($$SELECT w.chain_id, r.nonce - min(r.nonce) OVER (PARTITION BY w.chain_id), r.from_address = first_value(r.from_address) OVER (PARTITION BY w.chain_id)
+                      FROM txrelay.withdrawals w JOIN txrelay.nonce_reservations r USING (withdrawal_id)
+                     WHERE w.idempotency_key IN ('m-1', 'm-2', 'm-3') ORDER BY w.idempotency_key$$,
+                  $$VALUES (197::bigint, 0::bigint, true), (1197, 0, true), (197, 1, true)$$,
+                  'one sender per chain, its nonces in element order');
+-- A client-signed sender: the batch queues no signing job, as the single call does not.
+SELECT txrelay.approve(pg_temp.request_on('cs-s1', 2197), md5('pd-cs-s1')::uuid, 'pd-cs-s1', 'risk-engine');
+SELECT is((SELECT count(*)::int FROM txrelay.approve_withdrawals(jsonb_build_array(pg_temp.appr('cs-s2', 'pd-cs-s2')))), 1,
+          'a client-signed sender''s withdrawal approved in a batch');
+SELECT results_eq($$SELECT * FROM pg_temp.written('cs-s2')$$, $$SELECT * FROM pg_temp.written('cs-s1')$$,
+                  'the same rows as the single call: a signature request for the client, no signing job');
+SELECT is((SELECT count(*)::int FROM pg_temp.written('cs-s2') x WHERE x.what LIKE 'job%'), 0, '(no job in either)');
 
 -- Replays and refusals write nothing.
 SELECT txrelay_test.snapshot() AS before \gset
