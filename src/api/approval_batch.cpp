@@ -185,12 +185,14 @@ std::vector<ChainPayments> ReserveSenders(const std::vector<Element>& elements,
 void RequestSignatures(const ChainPayments& c, const Ledger& l) {
   std::map<std::string, api::AssetInfo> assets;
   std::vector<store::PaymentRequest> requests;
-  for (const std::string& id : c.withdrawal_ids) {
-    const store::WithdrawalRow& w = l.withdrawals.at(id).row;
+  for (std::size_t k = 0; k < c.withdrawal_ids.size(); ++k) {
+    failed_at = static_cast<int>(c.elements[k]);  // an asset gone since the request: its element
+    const store::WithdrawalRow& w = l.withdrawals.at(c.withdrawal_ids[k]).row;
     auto asset = assets.find(w.asset);
     if (asset == assets.end()) asset = assets.emplace(w.asset, api::RequireAsset(c.chain_id, w.asset)).first;
     requests.push_back({w.id, api::PaymentCall(w, asset->second)});
   }
+  failed_at = -1;
   const auto request_ids =
       store::CreatePaymentRequests(c.chain_id, c.sender.address, c.first_nonce, requests);
   if (c.sender.signer) store::EnqueueSigns(c.chain_id, c.withdrawal_ids, request_ids);
