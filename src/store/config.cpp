@@ -197,12 +197,24 @@ Datum AssetRowDatum(std::int64_t chain_id, const std::string& symbol) {
 }
 
 std::optional<RiskTierRow> FindRiskTier(const std::string& tier) {
+  // A 0.1.0 schema has no daily limits; once the columns exist (upgrades only add them), the plan
+  // names them instead of reading the whole row as JSON on every request.
+  static bool has_daily_limits = false;
+  static const pg::Statement kHasDailyLimits(R"sql(
+    SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = 'txrelay.risk_tiers'::regclass
+                      AND attname = 'auto_approve_daily_sum' AND NOT attisdropped) AS present)sql",
+                                             {});
+  static const pg::Statement kFind01(R"sql(
+    SELECT t.tier, t.auto_approve_below, t.completion, NULL::text AS daily_sum, NULL::bigint AS daily_count
+      FROM txrelay.risk_tiers t WHERE t.tier = $1)sql",
+                                     {TEXTOID});
   static const pg::Statement kFind(R"sql(
-    SELECT t.tier, t.auto_approve_below, t.completion, to_jsonb(t) ->> 'auto_approve_daily_sum' AS daily_sum,
-           (to_jsonb(t) ->> 'auto_approve_daily_count')::bigint AS daily_count
+    SELECT t.tier, t.auto_approve_below, t.completion, t.auto_approve_daily_sum AS daily_sum,
+           t.auto_approve_daily_count AS daily_count
       FROM txrelay.risk_tiers t WHERE t.tier = $1)sql",
                                    {TEXTOID});
-  const auto rows = kFind.Run({pg::TextParam(tier)});
+  if (!has_daily_limits) has_daily_limits = kHasDailyLimits.Run({}).front().Bool("present");
+  const auto rows = (has_daily_limits ? kFind : kFind01).Run({pg::TextParam(tier)});
   if (rows.empty()) return std::nullopt;
   const auto r = rows.front();
   return RiskTierRow{r.Text("tier"), r.Text("auto_approve_below"), r.Text("completion"),
