@@ -68,7 +68,8 @@ installcheck:
 
 # The end-to-end tests on anvil (test/e2e/run_all.sh), the upgrade test (test/upgrade) last,
 # against the installed extension: each starts its own throwaway cluster with the workers, node
-# and proxy on free loopback ports. E2E="tracker_flow ../upgrade/upgrade" runs only those.
+# and proxy on free loopback ports, two at a time (E2E_JOBS; those that bound a time run alone).
+# E2E="tracker_flow ../upgrade/upgrade" runs only those.
 .PHONY: e2e
 e2e:
 	./test/e2e/run_all.sh $(E2E)
