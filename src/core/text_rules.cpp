@@ -92,6 +92,19 @@ std::string CheckIdentifier(std::string_view value, std::string_view arg, std::s
   return std::string(value);
 }
 
+void CheckArgumentBytes(std::size_t bytes, std::string_view arg, std::size_t max_bytes) {
+  if (bytes <= max_bytes) return;
+  throw InvalidArgument(
+      arg, "is too long",
+      "It is " + std::to_string(bytes) + " bytes; at most " + std::to_string(max_bytes) + ".");
+}
+
+void CheckJsonObjectText(std::string_view jsonb_text, std::string_view arg) {
+  // jsonb's output starts an object with '{' and nothing before it; a string that holds braces
+  // starts with '"'.
+  if (jsonb_text.empty() || jsonb_text.front() != '{') throw InvalidArgument(arg, "must be a JSON object");
+}
+
 std::string CheckFreeText(std::string_view value, std::string_view arg) {
   CheckLength(value, arg, kMaxFreeTextChars);
   return std::string(value);

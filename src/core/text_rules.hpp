@@ -30,6 +30,13 @@ std::string CheckFreeText(std::string_view value, std::string_view arg);
 std::string CheckName(std::string_view value, std::string_view arg, std::size_t max_chars,
                       bool lower_case_only);
 
+// An argument's size in bytes at most `max_bytes` (judged before its content is read, so that
+// a huge value costs nothing more): 22023 "<arg> is too long".
+void CheckArgumentBytes(std::size_t bytes, std::string_view arg, std::size_t max_bytes);
+
+// A jsonb argument's text (jsonb's output form) that must be a JSON object: 22023 otherwise.
+void CheckJsonObjectText(std::string_view jsonb_text, std::string_view arg);
+
 // An integer argument within [min, max].
 long long CheckRange(long long value, std::string_view arg, long long min, long long max);
 

@@ -1,4 +1,5 @@
 #include "core/error.hpp"
+#include "core/text_rules.hpp"
 #include "pg/args.hpp"
 #include "pg/guard.hpp"
 
@@ -24,11 +25,7 @@ void Args::RequireNotNull(int i, std::string_view name) const {
 void Args::RequireStoredSizeAtMost(int i, std::string_view name, std::size_t max_bytes) const {
   const Datum d = Raw(i);
   const auto size = Call([=] { return static_cast<std::size_t>(toast_raw_datum_size(d)); }) - VARHDRSZ;
-  if (size > max_bytes) {
-    throw InvalidArgument(
-        name, "is too long",
-        "It is " + std::to_string(size) + " bytes; at most " + std::to_string(max_bytes) + ".");
-  }
+  CheckArgumentBytes(size, name, max_bytes);
 }
 
 std::string Args::Text(int i, std::string_view name, std::size_t max_bytes) const {
@@ -78,11 +75,9 @@ std::string Args::JsonbObjectText(int i, std::string_view name, std::size_t max_
   RequireNotNull(i, name);
   RequireStoredSizeAtMost(i, name, max_bytes);
   const Datum d = Raw(i);
-  Jsonb* jb = Call([=] { return DatumGetJsonbP(d); });
-  if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb)) {
-    throw InvalidArgument(name, "must be a JSON object");
-  }
-  return std::string(Call([=] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); }));
+  std::string text(Call([=] { return DatumGetCString(DirectFunctionCall1(jsonb_out, d)); }));
+  CheckJsonObjectText(text, name);
+  return text;
 }
 
 std::string Args::Bytea(int i, std::string_view name, std::size_t max_bytes) const {

@@ -83,6 +83,22 @@ TEST(TextRules, FreeTextAndRanges) {
   EXPECT_SQLSTATE(txrelay::CheckRange(-1, "decimals", 0, 77), "22023");
 }
 
+TEST(TextRules, ArgumentSizeIsJudgedBeforeContent) {
+  EXPECT_NO_THROW(txrelay::CheckArgumentBytes(8192, "asset", 8192));
+  const std::string msg = EXPECT_SQLSTATE(txrelay::CheckArgumentBytes(8193, "asset", 8192), "22023");
+  EXPECT_EQ(msg, "asset is too long");
+}
+
+TEST(TextRules, JsonObjectTextIsAnObjectOnly) {
+  EXPECT_NO_THROW(txrelay::CheckJsonObjectText("{}", "metadata"));
+  EXPECT_NO_THROW(txrelay::CheckJsonObjectText(R"({"ticket": 7})", "metadata"));
+  // jsonb's text of a string holding braces, an array, a scalar, null, nothing: not objects.
+  for (const char* bad : {R"("{}")", "[{}]", "7", "null", "", " {}"}) {
+    const std::string msg = EXPECT_SQLSTATE(txrelay::CheckJsonObjectText(bad, "metadata"), "22023");
+    EXPECT_EQ(msg, "metadata must be a JSON object") << bad;
+  }
+}
+
 TEST(Completion, ParsesTheThreeLevels) {
   EXPECT_EQ(txrelay::ParseCompletion("safe", "completion").Text(), "safe");
   EXPECT_EQ(txrelay::ParseCompletion("finalized", "completion").Text(), "finalized");
