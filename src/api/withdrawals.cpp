@@ -1,23 +1,19 @@
 // Withdrawal intake and cancellation (DESIGN §4, §4a).
 
-#include <nlohmann/json.hpp>
-
 #include "api/approvals.hpp"
+#include "api/intake.hpp"
 #include "api/lookups.hpp"
 #include "api/senders.hpp"
 #include "api/withdrawal_row.hpp"
-#include "core/address.hpp"
-#include "core/amount.hpp"
+#include "core/amount.hpp"  // before any PostgreSQL header (store/ledger.hpp needs it)
 #include "core/error.hpp"
 #include "core/text_rules.hpp"
-#include "core/withdrawal_request.hpp"
 #include "core/withdrawal_status.hpp"
 #include "pg/args.hpp"
 #include "pg/function.hpp"
 #include "pg/guard.hpp"
 #include "pg/request_counters.hpp"
 #include "pg/spi.hpp"
-#include "store/approvals.hpp"
 #include "store/ledger.hpp"
 #include "store/outbox.hpp"
 #include "store/senders.hpp"
@@ -28,122 +24,28 @@ using namespace txrelay;
 
 namespace {
 
-constexpr std::size_t kMaxMetadataBytes = 8192;
-
-WithdrawalRequest RequestArgs(const pg::Args& args) {
-  WithdrawalRequest request;
-  request.account = CheckIdentifier(args.Text(1, "account"), "account");
-  request.chain_id = args.Int64(2, "chain_id");
-  request.asset = args.Text(3, "asset");
-  request.to_address = ParseNonZeroAddress(args.Text(4, "to_address"), "to_address").Checksummed();
-  request.amount = ToDecimal(ParseAmount(args.NumericText(5, "amount"), "amount", AmountRule::kPositive));
-  request.risk_tier = args.Text(6, "risk_tier");
-  request.metadata = args.JsonbObjectText(7, "metadata");
-  if (request.metadata.size() > kMaxMetadataBytes) {
-    throw InvalidArgument("metadata", "is too large",
-                          "It has " + std::to_string(request.metadata.size()) +
-                              " bytes as text; the limit is " + std::to_string(kMaxMetadataBytes) + ".");
-  }
-  return request;
+api::CheckedRequest RequestArgs(const pg::Args& args) {
+  return api::CheckRequest({args.Text(0, "idempotency_key"), args.Text(1, "account"),
+                            args.Int64(2, "chain_id"), args.Text(3, "asset"), args.Text(4, "to_address"),
+                            args.NumericText(5, "amount"), args.Text(6, "risk_tier"),
+                            args.JsonbObjectText(7, "metadata")});
 }
 
-// The key is taken: the same request is a replay (the first withdrawal), another one TR001.
-Datum ReplayOrConflict(const std::string& key, const store::KeyHolder& holder,
-                       const WithdrawalRequest& request, const Hash32& fingerprint) {
-  if (!store::CallerSees(holder.withdrawal_id)) {  // another application's key: say nothing of it
-    pg::CountRequest(pg::RequestOutcome::kConflict);
-    throw Error(sqlstate::kIdempotencyConflict, "idempotency_key " + Quote(key) + " was already used",
-                "Another application's withdrawal has this key.", "Use a new key.");
-  }
-  if (std::equal(holder.fingerprint.begin(), holder.fingerprint.end(), fingerprint.begin(),
-                 fingerprint.end())) {
-    pg::CountRequest(pg::RequestOutcome::kReplay);
-    return store::ReturnWithdrawal(holder.withdrawal_id);
-  }
-  std::string fields;
-  for (const auto& f : DifferingFields(holder.request, request)) fields += (fields.empty() ? "" : ", ") + f;
-  pg::CountRequest(pg::RequestOutcome::kConflict);
-  throw Error(sqlstate::kIdempotencyConflict,
-              "idempotency_key " + Quote(key) + " was already used for a different request",
-              "Withdrawal " + holder.withdrawal_id + " has this key; the requests differ in: " +
-                  (fields.empty() ? std::string("fingerprint") : fields) + ".",
-              "Retry with the original request to get its result, or use a new key for a new withdrawal.");
+Datum Replay(const api::CheckedRequest& r, const store::KeyHolder& holder) {
+  const std::string id = api::ReplayOf(r, holder);
+  pg::CountRequest(pg::RequestOutcome::kReplay);
+  return store::ReturnWithdrawal(id);
 }
 
 // The new withdrawal, or nothing when a twin holds the key. Only under REPEATABLE READ or
 // SERIALIZABLE can a committed twin be invisible here: PostgreSQL says 40001, said again here.
-std::optional<store::WithdrawalRow> Insert(const std::string& key, const Hash32& fingerprint,
-                                           const WithdrawalRequest& request) {
+std::optional<store::WithdrawalRow> Insert(const api::CheckedRequest& r) {
   try {
-    return store::InsertWithdrawal(key, std::vector<std::uint8_t>(fingerprint.begin(), fingerprint.end()),
-                                   request);
+    return store::InsertWithdrawal(
+        r.key, std::vector<std::uint8_t>(r.fingerprint.begin(), r.fingerprint.end()), r.request);
   } catch (const pg::PgError& e) {
-    if (e.sqlerrcode() == MAKE_SQLSTATE('4', '0', '0', '0', '1')) {
-      throw Error(sqlstate::kSerializationFailure,
-                  "idempotency_key " + Quote(key) + " was used by a concurrent transaction",
-                  "Its withdrawal was committed after this transaction's snapshot was taken.",
-                  "Retry the call: it will return that withdrawal or report a conflict.");
-    }
+    if (e.sqlerrcode() == MAKE_SQLSTATE('4', '0', '0', '0', '1')) api::RefuseKeyUsedConcurrently(r.key);
     throw;
-  }
-}
-
-void Reserve(const std::string& key, const store::WithdrawalRow& w) {
-  try {
-    store::PostWithdrawalEntry(w.id, "RESERVE");
-  } catch (const pg::PgError& e) {
-    if (e.sqlerrcode() != MAKE_SQLSTATE('T', 'R', '0', '0', '2')) throw;
-    throw Error(sqlstate::kInsufficientBalance, "available balance too low",
-                std::string(e.data()->detail ? e.data()->detail : "") +
-                    " Nothing was recorded for idempotency_key " + Quote(key) + ".",
-                e.data()->hint ? e.data()->hint : "");
-  }
-}
-
-// Approves at intake when the tier's limit allows it. No usable sender is not an error here: the
-// withdrawal stays 'requested' for a manual approval, and its timeline says why.
-// Why the tier's daily limits stop this auto-approval, if they do: what was auto-approved for the
-// account and asset in the last 24 hours, plus this one, against the sum and the count.
-std::optional<std::string> OverDailyLimit(const store::WithdrawalRow& w, const api::RiskTierInfo& tier,
-                                          const Uint256& amount) {
-  if (!tier.daily_sum || !tier.daily_count) return std::nullopt;
-  const store::ApprovedTotals day =
-      store::AutoApprovedLastDay(w.account, w.chain_id, w.asset, api::kAutoDeciderPrefix);
-  const Uint256 sum = ParseAmount(day.sum, "sum", AmountRule::kNonNegative);
-  const Uint256 cap = ParseAmount(*tier.daily_sum, "auto_approve_daily_sum", AmountRule::kNonNegative);
-  const std::string so_far = " (" + std::to_string(day.count) + " auto-approved for " + w.account + " in " +
-                             w.asset + " in the last 24 hours, " + day.sum + " in all)";
-  if (day.count + 1 > *tier.daily_count) {
-    return "tier " + tier.tier + " auto-approves at most " + std::to_string(*tier.daily_count) +
-           " withdrawals a day per account and asset" + so_far;
-  }
-  if (amount > cap || sum > cap - amount) {
-    return "tier " + tier.tier + " auto-approves at most " + *tier.daily_sum +
-           " a day per account and asset" + so_far;
-  }
-  return std::nullopt;
-}
-
-void AutoApprove(const store::WithdrawalRow& w, const api::RiskTierInfo& tier) {
-  const Uint256 limit = ParseAmount(tier.auto_approve_below, "auto_approve_below", AmountRule::kNonNegative);
-  const Uint256 amount = ParseAmount(w.amount, "amount", AmountRule::kPositive);
-  if (amount >= limit) return;
-  if (const auto why = OverDailyLimit(w, tier, amount)) {
-    store::AddNote(
-        w.id, "auto_approval_limit_reached", *why + ": it waits for an approver",
-        nlohmann::json{
-            {"tier", tier.tier}, {"daily_sum", *tier.daily_sum}, {"daily_count", *tier.daily_count}}
-            .dump());
-    return;
-  }
-  static const pg::Statement kNewId("SELECT gen_random_uuid() AS id", {});
-  const api::Decision d{kNewId.Run({}).front().Text("id"), "auto:" + w.id,
-                        api::kAutoDeciderPrefix + tier.tier};
-  try {
-    api::ApproveLocked(w, d);
-  } catch (const Error& e) {
-    if (e.sqlstate() != sqlstate::kNoUsableSender && e.sqlstate() != sqlstate::kSendersBusy) throw;
-    store::AddNote(w.id, "auto_approval_deferred", std::string(e.what()) + ". " + e.detail());
   }
 }
 
@@ -154,29 +56,24 @@ void AutoApprove(const store::WithdrawalRow& w, const api::RiskTierInfo& tier) {
 // with the same request returns the first row; with another request it is TR001.
 TXRELAY_SQL_FUNCTION(txrelay_request_withdrawal) {
   const pg::Args args(fcinfo);
-  const std::string key = CheckIdentifier(args.Text(0, "idempotency_key"), "idempotency_key");
-  const WithdrawalRequest request = RequestArgs(args);
-  const Hash32 fingerprint = RequestFingerprint(request);
+  const api::CheckedRequest r = RequestArgs(args);
 
   pg::SpiConnection spi;
-  api::RequireAsset(request.chain_id, request.asset);
-  const api::RiskTierInfo tier = api::RequireRiskTier(request.risk_tier);
-  if (const auto holder = store::FindByIdempotencyKey(key))
-    return ReplayOrConflict(key, *holder, request, fingerprint);
+  api::RequireAsset(r.request.chain_id, r.request.asset);
+  const api::RiskTierInfo tier = api::RequireRiskTier(r.request.risk_tier);
+  if (const auto holder = store::FindByIdempotencyKey(r.key)) return Replay(r, *holder);
   // A concurrent call with the same key is waited for on the key's unique index (no advisory
   // lock: any role could take that one and hold the key); if it committed, this is its replay.
-  const auto inserted = Insert(key, fingerprint, request);
+  const auto inserted = Insert(r);
   if (!inserted) {
-    if (const auto holder = store::FindByIdempotencyKey(key))
-      return ReplayOrConflict(key, *holder, request, fingerprint);
+    if (const auto holder = store::FindByIdempotencyKey(r.key)) return Replay(r, *holder);
     throw Error(sqlstate::kSerializationFailure,
-                "idempotency_key " + Quote(key) + " is being used concurrently", "", "Retry the call.");
+                "idempotency_key " + Quote(r.key) + " is being used concurrently", "", "Retry the call.");
   }
-  const store::WithdrawalRow& w = *inserted;
-  Reserve(key, w);
-  AutoApprove(w, tier);
+  api::ReserveRequested(r.key, inserted->id);
+  api::AutoApprove(*inserted, tier);
   pg::CountRequest(pg::RequestOutcome::kNew);
-  return store::ReturnWithdrawal(w.id);
+  return store::ReturnWithdrawal(inserted->id);
 }
 
 namespace {
