@@ -35,9 +35,11 @@ std::optional<DecisionRow> FindDecisionByPolicy(const std::string& policy_decisi
 
 std::vector<DecisionRow> FindDecisions(const std::vector<std::string>& approval_ids,
                                        const std::vector<std::string>& policy_decision_ids) {
+  // The uuid[] is cast once (an init plan), not per row when a plan made on a small table scans.
   static const pg::Statement kFind(R"sql(
     SELECT approval_id, withdrawal_id, policy_decision_id, decided_by, decision
-      FROM txrelay.approvals WHERE approval_id = ANY ($1::text[]::uuid[]) OR policy_decision_id = ANY ($2))sql",
+      FROM txrelay.approvals
+     WHERE approval_id = ANY (ARRAY(SELECT unnest($1::text[])::uuid)) OR policy_decision_id = ANY ($2))sql",
                                    {TEXTARRAYOID, TEXTARRAYOID});
   const auto rows = kFind.Run({pg::TextArrayParam(approval_ids), pg::TextArrayParam(policy_decision_ids)});
   std::vector<DecisionRow> out;
