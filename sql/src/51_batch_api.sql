@@ -3,9 +3,12 @@
 -- single call; all or nothing: a failing element refuses the whole batch, its error says which
 -- element (0-based) and keeps the element's SQLSTATE, detail and hint. One subtransaction for the
 -- whole batch (to add the index to the error), not one per element. Nonces are reserved in
--- element order, gap-free. Requests go through request_withdrawal one by one; approvals are
--- set-based (_approve_batch, src/api/approval_batch.cpp): the single call's checks element by
--- element, then one statement per table, one sender per chain for the whole batch.
+-- element order, gap-free. Both are set-based: the elements' shapes are checked and their
+-- arguments cast here, in order; then the single call's rules run element by element in C++ and
+-- the rows are written one statement per table where the rules allow it (_request_batch,
+-- src/api/request_batch.cpp: one INSERT of the new withdrawals, then each one's RESERVE and
+-- auto-approval in order; _approve_batch, src/api/approval_batch.cpp: one sender per chain for
+-- the whole batch).
 
 -- The element's arguments, checked: an object, no unknown key, every required key present.
 CREATE OR REPLACE FUNCTION txrelay._batch_element(fn text, e jsonb, allowed text[], required text[])
@@ -68,13 +71,18 @@ CREATE OR REPLACE FUNCTION txrelay._approve_batch(withdrawal_ids text[], approva
                                                   policy_decision_ids text[], decided_by text[])
   RETURNS text[] LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'txrelay_approve_batch';
+-- The set-based requests: the withdrawal of each element, in order (its replay or its new one).
+CREATE OR REPLACE FUNCTION txrelay._request_batch(idempotency_keys text[], accounts text[], chain_ids text[],
+                                                  assets text[], to_addresses text[], amounts text[],
+                                                  risk_tiers text[], metadata text[])
+  RETURNS text[] LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_request_batch';
 CREATE OR REPLACE FUNCTION txrelay._batch_failed_at() RETURNS int
   LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'txrelay_batch_failed_at';
 
--- The batch: each element's shape checked and its arguments cast in order; requests through
--- their single call, approvals together through _approve_batch. The failing element's error is
--- raised again with its index.
+-- The batch: each element's shape checked and its arguments cast in order, then the set-based
+-- function of the batch's kind. The failing element's error is raised again with its index.
 CREATE OR REPLACE FUNCTION txrelay._batch(fn text, batch jsonb)
   RETURNS SETOF txrelay.withdrawals LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -85,17 +93,24 @@ DECLARE
   e jsonb;
   i int := 0;
   set_based boolean := false;
+  keys text[] := '{}'; accounts text[] := '{}'; chains text[] := '{}'; assets text[] := '{}';
+  addresses text[] := '{}'; amounts text[] := '{}'; tiers text[] := '{}'; metadata text[] := '{}';
   ids text[] := '{}'; approval_ids text[] := '{}'; policies text[] := '{}'; deciders text[] := '{}';
   state text; msg text; detail text; hint text;
 BEGIN
   PERFORM txrelay._batch_array(fn, arg, batch);
   BEGIN
     FOR e IN SELECT x FROM jsonb_array_elements(batch) x LOOP
-      IF fn = 'request_withdrawals' THEN
+      IF fn = 'request_withdrawals' THEN  -- each cast as the single call's argument type casts it
         e := txrelay._batch_element(fn, e, request_keys, request_keys[1:6]);
-        RETURN NEXT txrelay.request_withdrawal(e ->> 'idempotency_key', e ->> 'account', (e ->> 'chain_id')::bigint,
-                                               e ->> 'asset', e ->> 'to_address', (e ->> 'amount')::numeric,
-                                               coalesce(e ->> 'risk_tier', 'standard'), coalesce(e -> 'metadata', '{}'));
+        keys := keys || (e ->> 'idempotency_key');
+        accounts := accounts || (e ->> 'account');
+        chains := chains || ((e ->> 'chain_id')::bigint)::text;
+        assets := assets || (e ->> 'asset');
+        addresses := addresses || (e ->> 'to_address');
+        amounts := amounts || ((e ->> 'amount')::numeric)::text;
+        tiers := tiers || coalesce(e ->> 'risk_tier', 'standard');
+        metadata := metadata || coalesce(e -> 'metadata', '{}')::text;
       ELSE
         e := txrelay._batch_element(fn, e, approval_keys, approval_keys);
         ids := ids || ((e ->> 'withdrawal_id')::uuid)::text;
@@ -105,12 +120,15 @@ BEGIN
       END IF;
       i := i + 1;
     END LOOP;
-    IF fn = 'approve_withdrawals' THEN
-      set_based := true;
-      ids := txrelay._approve_batch(ids, approval_ids, policies, deciders);  -- its writes, seen by the next statement
-      RETURN QUERY SELECT w.* FROM unnest(ids) WITH ORDINALITY u (id, n)
-                              JOIN txrelay.withdrawals w ON w.withdrawal_id = u.id::uuid ORDER BY u.n;
+    set_based := true;
+    IF fn = 'request_withdrawals' THEN
+      ids := txrelay._request_batch(keys, accounts, chains, assets, addresses, amounts, tiers, metadata);
+    ELSE
+      ids := txrelay._approve_batch(ids, approval_ids, policies, deciders);
     END IF;
+    -- A separate statement: it sees the set-based function's writes.
+    RETURN QUERY SELECT w.* FROM unnest(ids) WITH ORDINALITY u (id, n)
+                            JOIN txrelay.withdrawals w ON w.withdrawal_id = u.id::uuid ORDER BY u.n;
   EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
                             hint = PG_EXCEPTION_HINT;

@@ -144,11 +144,12 @@ ALTER TABLE txrelay.attempts ADD COLUMN rollup_fee txrelay.wei;
 -- @include sql/src/43_unknown_transactions.sql
 SELECT pg_catalog.pg_extension_config_dump('txrelay.unknown_transactions'::regclass, '');
 
--- Batch payouts (issue 23): request_withdrawals and approve_withdrawals over the single calls.
+-- Batch payouts (issue 23): request_withdrawals and approve_withdrawals, set-based.
 -- @include sql/src/51_batch_api.sql
 REVOKE ALL ON FUNCTION txrelay._batch_element(text, jsonb, text[], text[]), txrelay._batch_array(text, text, jsonb),
   txrelay._batch_error(text, text, text, text, text, text), txrelay._batch(text, jsonb), txrelay.request_withdrawals(jsonb),
   txrelay.approve_withdrawals(jsonb), txrelay._approve_batch(text[], text[], text[], text[]),
-  txrelay._batch_failed_at() FROM PUBLIC;
+  txrelay._batch_failed_at(), txrelay._request_batch(text[], text[], text[], text[], text[], text[], text[], text[])
+  FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION txrelay.request_withdrawals(jsonb) TO txrelay_app;
 GRANT EXECUTE ON FUNCTION txrelay.approve_withdrawals(jsonb) TO txrelay_approver;

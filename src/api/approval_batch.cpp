@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api/approvals.hpp"
+#include "api/batch_failure.hpp"
 #include "api/lookups.hpp"
 #include "api/senders.hpp"
 #include "api/withdrawal_row.hpp"
@@ -32,9 +33,7 @@ using namespace txrelay;
 
 namespace {
 
-// The element the last batch call failed on (0-based), -1 when the failure is the batch's as a
-// whole; read by txrelay._batch after the error, in the same backend.
-int failed_at = -1;
+int& failed_at = api::batch_failed_at;
 
 struct Element {
   std::string withdrawal_id;
@@ -225,6 +224,3 @@ TXRELAY_SQL_FUNCTION(txrelay_approve_batch) {
   for (const Element& e : elements) ids.push_back(e.withdrawal_id);
   return pg::MakeTextArray(ids);
 }
-
-// _batch_failed_at() -> int: the element the last _approve_batch of this session failed on.
-TXRELAY_SQL_FUNCTION(txrelay_batch_failed_at) { return Int32GetDatum(failed_at); }

@@ -1,5 +1,6 @@
 #include "store/withdrawals.hpp"
 
+#include "core/hex.hpp"
 #include "pg/spi.hpp"
 
 namespace txrelay::store {
@@ -10,6 +11,14 @@ WithdrawalRow FromRow(const pg::Row& r) {
   return WithdrawalRow{r.Text("withdrawal_id"), r.Text("idempotency_key"), r.Text("account"),
                        r.Int64("chain_id"),     r.Text("asset"),           r.Text("to_address"),
                        r.Text("amount"),        r.Text("risk_tier"),       r.Text("status")};
+}
+
+KeyHolder HolderOf(const pg::Row& r) {
+  return KeyHolder{
+      r.Text("withdrawal_id"), r.Bytes("request_fingerprint"),
+      WithdrawalRequest{r.Text("account"), r.Int64("chain_id"), r.Text("asset"), r.Text("to_address"),
+                        r.Text("amount"), r.Text("risk_tier"), r.Text("metadata")},
+      r.Text("idempotency_key")};
 }
 
 }  // namespace
@@ -25,11 +34,12 @@ std::optional<WithdrawalRow> LockWithdrawal(const std::string& withdrawal_id) {
 }
 
 std::vector<SeenRow> LockWithdrawals(const std::vector<std::string>& withdrawal_ids) {
-  // _sees_withdrawal's own shortcut, taken once for the batch (an init plan), not per row.
+  // _sees_withdrawal's own shortcut and the uuid[], each made once for the batch (init plans),
+  // not per row when a plan made on a small table scans.
   static const pg::Statement kLock(R"sql(
     SELECT withdrawal_id, idempotency_key, account, chain_id, asset, to_address, amount, risk_tier, status,
            (SELECT txrelay._sees_all_withdrawals()) OR txrelay._sees_withdrawal(requested_by) AS sees
-      FROM txrelay.withdrawals WHERE withdrawal_id = ANY ($1::text[]::uuid[])
+      FROM txrelay.withdrawals WHERE withdrawal_id = ANY (ARRAY(SELECT unnest($1::text[])::uuid))
      ORDER BY withdrawal_id FOR UPDATE)sql",
                                    {TEXTARRAYOID});
   const auto rows = kLock.Run({pg::TextArrayParam(withdrawal_ids)});
@@ -42,16 +52,25 @@ std::vector<SeenRow> LockWithdrawals(const std::vector<std::string>& withdrawal_
 std::optional<KeyHolder> FindByIdempotencyKey(const std::string& key) {
   static const pg::Statement kFind(R"sql(
     SELECT withdrawal_id, request_fingerprint, account, chain_id, asset, to_address, amount, risk_tier,
-           metadata::text AS metadata
+           metadata::text AS metadata, idempotency_key
       FROM txrelay.withdrawals WHERE idempotency_key = $1)sql",
                                    {TEXTOID});
   const auto rows = kFind.Run({pg::TextParam(key)});
   if (rows.empty()) return std::nullopt;
-  const auto r = rows.front();
-  return KeyHolder{
-      r.Text("withdrawal_id"), r.Bytes("request_fingerprint"),
-      WithdrawalRequest{r.Text("account"), r.Int64("chain_id"), r.Text("asset"), r.Text("to_address"),
-                        r.Text("amount"), r.Text("risk_tier"), r.Text("metadata")}};
+  return HolderOf(rows.front());
+}
+
+std::vector<KeyHolder> FindByIdempotencyKeys(const std::vector<std::string>& keys) {
+  static const pg::Statement kFind(R"sql(
+    SELECT withdrawal_id, request_fingerprint, account, chain_id, asset, to_address, amount, risk_tier,
+           metadata::text AS metadata, idempotency_key
+      FROM txrelay.withdrawals WHERE idempotency_key = ANY ($1::text[]))sql",
+                                   {TEXTARRAYOID});
+  const auto rows = kFind.Run({pg::TextArrayParam(keys)});
+  std::vector<KeyHolder> out;
+  out.reserve(rows.size());
+  for (std::uint64_t i = 0; i < rows.size(); ++i) out.push_back(HolderOf(rows[i]));
+  return out;
 }
 
 std::optional<WithdrawalRow> InsertWithdrawal(const std::string& key,
@@ -72,6 +91,36 @@ std::optional<WithdrawalRow> InsertWithdrawal(const std::string& key,
                                  pg::TextParam(request.metadata)});
   if (rows.empty()) return std::nullopt;
   return FromRow(rows.front());
+}
+
+std::vector<WithdrawalRow> InsertWithdrawals(const std::vector<NewWithdrawal>& requests) {
+  static const pg::Statement kInsert(R"sql(
+    INSERT INTO txrelay.withdrawals (idempotency_key, request_fingerprint, account, chain_id, asset, to_address,
+                                     amount, risk_tier, metadata, status_reason)
+    SELECT k, decode(f, 'hex'), a, c::bigint, s, t, m::numeric, r, d::jsonb, 'requested'
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                  $9::text[]) WITH ORDINALITY u (k, f, a, c, s, t, m, r, d, n)
+     ORDER BY n
+    ON CONFLICT ON CONSTRAINT withdrawals_idempotency_key_key DO NOTHING
+    RETURNING withdrawal_id, idempotency_key, account, chain_id, asset, to_address, amount, risk_tier, status)sql",
+                                     {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+                                      TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID});
+  std::vector<std::vector<std::string>> columns(9);
+  for (const NewWithdrawal& w : requests) {
+    const WithdrawalRequest& q = w.request;
+    const std::string values[] = {w.key,     ToHex(w.fingerprint.data(), w.fingerprint.size(), false),
+                                  q.account, std::to_string(q.chain_id),
+                                  q.asset,   q.to_address,
+                                  q.amount,  q.risk_tier,
+                                  q.metadata};
+    for (std::size_t c = 0; c < columns.size(); ++c) columns[c].push_back(values[c]);
+  }
+  const auto p = [&](std::size_t c) { return pg::TextArrayParam(columns[c]); };
+  const auto rows = kInsert.Run({p(0), p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8)});
+  std::vector<WithdrawalRow> out;
+  out.reserve(rows.size());
+  for (std::uint64_t i = 0; i < rows.size(); ++i) out.push_back(FromRow(rows[i]));
+  return out;
 }
 
 void SetStatus(const std::string& withdrawal_id, const std::string& status, const std::string& reason) {

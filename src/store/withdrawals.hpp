@@ -44,8 +44,12 @@ struct KeyHolder {
   std::string withdrawal_id;
   std::vector<std::uint8_t> fingerprint;
   WithdrawalRequest request;
+  std::string idempotency_key;
 };
 std::optional<KeyHolder> FindByIdempotencyKey(const std::string& key);
+
+// The withdrawals holding any of `keys`, in no particular order (a free key has none).
+std::vector<KeyHolder> FindByIdempotencyKeys(const std::vector<std::string>& keys);
 
 // Inserts a requested withdrawal, or nothing when its idempotency key is taken: a committed twin
 // (a transaction still inserting the same key is waited for on the unique index, a lock only
@@ -53,6 +57,15 @@ std::optional<KeyHolder> FindByIdempotencyKey(const std::string& key);
 std::optional<WithdrawalRow> InsertWithdrawal(const std::string& key,
                                               const std::vector<std::uint8_t>& fingerprint,
                                               const WithdrawalRequest& request);
+
+// InsertWithdrawal for many requests in one statement, inserted in their order: the rows
+// inserted, in that order (a key a committed twin holds is left out).
+struct NewWithdrawal {
+  std::string key;
+  Hash32 fingerprint{};
+  WithdrawalRequest request;
+};
+std::vector<WithdrawalRow> InsertWithdrawals(const std::vector<NewWithdrawal>& requests);
 
 // Moves the withdrawal to `status`, whatever it is now (the trigger refuses what the table does
 // not allow, TR003).
