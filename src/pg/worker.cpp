@@ -73,6 +73,12 @@ void Start(const char* application_name, const char* database) {
     // the server default, the workers commit synchronously; their flush also covers every
     // earlier commit they read (the WAL is flushed in order).
     SetConfigOption("synchronous_commit", "on", PGC_SUSET, PGC_S_OVERRIDE);
+    // The search_path of txrelay's SECURITY DEFINER functions. The workers name every object by
+    // schema, so this changes no statement's meaning; but a cached plan (SPI's, and the foreign-
+    // key checks') made under one search_path is parsed and planned again each time it runs under
+    // another, and the workers run the same checks inside those functions (submit_signed) and
+    // outside them, in turn: with one path they plan once.
+    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
   });
 }
 
