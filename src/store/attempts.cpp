@@ -11,14 +11,23 @@ namespace txrelay::store {
 
 namespace {
 
-// attempts.rollup_fee (0.2.0), NULL for none; a 0.1.0 schema (a new library before ALTER
-// EXTENSION UPDATE) has no such column: an L2 fee is then left out of the COMMIT, with a warning.
-void SetRollupFee(const std::string& attempt_id, const std::string& fee) {
+// Whether attempts.rollup_fee (0.2.0) exists. A 0.1.0 schema (a new library before ALTER
+// EXTENSION UPDATE) has no such column; once it has, it keeps it (an update only adds).
+bool RollupFeePresent() {
+  static bool present = false;
+  if (present) return true;
   static const pg::Statement kPresent(
       "SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = 'txrelay.attempts'::regclass "
       "AND attname = 'rollup_fee' AND NOT attisdropped) AS present",
       {});
-  if (!kPresent.Run({}).front().Bool("present")) {
+  present = kPresent.Run({}).front().Bool("present");
+  return present;
+}
+
+// attempts.rollup_fee, NULL for none; on a 0.1.0 schema an L2 fee is left out of the COMMIT, with
+// a warning.
+void SetRollupFee(const std::string& attempt_id, const std::string& fee) {
+  if (!RollupFeePresent()) {
     if (fee != "0") {
       pg::worker::LogWarning("txrelay tracker: the rollup fee " + fee + " wei of attempt " + attempt_id +
                              " is not recorded: the schema is 0.1.0 (run ALTER EXTENSION txrelay UPDATE)");
@@ -293,22 +302,35 @@ std::set<std::string> OursAmong(std::int64_t chain_id, const std::vector<std::st
   return mine;
 }
 
-std::vector<OpenInclusion> OpenInclusions(std::int64_t chain_id) {
-  // In a block and not final (the open-status index), or finalized by hand before completion.
-  static const std::string kSql = R"sql(
+namespace {
+
+// In a block and not final (the open-status index), or finalized by hand before completion; the
+// rollup fee by name (a whole-row to_jsonb per row cost the tracker more than the rest of the
+// query), or NULL on a 0.1.0 schema.
+std::string OpenInclusionsSql(const char* rollup_fee) {
+  return R"sql(
     SELECT w.withdrawal_id, w.status, w.completed_at IS NOT NULL AS completed, t.completion, a.block_number,
-           a.receipt_status, a.gas_used, a.effective_gas_price, '0x' || encode(a.tx_hash, 'hex') AS tx_hash,
-           to_jsonb(a) ->> 'rollup_fee' AS rollup_fee  -- (0.2.0: absent from a 0.1.0 schema)
+           a.receipt_status, a.gas_used, a.effective_gas_price, '0x' || encode(a.tx_hash, 'hex') AS tx_hash, )sql" +
+         std::string(rollup_fee) + R"sql( AS rollup_fee
       FROM txrelay.withdrawals w JOIN txrelay.risk_tiers t ON t.tier = w.risk_tier
       JOIN txrelay.attempts a ON a.withdrawal_id = w.withdrawal_id AND a.status = 'included'
      WHERE w.chain_id = $1
        AND ((w.status <> ALL ()sql" +
-                                  StatusArraySql(StatusSet::kFinal) + R"sql() AND w.status = ANY ()sql" +
-                                  StatusArraySql(StatusSet::kPaid) + R"sql())
+         StatusArraySql(StatusSet::kFinal) + R"sql() AND w.status = ANY ()sql" +
+         StatusArraySql(StatusSet::kPaid) +
+         R"sql())
             OR (w.status = 'finalized' AND w.completed_at IS NULL))
      ORDER BY a.block_number)sql";
+}
+
+}  // namespace
+
+std::vector<OpenInclusion> OpenInclusions(std::int64_t chain_id) {
+  static const std::string kSql = OpenInclusionsSql("a.rollup_fee::text");
+  static const std::string kSql01 = OpenInclusionsSql("NULL::text");
   static const pg::Statement kOpen(kSql.c_str(), {INT8OID});
-  const auto rows = kOpen.Run({pg::Int8Param(chain_id)});
+  static const pg::Statement kOpen01(kSql01.c_str(), {INT8OID});
+  const auto rows = (RollupFeePresent() ? kOpen : kOpen01).Run({pg::Int8Param(chain_id)});
   std::vector<OpenInclusion> out;
   for (std::uint64_t i = 0; i < rows.size(); ++i) {
     const auto r = rows[i];
