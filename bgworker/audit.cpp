@@ -66,11 +66,17 @@ store::RpcCallRow CallRow(const Exchange& ex, const HttpRecord& rec, std::size_t
 
 }  // namespace
 
-void WriteAudit(const Exchange& ex) {
-  for (const HttpRecord& rec : ex.records) {
-    const bool last = &rec == &ex.records.back();
-    for (std::size_t i = 0; i < ex.calls.size(); ++i) store::InsertRpcCall(CallRow(ex, rec, i, last));
+void WriteAudit(const std::vector<Exchange>& exchanges) {
+  std::vector<store::RpcCallRow> rows;
+  for (const Exchange& ex : exchanges) {
+    for (const HttpRecord& rec : ex.records) {
+      const bool last = &rec == &ex.records.back();
+      for (std::size_t i = 0; i < ex.calls.size(); ++i) rows.push_back(CallRow(ex, rec, i, last));
+    }
   }
+  store::InsertRpcCalls(rows);
 }
+
+void WriteAudit(const Exchange& exchange) { WriteAudit(std::vector<Exchange>{exchange}); }
 
 }  // namespace txrelay::bgworker

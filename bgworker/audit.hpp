@@ -4,13 +4,16 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bgworker/rpc_gateway.hpp"
 
 namespace txrelay::bgworker {
 
-// Writes every call of every HTTP exchange of `exchange` (inside the caller's transaction). An
-// eth_sendRawTransaction error is recorded with its send-error class (DESIGN §6 table).
+// Writes every call of every HTTP exchange of the exchanges, in one statement (inside the caller's
+// transaction). An eth_sendRawTransaction error is recorded with its send-error class (DESIGN §6
+// table).
+void WriteAudit(const std::vector<Exchange>& exchanges);
 void WriteAudit(const Exchange& exchange);
 
 }  // namespace txrelay::bgworker

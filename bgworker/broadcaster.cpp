@@ -139,7 +139,7 @@ void Broadcaster::RecordWaits(const Triage& t) {
 }
 
 void Broadcaster::FlushAudit() {
-  for (const auto& ex : audit_) WriteAudit(ex);
+  WriteAudit(audit_);
   audit_.clear();
 }
 

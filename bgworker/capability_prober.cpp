@@ -99,7 +99,7 @@ bool CapabilityProber::Record(const Probe& p) {
   const auto findings = Findings(p);
   {
     pg::WorkerTransaction txn;
-    for (const auto& ex : p.exchanges) WriteAudit(ex);
+    WriteAudit(p.exchanges);
     if (!findings.empty()) store::RecordCapabilities(p.target, findings);
     txn.Commit();
   }

@@ -250,7 +250,7 @@ bool Reconciler::Perform(std::int64_t run_id, const std::optional<std::int64_t>&
   const std::vector<Unknown> unknown =
       error.empty() ? ReadUnknownTransactions(gateway_, chains, senders, audit) : std::vector<Unknown>();
   pg::WorkerTransaction txn;
-  for (const auto& ex : audit) WriteAudit(ex);
+  WriteAudit(audit);
   int findings = 0;
   // Nothing is judged on half the facts; the domain counts are taken whether or not the chain
   // could be read (a start-up run leaves them out).

@@ -37,7 +37,7 @@ void Tracker::Backoff(ChainState& c, const std::string& why) {
 }
 
 void Tracker::FlushAudit() {
-  for (const auto& ex : audit_) WriteAudit(ex);
+  WriteAudit(audit_);
   audit_.clear();
 }
 

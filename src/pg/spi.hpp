@@ -43,6 +43,7 @@ Param DatumParam(Oid type, Datum value, bool is_null = false);
 Param NullParam(Oid type);
 // A text[] of `items` (pg/arrays.cpp): a batch's column, cast in the SQL (unnest($1::text[])...).
 Param TextArrayParam(const std::vector<std::string>& items);
+Param OptionalTextArrayParam(const std::vector<std::optional<std::string>>& items);  // NULL items
 
 // One result row. Columns are read by name (the SQL names them with AS where needed), so that
 // a reordered SELECT list cannot silently shift a value into the wrong field.

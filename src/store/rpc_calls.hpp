@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace txrelay::store {
 
@@ -20,6 +21,7 @@ struct RpcCallRow {
   std::optional<std::string> withdrawal_id, attempt_id, idempotency_key, nonce_key, tx_hash;
   std::int64_t started_at_ms = 0;
 };
-void InsertRpcCall(const RpcCallRow& call);
+// The calls' rows in one statement, in their order.
+void InsertRpcCalls(const std::vector<RpcCallRow>& calls);
 
 }  // namespace txrelay::store
