@@ -182,22 +182,40 @@ Job Broadcaster::StoreAttempt(const Job& j, const Bytes& raw) {
   return b;
 }
 
-// The signed bytes are stored before any send.
+// One job's signed bytes in their own subtransaction: a refusal cancels the job (TR003: the
+// withdrawal moved on) or dead-letters it (the signer signed something else).
+void Broadcaster::StoreAttemptAlone(Job& j, Failures& dead, std::vector<Job>& to_broadcast) {
+  std::optional<Job> b;
+  const auto error = pg::RunInSubTransaction([&] { b = StoreAttempt(j, j.signed_raw); });
+  if (!error) {
+    if (b->outbox_id != 0) to_broadcast.push_back(std::move(*b));
+  } else if (error->sqlerrcode == MAKE_SQLSTATE('T', 'R', '0', '0', '3')) {
+    Cancelled(j, "not signed: " + error->message);
+  } else {
+    dead.emplace_back(
+        &j, "the signer's transaction was refused by submit_signed: " + error->message +
+                " (a signer that signs something other than what was asked is a security incident)");
+  }
+}
+
+// The signed bytes are stored before any send: all of the round's in one subtransaction, which
+// is what nearly every round needs; if one is refused, the round's are stored again one by one,
+// each in its own, so that one refusal does not hold back the others. (A subtransaction per job
+// for every round cost its own CPU, and past 64 in one transaction PostgreSQL's snapshots overflow
+// to pg_subtrans lookups in every session.)
 void Broadcaster::RecordSigned(const std::vector<Job*>& signed_jobs, Failures& retry, Failures& dead,
                                std::vector<Job>& to_broadcast) {
   pg::WorkerTransaction txn;
-  for (Job* j : signed_jobs) {
-    std::optional<Job> b;
-    const auto error = pg::RunInSubTransaction([&] { b = StoreAttempt(*j, j->signed_raw); });
-    if (!error) {
-      if (b->outbox_id != 0) to_broadcast.push_back(std::move(*b));
-    } else if (error->sqlerrcode == MAKE_SQLSTATE('T', 'R', '0', '0', '3')) {
-      Cancelled(*j, "not signed: " + error->message);
-    } else {
-      dead.emplace_back(
-          j, "the signer's transaction was refused by submit_signed: " + error->message +
-                 " (a signer that signs something other than what was asked is a security incident)");
+  std::vector<Job> stored;
+  const auto round_error = pg::RunInSubTransaction([&] {
+    for (Job* j : signed_jobs) stored.push_back(StoreAttempt(*j, j->signed_raw));
+  });
+  if (!round_error) {
+    for (Job& b : stored) {
+      if (b.outbox_id != 0) to_broadcast.push_back(std::move(b));
     }
+  } else {
+    for (Job* j : signed_jobs) StoreAttemptAlone(*j, dead, to_broadcast);
   }
   for (auto& [j, why] : retry) Retry(*j, why);
   for (auto& [j, why] : dead) Dead(*j, why);

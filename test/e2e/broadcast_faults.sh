@@ -79,6 +79,41 @@ echo "# rate: $(sql "SELECT count(DISTINCT correlation_id) || ' requests in ' ||
 check "rate limit 4/s: requests to the endpoint never beat one second's burst plus 4 per second" \
   test "$(sql "SELECT count(DISTINCT correlation_id) <= 4 + 4 * ceil(extract(epoch FROM max(started_at) - min(started_at))) FROM txrelay.rpc_calls WHERE call_id > $before AND endpoint_id = $PROXY_ENDPOINT")" = t
 
+# A signer that signs something other than what was asked, in a round with two honest signatures
+# (one eth_signTransaction request for the three): the refused one is a dead letter, the two
+# others are recorded and sent from the same round (its records fall back to one subtransaction
+# each). Then the dead letter, requeued, is signed as asked.
+sql "SELECT txrelay.add_signer('via-proxy', '$PROXY_URL')" >/dev/null
+sql "SELECT txrelay.add_sender(31337, '${DEV[1]}', 'via-proxy', 0)" >/dev/null
+wait_for "SELECT next_nonce IS NOT NULL FROM txrelay.senders WHERE address = '${DEV[1]}'" 30 "tamper: the second sender's nonce" >/dev/null
+sql "SELECT txrelay.set_sender_status(31337, '${DEV[0]}', 'paused', 'e2e: the tamper case signs through the proxy')" >/dev/null
+for k in 1 2 3; do
+  sql "SELECT txrelay.request_withdrawal('tamper-$k', 'alice', 31337, 'ETH', '${DEV[5]}', $((7000 + k)))" >/dev/null
+done
+proxy_mode '{"mode": "tamper_sign", "method": "eth_signTransaction", "count": 1}'
+sql "SELECT count(*) FROM txrelay.approve_withdrawals((SELECT jsonb_agg(jsonb_build_object('withdrawal_id', withdrawal_id,
+       'approval_id', gen_random_uuid(), 'policy_decision_id', 'tamper-pd-' || idempotency_key, 'decided_by', 'e2e')
+       ORDER BY idempotency_key) FROM txrelay.withdrawals WHERE idempotency_key LIKE 'tamper-%'))" >/dev/null
+wait_for "SELECT count(*) = 3 FROM txrelay.outbox o JOIN txrelay.withdrawals w USING (withdrawal_id)
+          WHERE w.idempotency_key LIKE 'tamper-%' AND (o.status = 'dead' OR o.kind = 'broadcast' AND o.status = 'done')" 30 \
+  "tamper: the round's outcome" || true
+proxy_mode '{"mode": "pass"}'
+check "tamper: the three were signed in one request (one round)" \
+  test "$(sql "SELECT count(DISTINCT correlation_id) || '/' || count(*) FROM txrelay.rpc_calls WHERE method = 'eth_signTransaction' AND idempotency_key LIKE 'tamper-%'")" = "1/3"
+check "tamper: the signature of something else is a dead letter naming submit_signed's refusal" \
+  test "$(sql "SELECT count(*) FILTER (WHERE o.last_error LIKE '%refused by submit_signed%') || '/' || count(*) FROM txrelay.outbox o
+               JOIN txrelay.withdrawals w USING (withdrawal_id) WHERE w.idempotency_key LIKE 'tamper-%' AND o.status = 'dead'")" = "1/1"
+check "tamper: the two honest signatures of the same round were recorded and sent" \
+  test "$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE idempotency_key LIKE 'tamper-%' AND status = 'broadcasted'")" = 2
+check "tamper: no attempt holds the tampered transaction" \
+  test "$(sql "SELECT count(*) FROM txrelay.attempts a JOIN txrelay.withdrawals w USING (withdrawal_id) WHERE w.idempotency_key LIKE 'tamper-%'")" = 2
+sql "SELECT txrelay.requeue_dead(o.outbox_id) FROM txrelay.outbox o JOIN txrelay.withdrawals w USING (withdrawal_id)
+      WHERE w.idempotency_key LIKE 'tamper-%' AND o.status = 'dead'" >/dev/null
+wait_for "SELECT count(*) = 3 FROM txrelay.withdrawals WHERE idempotency_key LIKE 'tamper-%' AND status = 'broadcasted'" 30 "tamper: requeued" >/dev/null
+check "tamper: requeued, the dead letter is signed as asked and sent" \
+  test "$(sql "SELECT count(*) FROM txrelay.withdrawals WHERE idempotency_key LIKE 'tamper-%' AND status = 'broadcasted'")" = 3
+sql "SELECT txrelay.set_sender_status(31337, '${DEV[0]}', 'active', 'e2e: the tamper case is over')" >/dev/null
+
 check "on chain: one transaction per nonce, each the withdrawal's own" check_chain --require-all-sent
 check "no dead letter" test "$(sql "SELECT count(*) FROM txrelay.outbox WHERE status = 'dead'")" = 0
 check "the audit never shows an endpoint secret or a raw URL column" \

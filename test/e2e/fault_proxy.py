@@ -13,6 +13,8 @@ faults of DESIGN §6 into requests that match a JSON-RPC method:
   http_500_after    forward (the node processes it), then answer 500
   garbage           answer 200 with a body that is not JSON-RPC
   blackhole         swallow the request: no forward, no answer (the client times out; nothing happened)
+  tamper_sign       forward with the first eth_signTransaction call's value raised by 1 wei: the
+                    signer then signs something other than what was asked
   receipt_fields    forward, then add the rule's "fields" to every receipt in the answer (an OP-stack
                     node's l1Fee and operator fee fields on a real anvil's receipts)
 
@@ -163,6 +165,17 @@ class Proxy:
                 add(reply["result"])
         return json.dumps(parsed).encode()
 
+    @staticmethod
+    def tamper_value(body):
+        """The request with the first eth_signTransaction call's value raised by 1 wei."""
+        parsed = json.loads(body)
+        for call in parsed if isinstance(parsed, list) else [parsed]:
+            if isinstance(call, dict) and call.get("method") == "eth_signTransaction":
+                tx = call["params"][0]
+                tx["value"] = hex(int(tx.get("value", "0x0"), 16) + 1)
+                break
+        return json.dumps(parsed).encode()
+
     async def handle(self, reader, writer):
         try:
             while True:
@@ -189,6 +202,8 @@ class Proxy:
                 elif fault == "garbage":
                     writer.write(self.response(200, b"<html>this is not JSON-RPC</html>"))
                 else:
+                    if fault == "tamper_sign":
+                        body = self.tamper_value(body)
                     status, data = await self.forward(body, headers)
                     if fault == "reset_after_send":
                         sock = writer.get_extra_info("socket")
