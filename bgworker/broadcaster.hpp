@@ -158,6 +158,7 @@ class Broadcaster {
   bool Resend(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>& verdicts,
               const std::vector<std::size_t>& which);
   void RecordVerdict(Job& job, const rpc::SendJudgement& verdict);
+  void RecordSent(const std::vector<const Job*>& sent);
   void Reprice(Job& job, const std::string& error);
 
   RpcGateway& gateway_;

@@ -43,13 +43,38 @@ void Broadcaster::SendAll(std::vector<Job>& jobs) {
   pg::WorkerTransaction txn;
   FlushAudit();
   bool tracker_has_work = false;
+  std::vector<const Job*> sent;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    RecordVerdict(jobs[i], verdicts[i]);
+    if (verdicts[i].verdict == SendVerdict::kSent) {
+      sent.push_back(&jobs[i]);
+    } else {
+      RecordVerdict(jobs[i], verdicts[i]);
+    }
     tracker_has_work |=
         verdicts[i].verdict == SendVerdict::kSent || verdicts[i].verdict == SendVerdict::kNonceUsed;
   }
+  RecordSent(sent);
   if (tracker_has_work) pg::WakeAtCommit(pg::WorkerKind::kTracker);
   txn.Commit();
+}
+
+// The round's sends the node accepted, as RecordVerdict records one, but one statement per
+// table for all of them (in RecordVerdict's order: attempts, withdrawals, jobs).
+void Broadcaster::RecordSent(const std::vector<const Job*>& sent) {
+  if (sent.empty()) return;
+  std::vector<std::string> attempts, withdrawals, reasons;
+  std::vector<std::int64_t> outbox_ids;
+  for (const Job* j : sent) {
+    attempts.push_back(j->attempt_id);
+    if (j->withdrawal_id) {
+      withdrawals.push_back(*j->withdrawal_id);
+      reasons.push_back("sent: tx " + j->tx_hash);
+    }
+    outbox_ids.push_back(j->outbox_id);
+  }
+  store::MarkSentMany(attempts);
+  store::MoveStatuses(withdrawals, "signed", "broadcasted", reasons);
+  store::MarkDoneMany(outbox_ids);
 }
 
 // With txrelay.require_synchronous_standby, nothing leaves until a synchronous standby has the
@@ -178,10 +203,7 @@ bool Broadcaster::Resend(std::vector<Job>& jobs, std::vector<rpc::SendJudgement>
 void Broadcaster::RecordVerdict(Job& j, const rpc::SendJudgement& v) {
   switch (v.verdict) {
     case SendVerdict::kSent:
-      store::MarkSent(j.attempt_id);
-      if (j.withdrawal_id)
-        store::MoveStatus(*j.withdrawal_id, "signed", "broadcasted", "sent: tx " + j.tx_hash);
-      Done(j);
+      RecordSent({&j});
       break;
     case SendVerdict::kNonceUsed:
       // Recorded as sent so that the tracker looks at it: it finds the nonce used and decides.

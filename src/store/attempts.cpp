@@ -107,12 +107,14 @@ SubmittedAttempt SubmitSigned(const std::string& signature_request_id,
   return SubmittedAttempt{r.Text("attempt_id"), r.Text("tx_hash")};
 }
 
-void MarkSent(const std::string& attempt_id) {
+void MarkSent(const std::string& attempt_id) { MarkSentMany({attempt_id}); }
+
+void MarkSentMany(const std::vector<std::string>& attempt_ids) {
   static const pg::Statement kSent(R"sql(
     UPDATE txrelay.attempts SET status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now()
-     WHERE attempt_id = $1::uuid AND status = 'created')sql",
-                                   {TEXTOID});
-  kSent.Run({pg::TextParam(attempt_id)});
+     WHERE attempt_id = ANY (ARRAY(SELECT unnest($1::text[])::uuid)) AND status = 'created')sql",
+                                   {TEXTARRAYOID});
+  kSent.Run({pg::TextArrayParam(attempt_ids)});
 }
 
 void MarkRefused(const std::string& attempt_id) {

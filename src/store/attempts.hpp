@@ -43,6 +43,8 @@ SubmittedAttempt SubmitSigned(const std::string& signature_request_id,
 // --- sending (broadcaster) ---
 
 void MarkSent(const std::string& attempt_id);
+// MarkSent for a round's attempts, in one statement.
+void MarkSentMany(const std::vector<std::string>& attempt_ids);
 // An attempt the node never accepted and a re-priced one replaces (created -> dropped).
 void MarkRefused(const std::string& attempt_id);
 // A sent attempt the node no longer holds, and that is not to be sent again (sent -> dropped).

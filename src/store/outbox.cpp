@@ -140,6 +140,8 @@ std::optional<std::int64_t> MsUntilNextJob() {
   return kDue.Run({}).front().OptionalInt64("due_ms");
 }
 
+// One job by primary key: a plan made while the outbox was small still finds one row by index,
+// where the array form of MarkDoneMany would scan.
 void MarkDone(std::int64_t outbox_id) {
   static const pg::Statement kDone(R"sql(
     UPDATE txrelay.outbox SET status = 'done', done_at = now(), lease_owner = NULL, lease_expires_at = NULL,
@@ -147,6 +149,17 @@ void MarkDone(std::int64_t outbox_id) {
      WHERE outbox_id = $1)sql",
                                    {INT8OID});
   kDone.Run({pg::Int8Param(outbox_id)});
+}
+
+void MarkDoneMany(const std::vector<std::int64_t>& outbox_ids) {
+  static const pg::Statement kDone(R"sql(
+    UPDATE txrelay.outbox SET status = 'done', done_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+                              last_error = NULL, updated_at = now()
+     WHERE outbox_id = ANY (ARRAY(SELECT unnest($1::text[])::bigint)))sql",
+                                   {TEXTARRAYOID});
+  std::vector<std::string> ids;
+  for (std::int64_t id : outbox_ids) ids.push_back(std::to_string(id));
+  kDone.Run({pg::TextArrayParam(ids)});
 }
 
 void MarkCancelled(std::int64_t outbox_id, const std::string& why) {

@@ -69,6 +69,8 @@ std::optional<std::int64_t> MsUntilNextJob();
 // --- outcomes of a leased job ---
 
 void MarkDone(std::int64_t outbox_id);
+// MarkDone for a round's jobs, in one statement.
+void MarkDoneMany(const std::vector<std::int64_t>& outbox_ids);
 void MarkCancelled(std::int64_t outbox_id, const std::string& why);
 void MarkDead(std::int64_t outbox_id, const std::string& error);
 // Back to the queue after `delay_ms`; the try counts.

@@ -152,6 +152,18 @@ bool MoveStatus(const std::string& withdrawal_id, const std::string& from, const
               .empty();
 }
 
+void MoveStatuses(const std::vector<std::string>& withdrawal_ids, const std::string& from,
+                  const std::string& to, const std::vector<std::string>& reasons) {
+  if (withdrawal_ids.empty()) return;
+  static const pg::Statement kMove(R"sql(
+    UPDATE txrelay.withdrawals w SET status = $3, status_reason = u.reason
+      FROM unnest($1::text[]::uuid[], $4::text[]) u (withdrawal_id, reason)
+     WHERE w.withdrawal_id = u.withdrawal_id AND w.status = $2)sql",
+                                   {TEXTARRAYOID, TEXTOID, TEXTOID, TEXTARRAYOID});
+  kMove.Run({pg::TextArrayParam(withdrawal_ids), pg::TextParam(from), pg::TextParam(to),
+             pg::TextArrayParam(reasons)});
+}
+
 void MarkCompleted(const std::string& withdrawal_id) {
   static const pg::Statement kComplete(R"sql(
     UPDATE txrelay.withdrawals SET completed_at = now() WHERE withdrawal_id = $1::uuid AND completed_at IS NULL)sql",

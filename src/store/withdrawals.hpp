@@ -79,6 +79,11 @@ void SetStatuses(const std::vector<std::string>& withdrawal_ids, const std::stri
 bool MoveStatus(const std::string& withdrawal_id, const std::string& from, const std::string& to,
                 const std::string& reason);
 
+// MoveStatus for many withdrawals in one statement, each with its reason; those no longer in
+// `from` are left as they are.
+void MoveStatuses(const std::vector<std::string>& withdrawal_ids, const std::string& from,
+                  const std::string& to, const std::vector<std::string>& reasons);
+
 // Sets completed_at, once.
 void MarkCompleted(const std::string& withdrawal_id);
 
