@@ -51,14 +51,15 @@ std::optional<std::string> OverDailyLimit(const store::WithdrawalRow& w, const R
 CheckedRequest CheckRequest(const RequestArguments& a) {
   CheckedRequest r;
   r.key = CheckIdentifier(a.idempotency_key, "idempotency_key");
+  const WithdrawalRequest& g = a.given;
   WithdrawalRequest& q = r.request;
-  q.account = CheckIdentifier(a.account, "account");
-  q.chain_id = a.chain_id;
-  q.asset = a.asset;
-  q.to_address = ParseNonZeroAddress(a.to_address, "to_address").Checksummed();
-  q.amount = ToDecimal(ParseAmount(a.amount, "amount", AmountRule::kPositive));
-  q.risk_tier = a.risk_tier;
-  q.metadata = a.metadata;
+  q.account = CheckIdentifier(g.account, "account");
+  q.chain_id = g.chain_id;
+  q.asset = g.asset;
+  q.to_address = ParseNonZeroAddress(g.to_address, "to_address").Checksummed();
+  q.amount = ToDecimal(ParseAmount(g.amount, "amount", AmountRule::kPositive));
+  q.risk_tier = g.risk_tier;
+  q.metadata = g.metadata;
   if (q.metadata.size() > kMaxMetadataBytes) {
     throw InvalidArgument("metadata", "is too large",
                           "It has " + std::to_string(q.metadata.size()) + " bytes as text; the limit is " +

@@ -3,7 +3,6 @@
 // and the auto-approval at intake.
 #pragma once
 
-#include <cstdint>
 #include <string>
 
 #include "api/lookups.hpp"
@@ -13,16 +12,11 @@
 
 namespace txrelay::api {
 
-// The arguments as the caller gave them: amount as numeric's text, metadata as jsonb's text.
+// The arguments as the caller gave them, not yet checked or canonical: amount as numeric's text,
+// metadata as jsonb's text.
 struct RequestArguments {
   std::string idempotency_key;
-  std::string account;
-  std::int64_t chain_id = 0;
-  std::string asset;
-  std::string to_address;
-  std::string amount;
-  std::string risk_tier;
-  std::string metadata;
+  WithdrawalRequest given;
 };
 
 struct CheckedRequest {

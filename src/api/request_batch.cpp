@@ -41,7 +41,7 @@ api::CheckedRequest CheckElement(const std::vector<std::vector<std::string>>& c,
   CheckArgumentBytes(c[7][i].size(), kArgNames[7], pg::kMaxJsonbArgumentBytes);
   CheckJsonObjectText(c[7][i], kArgNames[7]);
   return api::CheckRequest(
-      {c[0][i], c[1][i], std::stoll(c[2][i]), c[3][i], c[4][i], c[5][i], c[6][i], c[7][i]});
+      {c[0][i], {c[1][i], std::stoll(c[2][i]), c[3][i], c[4][i], c[5][i], c[6][i], c[7][i]}});
 }
 
 std::vector<api::CheckedRequest> Elements(const pg::Args& args) {

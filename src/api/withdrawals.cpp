@@ -25,10 +25,10 @@ using namespace txrelay;
 namespace {
 
 api::CheckedRequest RequestArgs(const pg::Args& args) {
-  return api::CheckRequest({args.Text(0, "idempotency_key"), args.Text(1, "account"),
-                            args.Int64(2, "chain_id"), args.Text(3, "asset"), args.Text(4, "to_address"),
-                            args.NumericText(5, "amount"), args.Text(6, "risk_tier"),
-                            args.JsonbObjectText(7, "metadata")});
+  return api::CheckRequest(
+      {args.Text(0, "idempotency_key"),
+       {args.Text(1, "account"), args.Int64(2, "chain_id"), args.Text(3, "asset"), args.Text(4, "to_address"),
+        args.NumericText(5, "amount"), args.Text(6, "risk_tier"), args.JsonbObjectText(7, "metadata")}});
 }
 
 Datum Replay(const api::CheckedRequest& r, const store::KeyHolder& holder) {
