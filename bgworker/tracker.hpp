@@ -133,7 +133,16 @@ class Tracker {
   void UndoReorged(std::int64_t chain_id, std::uint64_t fork, std::uint64_t latest);
   void RecordInclusion(std::int64_t chain_id, const rpc::Receipt& receipt);
   bool AdvanceWithdrawals(std::int64_t chain_id, const Heads& heads);
-  bool Advance(const store::OpenInclusion& w, const Heads& heads);
+  // A round's moves and completions of paid inclusions, written one statement per table.
+  struct Settlements {
+    std::vector<std::string> to_safe, to_safe_reasons;
+    std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> to_final;  // by from
+    std::vector<std::string> completed, notes, details;
+    std::vector<Uint256> fees;
+  };
+  bool AdvanceReverted(const store::OpenInclusion& w, const Heads& heads);
+  void PlanAdvance(const store::OpenInclusion& w, const Heads& heads, Settlements& s);
+  bool ApplySettlements(const Settlements& s);
   void ReplacedExternally(std::int64_t chain_id, const std::string& from, std::uint64_t nonce,
                           const std::string& replacing_tx);
 

@@ -106,47 +106,84 @@ void Tracker::RecordInclusion(std::int64_t chain, const rpc::Receipt& r) {
 // it is settled like any other, when the chain says its tier's level is reached.
 bool Tracker::AdvanceWithdrawals(std::int64_t chain, const Heads& heads) {
   bool changed = SettleCancelRaces(chain, heads);
-  for (const store::OpenInclusion& w : store::OpenInclusions(chain)) changed |= Advance(w, heads);
+  Settlements s;
+  for (const store::OpenInclusion& w : store::OpenInclusions(chain)) {
+    if (w.receipt_status == 0) {
+      changed |= AdvanceReverted(w, heads);
+    } else {
+      PlanAdvance(w, heads, s);
+    }
+  }
+  changed |= ApplySettlements(s);
   return changed;
 }
 
-bool Tracker::Advance(const store::OpenInclusion& w, const Heads& heads) {
+namespace {
+
+std::string Where(const store::OpenInclusion& w) {
+  return "block " + std::to_string(w.block_number) + ", tx " + w.tx_hash;
+}
+
+Uint256 FeeOf(const store::OpenInclusion& w) {
+  return ReceiptFee(Wei(w.gas_used), Wei(w.effective_gas_price), Wei(w.rollup_fee));
+}
+
+}  // namespace
+
+// Reverted: final once the tier's level is reached (a reorg could still bring it back mined
+// differently); the amount is released, the gas it burned is the fee.
+bool Tracker::AdvanceReverted(const store::OpenInclusion& w, const Heads& heads) {
   const Completion completion = ParseCompletion(w.completion, "completion");
   const WithdrawalStatus level = InclusionLevel(w.block_number, heads);
-  const bool reached = CompletionReached(completion, w.block_number, heads);
-  const Uint256 fee = ReceiptFee(Wei(w.gas_used), Wei(w.effective_gas_price), Wei(w.rollup_fee));
-  const std::string at = "block " + std::to_string(w.block_number) + ", tx " + w.tx_hash;
-  if (w.receipt_status == 0) {
-    // Reverted: final once the tier's level is reached (a reorg could still bring it back mined
-    // differently); the amount is released, the gas it burned is the fee.
-    if (!reached) {
-      return level != WithdrawalStatus::kIncluded && w.status == "included" &&
-             store::MoveStatus(w.withdrawal_id, "included", "safe", "safe: " + at);
-    }
-    store::MoveStatus(w.withdrawal_id, w.status, "failed", "reverted on chain (receipt status 0) in " + at);
-    store::PostWithdrawalEntry(w.withdrawal_id, "RELEASE", fee);
-    store::Notify("failed", w.withdrawal_id);
-    return true;
+  const std::string at = Where(w);
+  if (!CompletionReached(completion, w.block_number, heads)) {
+    return level != WithdrawalStatus::kIncluded && w.status == "included" &&
+           store::MoveStatus(w.withdrawal_id, "included", "safe", "safe: " + at);
   }
-  bool changed = false;
-  std::string status = w.status;
-  if (level == WithdrawalStatus::kSafe && status == "included") {
-    changed |= store::MoveStatus(w.withdrawal_id, "included", "safe", "safe: " + at);
-    status = "safe";
+  store::MoveStatus(w.withdrawal_id, w.status, "failed", "reverted on chain (receipt status 0) in " + at);
+  store::PostWithdrawalEntry(w.withdrawal_id, "RELEASE", FeeOf(w));
+  store::Notify("failed", w.withdrawal_id);
+  return true;
+}
+
+// Paid: on to safe or finalized as the heads say, and completed (COMMIT with the fee, a note, a
+// notification) at the tier's level.
+void Tracker::PlanAdvance(const store::OpenInclusion& w, const Heads& heads, Settlements& s) {
+  const Completion completion = ParseCompletion(w.completion, "completion");
+  const WithdrawalStatus level = InclusionLevel(w.block_number, heads);
+  const std::string at = Where(w);
+  if (level == WithdrawalStatus::kSafe && w.status == "included") {
+    s.to_safe.push_back(w.withdrawal_id);
+    s.to_safe_reasons.push_back("safe: " + at);
   } else if (level == WithdrawalStatus::kFinalized) {
-    changed |= store::MoveStatus(w.withdrawal_id, status, "finalized", "finalized: " + at);
+    auto& [ids, reasons] = s.to_final[w.status];
+    ids.push_back(w.withdrawal_id);
+    reasons.push_back("finalized: " + at);
   }
-  if (!reached || w.completed) return changed;
-  store::MarkCompleted(w.withdrawal_id);
-  store::PostWithdrawalEntry(w.withdrawal_id, "COMMIT", fee);
-  store::AddNote(w.withdrawal_id, "completed",
-                 "completed at its tier's level (" + completion.Text() + ") in " + at,
-                 nlohmann::json{{"completion", completion.Text()},
-                                {"block_number", w.block_number},
-                                {"tx_hash", w.tx_hash},
-                                {"fee", ToDecimal(fee)}}
-                     .dump());
-  store::Notify("completed", w.withdrawal_id);
+  if (!CompletionReached(completion, w.block_number, heads) || w.completed) return;
+  const Uint256 fee = FeeOf(w);
+  s.completed.push_back(w.withdrawal_id);
+  s.fees.push_back(fee);
+  s.notes.push_back("completed at its tier's level (" + completion.Text() + ") in " + at);
+  s.details.push_back(nlohmann::json{
+      {"completion", completion.Text()},
+      {"block_number", w.block_number},
+      {"tx_hash", w.tx_hash},
+      {"fee",
+       ToDecimal(fee)}}.dump());
+}
+
+// In the order a single withdrawal's settlement is written: its status moves, completed_at, the
+// COMMIT entry, the note, the notification.
+bool Tracker::ApplySettlements(const Settlements& s) {
+  std::size_t moved = store::MoveStatuses(s.to_safe, "included", "safe", s.to_safe_reasons);
+  for (const auto& [from, moves] : s.to_final)
+    moved += store::MoveStatuses(moves.first, from, "finalized", moves.second);
+  if (s.completed.empty()) return moved > 0;
+  store::MarkCompletedMany(s.completed);
+  store::PostWithdrawalEntries(s.completed, "COMMIT", s.fees);
+  store::AddNotes(s.completed, "completed", s.notes, s.details);
+  store::NotifyMany("completed", s.completed);
   return true;
 }
 

@@ -13,6 +13,20 @@ void PostWithdrawalEntry(const std::string& withdrawal_id, const std::string& ki
   kPost.Run({pg::TextParam(withdrawal_id), pg::TextParam(kind), pg::TextParam(ToDecimal(fee))});
 }
 
+void PostWithdrawalEntries(const std::vector<std::string>& withdrawal_ids, const std::string& kind,
+                           const std::vector<Uint256>& fees) {
+  static const pg::Statement kPost(R"sql(
+    INSERT INTO txrelay.ledger_entries (kind, account, chain_id, asset, amount, fee, withdrawal_id)
+    SELECT $2, w.account, w.chain_id, w.asset, w.amount, u.fee::numeric, w.withdrawal_id
+      FROM unnest($1::text[], $3::text[]) WITH ORDINALITY u (id, fee, n)
+      JOIN txrelay.withdrawals w ON w.withdrawal_id = u.id::uuid
+     ORDER BY u.n)sql",
+                                   {TEXTARRAYOID, TEXTOID, TEXTARRAYOID});
+  std::vector<std::string> fee_texts;
+  for (const Uint256& fee : fees) fee_texts.push_back(ToDecimal(fee));
+  kPost.Run({pg::TextArrayParam(withdrawal_ids), pg::TextParam(kind), pg::TextArrayParam(fee_texts)});
+}
+
 std::optional<std::string> CommittedFee(const std::string& withdrawal_id) {
   static const pg::Statement kFee(R"sql(
     SELECT fee FROM txrelay.ledger_entries WHERE withdrawal_id = $1::uuid AND kind = 'COMMIT')sql",

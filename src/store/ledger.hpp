@@ -17,6 +17,10 @@ namespace txrelay::store {
 // Posts a RESERVE, COMMIT or RELEASE of the withdrawal's amount to its account; `fee` is the gas
 // the hot wallet paid (COMMIT, RELEASE after a revert).
 void PostWithdrawalEntry(const std::string& withdrawal_id, const std::string& kind, const Uint256& fee = 0);
+// PostWithdrawalEntry for many withdrawals in one statement, in their order (the ledger trigger
+// still checks and chains each entry after the one before it), each with its fee.
+void PostWithdrawalEntries(const std::vector<std::string>& withdrawal_ids, const std::string& kind,
+                           const std::vector<Uint256>& fees);
 
 // The fee a withdrawal's COMMIT recorded, if it has one.
 std::optional<std::string> CommittedFee(const std::string& withdrawal_id);

@@ -152,16 +152,26 @@ bool MoveStatus(const std::string& withdrawal_id, const std::string& from, const
               .empty();
 }
 
-void MoveStatuses(const std::vector<std::string>& withdrawal_ids, const std::string& from,
-                  const std::string& to, const std::vector<std::string>& reasons) {
-  if (withdrawal_ids.empty()) return;
+std::size_t MoveStatuses(const std::vector<std::string>& withdrawal_ids, const std::string& from,
+                         const std::string& to, const std::vector<std::string>& reasons) {
+  if (withdrawal_ids.empty()) return 0;
   static const pg::Statement kMove(R"sql(
     UPDATE txrelay.withdrawals w SET status = $3, status_reason = u.reason
       FROM unnest($1::text[]::uuid[], $4::text[]) u (withdrawal_id, reason)
-     WHERE w.withdrawal_id = u.withdrawal_id AND w.status = $2)sql",
+     WHERE w.withdrawal_id = u.withdrawal_id AND w.status = $2 RETURNING 1 AS moved)sql",
                                    {TEXTARRAYOID, TEXTOID, TEXTOID, TEXTARRAYOID});
-  kMove.Run({pg::TextArrayParam(withdrawal_ids), pg::TextParam(from), pg::TextParam(to),
-             pg::TextArrayParam(reasons)});
+  return static_cast<std::size_t>(kMove
+                                      .Run({pg::TextArrayParam(withdrawal_ids), pg::TextParam(from),
+                                            pg::TextParam(to), pg::TextArrayParam(reasons)})
+                                      .size());
+}
+
+void MarkCompletedMany(const std::vector<std::string>& withdrawal_ids) {
+  static const pg::Statement kComplete(R"sql(
+    UPDATE txrelay.withdrawals SET completed_at = now()
+     WHERE withdrawal_id = ANY (ARRAY(SELECT unnest($1::text[])::uuid)) AND completed_at IS NULL)sql",
+                                       {TEXTARRAYOID});
+  kComplete.Run({pg::TextArrayParam(withdrawal_ids)});
 }
 
 void MarkCompleted(const std::string& withdrawal_id) {
@@ -179,6 +189,16 @@ void AddNote(const std::string& withdrawal_id, const std::string& event, const s
              pg::TextParam(detail_json)});
 }
 
+void AddNotes(const std::vector<std::string>& withdrawal_ids, const std::string& event,
+              const std::vector<std::string>& reasons, const std::vector<std::string>& details_json) {
+  static const pg::Statement kNotes(R"sql(
+    SELECT txrelay._add_note(u.id::uuid, $2, u.reason, u.detail::jsonb)
+      FROM unnest($1::text[], $3::text[], $4::text[]) WITH ORDINALITY u (id, reason, detail, n) ORDER BY u.n)sql",
+                                    {TEXTARRAYOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID});
+  kNotes.Run({pg::TextArrayParam(withdrawal_ids), pg::TextParam(event), pg::TextArrayParam(reasons),
+              pg::TextArrayParam(details_json)});
+}
+
 void RecordTransition(const std::string& withdrawal_id, const std::optional<std::string>& from,
                       const std::string& to, const std::optional<std::string>& reason) {
   static const pg::Statement kEvent(R"sql(
@@ -190,19 +210,24 @@ void RecordTransition(const std::string& withdrawal_id, const std::optional<std:
 }
 
 void Notify(const std::string& event, const std::string& withdrawal_id) {
+  NotifyMany(event, {withdrawal_id});
+}
+
+void NotifyMany(const std::string& event, const std::vector<std::string>& withdrawal_ids) {
   // The attempt named is the included one, else the newest (DESIGN §4: the application is told).
   static const pg::Statement kNotify(R"sql(
     SELECT pg_catalog.pg_notify('txrelay_events', json_build_object(
              'event', $1::text, 'withdrawal_id', w.withdrawal_id, 'idempotency_key', w.idempotency_key,
              'status', w.status, 'nonce_key', r.nonce_key, 'attempt_id', a.attempt_id,
              'tx_hash', '0x' || encode(a.tx_hash, 'hex'))::text)
-      FROM txrelay.withdrawals w
-      LEFT JOIN txrelay.nonce_reservations r USING (withdrawal_id)
+      FROM unnest($2::text[]) WITH ORDINALITY u (id, n)
+      JOIN txrelay.withdrawals w ON w.withdrawal_id = u.id::uuid
+      LEFT JOIN txrelay.nonce_reservations r ON r.withdrawal_id = w.withdrawal_id
       LEFT JOIN LATERAL (SELECT * FROM txrelay.attempts x WHERE x.withdrawal_id = w.withdrawal_id
                           ORDER BY (x.status = 'included') DESC, x.created_at DESC LIMIT 1) a ON true
-     WHERE w.withdrawal_id = $2::uuid)sql",
-                                     {TEXTOID, TEXTOID});
-  kNotify.Run({pg::TextParam(event), pg::TextParam(withdrawal_id)});
+     ORDER BY u.n)sql",
+                                     {TEXTOID, TEXTARRAYOID});
+  kNotify.Run({pg::TextParam(event), pg::TextArrayParam(withdrawal_ids)});
 }
 
 Datum ReturnWithdrawal(const std::string& withdrawal_id) {

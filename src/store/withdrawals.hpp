@@ -80,16 +80,23 @@ bool MoveStatus(const std::string& withdrawal_id, const std::string& from, const
                 const std::string& reason);
 
 // MoveStatus for many withdrawals in one statement, each with its reason; those no longer in
-// `from` are left as they are.
-void MoveStatuses(const std::vector<std::string>& withdrawal_ids, const std::string& from,
-                  const std::string& to, const std::vector<std::string>& reasons);
+// `from` are left as they are. Returns how many moved.
+std::size_t MoveStatuses(const std::vector<std::string>& withdrawal_ids, const std::string& from,
+                         const std::string& to, const std::vector<std::string>& reasons);
 
 // Sets completed_at, once.
 void MarkCompleted(const std::string& withdrawal_id);
 
+// MarkCompleted for many, in one statement.
+void MarkCompletedMany(const std::vector<std::string>& withdrawal_ids);
+
 // A note in the withdrawal's history that does not change its status (a requeue, a fee bump).
 void AddNote(const std::string& withdrawal_id, const std::string& event, const std::string& reason,
              const std::string& detail_json = "{}");
+
+// AddNote for many withdrawals in one statement, each with its reason and detail.
+void AddNotes(const std::vector<std::string>& withdrawal_ids, const std::string& event,
+              const std::vector<std::string>& reasons, const std::vector<std::string>& details_json);
 
 // The history row of a status transition (the events trigger's write).
 void RecordTransition(const std::string& withdrawal_id, const std::optional<std::string>& from,
@@ -97,6 +104,9 @@ void RecordTransition(const std::string& withdrawal_id, const std::optional<std:
 
 // NOTIFY txrelay_events with the withdrawal's identifiers, delivered at commit.
 void Notify(const std::string& event, const std::string& withdrawal_id);
+
+// Notify for many withdrawals, in one statement, in their order.
+void NotifyMany(const std::string& event, const std::vector<std::string>& withdrawal_ids);
 
 // The withdrawal's current row as a txrelay.withdrawals value in the caller's memory context,
 // to return from an API function.
