@@ -144,6 +144,7 @@ class Broadcaster {
   std::vector<Job*> EstimateGas(std::vector<Job>& jobs, Failures& retry, Failures& dead);
   std::vector<Job*> RequestSignatures(const std::vector<Job*>& ready, Failures& retry);
   Job StoreAttempt(const Job& j, const Bytes& raw);
+  std::vector<Job> StoreRound(const std::vector<Job*>& signed_jobs);
   void StoreAttemptAlone(Job& j, Failures& dead, std::vector<Job>& to_broadcast);
   void RecordSigned(const std::vector<Job*>& signed_jobs, Failures& retry, Failures& dead,
                     std::vector<Job>& to_broadcast);

@@ -163,23 +163,59 @@ std::vector<Job*> Broadcaster::RequestSignatures(const std::vector<Job*>& ready,
   return signed_jobs;
 }
 
+namespace {
+
+// The send job of an attempt just recorded for sign job `j`: outbox_id 0 until its lease is taken.
+Job BroadcastOf(const Job& j, const std::string& attempt_id, const std::string& tx_hash, const Bytes& raw) {
+  Job b = j;
+  b.kind = "broadcast";
+  b.attempt_id = attempt_id;
+  b.tx_hash = tx_hash;
+  b.raw = raw;
+  b.outbox_id = 0;
+  return b;
+}
+
+}  // namespace
+
 // The signed bytes recorded (and verified by submit_signed), the sign job done, and the send job
 // of the new attempt leased at once so that it goes out in this round: the broadcast job
 // (outbox_id 0 when its lease was not taken). Throws PgError.
 Job Broadcaster::StoreAttempt(const Job& j, const Bytes& raw) {
   const store::SubmittedAttempt attempt = store::SubmitSigned(j.signature_request_id, raw);
-  Job b = j;
-  b.kind = "broadcast";
-  b.attempt_id = attempt.attempt_id;
-  b.tx_hash = attempt.tx_hash;
-  b.raw = raw;
-  b.outbox_id = 0;
+  Job b = BroadcastOf(j, attempt.attempt_id, attempt.tx_hash, raw);
   Done(j);
   if (const auto lease = store::LeaseBroadcastOf(b.attempt_id, LeaseOwner(), settings.lease_seconds)) {
     b.outbox_id = lease->outbox_id;
     b.tries = lease->tries;
   }
   return b;
+}
+
+// StoreAttempt for the whole round, one statement per table (_submit_signed_round verifies each
+// transaction as submit_signed does): the send jobs whose leases were taken. Throws PgError.
+std::vector<Job> Broadcaster::StoreRound(const std::vector<Job*>& signed_jobs) {
+  std::vector<std::string> request_ids;
+  std::vector<Bytes> raws;
+  std::vector<std::int64_t> sign_jobs;
+  for (const Job* j : signed_jobs) {
+    request_ids.push_back(j->signature_request_id);
+    raws.push_back(j->signed_raw);
+    sign_jobs.push_back(j->outbox_id);
+  }
+  const std::vector<std::string> attempt_ids = store::SubmitSignedRound(request_ids, raws);
+  store::MarkDoneMany(sign_jobs);
+  const auto leases = store::LeaseBroadcastsOf(attempt_ids, LeaseOwner(), settings.lease_seconds);
+  std::vector<Job> leased;
+  for (std::size_t i = 0; i < signed_jobs.size(); ++i) {
+    const auto lease = leases.find(attempt_ids.at(i));
+    if (lease == leases.end()) continue;  // recorded only (a cancel races): nothing to send
+    Job b = BroadcastOf(*signed_jobs[i], attempt_ids[i], signed_jobs[i]->tx_hash, signed_jobs[i]->signed_raw);
+    b.outbox_id = lease->second.outbox_id;
+    b.tries = lease->second.tries;
+    leased.push_back(std::move(b));
+  }
+  return leased;
 }
 
 // One job's signed bytes in their own subtransaction: a refusal cancels the job (TR003: the
@@ -198,22 +234,19 @@ void Broadcaster::StoreAttemptAlone(Job& j, Failures& dead, std::vector<Job>& to
   }
 }
 
-// The signed bytes are stored before any send: all of the round's in one subtransaction, which
-// is what nearly every round needs; if one is refused, the round's are stored again one by one,
-// each in its own, so that one refusal does not hold back the others. (A subtransaction per job
+// The signed bytes are stored before any send: all of the round's in one subtransaction and one
+// call (StoreRound), which is what nearly every round needs; if one is refused, the round's are stored again
+// one by one, each in its own, so that one refusal does not hold back the others. (A subtransaction per job
 // for every round cost its own CPU, and past 64 in one transaction PostgreSQL's snapshots overflow
 // to pg_subtrans lookups in every session.)
 void Broadcaster::RecordSigned(const std::vector<Job*>& signed_jobs, Failures& retry, Failures& dead,
                                std::vector<Job>& to_broadcast) {
   pg::WorkerTransaction txn;
-  std::vector<Job> stored;
-  const auto round_error = pg::RunInSubTransaction([&] {
-    for (Job* j : signed_jobs) stored.push_back(StoreAttempt(*j, j->signed_raw));
-  });
+  std::vector<Job> leased;
+  const auto round_error =
+      signed_jobs.empty() ? std::nullopt : pg::RunInSubTransaction([&] { leased = StoreRound(signed_jobs); });
   if (!round_error) {
-    for (Job& b : stored) {
-      if (b.outbox_id != 0) to_broadcast.push_back(std::move(b));
-    }
+    for (Job& b : leased) to_broadcast.push_back(std::move(b));
   } else {
     for (Job* j : signed_jobs) StoreAttemptAlone(*j, dead, to_broadcast);
   }

@@ -152,3 +152,11 @@ CREATE OR REPLACE FUNCTION txrelay.request_withdrawals(requests jsonb)
 CREATE OR REPLACE FUNCTION txrelay.approve_withdrawals(approvals jsonb)
   RETURNS SETOF txrelay.withdrawals LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS $$ SELECT * FROM txrelay._batch('approve_withdrawals', approvals) $$;
+
+-- The broadcaster's round of signed transactions, recorded as submit_signed records each one but
+-- one statement per table (src/api/signing_round.cpp): the attempt ids, in order. All or
+-- nothing; on a refusal the broadcaster records the round one by one through submit_signed.
+-- Internal: no role is granted it.
+CREATE OR REPLACE FUNCTION txrelay._submit_signed_round(signature_request_ids text[], raw_txs text[])
+  RETURNS text[] LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'txrelay_submit_signed_round';

@@ -149,7 +149,8 @@ SELECT pg_catalog.pg_extension_config_dump('txrelay.unknown_transactions'::regcl
 REVOKE ALL ON FUNCTION txrelay._batch_element(text, jsonb, text[], text[]), txrelay._batch_array(text, text, jsonb),
   txrelay._batch_error(text, text, text, text, text, text), txrelay._batch(text, jsonb), txrelay.request_withdrawals(jsonb),
   txrelay.approve_withdrawals(jsonb), txrelay._approve_batch(text[], text[], text[], text[]),
-  txrelay._batch_failed_at(), txrelay._request_batch(text[], text[], text[], text[], text[], text[], text[], text[])
+  txrelay._batch_failed_at(), txrelay._request_batch(text[], text[], text[], text[], text[], text[], text[], text[]),
+  txrelay._submit_signed_round(text[], text[])
   FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION txrelay.request_withdrawals(jsonb) TO txrelay_app;
 GRANT EXECUTE ON FUNCTION txrelay.approve_withdrawals(jsonb) TO txrelay_approver;

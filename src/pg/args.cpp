@@ -90,4 +90,9 @@ std::string TextOfUuid(Datum uuid) {
   return std::string(Call([=] { return DatumGetCString(DirectFunctionCall1(uuid_out, uuid)); }));
 }
 
+std::string CanonicalUuid(const std::string& text) {
+  const char* c = text.c_str();
+  return TextOfUuid(Call([=] { return DirectFunctionCall1(uuid_in, CStringGetDatum(c)); }));
+}
+
 }  // namespace txrelay::pg

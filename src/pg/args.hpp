@@ -55,5 +55,7 @@ class Args {
 };
 
 std::string TextOfUuid(Datum uuid);
+// A uuid's text in its canonical form (22P02 for text that is not a uuid).
+std::string CanonicalUuid(const std::string& text);
 
 }  // namespace txrelay::pg

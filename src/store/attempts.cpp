@@ -1,4 +1,5 @@
 // core headers before any PostgreSQL header (core/cpp_only.hpp checks it)
+#include "core/hex.hpp"
 #include "core/payment_call.hpp"
 #include "store/status_sql.hpp"
 
@@ -83,6 +84,50 @@ RecordedAttempt InsertAttempt(const NewAttempt& a) {
                 pg::TextParam(a.max_priority_fee_per_gas)})
           .front();
   return RecordedAttempt{r.TransferValue("a"), r.Text("attempt_id"), r.Text("tx_hash")};
+}
+
+std::map<std::string, std::string> InsertAttempts(const std::vector<NewAttempt>& attempts) {
+  static const pg::Statement kInsert(
+      R"sql(
+    INSERT INTO txrelay.attempts AS a (signature_request_id, withdrawal_id, chain_id, from_address, nonce, tx_hash,
+                                       raw_tx, tx_type, gas_limit, max_fee_per_gas, max_priority_fee_per_gas)
+    SELECT s.signature_request_id, s.withdrawal_id, s.chain_id, s.from_address, s.nonce, decode(u.h, 'hex'),
+           decode(u.r, 'hex'), u.t::int, u.g::bigint, u.f::numeric, u.p::numeric
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+             WITH ORDINALITY u (id, h, r, t, g, f, p, n)
+      JOIN txrelay.signature_requests s ON s.signature_request_id = u.id::uuid
+     ORDER BY u.n
+    RETURNING a.signature_request_id, a.attempt_id)sql",
+      {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID});
+  std::vector<std::string> c[7];
+  for (const NewAttempt& a : attempts) {
+    c[0].push_back(a.signature_request_id);
+    c[1].push_back(ToHex(a.tx_hash, false));
+    c[2].push_back(ToHex(a.raw_tx, false));
+    c[3].push_back(std::to_string(a.tx_type));
+    c[4].push_back(std::to_string(a.gas_limit));
+    c[5].push_back(a.max_fee_per_gas);
+    c[6].push_back(a.max_priority_fee_per_gas);
+  }
+  const auto rows = kInsert.Run({pg::TextArrayParam(c[0]), pg::TextArrayParam(c[1]), pg::TextArrayParam(c[2]),
+                                 pg::TextArrayParam(c[3]), pg::TextArrayParam(c[4]), pg::TextArrayParam(c[5]),
+                                 pg::TextArrayParam(c[6])});
+  std::map<std::string, std::string> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i)
+    out.emplace(rows[i].Text("signature_request_id"), rows[i].Text("attempt_id"));
+  return out;
+}
+
+std::vector<std::string> SubmitSignedRound(const std::vector<std::string>& signature_request_ids,
+                                           const std::vector<std::vector<std::uint8_t>>& raw_txs) {
+  static const pg::Statement kRound("SELECT unnest(txrelay._submit_signed_round($1, $2)) AS attempt_id",
+                                    {TEXTARRAYOID, TEXTARRAYOID});
+  std::vector<std::string> raws;
+  for (const auto& raw : raw_txs) raws.push_back(ToHex(raw, false));
+  const auto rows = kRound.Run({pg::TextArrayParam(signature_request_ids), pg::TextArrayParam(raws)});
+  std::vector<std::string> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) out.push_back(rows[i].Text("attempt_id"));
+  return out;
 }
 
 std::optional<RecordedAttempt> AttemptOfRequest(const std::string& signature_request_id) {

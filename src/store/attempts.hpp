@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -28,6 +29,8 @@ struct RecordedAttempt {
   std::string tx_hash;  // 0x-hex
 };
 RecordedAttempt InsertAttempt(const NewAttempt& attempt);
+// InsertAttempt for a round's attempts, in one statement, in their order: request id -> attempt id.
+std::map<std::string, std::string> InsertAttempts(const std::vector<NewAttempt>& attempts);
 // The attempt a signature request was signed into, if any.
 std::optional<RecordedAttempt> AttemptOfRequest(const std::string& signature_request_id);
 
@@ -39,6 +42,11 @@ struct SubmittedAttempt {
 };
 SubmittedAttempt SubmitSigned(const std::string& signature_request_id,
                               const std::vector<std::uint8_t>& raw_tx);
+// A broadcaster round's signed transactions recorded through txrelay._submit_signed_round: every
+// one verified as submit_signed verifies it, all or none (a refusal is a PostgreSQL error, and
+// the caller records them one by one to find which). The attempt ids, in the requests' order.
+std::vector<std::string> SubmitSignedRound(const std::vector<std::string>& signature_request_ids,
+                                           const std::vector<std::vector<std::uint8_t>>& raw_txs);
 
 // --- sending (broadcaster) ---
 

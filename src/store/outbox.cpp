@@ -29,6 +29,16 @@ void EnqueueBroadcast(std::int64_t chain_id, const std::string& withdrawal_id,
                   pg::TextParam(attempt_id)});
 }
 
+void EnqueueBroadcasts(const std::vector<std::string>& attempt_ids) {
+  static const pg::Statement kBroadcasts(R"sql(
+    INSERT INTO txrelay.outbox (kind, chain_id, withdrawal_id, signature_request_id, attempt_id)
+    SELECT 'broadcast', a.chain_id, a.withdrawal_id, a.signature_request_id, a.attempt_id
+      FROM unnest($1::text[]) WITH ORDINALITY u (id, n) JOIN txrelay.attempts a ON a.attempt_id = u.id::uuid
+     ORDER BY u.n)sql",
+                                         {TEXTARRAYOID});
+  kBroadcasts.Run({pg::TextArrayParam(attempt_ids)});
+}
+
 void EnqueueResend(const std::string& attempt_id, const std::string& why) {
   static const pg::Statement kResend(R"sql(
     INSERT INTO txrelay.outbox (kind, chain_id, withdrawal_id, signature_request_id, attempt_id, last_error)
@@ -122,6 +132,25 @@ std::optional<Lease> LeaseBroadcastOf(const std::string& attempt_id, const std::
       kTake.Run({pg::TextParam(attempt_id), pg::TextParam(owner), pg::Int4Param(lease_seconds)});
   if (rows.empty()) return std::nullopt;
   return Lease{rows.front().Int64("outbox_id"), static_cast<int>(rows.front().Int64("tries"))};
+}
+
+std::map<std::string, Lease> LeaseBroadcastsOf(const std::vector<std::string>& attempt_ids,
+                                               const std::string& owner, int lease_seconds) {
+  static const pg::Statement kTake(R"sql(
+    UPDATE txrelay.outbox
+       SET status = 'leased', lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3),
+           tries = tries + 1, updated_at = now()
+     WHERE attempt_id = ANY (ARRAY(SELECT unnest($1::text[])::uuid)) AND kind = 'broadcast' AND status = 'pending'
+    RETURNING attempt_id, outbox_id, tries)sql",
+                                   {TEXTARRAYOID, TEXTOID, INT4OID});
+  const auto rows =
+      kTake.Run({pg::TextArrayParam(attempt_ids), pg::TextParam(owner), pg::Int4Param(lease_seconds)});
+  std::map<std::string, Lease> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) {
+    out.emplace(rows[i].Text("attempt_id"),
+                Lease{rows[i].Int64("outbox_id"), static_cast<int>(rows[i].Int64("tries"))});
+  }
+  return out;
 }
 
 std::int64_t ReleaseLeases() {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,8 @@ void EnqueueSigns(std::int64_t chain_id, const std::vector<std::string>& withdra
 // A sending job for a recorded attempt.
 void EnqueueBroadcast(std::int64_t chain_id, const std::string& withdrawal_id,
                       const std::string& signature_request_id, const std::string& attempt_id);
+// EnqueueBroadcast for a round's recorded attempts, in one statement, in their order.
+void EnqueueBroadcasts(const std::vector<std::string>& attempt_ids);
 // The same bytes sent again (a drop, a reorg), unless a send of this attempt is already queued.
 void EnqueueResend(const std::string& attempt_id, const std::string& why);
 
@@ -61,6 +64,9 @@ struct Lease {
 };
 std::optional<Lease> LeaseBroadcastOf(const std::string& attempt_id, const std::string& owner,
                                       int lease_seconds);
+// LeaseBroadcastOf for a round's attempts, in one statement: attempt id -> its lease.
+std::map<std::string, Lease> LeaseBroadcastsOf(const std::vector<std::string>& attempt_ids,
+                                               const std::string& owner, int lease_seconds);
 // Puts back every job leased by a previous broadcaster (one per database: they are orphans).
 std::int64_t ReleaseLeases();
 // Milliseconds until the earliest pending job falls due; nullopt: none.

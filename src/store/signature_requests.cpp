@@ -100,22 +100,35 @@ std::optional<std::string> WithdrawalOfRequest(const std::string& signature_requ
   return rows.front().Text("withdrawal_id");
 }
 
-std::optional<LockedRequest> LockSignatureRequest(const std::string& signature_request_id) {
-  static const pg::Statement kLock(R"sql(
-    SELECT s.withdrawal_id, s.kind, s.status, s.chain_id, s.from_address, s.nonce, s.to_address, s.value, s.data,
-           c.max_fee_per_gas_cap, c.max_priority_fee_cap, c.max_gas_limit,
-           s.min_max_fee_per_gas, s.min_max_priority_fee_per_gas, r.kind AS replaced_kind,
-           (SELECT a.attempt_id FROM txrelay.attempts a
-             WHERE a.chain_id = s.chain_id AND a.from_address = s.from_address AND a.nonce = s.nonce
-               AND a.status = 'included') AS included_attempt
-      FROM txrelay.signature_requests s JOIN txrelay.chains c USING (chain_id)
-      LEFT JOIN txrelay.attempts p ON p.attempt_id = s.replaces_attempt_id
-      LEFT JOIN txrelay.signature_requests r ON r.signature_request_id = p.signature_request_id
-     WHERE s.signature_request_id = $1::uuid FOR UPDATE OF s)sql",
-                                   {TEXTOID});
-  const auto rows = kLock.Run({pg::TextParam(signature_request_id)});
-  if (rows.empty()) return std::nullopt;
-  const auto r = rows.front();
+std::map<std::string, std::string> WithdrawalsOfRequests(
+    const std::vector<std::string>& signature_request_ids) {
+  static const pg::Statement kOwners(R"sql(
+    SELECT signature_request_id, withdrawal_id FROM txrelay.signature_requests
+     WHERE signature_request_id = ANY (ARRAY(SELECT unnest($1::text[])::uuid)))sql",
+                                     {TEXTARRAYOID});
+  const auto rows = kOwners.Run({pg::TextArrayParam(signature_request_ids)});
+  std::map<std::string, std::string> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i)
+    out.emplace(rows[i].Text("signature_request_id"), rows[i].Text("withdrawal_id"));
+  return out;
+}
+
+namespace {
+
+// What submit_signed checks a request against, locked (one request, or a round's in id order).
+#define TXRELAY_LOCK_REQUESTS_SQL(where)                                                                     \
+  "SELECT s.signature_request_id, s.withdrawal_id, s.kind, s.status, s.chain_id, s.from_address, "           \
+  "       s.nonce, s.to_address, s.value, s.data, c.max_fee_per_gas_cap, c.max_priority_fee_cap, "           \
+  "       c.max_gas_limit, s.min_max_fee_per_gas, s.min_max_priority_fee_per_gas, r.kind AS replaced_kind, " \
+  "       (SELECT a.attempt_id FROM txrelay.attempts a "                                                     \
+  "         WHERE a.chain_id = s.chain_id AND a.from_address = s.from_address AND a.nonce = s.nonce "        \
+  "           AND a.status = 'included') AS included_attempt "                                               \
+  "  FROM txrelay.signature_requests s JOIN txrelay.chains c USING (chain_id) "                              \
+  "  LEFT JOIN txrelay.attempts p ON p.attempt_id = s.replaces_attempt_id "                                  \
+  "  LEFT JOIN txrelay.signature_requests r ON r.signature_request_id = p.signature_request_id "             \
+  " WHERE " where " ORDER BY s.signature_request_id FOR UPDATE OF s"
+
+LockedRequest LockedFrom(const pg::Row& r) {
   LockedRequest q;
   q.withdrawal_id = r.Text("withdrawal_id");
   q.kind = r.Text("kind");
@@ -134,12 +147,41 @@ std::optional<LockedRequest> LockSignatureRequest(const std::string& signature_r
   return q;
 }
 
+}  // namespace
+
+std::optional<LockedRequest> LockSignatureRequest(const std::string& signature_request_id) {
+  static const pg::Statement kLock(TXRELAY_LOCK_REQUESTS_SQL("s.signature_request_id = $1::uuid"), {TEXTOID});
+  const auto rows = kLock.Run({pg::TextParam(signature_request_id)});
+  if (rows.empty()) return std::nullopt;
+  return LockedFrom(rows.front());
+}
+
+std::map<std::string, LockedRequest> LockSignatureRequests(
+    const std::vector<std::string>& signature_request_ids) {
+  static const pg::Statement kLock(
+      TXRELAY_LOCK_REQUESTS_SQL("s.signature_request_id = ANY (ARRAY(SELECT unnest($1::text[])::uuid))"),
+      {TEXTARRAYOID});
+  const auto rows = kLock.Run({pg::TextArrayParam(signature_request_ids)});
+  std::map<std::string, LockedRequest> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i)
+    out.emplace(rows[i].Text("signature_request_id"), LockedFrom(rows[i]));
+  return out;
+}
+
 void MarkSigned(const std::string& signature_request_id) {
   static const pg::Statement kSigned(R"sql(
     UPDATE txrelay.signature_requests SET status = 'signed', updated_at = now()
      WHERE signature_request_id = $1::uuid)sql",
                                      {TEXTOID});
   kSigned.Run({pg::TextParam(signature_request_id)});
+}
+
+void MarkSignedMany(const std::vector<std::string>& signature_request_ids) {
+  static const pg::Statement kSigned(R"sql(
+    UPDATE txrelay.signature_requests SET status = 'signed', updated_at = now()
+     WHERE signature_request_id = ANY (ARRAY(SELECT unnest($1::text[])::uuid)))sql",
+                                     {TEXTARRAYOID});
+  kSigned.Run({pg::TextArrayParam(signature_request_ids)});
 }
 
 void CancelPendingRequests(const std::string& withdrawal_id) {

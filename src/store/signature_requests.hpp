@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,9 @@ std::vector<RequestAtNonce> PaymentRequestsAt(std::int64_t chain_id, const std::
 
 // The withdrawal a request belongs to; nullopt: no such request.
 std::optional<std::string> WithdrawalOfRequest(const std::string& signature_request_id);
+// WithdrawalOfRequest for a round's requests: request id -> withdrawal id (unknown ids absent).
+std::map<std::string, std::string> WithdrawalsOfRequests(
+    const std::vector<std::string>& signature_request_ids);
 
 // A request locked for submit_signed, with the chain's caps and what the nonce has become.
 struct LockedRequest {
@@ -69,8 +73,13 @@ struct LockedRequest {
   std::optional<std::string> included_attempt;  // an attempt at the same nonce already in a block
 };
 std::optional<LockedRequest> LockSignatureRequest(const std::string& signature_request_id);
+// A round's requests, locked in signature_request_id order; absent ids are left out.
+std::map<std::string, LockedRequest> LockSignatureRequests(
+    const std::vector<std::string>& signature_request_ids);
 
 void MarkSigned(const std::string& signature_request_id);
+// MarkSigned for a round's requests, in one statement.
+void MarkSignedMany(const std::vector<std::string>& signature_request_ids);
 // Cancels the withdrawal's pending requests (a cancel, before its gap filler is made).
 void CancelPendingRequests(const std::string& withdrawal_id);
 

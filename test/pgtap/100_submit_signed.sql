@@ -6,17 +6,7 @@
 BEGIN;
 SELECT plan(64);
 
-SELECT txrelay.add_chain(31337, 'anvil');
-SELECT txrelay.add_asset(31337, 'USDC', '0x5FbDB2315678afecb367f032d93F642f64180aa3', 6);
-SELECT txrelay.add_sender(31337, txrelay_test.dev(0), NULL, 0);
-SELECT txrelay.set_risk_tier('standard', 0, 'finalized');
-SELECT txrelay.credit('alice', 31337, 'ETH', 1000000, 'ss-eth');
-SELECT txrelay.credit('alice', 31337, 'USDC', 10000000, 'ss-usdc');
-CREATE TEMP TABLE w (name text, id uuid);
-INSERT INTO w SELECT n, (txrelay.request_withdrawal('ss-' || n, 'alice', 31337, a, txrelay_test.dev(2), amt)).withdrawal_id
-  FROM (VALUES (1, 'a', 'ETH', 1000), (2, 'b', 'ETH', 1000), (3, 'c', 'ETH', 1000), (4, 'd', 'USDC', 1000000), (5, 'e', 'ETH', 1000))
-       AS x(ord, n, a, amt) ORDER BY ord;
-SELECT txrelay.approve(id, gen_random_uuid(), 'ss-pd-' || name, 'carol') FROM w ORDER BY name;
+CREATE TEMP TABLE w AS SELECT * FROM txrelay_test.client_signed_withdrawals('ss-');
 CREATE TEMP VIEW req AS SELECT w.name, s.signature_request_id AS id, s.nonce
   FROM w JOIN txrelay.signature_requests s ON s.withdrawal_id = w.id AND s.kind = 'withdrawal';
 CREATE FUNCTION pg_temp.raw(n text) RETURNS bytea LANGUAGE sql AS $$ SELECT raw FROM txrelay_test.signed WHERE name = n $$;

@@ -25,6 +25,30 @@ BEGIN
 END
 $$;
 
+-- The submit_signed tests' fixture (test/vectors/generate.sh signed its transactions): chain 31337
+-- with USDC, the client-signed sender dev(0), and withdrawals a to e (keys prefix || name) to
+-- dev(2), approved in that order, so at nonces 0 to 4; d is the ERC-20 one.
+CREATE FUNCTION txrelay_test.client_signed_withdrawals(prefix text) RETURNS TABLE (name text, id uuid)
+LANGUAGE plpgsql AS $$
+DECLARE
+  x record;
+BEGIN
+  PERFORM txrelay.add_chain(31337, 'anvil');
+  PERFORM txrelay.add_asset(31337, 'USDC', '0x5FbDB2315678afecb367f032d93F642f64180aa3', 6);
+  PERFORM txrelay.add_sender(31337, txrelay_test.dev(0), NULL, 0);
+  PERFORM txrelay.set_risk_tier('standard', 0, 'finalized');
+  PERFORM txrelay.credit('alice', 31337, 'ETH', 1000000, prefix || 'eth');
+  PERFORM txrelay.credit('alice', 31337, 'USDC', 10000000, prefix || 'usdc');
+  FOR x IN SELECT * FROM (VALUES ('a', 'ETH', 1000), ('b', 'ETH', 1000), ('c', 'ETH', 1000), ('d', 'USDC', 1000000),
+                                 ('e', 'ETH', 1000)) v (n, asset, amount) ORDER BY n LOOP
+    name := x.n;
+    id := (txrelay.request_withdrawal(prefix || x.n, 'alice', 31337, x.asset, txrelay_test.dev(2), x.amount)).withdrawal_id;
+    PERFORM txrelay.approve(id, gen_random_uuid(), prefix || 'pd-' || x.n, 'carol');
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+
 -- A digest of every row of every txrelay table: equal digests = no row changed.
 CREATE FUNCTION txrelay_test.snapshot() RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
