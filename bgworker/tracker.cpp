@@ -105,7 +105,7 @@ bool Tracker::Record(ChainState& c, const ChainView& view, const Heads& seen,
     changed = true;
   }
   for (const auto& b : view.blocks) store::SaveBlock(chain, b.number, b.hash, b.parent_hash);
-  for (const auto& r : view.ours) RecordInclusion(chain, r);
+  RecordInclusions(chain, view.ours);
   const store::SeenHeads saved{seen.latest, seen.safe, seen.finalized, seen_top.hash};
   store::SaveHeads(chain, saved);
   store::PruneBlocks(chain, saved, settings.tracker_reorg_window);

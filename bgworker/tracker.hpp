@@ -129,9 +129,19 @@ class Tracker {
   void ApplyPendingVerdicts(ChainState& chain, const Heads& heads, const rpc::BlockHeader& latest,
                             const PendingVerdicts& verdicts, UsedNonces& used);
 
+  // tracker_inclusions.cpp: a round's receipts of ours recorded, inside the caller's transaction
+  void RecordInclusions(std::int64_t chain_id, const std::vector<rpc::Receipt>& receipts);
+  // The moves of a round's paid inclusions, written one statement per move.
+  struct InclusionMoves {
+    std::vector<std::string> found, found_reasons;        // signed -> broadcasted (sent, unrecorded)
+    std::vector<std::string> included, included_reasons;  // broadcasted -> included
+    std::vector<std::string> again, again_reasons;        // reorged -> included
+  };
+  void DecideInclusion(std::int64_t chain_id, const store::IncludedAttempt& a, const rpc::Receipt& r,
+                       InclusionMoves& moves);
+
   // tracker_settlement.cpp: the database side, inside the caller's transaction
   void UndoReorged(std::int64_t chain_id, std::uint64_t fork, std::uint64_t latest);
-  void RecordInclusion(std::int64_t chain_id, const rpc::Receipt& receipt);
   bool AdvanceWithdrawals(std::int64_t chain_id, const Heads& heads);
   // A round's moves and completions of paid inclusions, written one statement per table.
   struct Settlements {

@@ -154,7 +154,7 @@ void Tracker::ApplyPendingVerdicts(ChainState& c, const Heads& heads, const rpc:
                                    const PendingVerdicts& verdicts, UsedNonces& used) {
   const std::int64_t chain = c.config.chain_id;
   pg::WorkerTransaction txn;
-  for (const auto& f : used.found) RecordInclusion(chain, f);
+  RecordInclusions(chain, used.found);
   std::set<NonceKey> handled;
   for (const auto& [p, v] : verdicts) {
     const NonceKey key{p->from_address, p->nonce};

@@ -1,9 +1,9 @@
-// The database side of the tracker, inside the caller's transaction: an inclusion recorded (the
-// other attempts at its nonce lost, the jobs it made moot cancelled), a reorg undone, withdrawals
-// moved along included -> safe -> finalized and completed at their tier's level with the ledger
-// settled (COMMIT with the receipt's fee, or RELEASE after a revert), and a nonce taken by a
-// transaction not ours ending its withdrawal as replaced_externally with the sender quarantined.
-// Which moves are possible is the state machine's to say (core/withdrawal_status).
+// The database side of the tracker, inside the caller's transaction (inclusions are recorded in
+// tracker_inclusions.cpp): a reorg undone, withdrawals moved along included -> safe -> finalized
+// and completed at their tier's level with the ledger settled (COMMIT with the receipt's fee, or RELEASE
+// after a revert), and a nonce taken by a transaction not ours ending its withdrawal as replaced_externally
+// with the sender quarantined. Which moves are possible is the state machine's to say
+// (core/withdrawal_status).
 
 #include "bgworker/log_ids.hpp"
 #include "bgworker/tracker.hpp"
@@ -31,27 +31,6 @@ bool Allows(const std::string& status, WithdrawalStatus to) {
   return from && CanTransition(*from, to);
 }
 
-// Completed before a reorg (an included:N tier) and now in another block: the COMMIT stays
-// (resolved once, append-only) with the fee known then; the fee actually paid is recorded.
-void NoteFeeChange(const std::string& withdrawal, const std::string& attempt, const rpc::Receipt& r,
-                   const std::string& where) {
-  const auto committed = store::CommittedFee(withdrawal);
-  const Uint256 fee = ReceiptFee(r.gas_used, r.effective_gas_price, r.rollup_fee);
-  if (!committed || Wei(committed) == fee) return;
-  store::AddNote(withdrawal, "fee_changed_after_completion",
-                 "included again after its completion, in " + where + ": the fee paid is " + ToDecimal(fee) +
-                     " wei, the COMMIT recorded " + *committed,
-                 nlohmann::json{{"attempt_id", attempt},
-                                {"tx_hash", r.tx_hash},
-                                {"block_number", r.block_number},
-                                {"fee_committed", *committed},
-                                {"fee_final", ToDecimal(fee)}}
-                     .dump());
-  pg::worker::LogWarning("txrelay tracker: a completed withdrawal was included again at another fee (" +
-                         *committed + " -> " + ToDecimal(fee) + " wei) " +
-                         WithdrawalLogIds(withdrawal, attempt, r.tx_hash));
-}
-
 }  // namespace
 
 void Tracker::UndoReorged(std::int64_t chain, std::uint64_t fork, std::uint64_t latest) {
@@ -71,35 +50,6 @@ void Tracker::UndoReorged(std::int64_t chain, std::uint64_t fork, std::uint64_t 
     store::EnqueueResend(g.attempt_id, reason);  // anvil forgets reorged transactions; geth re-injects them
   }
   store::ForgetBlocksAbove(chain, fork);
-}
-
-void Tracker::RecordInclusion(std::int64_t chain, const rpc::Receipt& r) {
-  auto included =
-      store::IncludeAttempt({r.tx_hash, r.block_hash, r.block_number, r.status, ToDecimal(r.gas_used),
-                             ToDecimal(r.effective_gas_price), ToDecimal(r.rollup_fee)});
-  if (!included) return;  // already recorded
-  const std::string& withdrawal = included->withdrawal_id;
-  // One attempt per nonce is ever included: the others (fee bumps, or the bumped one) lost; and
-  // nothing at this nonce needs sending or signing any more (a resend asked for after a reorg that
-  // moved it, a fee bump asked for while it was on its way into a block).
-  store::ReplaceOthersAtNonce(chain, included->from_address, included->nonce, included->attempt_id);
-  store::CancelSettled(chain, included->from_address, included->nonce, r.tx_hash);
-  const std::string where = "block " + std::to_string(r.block_number) + " (" + r.block_hash + "), tx " +
-                            r.tx_hash + (r.status == 1 ? "" : ", reverted (receipt status 0)");
-  NoteFeeChange(withdrawal, included->attempt_id, r, where);
-  // Decide on the withdrawal's status as it is now, row locked: a cancel() committing meanwhile
-  // (broadcasted -> cancelling) must be seen, or the paid withdrawal would stay cancelling.
-  if (const auto locked = store::LockWithdrawal(withdrawal)) included->withdrawal_status = locked->status;
-  if (!included->pays) return GapFillerIncluded(*included, where);
-  // (A reverted payment paid nothing: a failed withdrawal's transaction mined again after a reorg.)
-  if (Contains(StatusSet::kEndedUnpaid, included->withdrawal_status) && r.status == 1)
-    return PaidAfterRelease(chain, *included, r, where);
-  if (included->withdrawal_status == "cancelling") return CancelLost(*included, where);
-  // A send recorded only on chain (the broadcaster died before recording it) is broadcast too.
-  store::MoveStatus(withdrawal, "signed", "broadcasted", "found on chain: " + where);
-  if (!store::MoveStatus(withdrawal, "broadcasted", "included", "included in " + where)) {
-    store::MoveStatus(withdrawal, "reorged", "included", "included again in " + where);
-  }
 }
 
 // A finalized withdrawal without completion was moved by hand (the owner may write the table):

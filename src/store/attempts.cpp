@@ -185,37 +185,67 @@ bool IsSuperseded(const std::string& attempt_id) {
   return !rows.empty() && rows.front().Bool("superseded");
 }
 
-std::optional<IncludedAttempt> IncludeAttempt(const Inclusion& x) {
+std::vector<IncludedAttempt> IncludeAttempts(const std::vector<Inclusion>& inclusions) {
   static const std::string kSql = R"sql(
     UPDATE txrelay.attempts a
-       SET status = 'included', block_number = $2, block_hash = decode(substr($3, 3), 'hex'), receipt_status = $4,
-           gas_used = $5::numeric, effective_gas_price = $6::numeric, included_at = now(), updated_at = now()
-      FROM txrelay.signature_requests s, txrelay.withdrawals w
-     WHERE a.tx_hash = decode(substr($1, 3), 'hex') AND a.status <> 'included'
+       SET status = 'included', block_number = u.b::bigint, block_hash = decode(substr(u.bh, 3), 'hex'),
+           receipt_status = u.rs::smallint, gas_used = u.g::numeric, effective_gas_price = u.e::numeric,
+           included_at = now(), updated_at = now()
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) u (h, b, bh, rs, g, e),
+           txrelay.signature_requests s, txrelay.withdrawals w
+     WHERE a.tx_hash = decode(substr(u.h, 3), 'hex') AND a.status <> 'included'
        AND s.signature_request_id = a.signature_request_id AND w.withdrawal_id = a.withdrawal_id
-    RETURNING a.attempt_id, a.withdrawal_id, a.from_address, a.nonce, w.status AS withdrawal_status, )sql" +
+    RETURNING '0x' || encode(a.tx_hash, 'hex') AS tx_hash, a.attempt_id, a.withdrawal_id, a.from_address, a.nonce,
+              w.status AS withdrawal_status, )sql" +
                                   kCallColumns;
-  static const pg::Statement kInclude(kSql.c_str(), {TEXTOID, INT8OID, TEXTOID, INT2OID, TEXTOID, TEXTOID});
+  static const pg::Statement kInclude(
+      kSql.c_str(), {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID});
+  std::vector<std::string> c[6];
+  for (const Inclusion& x : inclusions) {
+    c[0].push_back(x.tx_hash);
+    c[1].push_back(std::to_string(x.block_number));
+    c[2].push_back(x.block_hash);
+    c[3].push_back(std::to_string(x.receipt_status));
+    c[4].push_back(x.gas_used);
+    c[5].push_back(x.effective_gas_price);
+  }
   const auto rows =
-      kInclude.Run({pg::TextParam(x.tx_hash), pg::Int8Param(Signed(x.block_number)),
-                    pg::TextParam(x.block_hash), pg::DatumParam(INT2OID, Int16GetDatum(x.receipt_status)),
-                    pg::TextParam(x.gas_used), pg::TextParam(x.effective_gas_price)});
-  if (rows.empty()) return std::nullopt;
-  const auto r = rows.front();
-  if (x.rollup_fee != "0") SetRollupFee(r.Text("attempt_id"), x.rollup_fee);  // (NULL since not included)
-  return IncludedAttempt{r.Text("attempt_id"), r.Text("withdrawal_id"),     r.Text("from_address"),
-                         r.Int64("nonce"),     r.Text("withdrawal_status"), Pays(r)};
+      kInclude.Run({pg::TextArrayParam(c[0]), pg::TextArrayParam(c[1]), pg::TextArrayParam(c[2]),
+                    pg::TextArrayParam(c[3]), pg::TextArrayParam(c[4]), pg::TextArrayParam(c[5])});
+  std::vector<IncludedAttempt> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i) {
+    const auto r = rows[i];
+    const std::string tx_hash = r.Text("tx_hash");
+    out.push_back({r.Text("attempt_id"), r.Text("withdrawal_id"), r.Text("from_address"), r.Int64("nonce"),
+                   r.Text("withdrawal_status"), Pays(r), tx_hash});
+    for (const Inclusion& x : inclusions) {  // (NULL since not included)
+      if (x.tx_hash == tx_hash && x.rollup_fee != "0") SetRollupFee(out.back().attempt_id, x.rollup_fee);
+    }
+  }
+  return out;
 }
 
 void ReplaceOthersAtNonce(std::int64_t chain_id, const std::string& from, std::int64_t nonce,
                           const std::optional<std::string>& except) {
+  ReplaceOthersAtNonces(chain_id, {{from, nonce, except}});
+}
+
+void ReplaceOthersAtNonces(std::int64_t chain_id, const std::vector<NonceWinner>& nonces) {
   static const pg::Statement kReplaced(R"sql(
-    UPDATE txrelay.attempts SET status = 'replaced', updated_at = now()
-     WHERE chain_id = $1 AND from_address = $2 AND nonce = $3 AND attempt_id IS DISTINCT FROM $4::uuid
-       AND status IN ('created', 'sent', 'dropped'))sql",
-                                       {INT8OID, TEXTOID, INT8OID, TEXTOID});
-  kReplaced.Run(
-      {pg::Int8Param(chain_id), pg::TextParam(from), pg::Int8Param(nonce), pg::OptionalTextParam(except)});
+    UPDATE txrelay.attempts a SET status = 'replaced', updated_at = now()
+      FROM unnest($2::text[], $3::text[], $4::text[]) u (f, n, e)
+     WHERE a.chain_id = $1 AND a.from_address = u.f AND a.nonce = u.n::bigint
+       AND a.attempt_id IS DISTINCT FROM u.e::uuid AND a.status IN ('created', 'sent', 'dropped'))sql",
+                                       {INT8OID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID});
+  std::vector<std::string> froms, nonce_texts;
+  std::vector<std::optional<std::string>> excepts;
+  for (const NonceWinner& n : nonces) {
+    froms.push_back(n.from);
+    nonce_texts.push_back(std::to_string(n.nonce));
+    excepts.push_back(n.attempt_id);
+  }
+  kReplaced.Run({pg::Int8Param(chain_id), pg::TextArrayParam(froms), pg::TextArrayParam(nonce_texts),
+                 pg::OptionalTextArrayParam(excepts)});
 }
 
 std::vector<ReorgedInclusion> InclusionsAbove(std::int64_t chain_id, std::uint64_t fork) {

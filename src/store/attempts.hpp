@@ -62,7 +62,7 @@ bool IsSuperseded(const std::string& attempt_id);
 
 // --- tracking (tracker) ---
 
-// Records a receipt of ours; nullopt if that inclusion was recorded already.
+// A receipt of ours.
 struct Inclusion {
   std::string tx_hash, block_hash;  // 0x-hex
   std::uint64_t block_number = 0;
@@ -75,11 +75,21 @@ struct IncludedAttempt {
   std::int64_t nonce = 0;
   std::string withdrawal_status;  // before this inclusion moves it
   bool pays = true;               // false for a gap filler (or its fee bump): nothing left the sender
+  std::string tx_hash;            // 0x-hex
 };
-std::optional<IncludedAttempt> IncludeAttempt(const Inclusion& inclusion);
+// A round's receipts of ours recorded in one statement: the attempts it included (those already
+// included are left out).
+std::vector<IncludedAttempt> IncludeAttempts(const std::vector<Inclusion>& inclusions);
 // The other attempts at the nonce lost (created, sent or dropped -> replaced); `except` none: all.
 void ReplaceOthersAtNonce(std::int64_t chain_id, const std::string& from, std::int64_t nonce,
                           const std::optional<std::string>& except);
+// ReplaceOthersAtNonce for many nonces of one chain, in one statement.
+struct NonceWinner {
+  std::string from;
+  std::int64_t nonce = 0;
+  std::optional<std::string> attempt_id;  // none: every attempt there lost
+};
+void ReplaceOthersAtNonces(std::int64_t chain_id, const std::vector<NonceWinner>& nonces);
 
 // Inclusions above block `fork`, which a reorg has undone.
 struct ReorgedInclusion {

@@ -27,13 +27,16 @@ void PostWithdrawalEntries(const std::vector<std::string>& withdrawal_ids, const
   kPost.Run({pg::TextArrayParam(withdrawal_ids), pg::TextParam(kind), pg::TextArrayParam(fee_texts)});
 }
 
-std::optional<std::string> CommittedFee(const std::string& withdrawal_id) {
-  static const pg::Statement kFee(R"sql(
-    SELECT fee FROM txrelay.ledger_entries WHERE withdrawal_id = $1::uuid AND kind = 'COMMIT')sql",
-                                  {TEXTOID});
-  const auto rows = kFee.Run({pg::TextParam(withdrawal_id)});
-  if (rows.empty()) return std::nullopt;
-  return rows.front().Text("fee");
+std::map<std::string, std::string> CommittedFees(const std::vector<std::string>& withdrawal_ids) {
+  static const pg::Statement kFees(R"sql(
+    SELECT withdrawal_id, fee FROM txrelay.ledger_entries
+     WHERE withdrawal_id = ANY (ARRAY(SELECT unnest($1::text[])::uuid)) AND kind = 'COMMIT')sql",
+                                   {TEXTARRAYOID});
+  const auto rows = kFees.Run({pg::TextArrayParam(withdrawal_ids)});
+  std::map<std::string, std::string> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i)
+    out.emplace(rows[i].Text("withdrawal_id"), rows[i].Text("fee"));
+  return out;
 }
 
 std::optional<CreditRow> FindCredit(const std::string& reference) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,8 +23,8 @@ void PostWithdrawalEntry(const std::string& withdrawal_id, const std::string& ki
 void PostWithdrawalEntries(const std::vector<std::string>& withdrawal_ids, const std::string& kind,
                            const std::vector<Uint256>& fees);
 
-// The fee a withdrawal's COMMIT recorded, if it has one.
-std::optional<std::string> CommittedFee(const std::string& withdrawal_id);
+// The fees the withdrawals' COMMITs recorded: withdrawal id -> fee (those without one absent).
+std::map<std::string, std::string> CommittedFees(const std::vector<std::string>& withdrawal_ids);
 
 struct CreditRow {
   std::int64_t entry_id = 0;

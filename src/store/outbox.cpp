@@ -243,31 +243,40 @@ std::int64_t CancelUnstarted(const std::string& withdrawal_id) {
   return static_cast<std::int64_t>(kCancel.Run({pg::TextParam(withdrawal_id)}).size());
 }
 
-void CancelSettled(std::int64_t chain_id, const std::string& from, std::int64_t nonce,
-                   const std::string& tx_hash) {
-  // The jobs are found by index (the nonce's attempts and fee-bump requests) and cancelled one by
-  // one by primary key: a single UPDATE with the job filter let the planner scan every pending
-  // job, 1 to 1.5 ms per inclusion during a burst (bench/pipeline.sh).
+void CancelSettledMany(std::int64_t chain_id, const std::vector<SettledNonce>& nonces) {
+  // The pending jobs are found by index (the nonces' attempts and fee-bump requests) and then
+  // cancelled by primary key: a single UPDATE with the job filter let the planner scan every
+  // pending job, 1 to 1.5 ms per inclusion during a burst (bench/pipeline.sh).
   static const pg::Statement kSettledJobs(R"sql(
-    WITH r AS (UPDATE txrelay.signature_requests SET status = 'cancelled', updated_at = now()
-                WHERE chain_id = $1 AND from_address = $2 AND nonce = $3 AND kind <> 'withdrawal' AND status = 'pending'
-               RETURNING signature_request_id)
-    SELECT j.outbox_id FROM txrelay.outbox j JOIN r USING (signature_request_id)
+    WITH k AS (SELECT u.f, u.n::bigint AS n, u.h FROM unnest($2::text[], $3::text[], $4::text[]) u (f, n, h)),
+         r AS (UPDATE txrelay.signature_requests s SET status = 'cancelled', updated_at = now() FROM k
+                WHERE s.chain_id = $1 AND s.from_address = k.f AND s.nonce = k.n AND s.kind <> 'withdrawal'
+                  AND s.status = 'pending'
+               RETURNING s.signature_request_id, k.h)
+    SELECT j.outbox_id, r.h FROM txrelay.outbox j JOIN r USING (signature_request_id) WHERE j.status = 'pending'
     UNION
-    SELECT j.outbox_id FROM txrelay.outbox j JOIN txrelay.attempts a USING (attempt_id)
-     WHERE a.chain_id = $1 AND a.from_address = $2 AND a.nonce = $3)sql",
-                                          {INT8OID, TEXTOID, INT8OID});
-  static const pg::Statement kCancelJob(R"sql(
-    UPDATE txrelay.outbox SET status = 'cancelled', done_at = now(), updated_at = now(),
-                              last_error = 'not needed: ' || $2 || ' is included'
-     WHERE outbox_id = $1 AND status = 'pending' AND kind IN ('sign', 'broadcast'))sql",
-                                        {INT8OID, TEXTOID});
-  std::vector<std::int64_t> jobs;
-  {
-    const auto rows = kSettledJobs.Run({pg::Int8Param(chain_id), pg::TextParam(from), pg::Int8Param(nonce)});
-    for (std::uint64_t i = 0; i < rows.size(); ++i) jobs.push_back(rows[i].Int64("outbox_id"));
+    SELECT j.outbox_id, k.h FROM k JOIN txrelay.attempts a ON a.chain_id = $1 AND a.from_address = k.f AND a.nonce = k.n
+      JOIN txrelay.outbox j ON j.attempt_id = a.attempt_id WHERE j.status = 'pending')sql",
+                                          {INT8OID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID});
+  static const pg::Statement kCancelJobs(R"sql(
+    UPDATE txrelay.outbox o SET status = 'cancelled', done_at = now(), updated_at = now(),
+                                last_error = 'not needed: ' || u.h || ' is included'
+      FROM unnest($1::text[], $2::text[]) u (id, h)
+     WHERE o.outbox_id = u.id::bigint AND o.status = 'pending' AND o.kind IN ('sign', 'broadcast'))sql",
+                                         {TEXTARRAYOID, TEXTARRAYOID});
+  std::vector<std::string> c[3], jobs, hashes;
+  for (const SettledNonce& n : nonces) {
+    c[0].push_back(n.from);
+    c[1].push_back(std::to_string(n.nonce));
+    c[2].push_back(n.tx_hash);
   }
-  for (const std::int64_t job : jobs) kCancelJob.Run({pg::Int8Param(job), pg::TextParam(tx_hash)});
+  const auto rows = kSettledJobs.Run({pg::Int8Param(chain_id), pg::TextArrayParam(c[0]),
+                                      pg::TextArrayParam(c[1]), pg::TextArrayParam(c[2])});
+  for (std::uint64_t i = 0; i < rows.size(); ++i) {
+    jobs.push_back(std::to_string(rows[i].Int64("outbox_id")));
+    hashes.push_back(rows[i].Text("h"));
+  }
+  if (!jobs.empty()) kCancelJobs.Run({pg::TextArrayParam(jobs), pg::TextArrayParam(hashes)});
 }
 
 std::optional<OutboxState> LockJob(std::int64_t outbox_id) {

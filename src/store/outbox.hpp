@@ -92,10 +92,14 @@ void LockJobsOf(const std::string& withdrawal_id);
 // Withdraws the withdrawal's jobs not done (pending, leased, dead). Returns how many. A leased
 // job's worker may still be sending: a cancel is a race, not a recall.
 std::int64_t CancelUnstarted(const std::string& withdrawal_id);
-// Cancels the pending jobs that an inclusion at (chain, from, nonce) made moot: its pending fee
-// bumps and their signing jobs, and the sends of its attempts.
-void CancelSettled(std::int64_t chain_id, const std::string& from, std::int64_t nonce,
-                   const std::string& tx_hash);
+// Cancels the pending jobs that inclusions at (chain, from, nonce) made moot: their pending fee
+// bumps and those requests' signing jobs, and the sends of their attempts; in two statements.
+struct SettledNonce {
+  std::string from;
+  std::int64_t nonce = 0;
+  std::string tx_hash;  // the transaction that took it
+};
+void CancelSettledMany(std::int64_t chain_id, const std::vector<SettledNonce>& nonces);
 
 struct OutboxState {
   std::string status;
