@@ -243,12 +243,13 @@ void Broadcaster::RecordSigned(const std::vector<Job*>& signed_jobs, Failures& r
                                std::vector<Job>& to_broadcast) {
   pg::WorkerTransaction txn;
   std::vector<Job> leased;
+  const bool by_round = !signed_jobs.empty() && store::SubmitSignedRoundPresent();  // (0.1.0: one by one)
   const auto round_error =
-      signed_jobs.empty() ? std::nullopt : pg::RunInSubTransaction([&] { leased = StoreRound(signed_jobs); });
-  if (!round_error) {
-    for (Job& b : leased) to_broadcast.push_back(std::move(b));
-  } else {
+      !by_round ? std::nullopt : pg::RunInSubTransaction([&] { leased = StoreRound(signed_jobs); });
+  if (!by_round || round_error) {
     for (Job* j : signed_jobs) StoreAttemptAlone(*j, dead, to_broadcast);
+  } else {
+    for (Job& b : leased) to_broadcast.push_back(std::move(b));
   }
   for (auto& [j, why] : retry) Retry(*j, why);
   for (auto& [j, why] : dead) Dead(*j, why);

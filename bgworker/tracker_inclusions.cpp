@@ -83,8 +83,7 @@ void Tracker::RecordInclusions(std::int64_t chain, const std::vector<rpc::Receip
   const auto fees = store::CommittedFees(withdrawals);
   // Decide on each withdrawal's status as it is now, row locked: a cancel() committing meanwhile
   // (broadcasted -> cancelling) must be seen, or the paid withdrawal would stay cancelling.
-  std::map<std::string, std::string> status_now;
-  for (auto& seen : store::LockWithdrawals(withdrawals)) status_now[seen.row.id] = seen.row.status;
+  const std::map<std::string, std::string> status_now = store::LockStatuses(withdrawals);
   InclusionMoves moves;
   for (auto& a : included) {
     const rpc::Receipt& r = *by_hash.at(Lower(a.tx_hash));

@@ -154,3 +154,9 @@ REVOKE ALL ON FUNCTION txrelay._batch_element(text, jsonb, text[], text[]), txre
   FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION txrelay.request_withdrawals(jsonb) TO txrelay_app;
 GRANT EXECUTE ON FUNCTION txrelay.approve_withdrawals(jsonb) TO txrelay_approver;
+
+-- The broadcaster's polls (issue 23): the due jobs and the expired leases each by a partial index
+-- of its own, instead of one index of every job in flight that each poll read through.
+DROP INDEX txrelay.outbox_ready_idx;
+CREATE INDEX outbox_due_idx ON txrelay.outbox (available_at, outbox_id) WHERE status = 'pending';
+CREATE INDEX outbox_lease_expiry_idx ON txrelay.outbox (lease_expires_at) WHERE status = 'leased';

@@ -7,6 +7,7 @@
 
 #include "pg/spi.hpp"
 #include "pg/worker.hpp"
+#include "store/schema.hpp"
 
 namespace txrelay::store {
 
@@ -116,6 +117,12 @@ std::map<std::string, std::string> InsertAttempts(const std::vector<NewAttempt>&
   for (std::uint64_t i = 0; i < rows.size(); ++i)
     out.emplace(rows[i].Text("signature_request_id"), rows[i].Text("attempt_id"));
   return out;
+}
+
+bool SubmitSignedRoundPresent() {
+  static bool present = false;  // once there, it stays (0.1.0 -> 0.2.0 only adds)
+  if (!present) present = FunctionPresent("txrelay._submit_signed_round(text[],text[])");
+  return present;
 }
 
 std::vector<std::string> SubmitSignedRound(const std::vector<std::string>& signature_request_ids,

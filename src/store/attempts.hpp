@@ -47,6 +47,8 @@ SubmittedAttempt SubmitSigned(const std::string& signature_request_id,
 // the caller records them one by one to find which). The attempt ids, in the requests' order.
 std::vector<std::string> SubmitSignedRound(const std::vector<std::string>& signature_request_ids,
                                            const std::vector<std::vector<std::uint8_t>>& raw_txs);
+// Whether the schema has _submit_signed_round (0.2.0; a 0.1.0 schema records one by one).
+bool SubmitSignedRoundPresent();
 
 // --- sending (broadcaster) ---
 

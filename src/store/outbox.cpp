@@ -84,15 +84,22 @@ LeasedJob FromLeaseRow(const pg::Row& r) {
 
 std::vector<LeasedJob> LeaseJobs(int limit, const std::string& owner, int lease_seconds) {
   static const pg::Statement kLease(R"sql(
-    WITH claimed AS (
+    WITH due AS (
+      -- the due jobs and the expired leases, each from its own partial index (all are sign or
+      -- broadcast jobs: outbox_kind_check)
+      SELECT outbox_id, available_at FROM (
+        SELECT outbox_id, available_at FROM txrelay.outbox WHERE status = 'pending' AND available_at <= now()
+         ORDER BY available_at, outbox_id LIMIT $1 FOR UPDATE SKIP LOCKED) p
+      UNION ALL
+      SELECT outbox_id, available_at FROM (
+        SELECT outbox_id, available_at FROM txrelay.outbox WHERE status = 'leased' AND lease_expires_at < now()
+         ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) l
+      ORDER BY available_at, outbox_id LIMIT $1),
+    claimed AS (
       UPDATE txrelay.outbox o
          SET status = 'leased', lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3),
              tries = o.tries + 1, updated_at = now()
-       WHERE o.outbox_id IN (SELECT outbox_id FROM txrelay.outbox
-                              WHERE status IN ('pending', 'leased') AND kind IN ('sign', 'broadcast')
-                                AND ((status = 'pending' AND available_at <= now())
-                                     OR (status = 'leased' AND lease_expires_at < now()))
-                              ORDER BY available_at, outbox_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       WHERE o.outbox_id = ANY (ARRAY(SELECT outbox_id FROM due))  -- by primary key, however many
       RETURNING o.outbox_id, o.kind, o.tries, o.chain_id, o.withdrawal_id, o.signature_request_id, o.attempt_id)
     SELECT c.outbox_id, c.kind, c.tries, c.chain_id, c.withdrawal_id, w.idempotency_key,
            coalesce(s.signature_request_id, a.signature_request_id) AS signature_request_id,
@@ -162,11 +169,17 @@ std::int64_t ReleaseLeases() {
 }
 
 std::optional<std::int64_t> MsUntilNextJob() {
+  // The first due job by an ordered scan of outbox_due_idx alone (every job is a sign or broadcast
+  // job: outbox_kind_check), not min(), which the planner answers with a bitmap scan: an index scan
+  // marks the entries of jobs already taken as dead, so that the next poll skips them, where a
+  // bitmap scan reads their heap pages again at every poll until a vacuum.
   static const pg::Statement kDue(R"sql(
-    SELECT greatest(0, ceil(extract(epoch FROM min(available_at) - now()) * 1000))::bigint AS due_ms
-      FROM txrelay.outbox WHERE status = 'pending' AND kind IN ('sign', 'broadcast'))sql",
+    SELECT greatest(0, ceil(extract(epoch FROM available_at - now()) * 1000))::bigint AS due_ms
+      FROM txrelay.outbox WHERE status = 'pending' ORDER BY available_at, outbox_id LIMIT 1)sql",
                                   {});
-  return kDue.Run({}).front().OptionalInt64("due_ms");
+  const auto rows = kDue.Run({});
+  if (rows.empty()) return std::nullopt;
+  return rows.front().Int64("due_ms");
 }
 
 // One job by primary key: a plan made while the outbox was small still finds one row by index,

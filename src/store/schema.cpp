@@ -9,4 +9,9 @@ bool TablePresent(const char* qualified_name) {
   return kExists.Run({pg::TextParam(qualified_name)}).front().Bool("present");
 }
 
+bool FunctionPresent(const char* signature) {
+  static const pg::Statement kExists("SELECT to_regprocedure($1) IS NOT NULL AS present", {TEXTOID});
+  return kExists.Run({pg::TextParam(signature)}).front().Bool("present");
+}
+
 }  // namespace txrelay::store

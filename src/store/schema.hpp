@@ -8,4 +8,7 @@ namespace txrelay::store {
 // Whether the table (schema-qualified, "txrelay.name") exists.
 bool TablePresent(const char* qualified_name);
 
+// Whether the function (schema-qualified, with its argument types) exists.
+bool FunctionPresent(const char* signature);
+
 }  // namespace txrelay::store

@@ -1,4 +1,5 @@
 #include "store/withdrawals.hpp"
+#include "store/schema.hpp"
 
 #include "core/hex.hpp"
 #include "pg/spi.hpp"
@@ -46,6 +47,18 @@ std::vector<SeenRow> LockWithdrawals(const std::vector<std::string>& withdrawal_
   std::vector<SeenRow> out;
   out.reserve(rows.size());
   for (std::uint64_t i = 0; i < rows.size(); ++i) out.push_back({FromRow(rows[i]), rows[i].Bool("sees")});
+  return out;
+}
+
+std::map<std::string, std::string> LockStatuses(const std::vector<std::string>& withdrawal_ids) {
+  static const pg::Statement kLock(R"sql(
+    SELECT withdrawal_id, status FROM txrelay.withdrawals
+     WHERE withdrawal_id = ANY (ARRAY(SELECT unnest($1::text[])::uuid)) ORDER BY withdrawal_id FOR UPDATE)sql",
+                                   {TEXTARRAYOID});
+  const auto rows = kLock.Run({pg::TextArrayParam(withdrawal_ids)});
+  std::map<std::string, std::string> out;
+  for (std::uint64_t i = 0; i < rows.size(); ++i)
+    out.emplace(rows[i].Text("withdrawal_id"), rows[i].Text("status"));
   return out;
 }
 
@@ -239,9 +252,7 @@ Datum ReturnWithdrawal(const std::string& withdrawal_id) {
 bool CallerSees(const std::string& withdrawal_id) {
   // Once the schema has owners it keeps them (0.1.0 -> 0.2.0 only adds): asked until then.
   static bool has_owners = false;
-  static const pg::Statement kPresent(
-      "SELECT to_regprocedure('txrelay._sees_withdrawal(text)') IS NOT NULL AS present", {});
-  if (!has_owners) has_owners = kPresent.Run({}).front().Bool("present");
+  if (!has_owners) has_owners = FunctionPresent("txrelay._sees_withdrawal(text)");
   if (!has_owners) return true;
   // Prepared only once the column exists (the plan names it): no whole-row to_jsonb per call.
   static const pg::Statement kSees(R"sql(

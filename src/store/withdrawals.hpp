@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,9 @@ struct SeenRow {
   bool sees = false;
 };
 std::vector<SeenRow> LockWithdrawals(const std::vector<std::string>& withdrawal_ids);
+
+// The workers' lock of many withdrawals (no caller to see them), in the same order: id -> status.
+std::map<std::string, std::string> LockStatuses(const std::vector<std::string>& withdrawal_ids);
 
 // The withdrawal holding an idempotency key, with the request it was made with.
 struct KeyHolder {
