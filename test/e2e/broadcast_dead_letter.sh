@@ -3,7 +3,8 @@
 # fixed: a client-signed transaction with gas 21000 meets a node whose block gas limit was cut to
 # 19999 ("intrinsic gas too high" - never retried blindly); the limit is restored, the operator
 # requeues, and the same bytes are mined. Also: the wake-up at commit starts a send within
-# milliseconds.
+# milliseconds, and a job whose lease a dead worker held is taken again once, and only once, the
+# lease has expired.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 e2e_setup
@@ -50,4 +51,27 @@ wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawa
 ms=$(sql "SELECT round(extract(epoch FROM r.started_at - pg_xact_commit_timestamp(e.xmin)) * 1000) FROM txrelay.withdrawal_events e JOIN txrelay.rpc_calls r ON r.withdrawal_id = e.withdrawal_id AND r.method = 'eth_sendRawTransaction' WHERE e.withdrawal_id = '$request2_id' AND e.to_status = 'signed'")
 echo "# commit of submit_signed -> eth_sendRawTransaction left the worker: $ms ms (idle_wake_ms is 200)"
 check "the broadcaster woke at the commit, not on its idle timer (0 to 100 ms)" test "$ms" -ge 0 -a "$ms" -lt 100
+
+# A lease held by a worker that died: its send job, leased in the same transaction that recorded
+# the signed bytes (so this broadcaster never saw it pending), is left alone while the lease runs
+# and taken again once it has expired (outbox_lease_expiry_idx).
+id3=$(sql "SELECT (txrelay.approve((txrelay.request_withdrawal('dead-3', 'alice', 31337, 'ETH', '${DEV[7]}', 4244)).withdrawal_id, gen_random_uuid(), 'dead-pd-3', 'e2e')).withdrawal_id")
+request3=$(sql "SELECT signature_request_id FROM txrelay.pending_signature_requests(31337)")
+raw3=$("$CAST" mktx --private-key "$KEY1" --chain 31337 --nonce 2 --gas-limit 21000 --gas-price 2gwei \
+         --priority-gas-price 1gwei "${DEV[7]}" --value 4244)
+psql -X -q -v ON_ERROR_STOP=1 >/dev/null <<SQL
+BEGIN;
+SELECT attempt_id FROM txrelay.submit_signed('$request3', decode('${raw3#0x}', 'hex'));
+UPDATE txrelay.outbox SET status = 'leased', lease_owner = 'a worker that died', tries = 1,
+                          lease_expires_at = now() + interval '1 hour'
+ WHERE withdrawal_id = '$id3' AND kind = 'broadcast';
+COMMIT;
+SQL
+sleep 1.5
+check "a running lease of another worker is left alone" \
+  test "$(sql "SELECT status || '/' || lease_owner || '/' || tries FROM txrelay.outbox WHERE withdrawal_id = '$id3' AND kind = 'broadcast'")/$(sql "SELECT status FROM txrelay.withdrawals WHERE withdrawal_id = '$id3'")" = "leased/a worker that died/1/signed"
+sql "UPDATE txrelay.outbox SET lease_expires_at = now() - interval '1 second' WHERE withdrawal_id = '$id3' AND kind = 'broadcast'" >/dev/null
+wait_for "SELECT status = 'broadcasted' FROM txrelay.withdrawals WHERE withdrawal_id = '$id3'" 20 "the send of the expired lease"
+check "the expired lease is taken again and sent once, its try counted" \
+  test "$(sql "SELECT status || '/' || tries FROM txrelay.outbox WHERE withdrawal_id = '$id3' AND kind = 'broadcast'")/$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE withdrawal_id = '$id3' AND method = 'eth_sendRawTransaction'")" = "done/2/1"
 finish
