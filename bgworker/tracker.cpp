@@ -93,12 +93,27 @@ bool Tracker::Round(ChainState& c) {
   return changed;
 }
 
+namespace {
+
+// An open inclusion moves along when the chain moves (its heads, or an inclusion or reorg this
+// round); what else could move one is rare and by hand (a status edited, a tier's completion
+// changed), and is looked at this often even on a chain whose heads stand still.
+constexpr std::int64_t kAdvanceAtLeastEveryMs = 1000;
+
+bool SameHeads(const std::optional<Heads>& a, const Heads& b) {
+  return a && a->latest == b.latest && a->safe == b.safe && a->finalized == b.finalized;
+}
+
+}  // namespace
+
 // Records what the round read, in one transaction: a reorg undone, the new blocks and heads,
-// our inclusions, and every withdrawal moved along.
+// our inclusions, and every withdrawal moved along (not re-read while nothing could move it: in
+// a burst the tracker polls many times per block, and each reading of every open inclusion cost
+// as much as the round's own work).
 bool Tracker::Record(ChainState& c, const ChainView& view, const Heads& seen,
                      const rpc::BlockHeader& seen_top) {
   const std::int64_t chain = c.config.chain_id;
-  bool changed = !view.blocks.empty();
+  bool changed = !view.blocks.empty() || !view.ours.empty();
   pg::WorkerTransaction txn;
   if (view.fork && view.top && view.top->number > *view.fork) {
     UndoReorged(chain, *view.fork, view.latest.number);
@@ -109,9 +124,16 @@ bool Tracker::Record(ChainState& c, const ChainView& view, const Heads& seen,
   const store::SeenHeads saved{seen.latest, seen.safe, seen.finalized, seen_top.hash};
   store::SaveHeads(chain, saved);
   store::PruneBlocks(chain, saved, settings.tracker_reorg_window);
-  changed |= AdvanceWithdrawals(chain, seen);
+  const std::int64_t now = pg::worker::NowMs();
+  const bool advance =
+      changed || !SameHeads(c.advanced_at, seen) || now - c.advanced_ms >= kAdvanceAtLeastEveryMs;
+  if (advance) changed |= AdvanceWithdrawals(chain, seen);
   FlushAudit();
   txn.Commit();
+  if (advance) {
+    c.advanced_at = seen;
+    c.advanced_ms = now;
+  }
   return changed;
 }
 

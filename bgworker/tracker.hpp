@@ -57,6 +57,9 @@ class Tracker {
     // A parent link broken at the same height round after round is the node's, not a race.
     std::uint64_t broken_link_at = 0;
     int broken_link_rounds = 0;
+    // The heads at which, and when, the open inclusions were last moved along (Record).
+    std::optional<Heads> advanced_at;
+    std::int64_t advanced_ms = 0;
   };
   // What one round read of a chain: the heads, the new canonical blocks in order, the highest
   // stored block still canonical, and our receipts in the new blocks.
