@@ -30,5 +30,19 @@ check "completed once the node finalized block $block (finalized head $(sql "SEL
 check "one COMMIT and one completed event" \
   test "$(sql "SELECT (SELECT count(*) FROM txrelay.ledger_entries WHERE withdrawal_id = '$id' AND kind = 'COMMIT') || '/' || (SELECT count(*) FROM txrelay.withdrawal_events WHERE withdrawal_id = '$id' AND event = 'completed')")" = "1/1"
 check "ledger COMMIT = amount + the receipt's fee (against the node)" check_settlement "$start"
+
+# A tier's completion changed by hand while the chain stands still (automine: no transaction, no
+# block): the tracker moves the included withdrawal along within about a second (decision 88),
+# without waiting for a block that may not come.
+id2=$(sql "SELECT (txrelay.approve((txrelay.request_withdrawal('manual-2', 'alice', 31337, 'ETH', '${DEV[5]}', 7000000000000001)).withdrawal_id, gen_random_uuid(), 'manual-pd-2', 'e2e')).withdrawal_id")
+wait_for "SELECT status = 'included' FROM txrelay.withdrawals WHERE withdrawal_id = '$id2'" 30 "the second withdrawal included"
+head=$(block_number)
+sleep 1.5   # more tracker rounds, no new block
+check "tier 'finalized', no new block: the second withdrawal stays included and open" \
+  test "$(sql "SELECT status || '/' || (completed_at IS NULL) FROM txrelay.withdrawals WHERE withdrawal_id = '$id2'")" = "included/true"
+sql "SELECT txrelay.set_risk_tier('standard', 0, 'included:0')" >/dev/null
+wait_for "SELECT completed_at IS NOT NULL FROM txrelay.withdrawals WHERE withdrawal_id = '$id2'" 5 "completed at the tier's new level"
+check "completed at the tier's new level (included:0) within seconds, the chain still at block $head" \
+  test "$(block_number)" = "$head"
 check "verify_ledger() finds nothing" test "$(sql "SELECT count(*) FROM txrelay.verify_ledger()")" = 0
 finish
