@@ -6,8 +6,6 @@ CREATE FUNCTION txrelay._refuse_history_change() RETURNS trigger
   LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'txrelay_refuse_history_change';
 CREATE FUNCTION txrelay._withdrawals_check() RETURNS trigger
   LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'txrelay_withdrawals_check';
-CREATE FUNCTION txrelay._withdrawals_record_event() RETURNS trigger
-  LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'txrelay_withdrawals_record_event';
 CREATE FUNCTION txrelay._ledger_entries_post() RETURNS trigger
   LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'txrelay_ledger_entries_post';
 CREATE FUNCTION txrelay._wake_workers() RETURNS trigger
@@ -44,10 +42,6 @@ $triggers$;
 CREATE TRIGGER withdrawals_state_machine BEFORE INSERT OR UPDATE ON txrelay.withdrawals
   FOR EACH ROW EXECUTE FUNCTION txrelay._withdrawals_check();
 ALTER TABLE txrelay.withdrawals ENABLE ALWAYS TRIGGER withdrawals_state_machine;
--- Every transition writes a withdrawal_events row (AFTER: the row exists for the foreign key).
-CREATE TRIGGER withdrawals_events AFTER INSERT OR UPDATE OF status ON txrelay.withdrawals
-  FOR EACH ROW EXECUTE FUNCTION txrelay._withdrawals_record_event();
-ALTER TABLE txrelay.withdrawals ENABLE ALWAYS TRIGGER withdrawals_events;
 -- Every ledger entry: pairing and balance rules, account totals, hash chain.
 CREATE TRIGGER ledger_entries_post BEFORE INSERT ON txrelay.ledger_entries
   FOR EACH ROW EXECUTE FUNCTION txrelay._ledger_entries_post();

@@ -160,3 +160,10 @@ GRANT EXECUTE ON FUNCTION txrelay.approve_withdrawals(jsonb) TO txrelay_approver
 DROP INDEX txrelay.outbox_ready_idx;
 CREATE INDEX outbox_due_idx ON txrelay.outbox (available_at, outbox_id) WHERE status = 'pending';
 CREATE INDEX outbox_lease_expiry_idx ON txrelay.outbox (lease_expires_at) WHERE status = 'leased';
+
+-- The status events of a statement in one INSERT from its transition tables (issue 23): the
+-- row-level trigger and its function give way to two statement-level triggers.
+DROP TRIGGER withdrawals_events ON txrelay.withdrawals;
+DROP FUNCTION txrelay._withdrawals_record_event();
+-- @include sql/src/41_status_events.sql
+REVOKE ALL ON FUNCTION txrelay._withdrawals_record_events() FROM PUBLIC;

@@ -62,7 +62,22 @@ TXRELAY_SQL_FUNCTION(txrelay_withdrawals_check) {
   return trigger.ProceedWith(replace);
 }
 
-// AFTER INSERT OR UPDATE OF status on withdrawals: one withdrawal_events row per transition.
+// AFTER INSERT and AFTER UPDATE on withdrawals, FOR EACH STATEMENT with the transition tables:
+// the statement's transitions in one INSERT (a multi-row status move, as the workers and the
+// batch API make, writes its events in one statement rather than one per row).
+TXRELAY_SQL_FUNCTION(txrelay_withdrawals_record_events) {
+  const pg::Trigger trigger(fcinfo);
+  if (trigger.IsBefore() || trigger.IsRowLevel() || !(trigger.IsInsert() || trigger.IsUpdate())) {
+    throw std::logic_error("_withdrawals_record_events must be an AFTER INSERT or UPDATE statement trigger");
+  }
+  pg::SpiConnection spi;
+  trigger.RegisterTransitionTables();
+  store::RecordStatementTransitions(trigger.IsUpdate());
+  return trigger.ProceedUnchanged();
+}
+
+// The row-level events trigger of a 0.1.0 schema (until ALTER EXTENSION txrelay UPDATE replaces
+// it with the statement-level one above): one withdrawal_events row per transition.
 TXRELAY_SQL_FUNCTION(txrelay_withdrawals_record_event) {
   const pg::Trigger trigger(fcinfo);
   std::optional<std::string> from;

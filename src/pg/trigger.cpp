@@ -76,6 +76,11 @@ bool Trigger::Changed(const char* column) const {
   });
 }
 
+void Trigger::RegisterTransitionTables() const {
+  const int rc = Call([&] { return SPI_register_trigger_data(data_); });
+  if (rc != SPI_OK_TD_REGISTER) throw std::logic_error("SPI_register_trigger_data failed");
+}
+
 Datum Trigger::ProceedUnchanged() const {
   if (!IsRowLevel()) return PointerGetDatum(nullptr);
   return PointerGetDatum(IsUpdate() ? data_->tg_newtuple : data_->tg_trigtuple);

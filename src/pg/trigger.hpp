@@ -34,6 +34,10 @@ class Trigger {
   // Whether an UPDATE changes the column's stored value (compared byte for byte, detoasted).
   bool Changed(const char* column) const;
 
+  // Makes the statement's transition tables (REFERENCING OLD/NEW TABLE) readable by name in the
+  // SPI connection open now.
+  void RegisterTransitionTables() const;
+
   // What a row trigger returns to let the operation go ahead with the row unchanged.
   Datum ProceedUnchanged() const;
   // What a BEFORE INSERT/UPDATE trigger returns to store the new row with some columns replaced.

@@ -212,6 +212,20 @@ void AddNotes(const std::vector<std::string>& withdrawal_ids, const std::string&
               pg::TextArrayParam(details_json)});
 }
 
+void RecordStatementTransitions(bool update) {
+  static const pg::Statement kInserted(R"sql(
+    INSERT INTO txrelay.withdrawal_events (withdrawal_id, event, from_status, to_status, reason)
+    SELECT withdrawal_id, 'status', NULL, status, status_reason FROM txrelay_new_rows)sql",
+                                       {});
+  static const pg::Statement kUpdated(R"sql(
+    INSERT INTO txrelay.withdrawal_events (withdrawal_id, event, from_status, to_status, reason)
+    SELECT n.withdrawal_id, 'status', o.status, n.status, n.status_reason
+      FROM txrelay_new_rows n JOIN txrelay_old_rows o ON o.withdrawal_id = n.withdrawal_id
+     WHERE n.status IS DISTINCT FROM o.status)sql",
+                                      {});
+  (update ? kUpdated : kInserted).Run({});
+}
+
 void RecordTransition(const std::string& withdrawal_id, const std::optional<std::string>& from,
                       const std::string& to, const std::optional<std::string>& reason) {
   static const pg::Statement kEvent(R"sql(

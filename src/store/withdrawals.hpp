@@ -102,7 +102,12 @@ void AddNote(const std::string& withdrawal_id, const std::string& event, const s
 void AddNotes(const std::vector<std::string>& withdrawal_ids, const std::string& event,
               const std::vector<std::string>& reasons, const std::vector<std::string>& details_json);
 
-// The history row of a status transition (the events trigger's write).
+// The history rows of a statement's status transitions, from its transition tables (the events
+// trigger's write; txrelay_new_rows, and txrelay_old_rows for an UPDATE, registered): a row per
+// inserted withdrawal, and per withdrawal whose status the UPDATE changed.
+void RecordStatementTransitions(bool update);
+
+// The history row of one status transition (the row-level events trigger of a 0.1.0 schema).
 void RecordTransition(const std::string& withdrawal_id, const std::optional<std::string>& from,
                       const std::string& to, const std::optional<std::string>& reason);
 
