@@ -142,6 +142,12 @@ Row Rows::operator[](std::uint64_t i) const {
   return Row(table_, i);
 }
 
+std::map<std::string, std::string> Rows::TextMap(const char* key, const char* value) const {
+  std::map<std::string, std::string> out;
+  for (std::uint64_t i = 0; i < count_; ++i) out.emplace((*this)[i].Text(key), (*this)[i].Text(value));
+  return out;
+}
+
 SPIPlanPtr Statement::Plan() const {
   if (plan_ != nullptr) return plan_;
   const char* sql = sql_;

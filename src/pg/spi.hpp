@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,6 +85,8 @@ class Rows {
   bool empty() const { return count_ == 0; }
   Row operator[](std::uint64_t i) const;
   Row front() const { return (*this)[0]; }
+  // Two text columns as a map, key -> value (a later row with the same key is dropped).
+  std::map<std::string, std::string> TextMap(const char* key, const char* value) const;
 
  private:
   SPITupleTable* table_;

@@ -32,11 +32,7 @@ std::map<std::string, std::string> CommittedFees(const std::vector<std::string>&
     SELECT withdrawal_id, fee FROM txrelay.ledger_entries
      WHERE withdrawal_id = ANY (ARRAY(SELECT unnest($1::text[])::uuid)) AND kind = 'COMMIT')sql",
                                    {TEXTARRAYOID});
-  const auto rows = kFees.Run({pg::TextArrayParam(withdrawal_ids)});
-  std::map<std::string, std::string> out;
-  for (std::uint64_t i = 0; i < rows.size(); ++i)
-    out.emplace(rows[i].Text("withdrawal_id"), rows[i].Text("fee"));
-  return out;
+  return kFees.Run({pg::TextArrayParam(withdrawal_ids)}).TextMap("withdrawal_id", "fee");
 }
 
 std::optional<CreditRow> FindCredit(const std::string& reference) {

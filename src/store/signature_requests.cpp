@@ -106,11 +106,8 @@ std::map<std::string, std::string> WithdrawalsOfRequests(
     SELECT signature_request_id, withdrawal_id FROM txrelay.signature_requests
      WHERE signature_request_id = ANY (ARRAY(SELECT unnest($1::text[])::uuid)))sql",
                                      {TEXTARRAYOID});
-  const auto rows = kOwners.Run({pg::TextArrayParam(signature_request_ids)});
-  std::map<std::string, std::string> out;
-  for (std::uint64_t i = 0; i < rows.size(); ++i)
-    out.emplace(rows[i].Text("signature_request_id"), rows[i].Text("withdrawal_id"));
-  return out;
+  return kOwners.Run({pg::TextArrayParam(signature_request_ids)})
+      .TextMap("signature_request_id", "withdrawal_id");
 }
 
 namespace {

@@ -55,11 +55,7 @@ std::map<std::string, std::string> LockStatuses(const std::vector<std::string>& 
     SELECT withdrawal_id, status FROM txrelay.withdrawals
      WHERE withdrawal_id = ANY (ARRAY(SELECT unnest($1::text[])::uuid)) ORDER BY withdrawal_id FOR UPDATE)sql",
                                    {TEXTARRAYOID});
-  const auto rows = kLock.Run({pg::TextArrayParam(withdrawal_ids)});
-  std::map<std::string, std::string> out;
-  for (std::uint64_t i = 0; i < rows.size(); ++i)
-    out.emplace(rows[i].Text("withdrawal_id"), rows[i].Text("status"));
-  return out;
+  return kLock.Run({pg::TextArrayParam(withdrawal_ids)}).TextMap("withdrawal_id", "status");
 }
 
 std::optional<KeyHolder> FindByIdempotencyKey(const std::string& key) {
