@@ -30,7 +30,7 @@ bouncer_start() {
   local attempt
   BOUNCER_DIR=$(mktemp -d /tmp/txrelay-pgbouncer.XXXXXX)
   # trust needs the names in the auth_file all the same (a real set-up: scram-sha-256, below)
-  printf '"%s" ""\n' postgres payments_app risk_engine auditor_bot >"$BOUNCER_DIR/userlist.txt"
+  printf '"%s" ""\n' postgres payments_app risk_engine auditor_bot listen_probe >"$BOUNCER_DIR/userlist.txt"
   chmod 755 "$BOUNCER_DIR"
   [ "$(id -u)" -eq 0 ] && chown -R postgres: "$BOUNCER_DIR"
   for attempt in 1 2 3; do
@@ -89,6 +89,7 @@ trap 'bouncer_stop; e2e_teardown' EXIT
   sql "CREATE ROLE payments_app LOGIN IN ROLE txrelay_app"
   sql "CREATE ROLE risk_engine LOGIN IN ROLE txrelay_approver"
   sql "CREATE ROLE auditor_bot LOGIN IN ROLE txrelay_auditor"
+  sql "CREATE ROLE listen_probe LOGIN"   # c's pooled clients: a pool of their own (below)
   # settings through a pooler: per role or per database, not per session (c)
   sql "ALTER ROLE payments_app SET statement_timeout = '20s'"
   sql "ALTER DATABASE txrelay_e2e SET synchronous_commit = on"   # what PGOPTIONS did for direct sessions
@@ -218,6 +219,9 @@ check "a: events_since read position by position by 2 consumers at once, 3 poole
 # block) are requested and approved on a direct connection, blocks are mined, and the tracker
 # sends NOTIFY txrelay_events for each completion. Beside A: a listener on a direct connection
 # and one on the session-pooled entry. All of them look every 0.1 s, as an application would.
+# A and B log in as listen_probe, a pool (database, user) of their own: the example programs in b
+# LISTENed through the postgres pool, and their LISTENs stay on its server connections after they
+# disconnect (no reset in transaction pooling), so any client of that pool may hear them.
 env -u PGOPTIONS $PY - >"$OUT/c" <<'PY' || true
 import json, os, time, urllib.request, psycopg2
 base = f"host=127.0.0.1 port={os.environ['BOUNCER_PORT']} user=postgres"
@@ -230,7 +234,14 @@ def q(c, sql, args=None):
 def mine():
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "evm_mine", "params": []}).encode()
     urllib.request.urlopen(urllib.request.Request(os.environ["ANVIL_URL"], body, {"Content-Type": "application/json"}), timeout=5).read()
-a, b = conn(base + " dbname=txrelay_e2e"), conn(base + " dbname=txrelay_e2e")
+# The example programs' LISTENs outlived them: fresh clients of the postgres pool, holding both of
+# its server connections at once, find them still listening.
+holders = [conn(base + " dbname=txrelay_e2e") for _ in range(2)]
+leaked = [q(h, "BEGIN; SELECT pg_backend_pid(), 'txrelay_events' = ANY(array(SELECT pg_listening_channels()))")[0] for h in holders]
+for h in holders: q(h, "COMMIT"); h.close()
+print("leak", len({pid for pid, _ in leaked}), sum(1 for _, on in leaked if on))
+probe = f"host=127.0.0.1 port={os.environ['BOUNCER_PORT']} user=listen_probe dbname=txrelay_e2e"
+a, b = conn(probe), conn(probe)
 direct, session = conn(""), conn(base + " dbname=txrelay_session")
 writer = conn("")
 for c in (direct, session): q(c, "LISTEN txrelay_events")
@@ -240,7 +251,7 @@ pid_listen = q(a, "LISTEN txrelay_events; SELECT pg_backend_pid()")[0][0]
 pid_b, others = q(b, "BEGIN; SELECT pg_backend_pid()")[0][0], []
 while pid_b != pid_listen and len(others) < 4:
     others.append(b)
-    b = conn(base + " dbname=txrelay_e2e")
+    b = conn(probe)
     pid_b = q(b, "BEGIN; SELECT pg_backend_pid()")[0][0]
 for o in others: q(o, "COMMIT")
 a_pid, a_channels = q(a, "SELECT pg_backend_pid(), array(SELECT pg_listening_channels())")[0]
@@ -281,10 +292,13 @@ a2 = q(a, "SELECT current_setting('lock_timeout')")[0][0]
 q(b, "COMMIT")
 print("set", int(b_pid == set_pid), b_sees, a_sees, local, a2, b2)
 PY
+read -r _ k_servers k_listening < <(grep '^leak' "$OUT/c")
+check "c: a LISTEN made through the transaction pool outlives its client: after withdraw.py and withdraw.cjs exited, $k_listening of the pool's $k_servers server connections still listened on txrelay_events (a later client of the pool may be handed its notifications)" \
+  test "$k_servers/$((k_listening >= 1))" = "2/1"
 read -r _ l_same l_moved l_channels l_a l_b l_direct l_session < <(grep '^listen' "$OUT/c")
 read -r _ s_same s_b s_a s_local s_a2 s_b2 < <(grep '^set' "$OUT/c")
 echo "# LISTEN through the transaction pool: B took A's listening server connection: $l_same; A then on another: $l_moved, listening there on $l_channels channel(s); completions heard (of 3): A $l_a, B (never LISTENed) $l_b, direct $l_direct, session pool $l_session"
-check "c: LISTEN on a transaction-pooled connection: A heard none of the 3 completions (its LISTEN stayed on a server connection that another client had meanwhile)" \
+check "c: LISTEN on a transaction-pooled connection: A heard none of the 3 completions (its LISTEN stayed on a server connection that another client had meanwhile): B on A's listener $l_same, A moved $l_moved, channels there $l_channels, heard $l_a" \
   test "$l_same/$l_moved/$l_channels/$l_a" = "1/1/0/0"
 check "c: instead, LISTEN on a direct connection or on the session-pooled entry: each heard all 3" \
   test "$l_direct/$l_session" = "3/3"

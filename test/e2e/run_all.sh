@@ -44,6 +44,6 @@ wait
 for t in "${tests[@]}"; do
   [[ $alone == *" $t "* ]] && run_one "$t"
 done
-failed=$(tr '\n' ' ' <"$reports/failed" 2>/dev/null)
+failed=$(tr '\n' ' ' 2>/dev/null <"$reports/failed")
 rm -rf "$reports"
 [ -z "$failed" ] || { echo "e2e failures: $failed"; exit 1; }
