@@ -47,11 +47,15 @@ eth::UnsignedTx BuildTx(const Job& j, const ChainInfo& chain, std::uint64_t gas)
   return tx;
 }
 
+// Against "latest", named (decision 90): nodes differ when the block is left out (geth: latest;
+// anvil, Hardhat, Erigon, newer Besu: pending), and anvil re-executes its whole pool for each
+// pending estimate, which in a burst made the estimates most of a round.
 nlohmann::json EstimateParams(const Job& j) {
   return nlohmann::json::array({{{"from", j.from.Checksummed()},
                                  {"to", j.to.Checksummed()},
                                  {"value", rpc::ToHexQuantity(j.value)},
-                                 {"data", ToHex(j.data)}}});
+                                 {"data", ToHex(j.data)}},
+                                "latest"});
 }
 
 }  // namespace

@@ -41,6 +41,8 @@ check "the outbox is drained, no dead letter" \
   test "$(sql "SELECT count(*) FILTER (WHERE status <> 'done') FROM txrelay.outbox")" = "0"
 check "every RPC call is audited with the withdrawal's identifiers" \
   test "$(sql "SELECT count(*) FROM txrelay.rpc_calls WHERE method IN ('eth_signTransaction', 'eth_sendRawTransaction', 'eth_estimateGas') AND (withdrawal_id IS NULL OR nonce_key IS NULL OR idempotency_key IS NULL)")" = "0"
+check "every gas estimate names its block, latest (nodes differ when it is left out; decision 90)" \
+  test "$(sql "SELECT count(*) FILTER (WHERE request::jsonb -> 'params' ->> 1 = 'latest') || '/' || count(*) FROM txrelay.rpc_calls WHERE method = 'eth_estimateGas'")" = "$N/$N"
 for r in 4 5 6 7 8 9; do
   after=$("$CAST" balance "${DEV[$r]}" --rpc-url "$ANVIL_URL")
   expected=$(sql "SELECT ${before[$r]}::numeric + coalesce(sum(amount), 0) FROM txrelay.withdrawals WHERE to_address = '${DEV[$r]}'")
