@@ -70,7 +70,7 @@ single_calls() {
   done
 }
 # batch_calls NAME COUNT SESSION SESSIONS: the session's batches of 100 (every SESSIONS-th batch),
-# each requested and approved in one statement, the same withdrawals as single_calls.
+# each requested and approved in one statement: withdrawals like single_calls makes.
 batch_calls() {
   local b lo devs
   devs=$(printf "'%s'," "${DEV[@]:4:6}")
